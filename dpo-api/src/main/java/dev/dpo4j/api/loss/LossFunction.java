@@ -1,0 +1,24 @@
+package dev.dpo4j.api.loss;
+
+/**
+ * A preference-optimization objective: maps policy (and reference) log-probabilities of chosen and rejected
+ * completions to a loss per pair and the implicit rewards that are logged.
+ *
+ * <p>Built-ins (sigmoid DPO, hinge, IPO, robust DPO, SimPO) come from {@code dev.dpo4j.core.loss.Losses}.
+ * An implementation uses only NDArray operations so that gradients flow back to the policy.
+ */
+public interface LossFunction {
+
+    /** Computes the loss of each pair. */
+    LossOutput compute(PreferenceLogps logps);
+
+    /** Whether this loss reads reference log-probs; reference-free losses let the trainer skip the reference. */
+    default boolean needsReference() {
+        return true;
+    }
+
+    /** A short name for logs and the CLI, such as {@code sigmoid}. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.dpo4j.api.template;
+
+import dev.dpo4j.api.data.ChatMessage;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Renders a prompt conversation and a completion into the text a model is trained on.
+ *
+ * <p>{@code renderPrompt(messages) + renderCompletion(answer)} is the exact string the model would see when
+ * serving that conversation, so prompt and completion can be tokenized apart and concatenated.
+ * ChatML is the default; {@link #byName(String)} lists the built-ins.
+ */
+public interface PromptTemplate {
+
+    /** Renders the conversation up to and including the generation prompt of the assistant turn. */
+    String renderPrompt(List<ChatMessage> messages);
+
+    /** Renders a completion as it follows the prompt, with the end-of-turn marker. */
+    String renderCompletion(String completion);
+
+    /** ChatML without a default system prompt: {@code <|im_start|>role\n...<|im_end|>\n}. */
+    static PromptTemplate chatMl() {
+        return TurnTemplate.CHATML;
+    }
+
+    /** ChatML that inserts the given system prompt when a conversation has none. */
+    static PromptTemplate chatMl(String defaultSystemPrompt) {
+        return TurnTemplate.CHATML.withDefaultSystem(defaultSystemPrompt);
+    }
+
+    /** Llama 3 Instruct: {@code <|start_header_id|>role<|end_header_id|>\n\n...<|eot_id|>}. */
+    static PromptTemplate llama3() {
+        return TurnTemplate.LLAMA3;
+    }
+
+    /** Zephyr: {@code <|role|>\n...</s>\n}. */
+    static PromptTemplate zephyr() {
+        return TurnTemplate.ZEPHYR;
+    }
+
+    /** Mistral / Llama 2: {@code <s>[INST] ... [/INST]}, the system prompt in a {@code <<SYS>>} block. */
+    static PromptTemplate mistral() {
+        return new InstTemplate();
+    }
+
+    /** No markup: the messages' texts joined by blank lines, the completion as it is. */
+    static PromptTemplate plain() {
+        return new PlainTemplate();
+    }
+
+    /**
+     * A built-in template by name: {@code chatml}, {@code llama3}, {@code zephyr}, {@code mistral}
+     * (alias {@code llama2}) or {@code plain}.
+     *
+     * @throws IllegalArgumentException naming the known templates when the name is unknown
+     */
+    static PromptTemplate byName(String name) {
+        switch (name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "")) {
+            case "chatml":
+                return chatMl();
+            case "llama3":
+                return llama3();
+            case "zephyr":
+                return zephyr();
+            case "mistral":
+            case "llama2":
+                return mistral();
+            case "plain":
+            case "none":
+                return plain();
+            default:
+                throw new IllegalArgumentException("unknown prompt template '" + name
+                        + "'; built in: chatml, llama3, zephyr, mistral (llama2), plain");
+        }
+    }
+}

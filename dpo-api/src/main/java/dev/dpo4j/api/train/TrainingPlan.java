@@ -1,0 +1,18 @@
+package dev.dpo4j.api.train;
+
+/**
+ * What a training run is about to do, sent to listeners before the first step.
+ *
+ * @param trainExamples training pairs kept after the {@code max_length} filter
+ * @param droppedExamples training pairs dropped because prompt plus completion exceeded {@code max_length}
+ * @param evalExamples evaluation pairs (0 when there is no eval set)
+ * @param epochs number of epochs
+ * @param totalSteps optimizer steps over all epochs
+ * @param startStep the step training starts from (non-zero when resuming)
+ * @param globalBatchSize pairs per optimizer step: per-device batch x accumulation x devices
+ * @param devices devices trained on, as DJL names them ({@code cpu()}, {@code gpu(0)})
+ * @param precision compute precision ({@code float32} or {@code float16})
+ */
+public record TrainingPlan(long trainExamples, long droppedExamples, long evalExamples, int epochs,
+        long totalSteps, long startStep, int globalBatchSize, String devices, String precision) {
+}
