@@ -1,0 +1,63 @@
+package dev.dpo4j.adapters.io;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Converts Gson trees into plain Java values: String, Long/Double/BigDecimal, Boolean, List, Map, or null. */
+final class JsonValues {
+
+    private JsonValues() {
+    }
+
+    static Object toJava(JsonElement element) {
+        if (element == null || element.isJsonNull()) {
+            return null;
+        }
+        if (element.isJsonObject()) {
+            return toMap(element.getAsJsonObject());
+        }
+        if (element.isJsonArray()) {
+            JsonArray array = element.getAsJsonArray();
+            List<Object> list = new ArrayList<>(array.size());
+            for (JsonElement item : array) {
+                list.add(toJava(item));
+            }
+            return list;
+        }
+        JsonPrimitive primitive = element.getAsJsonPrimitive();
+        if (primitive.isBoolean()) {
+            return primitive.getAsBoolean();
+        }
+        if (primitive.isNumber()) {
+            return number(primitive.getAsString());
+        }
+        return primitive.getAsString();
+    }
+
+    static Map<String, Object> toMap(JsonObject object) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
+            map.put(entry.getKey(), toJava(entry.getValue()));
+        }
+        return map;
+    }
+
+    private static Number number(String text) {
+        if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException tooBig) {
+                return new BigDecimal(text);
+            }
+        }
+        double value = Double.parseDouble(text);
+        return Double.isInfinite(value) ? new BigDecimal(text) : value;
+    }
+}

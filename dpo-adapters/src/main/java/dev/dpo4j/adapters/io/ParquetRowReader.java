@@ -1,0 +1,96 @@
+package dev.dpo4j.adapters.io;
+
+import dev.dpo4j.api.data.DataFormatException;
+import dev.dpo4j.api.data.DatasetRow;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.stream.Stream;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Streams the rows of a Parquet file through parquet-java's column readers, one row group at a time, without
+ * Hadoop ({@link LocalInputFile}, {@link PlainParquetConfiguration}). Nested LIST and STRUCT columns become Lists
+ * and Maps (see {@link ParquetValueConverters}).
+ */
+final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
+
+    private final String file;
+    private final ParquetFileReader reader;
+    private final MessageColumnIO columnIO;
+    private final ParquetValueConverters.RowMaterializer materializer;
+    private RecordReader<Map<String, Object>> records;
+    private long remainingInGroup;
+    private long row;
+
+    private ParquetRowReader(Path path, ParquetFileReader reader) {
+        this.file = path.toString();
+        this.reader = reader;
+        MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+        this.columnIO = new ColumnIOFactory().getColumnIO(schema);
+        this.materializer = new ParquetValueConverters.RowMaterializer(schema);
+    }
+
+    static Stream<DatasetRow> open(Path path) {
+        ParquetFileReader reader;
+        try {
+            ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+                    .withCodecFactory(HadoopFreeCodecs.INSTANCE).build();
+            reader = new ParquetFileReader(new LocalInputFile(path), options);
+        } catch (IOException | RuntimeException e) {
+            throw new DataFormatException(path.toString(), -1, null,
+                    "is not a readable Parquet file: " + JsonLinesReader.rootMessage(e), e);
+        }
+        ParquetRowReader cursor = new ParquetRowReader(path, reader);
+        return RowStreams.of(cursor, cursor);
+    }
+
+    @Override
+    public boolean hasNext() {
+        while (remainingInGroup == 0) {
+            PageReadStore pages;
+            try {
+                pages = reader.readNextRowGroup();
+            } catch (IOException | RuntimeException e) {
+                throw new DataFormatException(file, row, null, "could not read a Parquet row group: "
+                        + JsonLinesReader.rootMessage(e), e);
+            }
+            if (pages == null) {
+                return false;
+            }
+            remainingInGroup = pages.getRowCount();
+            records = columnIO.getRecordReader(pages, materializer);
+        }
+        return true;
+    }
+
+    @Override
+    public DatasetRow next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        long index = row++;
+        remainingInGroup--;
+        try {
+            return new DatasetRow(file, index, records.read());
+        } catch (RuntimeException e) {
+            throw new DataFormatException(file, index, null, "could not decode the Parquet row: "
+                    + JsonLinesReader.rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}
