@@ -1,0 +1,73 @@
+package dev.dpo4j.core.checkpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Writes a folder's files into a temporary sibling and renames it into place, so that a crash never leaves a
+ * half-written folder where a complete one is expected. Files already in the target that the writer does not
+ * produce (a user's other files in an output folder) are kept.
+ */
+public final class AtomicFolder {
+
+    /** What fills the temporary folder. */
+    @FunctionalInterface
+    public interface Writer {
+        /** Writes the folder's files into {@code tmp}. */
+        void write(Path tmp) throws IOException;
+    }
+
+    private AtomicFolder() {
+    }
+
+    /** Fills a temporary sibling of {@code target} with {@code writer}, then moves its files into {@code target}. */
+    public static void write(Path target, Writer writer) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path tmp = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".tmp-");
+        try {
+            writer.write(tmp);
+            if (!Files.exists(absolute)) {
+                move(tmp, absolute);
+                return;
+            }
+            try (Stream<Path> files = Files.list(tmp)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    move(file, absolute.resolve(file.getFileName().toString()));
+                }
+            }
+        } finally {
+            deleteRecursively(tmp);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes a folder and everything in it, if it exists. */
+    public static void deleteRecursively(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(folder)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

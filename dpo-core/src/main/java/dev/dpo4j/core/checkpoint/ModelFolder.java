@@ -1,0 +1,134 @@
+package dev.dpo4j.core.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A model folder as Hugging Face lays it out: {@code config.json}, {@code model.safetensors} or a sharded
+ * {@code model.safetensors.index.json}, and tokenizer files. Loads it into a {@link CausalLm} and saves one back so
+ * that transformers' {@code from_pretrained} loads it.
+ */
+public final class ModelFolder {
+
+    /** The config file name. */
+    public static final String CONFIG = "config.json";
+    /** The single-file weights name. */
+    public static final String WEIGHTS = "model.safetensors";
+    /** The sharded weights index name. */
+    public static final String INDEX = "model.safetensors.index.json";
+    /** Tokenizer and generation files copied along with a saved model when present. */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "generation_config.json", "vocab.json", "merges.txt", "tokenizer.model");
+
+    private ModelFolder() {
+    }
+
+    /** Loads the model in {@code folder}; weights become float32 arrays owned by a sub-manager of {@code parent}. */
+    public static CausalLm load(Path folder, NDManager parent) {
+        if (!Files.isDirectory(folder)) {
+            throw new CheckpointException(folder + ": model folder does not exist");
+        }
+        ModelConfig config = ModelConfig.read(require(folder.resolve(CONFIG)));
+        NDManager manager = parent.newSubManager();
+        try {
+            Map<String, NDArray> loaded = new LinkedHashMap<>();
+            for (Path shard : shards(folder)) {
+                loaded.putAll(Safetensors.read(shard, manager, DataType.FLOAT32));
+            }
+            return new CausalLm(config, select(folder, config, loaded), manager);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static Path require(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + ": missing (a model folder needs " + CONFIG + " and "
+                    + WEIGHTS + " or " + INDEX + ")");
+        }
+        return file;
+    }
+
+    /** The weight files: the shards named in the index, or the single file. */
+    static List<Path> shards(Path folder) {
+        Path index = folder.resolve(INDEX);
+        if (!Files.isRegularFile(index)) {
+            return List.of(require(folder.resolve(WEIGHTS)));
+        }
+        JsonObject weightMap;
+        try {
+            weightMap = new Gson().fromJson(Files.readString(index), JsonObject.class).getAsJsonObject("weight_map");
+        } catch (IOException | JsonParseException | ClassCastException | NullPointerException e) {
+            throw new CheckpointException(index + ": cannot read key 'weight_map': " + e.getMessage(), e);
+        }
+        if (weightMap == null) {
+            throw new CheckpointException(index + ": missing key 'weight_map'");
+        }
+        TreeSet<String> files = new TreeSet<>();
+        weightMap.entrySet().forEach(e -> files.add(e.getValue().getAsString()));
+        return files.stream().map(folder::resolve).map(ModelFolder::require).toList();
+    }
+
+    /** Keeps the expected weights, checking names and shapes; extra tensors (rotary buffers) are dropped. */
+    private static Map<String, NDArray> select(Path folder, ModelConfig config, Map<String, NDArray> loaded) {
+        Map<String, NDArray> selected = new LinkedHashMap<>();
+        for (Map.Entry<String, Shape> expected : CausalLm.expectedShapes(config).entrySet()) {
+            NDArray weight = loaded.remove(expected.getKey());
+            if (weight == null) {
+                throw new CheckpointException(folder + ": weights lack '" + expected.getKey() + "' that "
+                        + config.modelType() + " with this config.json needs");
+            }
+            if (!weight.getShape().equals(expected.getValue())) {
+                throw new CheckpointException(folder + ": weight '" + expected.getKey() + "' has shape "
+                        + weight.getShape() + " but config.json implies " + expected.getValue());
+            }
+            selected.put(expected.getKey(), weight);
+        }
+        loaded.values().forEach(NDArray::close);
+        return selected;
+    }
+
+    /**
+     * Saves {@code model} into {@code folder} (created if needed): config.json, model.safetensors in float32,
+     * and the tokenizer files found in {@code tokenizerSource} (may be null). Files are written to a temporary
+     * folder beside the target and moved into place, so an interrupted save never leaves a half-written model.
+     */
+    public static void save(CausalLm model, Path folder, Path tokenizerSource) throws IOException {
+        AtomicFolder.write(folder, tmp -> {
+            JsonObject json = model.config().json().deepCopy();
+            json.addProperty("torch_dtype", "float32");
+            json.addProperty("dtype", "float32");
+            ModelConfig.fromJson(json, CONFIG).write(tmp.resolve(CONFIG));
+            Safetensors.write(tmp.resolve(WEIGHTS), model.parameters(), Map.of("format", "pt"));
+            copyTokenizerFiles(tokenizerSource, tmp);
+        });
+    }
+
+    /** Copies the tokenizer files that exist in {@code from} into {@code to}. */
+    public static void copyTokenizerFiles(Path from, Path to) throws IOException {
+        if (from == null) {
+            return;
+        }
+        for (String name : TOKENIZER_FILES) {
+            Path source = from.resolve(name);
+            if (Files.isRegularFile(source)) {
+                Files.copy(source, to.resolve(name));
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.dpo4j.core.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads and writes the safetensors format (an 8-byte little-endian header length, a JSON header, raw
+ * little-endian tensor bytes), converting bfloat16, which DJL's PyTorch engine cannot hold, to float32.
+ *
+ * <p>Written here rather than through {@code NDList.encode} because that API neither converts bfloat16 nor
+ * memory-maps large shards, and files written here must load in Hugging Face transformers.
+ */
+public final class Safetensors {
+
+    private static final Gson GSON = new Gson();
+    private static final long MAX_HEADER = 100L * 1024 * 1024;
+
+    private Safetensors() {
+    }
+
+    /**
+     * Reads every tensor of a file, floating-point ones converted to {@code floatType}.
+     *
+     * @throws CheckpointException naming the file (and tensor) when the file is not valid safetensors
+     */
+    public static Map<String, NDArray> read(Path file, NDManager manager, DataType floatType) {
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 8) {
+                throw new CheckpointException(file + ": not a safetensors file (only " + size + " bytes)");
+            }
+            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            channel.read(lengthBytes, 0);
+            long headerLength = lengthBytes.flip().getLong();
+            if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
+                throw new CheckpointException(file + ": not a safetensors file (header length " + headerLength + ")");
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) headerLength);
+            channel.read(header, 8);
+            JsonObject json = parseHeader(file, new String(header.array(), StandardCharsets.UTF_8));
+            long dataStart = 8 + headerLength;
+            for (Map.Entry<String, JsonElement> entry : json.entrySet()) {
+                if (!"__metadata__".equals(entry.getKey())) {
+                    tensors.put(entry.getKey(), readTensor(file, channel, dataStart, size, entry.getKey(),
+                            entry.getValue().getAsJsonObject(), manager, floatType));
+                }
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read safetensors file: " + e.getMessage(), e);
+        }
+        return tensors;
+    }
+
+    private static JsonObject parseHeader(Path file, String text) {
+        try {
+            return GSON.fromJson(text, JsonObject.class);
+        } catch (JsonParseException e) {
+            throw new CheckpointException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static NDArray readTensor(Path file, FileChannel channel, long dataStart, long fileSize, String name,
+            JsonObject info, NDManager manager, DataType floatType) throws IOException {
+        String dtype;
+        long[] dims;
+        long begin;
+        long end;
+        try {
+            dtype = info.get("dtype").getAsString();
+            dims = GSON.fromJson(info.get("shape"), long[].class);
+            long[] offsets = GSON.fromJson(info.get("data_offsets"), long[].class);
+            begin = offsets[0];
+            end = offsets[1];
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file + ": tensor '" + name + "' has a malformed header entry " + info, e);
+        }
+        Shape shape = new Shape(dims);
+        SafetensorsType type = SafetensorsType.of(dtype, file, name);
+        if (end - begin != shape.size() * type.bytes() || dataStart + end > fileSize || begin < 0) {
+            throw new CheckpointException(file + ": tensor '" + name + "' offsets [" + begin + ", " + end
+                    + ") do not match its shape " + shape + " of " + dtype + " or lie beyond the file");
+        }
+        ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, end - begin)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        if (type == SafetensorsType.BF16) {
+            return manager.create(bfloat16ToFloat(bytes, shape.size()), shape).toType(floatType, false);
+        }
+        // Copy out of the mapping: DJL may keep the buffer as the tensor's storage, and weights are updated in place.
+        ByteBuffer owned = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN).put(bytes);
+        NDArray array = manager.create(owned.flip(), shape, type.djl());
+        if (type.isFloat() && type.djl() != floatType) {
+            NDArray converted = array.toType(floatType, false);
+            array.close();
+            return converted;
+        }
+        return array;
+    }
+
+    private static FloatBuffer bfloat16ToFloat(ByteBuffer bytes, long count) {
+        ShortBuffer halves = bytes.asShortBuffer();
+        FloatBuffer floats = ByteBuffer.allocateDirect((int) (count * 4)).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        for (int i = 0; i < count; i++) {
+            floats.put(Float.intBitsToFloat((halves.get(i) & 0xFFFF) << 16));
+        }
+        return floats.flip();
+    }
+
+    /**
+     * Writes tensors to a file in name order (as the Python library does), with the given string metadata;
+     * tensors keep their data type.
+     */
+    public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata)
+            throws IOException {
+        Map<String, NDArray> sorted = new TreeMap<>(tensors);
+        JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            header.add("__metadata__", GSON.toJsonTree(metadata));
+        }
+        long offset = 0;
+        for (Map.Entry<String, NDArray> entry : sorted.entrySet()) {
+            NDArray array = entry.getValue();
+            SafetensorsType type = SafetensorsType.of(array.getDataType(), entry.getKey());
+            long length = array.getShape().size() * type.bytes();
+            JsonObject info = new JsonObject();
+            info.addProperty("dtype", type.name());
+            info.add("shape", GSON.toJsonTree(array.getShape().getShape()));
+            info.add("data_offsets", GSON.toJsonTree(new long[] {offset, offset + length}));
+            header.add(entry.getKey(), info);
+            offset += length;
+        }
+        byte[] headerBytes = padded(GSON.toJson(header).getBytes(StandardCharsets.UTF_8));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
+            out.write(headerBytes);
+            for (NDArray array : sorted.values()) {
+                ByteBuffer data = array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                byte[] chunk = new byte[Math.min(data.remaining(), 1 << 20)];
+                while (data.hasRemaining()) {
+                    int n = Math.min(chunk.length, data.remaining());
+                    data.get(chunk, 0, n);
+                    out.write(chunk, 0, n);
+                }
+            }
+        }
+    }
+
+    /** Pads the header with spaces to a multiple of 8 bytes, as the reference implementation does. */
+    private static byte[] padded(byte[] header) {
+        int length = (header.length + 7) / 8 * 8;
+        byte[] out = new byte[length];
+        System.arraycopy(header, 0, out, 0, header.length);
+        for (int i = header.length; i < length; i++) {
+            out[i] = ' ';
+        }
+        return out;
+    }
+}

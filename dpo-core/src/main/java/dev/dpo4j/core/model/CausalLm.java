@@ -1,0 +1,166 @@
+package dev.dpo4j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Llama-family decoder-only language model (Llama 2/3, Mistral, Qwen2/2.5, Qwen3): token embedding, decoder
+ * layers, final RMSNorm and an LM head that may be tied to the embedding. It holds the float32 master weights
+ * under their Hugging Face names; the forward pass reads weights through a {@link Weights} view so the same code
+ * runs in float32 or float16.
+ */
+public final class CausalLm implements AutoCloseable {
+
+    private static final String EMBEDDING = "model.embed_tokens.weight";
+
+    private final ModelConfig config;
+    private final Map<String, NDArray> parameters;
+    private final List<TransformerBlock> layers;
+    private final RmsNorm finalNorm;
+    private final RotaryEmbedding rotary;
+    private final NDManager manager;
+
+    /**
+     * Wraps already loaded weights; checks that every expected weight is present with its expected shape.
+     *
+     * @param manager the manager that owns the weights; closed with the model
+     */
+    public CausalLm(ModelConfig config, Map<String, NDArray> parameters, NDManager manager) {
+        this.config = config;
+        this.manager = manager;
+        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        this.layers = new ArrayList<>(config.numLayers());
+        for (int i = 0; i < config.numLayers(); i++) {
+            layers.add(new TransformerBlock(config, i));
+        }
+        this.finalNorm = new RmsNorm("model.norm.weight", config.rmsNormEps());
+        this.rotary = new RotaryEmbedding(config);
+    }
+
+    /** The name and shape of every trainable weight of an architecture, in Hugging Face's order. */
+    public static Map<String, Shape> expectedShapes(ModelConfig config) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        long hidden = config.hiddenSize();
+        long queryWidth = (long) config.numHeads() * config.headDim();
+        long kvWidth = (long) config.numKvHeads() * config.headDim();
+        shapes.put(EMBEDDING, new Shape(config.vocabSize(), hidden));
+        for (int i = 0; i < config.numLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            shapes.put(p + "self_attn.q_proj.weight", new Shape(queryWidth, hidden));
+            shapes.put(p + "self_attn.k_proj.weight", new Shape(kvWidth, hidden));
+            shapes.put(p + "self_attn.v_proj.weight", new Shape(kvWidth, hidden));
+            if (config.attentionBias()) {
+                shapes.put(p + "self_attn.q_proj.bias", new Shape(queryWidth));
+                shapes.put(p + "self_attn.k_proj.bias", new Shape(kvWidth));
+                shapes.put(p + "self_attn.v_proj.bias", new Shape(kvWidth));
+            }
+            if (config.qkNorm()) {
+                shapes.put(p + "self_attn.q_norm.weight", new Shape(config.headDim()));
+                shapes.put(p + "self_attn.k_norm.weight", new Shape(config.headDim()));
+            }
+            shapes.put(p + "self_attn.o_proj.weight", new Shape(hidden, queryWidth));
+            shapes.put(p + "mlp.gate_proj.weight", new Shape(config.intermediateSize(), hidden));
+            shapes.put(p + "mlp.up_proj.weight", new Shape(config.intermediateSize(), hidden));
+            shapes.put(p + "mlp.down_proj.weight", new Shape(hidden, config.intermediateSize()));
+            shapes.put(p + "input_layernorm.weight", new Shape(hidden));
+            shapes.put(p + "post_attention_layernorm.weight", new Shape(hidden));
+        }
+        shapes.put("model.norm.weight", new Shape(hidden));
+        if (!config.tieWordEmbeddings()) {
+            shapes.put("lm_head.weight", new Shape(config.vocabSize(), hidden));
+        }
+        return shapes;
+    }
+
+    /**
+     * Final hidden states (after the last RMSNorm) for token ids of shape {@code (batch, length)}. Sequences are
+     * right-padded, so the causal mask alone keeps real tokens from attending to padding.
+     */
+    public NDArray hiddenStates(NDArray inputIds, Weights weights, DataType computeType) {
+        NDManager arrays = inputIds.getManager();
+        int length = (int) inputIds.getShape().get(1);
+        NDArray hidden = Embedding.embedding(inputIds, weights.get(EMBEDDING), SparseFormat.DENSE)
+                .singletonOrThrow();
+        NDList rope = rotary.tables(arrays, length, computeType);
+        NDArray causalMask = causalMask(arrays, length);
+        for (TransformerBlock layer : layers) {
+            hidden = layer.forward(hidden, rope, causalMask, weights);
+        }
+        return finalNorm.forward(hidden, weights);
+    }
+
+    /** The LM head weight of shape {@code (vocab, hidden)}: the embedding matrix when tied. */
+    public NDArray lmHead(Weights weights) {
+        return weights.get(lmHeadName());
+    }
+
+    /** The name of the LM head weight. */
+    public String lmHeadName() {
+        return config.tieWordEmbeddings() ? EMBEDDING : "lm_head.weight";
+    }
+
+    private static NDArray causalMask(NDManager arrays, int length) {
+        NDArray rows = arrays.arange(length).reshape(length, 1);
+        NDArray columns = arrays.arange(length).reshape(1, length);
+        return columns.gt(rows).toType(DataType.FLOAT32, false).mul(-1e30f);
+    }
+
+    /** The architecture. */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The float32 master weights under their Hugging Face names (an unmodifiable view). */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    /** A view of the master weights themselves, for float32 computation. */
+    public Weights masterWeights() {
+        return name -> {
+            NDArray weight = parameters.get(name);
+            if (weight == null) {
+                throw new IllegalStateException("model has no weight named '" + name + "'");
+            }
+            return weight;
+        };
+    }
+
+    /** The manager that owns the weights. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        return parameters.values().stream().mapToLong(a -> a.getShape().size()).sum();
+    }
+
+    /** A frozen copy of this model (the DPO reference), with its own manager on the same device. */
+    public CausalLm frozenCopy() {
+        NDManager copyManager = manager.getParentManager().newSubManager();
+        Map<String, NDArray> copies = new LinkedHashMap<>();
+        parameters.forEach((name, weight) -> {
+            NDArray copy = weight.duplicate();
+            copy.attach(copyManager);
+            copies.put(name, copy);
+        });
+        return new CausalLm(config, copies, copyManager);
+    }
+
+    /** Frees the weights. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

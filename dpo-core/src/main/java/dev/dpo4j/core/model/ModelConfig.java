@@ -1,0 +1,132 @@
+package dev.dpo4j.core.model;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import dev.dpo4j.core.checkpoint.CheckpointException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The architecture of a Llama-family decoder, read from a Hugging Face {@code config.json}. The original JSON is
+ * kept so that a saved model carries every key transformers wrote, including those this library ignores.
+ *
+ * @param modelType {@code llama}, {@code mistral}, {@code qwen2} or {@code qwen3}
+ * @param vocabSize rows of the embedding matrix
+ * @param hiddenSize model width
+ * @param intermediateSize SwiGLU MLP width
+ * @param numLayers decoder layers
+ * @param numHeads query heads
+ * @param numKvHeads key/value heads (grouped-query attention when fewer than query heads)
+ * @param headDim width of one head
+ * @param rmsNormEps RMSNorm epsilon
+ * @param ropeTheta rotary base
+ * @param ropeScaling Llama 3 rotary scaling, or null
+ * @param tieWordEmbeddings whether the LM head reuses the embedding matrix
+ * @param attentionBias whether q/k/v projections have biases (always for Qwen2)
+ * @param qkNorm whether queries and keys are RMS-normalized per head (Qwen3)
+ * @param json the config as read, written back on save
+ */
+public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
+        int numHeads, int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
+        boolean tieWordEmbeddings, boolean attentionBias, boolean qkNorm, JsonObject json) {
+
+    /** The {@code model_type} values this library implements. */
+    public static final Set<String> SUPPORTED = Set.of("llama", "mistral", "qwen2", "qwen3");
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    /** Validates sizes. */
+    public ModelConfig {
+        if (numHeads <= 0 || numKvHeads <= 0 || numHeads % numKvHeads != 0) {
+            throw new IllegalArgumentException("num_attention_heads (" + numHeads
+                    + ") must be a positive multiple of num_key_value_heads (" + numKvHeads + ")");
+        }
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("head_dim must be even for rotary embeddings, got " + headDim);
+        }
+    }
+
+    /** Reads {@code config.json}; errors name the file and the key. */
+    public static ModelConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read model config: " + e.getMessage(), e);
+        }
+        JsonObject json;
+        try {
+            json = GSON.fromJson(text, JsonObject.class);
+        } catch (JsonParseException e) {
+            throw new CheckpointException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (json == null) {
+            throw new CheckpointException(file + ": empty model config");
+        }
+        return fromJson(json, file.toString());
+    }
+
+    /** Builds the config from parsed {@code config.json} content; {@code source} names it in errors. */
+    public static ModelConfig fromJson(JsonObject json, String source) {
+        ConfigReader in = new ConfigReader(json, source);
+        String type = in.string("model_type").toLowerCase(Locale.ROOT);
+        if (!SUPPORTED.contains(type)) {
+            throw new CheckpointException(source + ": model_type '" + type + "' is not supported; supported: "
+                    + String.join(", ", SUPPORTED.stream().sorted().toList())
+                    + " (Llama 2/3, Mistral, Qwen2/2.5, Qwen3, TinyLlama, SmolLM)");
+        }
+        int hidden = in.integer("hidden_size");
+        int heads = in.integer("num_attention_heads");
+        int headDim = in.integer("head_dim", hidden / heads);
+        try {
+            return new ModelConfig(type, in.integer("vocab_size"), hidden, in.integer("intermediate_size"),
+                    in.integer("num_hidden_layers"), heads, in.integer("num_key_value_heads", heads), headDim,
+                    in.real("rms_norm_eps", 1e-6), in.real("rope_theta", 10000.0), RopeScaling.from(in),
+                    in.bool("tie_word_embeddings", false),
+                    "qwen2".equals(type) || in.bool("attention_bias", false), "qwen3".equals(type), json);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the config JSON, pretty-printed as transformers writes it. */
+    public void write(Path file) throws IOException {
+        Files.writeString(file, GSON.toJson(json) + "\n");
+    }
+
+    /** Number of query heads that share one key/value head. */
+    public int groupSize() {
+        return numHeads / numKvHeads;
+    }
+
+    /** Llama 3 rotary scaling ({@code rope_scaling} with {@code rope_type: llama3}). */
+    public record RopeScaling(double factor, double lowFreqFactor, double highFreqFactor,
+            int originalMaxPositionEmbeddings) {
+
+        static RopeScaling from(ConfigReader in) {
+            JsonElement element = in.json().get("rope_scaling");
+            if (element == null || element.isJsonNull()) {
+                return null;
+            }
+            ConfigReader scaling = in.child("rope_scaling");
+            String type = scaling.string("rope_type", scaling.string("type", "default"));
+            switch (type) {
+                case "default":
+                    return null;
+                case "llama3":
+                    return new RopeScaling(scaling.real("factor", 8.0), scaling.real("low_freq_factor", 1.0),
+                            scaling.real("high_freq_factor", 4.0),
+                            scaling.integer("original_max_position_embeddings", 8192));
+                default:
+                    throw new CheckpointException(in.source() + ": rope_scaling type '" + type
+                            + "' is not supported (supported: llama3)");
+            }
+        }
+    }
+}

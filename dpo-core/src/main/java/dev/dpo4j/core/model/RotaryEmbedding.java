@@ -1,0 +1,68 @@
+package dev.dpo4j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Rotary position embeddings (RoPE) with base {@code rope_theta} and optional Llama 3 frequency scaling, applied
+ * in Hugging Face's rotate-half layout.
+ */
+public final class RotaryEmbedding {
+
+    private final float[] inverseFrequencies;
+
+    /** Frequencies for the given config. */
+    public RotaryEmbedding(ModelConfig config) {
+        int half = config.headDim() / 2;
+        inverseFrequencies = new float[half];
+        for (int i = 0; i < half; i++) {
+            // float32 arithmetic as transformers does, so angles match its bits as closely as possible
+            float exponent = (float) (2 * i) / config.headDim();
+            float inverse = (float) (1.0 / Math.pow(config.ropeTheta(), exponent));
+            inverseFrequencies[i] = config.ropeScaling() == null ? inverse
+                    : llama3Scaled(inverse, config.ropeScaling());
+        }
+    }
+
+    private static float llama3Scaled(float inverse, ModelConfig.RopeScaling scaling) {
+        double oldContext = scaling.originalMaxPositionEmbeddings();
+        double lowFreqWavelength = oldContext / scaling.lowFreqFactor();
+        double highFreqWavelength = oldContext / scaling.highFreqFactor();
+        double wavelength = 2 * Math.PI / inverse;
+        if (wavelength < highFreqWavelength) {
+            return inverse;
+        }
+        if (wavelength > lowFreqWavelength) {
+            return (float) (inverse / scaling.factor());
+        }
+        double smooth = (oldContext / wavelength - scaling.lowFreqFactor())
+                / (scaling.highFreqFactor() - scaling.lowFreqFactor());
+        return (float) ((1 - smooth) * inverse / scaling.factor() + smooth * inverse);
+    }
+
+    /** Cosine and sine tables of shape {@code (length, head_dim)} for positions {@code 0..length-1}. */
+    public NDList tables(NDManager manager, int length, DataType type) {
+        NDArray positions = manager.arange(0f, (float) length).reshape(length, 1);
+        NDArray frequencies = manager.create(inverseFrequencies).reshape(1, inverseFrequencies.length);
+        NDArray angles = positions.matMul(frequencies);
+        NDArray doubled = angles.concat(angles, -1);
+        return new NDList(doubled.cos().toType(type, false), doubled.sin().toType(type, false));
+    }
+
+    /** Rotates {@code x} of shape {@code (batch, heads, length, head_dim)} by the tables' angles. */
+    public static NDArray apply(NDArray x, NDList tables) {
+        long halfWidth = x.getShape().get(3) / 2;
+        NDList halves = x.split(new long[] {halfWidth}, 3);
+        NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+        return x.mul(tables.get(0)).add(rotated.mul(tables.get(1)));
+    }
+
+    /** The shape {@code (length, head_dim)} of the tables, for checks. */
+    public Shape tableShape(int length) {
+        return new Shape(length, inverseFrequencies.length * 2L);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.dpo4j.core.train;
+
+import java.util.Locale;
+
+/** When checkpoints are written during training, as transformers' {@code save_strategy}. */
+public enum SaveStrategy {
+    /** Only the final model is saved. */
+    NO,
+    /** A checkpoint at the end of every epoch. */
+    EPOCH,
+    /** A checkpoint every {@code save_steps} optimizer steps. */
+    STEPS;
+
+    /** Parses {@code no}, {@code epoch} or {@code steps}; errors name the option. */
+    public static SaveStrategy parse(String name) {
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("save_strategy must be no, epoch or steps, got '" + name + "'", e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.dpo4j.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.dpo4j.core.TinyModels;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CausalLmTest {
+
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    @Test
+    void hiddenStatesAreCausal() {
+        for (String family : new String[] {"llama", "qwen2", "qwen3"}) {
+            try (CausalLm model = RandomInit.create(TinyModels.config(family, 50, false), manager, 7, 0.2)) {
+                NDArray ids = manager.create(new long[][] {{3, 4, 5, 6, 7}, {3, 4, 5, 9, 9}});
+                NDArray hidden = model.hiddenStates(ids, model.masterWeights(), DataType.FLOAT32);
+                assertThat(hidden.getShape().getShape()).containsExactly(2, 5, 32);
+                // positions 0..2 share their prefix, so their states must match; position 3 differs
+                NDArray first = hidden.get("0, :3, :");
+                NDArray second = hidden.get("1, :3, :");
+                assertThat(first.sub(second).abs().max().getFloat()).isLessThan(1e-5f);
+                assertThat(hidden.get("0, 3, :").sub(hidden.get("1, 3, :")).abs().max().getFloat())
+                        .as(family).isGreaterThan(1e-4f);
+            }
+        }
+    }
+
+    @Test
+    void gradientsReachEveryWeight() {
+        try (CausalLm model = RandomInit.create(TinyModels.config("qwen2", 50, true), manager, 7, 0.2)) {
+            model.parameters().values().forEach(w -> w.setRequiresGradient(true));
+            NDArray ids = manager.create(new long[][] {{3, 4, 5, 6, 7}});
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray hidden = model.hiddenStates(ids, model.masterWeights(), DataType.FLOAT32);
+                NDArray logits = hidden.matMul(model.lmHead(model.masterWeights()).transpose());
+                collector.backward(logits.logSoftmax(-1).get(":, :, 3").sum());
+            }
+            model.parameters().forEach((name, weight) -> {
+                NDArray gradient = weight.getGradient();
+                assertThat(gradient.abs().sum().getFloat()).as(name).isGreaterThan(0f);
+                gradient.set(new NDIndex("..."), 0f);
+                assertThat(weight.getGradient().abs().sum().getFloat()).as(name).isEqualTo(0f);
+            });
+        }
+    }
+
+    @Test
+    void rmsNormMatchesHandComputation() {
+        NDArray x = manager.create(new float[] {1, 2, 3, 4}).reshape(1, 4);
+        NDArray weight = manager.create(new float[] {1, 1, 2, 2});
+        NDArray y = new RmsNorm("w", 0).forward(x, name -> weight);
+        double rms = Math.sqrt((1 + 4 + 9 + 16) / 4.0);
+        assertThat(y.toFloatArray()).containsExactly(new float[] {(float) (1 / rms), (float) (2 / rms),
+            (float) (6 / rms), (float) (8 / rms)}, within(1e-6f));
+    }
+}
