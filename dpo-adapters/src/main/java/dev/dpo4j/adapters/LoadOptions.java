@@ -1,0 +1,67 @@
+package dev.dpo4j.adapters;
+
+/**
+ * How a dataset is loaded: strict (fail at the first bad row, the default) or lenient (skip bad rows and report
+ * them), whether examples are checked (non-empty, chosen differs from rejected), and how many skip messages are kept.
+ *
+ * @param lenient skip bad rows instead of failing
+ * @param validate reject examples with an empty chosen or rejected completion, or identical completions
+ * @param maxMessages how many skip messages the {@link SkipReport} keeps
+ */
+public record LoadOptions(boolean lenient, boolean validate, int maxMessages) {
+
+    /** Strict, validating, keeping 5 messages. */
+    public static LoadOptions defaults() {
+        return builder().build();
+    }
+
+    /** Lenient, validating, keeping 5 messages. */
+    public static LoadOptions lenientDefaults() {
+        return builder().lenient(true).build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link LoadOptions}; {@link #build()} checks the values. */
+    public static final class Builder {
+        private boolean lenient;
+        private boolean validate = true;
+        private int maxMessages = 5;
+
+        private Builder() {
+        }
+
+        /** Skip bad rows (and report them) instead of failing. */
+        public Builder lenient(boolean lenient) {
+            this.lenient = lenient;
+            return this;
+        }
+
+        /** Check that completions are non-empty and differ (default true). */
+        public Builder validate(boolean validate) {
+            this.validate = validate;
+            return this;
+        }
+
+        /** How many skip messages to keep (default 5). */
+        public Builder maxMessages(int maxMessages) {
+            this.maxMessages = maxMessages;
+            return this;
+        }
+
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException when maxMessages is negative
+         */
+        public LoadOptions build() {
+            if (maxMessages < 0) {
+                throw new IllegalArgumentException("maxMessages must be >= 0, got " + maxMessages);
+            }
+            return new LoadOptions(lenient, validate, maxMessages);
+        }
+    }
+}
