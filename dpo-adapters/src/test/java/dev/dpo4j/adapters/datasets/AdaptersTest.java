@@ -1,0 +1,131 @@
+package dev.dpo4j.adapters.datasets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dpo4j.adapters.PreferenceDatasets;
+import dev.dpo4j.adapters.testing.JsonlFixtures;
+import dev.dpo4j.adapters.testing.ParquetFixtures;
+import dev.dpo4j.api.data.ChatMessage;
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.api.template.PromptTemplate;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdaptersTest {
+    @TempDir Path dir;
+
+    static List<PreferenceExample> all(Iterable<PreferenceExample> examples) {
+        List<PreferenceExample> list = new ArrayList<>();
+        examples.forEach(list::add);
+        return list;
+    }
+
+    Path write(String format, String schema, List<Map<String, Object>> rows) {
+        return format.equals("parquet") ? ParquetFixtures.write(dir.resolve("train.parquet"), schema, rows)
+                : JsonlFixtures.write(dir.resolve("train.jsonl"), rows);
+    }
+
+    static final List<Map<String, Object>> ORCA = List.of(
+            Map.of("system", "You are an AI assistant.", "question", "What is 2+2?", "chosen", "4", "rejected", "5"),
+            Map.of("system", "", "question", "Capital of France?", "chosen", "Paris", "rejected", "Lyon"));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"parquet", "jsonl"})
+    void orca(String format) {
+        Path file = write(format, ParquetFixtures.ORCA, ORCA);
+        List<PreferenceExample> examples = all(PreferenceDatasets.load(DatasetAdapters.byName("Intel/orca_dpo_pairs"),
+                List.of(file)));
+        assertThat(examples).containsExactly(
+                PreferenceExample.of("You are an AI assistant.", "What is 2+2?", "4", "5"),
+                PreferenceExample.of("Capital of France?", "Paris", "Lyon"));
+        assertThat(PromptTemplate.chatMl().renderPrompt(examples.get(0).prompt())).isEqualTo(
+                "<|im_start|>system\nYou are an AI assistant.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n"
+                        + "<|im_start|>assistant\n");
+    }
+
+    static Map<String, Object> msg(String role, String content) {
+        return Map.of("role", role, "content", content);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"parquet", "jsonl"})
+    void ultrafeedbackMultiTurn(String format) {
+        Map<String, Object> row = Map.of("prompt", "Hi", "prompt_id", "abc",
+                "chosen", List.of(msg("user", "Hi"), msg("assistant", "Hello!"), msg("user", "2+2?"),
+                        msg("assistant", "4")),
+                "rejected", List.of(msg("user", "Hi"), msg("assistant", "Hello!"), msg("user", "2+2?"),
+                        msg("assistant", "5")),
+                "score_chosen", 9.0, "score_rejected", 2.5);
+        Path file = write(format, ParquetFixtures.ULTRAFEEDBACK, List.of(row));
+        List<PreferenceExample> examples = all(PreferenceDatasets.load(
+                DatasetAdapters.byName("ultrafeedback_binarized"), List.of(file)));
+        assertThat(examples).containsExactly(new PreferenceExample(List.of(ChatMessage.user("Hi"),
+                ChatMessage.assistant("Hello!"), ChatMessage.user("2+2?")), "4", "5"));
+        assertThat(PromptTemplate.llama3().renderPrompt(examples.get(0).prompt())).isEqualTo(
+                "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+                        + "<|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>"
+                        + "<|start_header_id|>user<|end_header_id|>\n\n2+2?<|eot_id|>"
+                        + "<|start_header_id|>assistant<|end_header_id|>\n\n");
+    }
+
+    static Map<String, Object> answer(String text, String model, double rank) {
+        return Map.of("answer", text, "model", model, "rank", rank);
+    }
+
+    static final Map<String, Object> NECTAR_ROW = Map.of(
+            "prompt", "\n\nHuman: Hi there\n\nAssistant: Hello! How can I help?\n\nHuman: Tell me a joke\n\nAssistant:",
+            "answers", List.of(answer("B", "m2", 2.0), answer("A", "m1", 1.0), answer("C", "m3", 3.0)),
+            "turns", 2L, "num_responses", 3L, "source", "sharegpt", "good_natured", true);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"parquet", "jsonl"})
+    void nectarStrategies(String format) {
+        Path file = write(format, ParquetFixtures.NECTAR, List.of(NECTAR_ROW));
+        List<ChatMessage> prompt = List.of(ChatMessage.user("Hi there"), ChatMessage.assistant("Hello! How can I help?"),
+                ChatMessage.user("Tell me a joke"));
+        assertThat(all(PreferenceDatasets.load(new NectarAdapter(NectarAdapter.PairStrategy.BEST_VS_WORST, 1),
+                List.of(file)))).containsExactly(new PreferenceExample(prompt, "A", "C"));
+        assertThat(all(PreferenceDatasets.load(new NectarAdapter(NectarAdapter.PairStrategy.ALL_PAIRS, 1),
+                List.of(file)))).containsExactly(new PreferenceExample(prompt, "A", "B"),
+                new PreferenceExample(prompt, "A", "C"), new PreferenceExample(prompt, "B", "C"));
+        List<PreferenceExample> random = all(PreferenceDatasets.load(DatasetAdapters.byName("berkeley-nest/Nectar"),
+                List.of(file)));
+        assertThat(random).hasSize(1);
+        assertThat(random.get(0).chosen()).isEqualTo("A");
+        assertThat(random.get(0).rejected()).isIn("B", "C");
+        assertThat(all(PreferenceDatasets.load(new NectarAdapter(), List.of(file)))).isEqualTo(random);
+    }
+
+    @Test
+    void genericWithStringsAndMessageLists() {
+        Path file = JsonlFixtures.write(dir.resolve("d.jsonl"), List.of(
+                Map.of("q", "Hi", "good", "Yo", "bad", "No", "sys", "Be nice"),
+                Map.of("q", List.of(msg("user", "Hi")), "good", List.of(msg("assistant", "Yo")),
+                        "bad", List.of(msg("assistant", "No"))),
+                Map.of("good", List.of(msg("user", "Hi"), msg("assistant", "Yo")),
+                        "bad", List.of(msg("user", "Hi"), msg("assistant", "No")))));
+        GenericPreferenceAdapter adapter = GenericPreferenceAdapter.builder().promptColumn("q").chosenColumn("good")
+                .rejectedColumn("bad").systemColumn("sys").build();
+        assertThat(all(PreferenceDatasets.load(adapter, List.of(file)))).containsExactly(
+                PreferenceExample.of("Be nice", "Hi", "Yo", "No"), PreferenceExample.of("Hi", "Yo", "No"),
+                PreferenceExample.of("Hi", "Yo", "No"));
+        assertThatThrownBy(() -> GenericPreferenceAdapter.builder().chosenColumn("prompt").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
+    }
+
+    @Test
+    void unknownAdapterListsKnownOnes() {
+        assertThatThrownBy(() -> DatasetAdapters.byName("hh-rlhf"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[orca_dpo_pairs, ultrafeedback_binarized, nectar, generic]");
+        assertThat(DatasetAdapters.byName("HuggingFaceH4/ultrafeedback_binarized"))
+                .isInstanceOf(UltraFeedbackAdapter.class);
+    }
+}
