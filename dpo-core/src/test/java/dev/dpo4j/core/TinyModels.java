@@ -1,9 +1,20 @@
 package dev.dpo4j.core;
 
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.core.checkpoint.ModelFolder;
+import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.model.RandomInit;
+import dev.dpo4j.core.tokenizer.ByteLevelTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Tiny architectures for tests, written as Hugging Face would write their config.json. */
+/** Tiny architectures, model folders and preference data for tests, written as Hugging Face would write them. */
 public final class TinyModels {
 
     private TinyModels() {
@@ -32,5 +43,30 @@ public final class TinyModels {
     /** The parsed config of {@link #json}. */
     public static ModelConfig config(String modelType, int vocab, boolean tied) {
         return ModelConfig.fromJson(json(modelType, vocab, tied), "test config.json");
+    }
+
+    /** Writes a random tiny model folder with the byte-level ChatML tokenizer into {@code folder}. */
+    public static Path writeModel(Path folder, String modelType, long seed) {
+        try (NDManager manager = NDManager.newBaseManager();
+                CausalLm model = RandomInit.create(config(modelType, ByteLevelTokenizer.VOCAB_SIZE, true), manager,
+                        seed, 0.02)) {
+            ByteLevelTokenizer.write(folder);
+            ModelFolder.save(model, folder, null);
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Arithmetic pairs: the right sum is chosen, a wrong one rejected. */
+    public static List<PreferenceExample> arithmetic(int count) {
+        List<PreferenceExample> examples = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int a = i % 7 + 1;
+            int b = i / 7 + 2;
+            examples.add(PreferenceExample.of("What is " + a + "+" + b + "?", "It is " + (a + b) + ".",
+                    "It is " + (a + b + 3) + "."));
+        }
+        return examples;
     }
 }

@@ -109,14 +109,17 @@ public final class ModelFolder {
      * folder beside the target and moved into place, so an interrupted save never leaves a half-written model.
      */
     public static void save(CausalLm model, Path folder, Path tokenizerSource) throws IOException {
-        AtomicFolder.write(folder, tmp -> {
-            JsonObject json = model.config().json().deepCopy();
-            json.addProperty("torch_dtype", "float32");
-            json.addProperty("dtype", "float32");
-            ModelConfig.fromJson(json, CONFIG).write(tmp.resolve(CONFIG));
-            Safetensors.write(tmp.resolve(WEIGHTS), model.parameters(), Map.of("format", "pt"));
-            copyTokenizerFiles(tokenizerSource, tmp);
-        });
+        AtomicFolder.write(folder, tmp -> writeFiles(model, tmp, tokenizerSource));
+    }
+
+    /** Writes config.json, model.safetensors (float32) and the tokenizer files into an existing folder. */
+    static void writeFiles(CausalLm model, Path folder, Path tokenizerSource) throws IOException {
+        JsonObject json = model.config().json().deepCopy();
+        json.addProperty("torch_dtype", "float32");
+        json.addProperty("dtype", "float32");
+        ModelConfig.fromJson(json, CONFIG).write(folder.resolve(CONFIG));
+        Safetensors.write(folder.resolve(WEIGHTS), model.parameters(), Map.of("format", "pt"));
+        copyTokenizerFiles(tokenizerSource, folder);
     }
 
     /** Copies the tokenizer files that exist in {@code from} into {@code to}. */

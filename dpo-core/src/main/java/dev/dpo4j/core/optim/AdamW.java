@@ -38,7 +38,7 @@ public final class AdamW {
     }
 
     /**
-     * Applies one step to every parameter that has a gradient.
+     * Applies one step to every parameter that has a gradient, then zeroes the gradients.
      *
      * @param parameters the float32 master weights by name
      * @param gradients their gradients by name
@@ -62,7 +62,8 @@ public final class AdamW {
             NDArray mean = firstMoments.computeIfAbsent(name, n -> manager.zeros(weight.getShape()));
             NDArray variance = secondMoments.computeIfAbsent(name, n -> manager.zeros(weight.getShape()));
             float decay = decays(name) ? (float) weightDecay : 0f;
-            weight.getNDArrayInternal().adamUpdate(new NDList(weight, gradient), new NDList(mean, variance),
+            // DJL's PyTorch adamUpdate takes (weight, gradient, mean, variance) and zeroes the weight's gradient
+            weight.getNDArrayInternal().adamUpdate(new NDList(weight, gradient, mean, variance), new NDList(weight),
                     (float) learningRate, stepSize, decay, (float) gradientScale, -1f, (float) beta1,
                     (float) beta2, scaledEpsilon, false, true);
         }

@@ -1,0 +1,84 @@
+package dev.dpo4j.core.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.optim.AdamW;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A resumable training checkpoint, {@code checkpoint-STEP/} in the output folder: the policy as a loadable model
+ * folder, the AdamW moments in {@code optimizer.safetensors}, and {@code trainer_state.json}. It is written into a
+ * temporary folder and renamed, so a crash never corrupts the last good checkpoint.
+ */
+public final class TrainingCheckpoint {
+
+    /** The optimizer state file. */
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    /** The prefix of checkpoint folder names. */
+    public static final String PREFIX = "checkpoint-";
+
+    private TrainingCheckpoint() {
+    }
+
+    /** Writes {@code checkpoint-STEP} into {@code outputDir} and returns its path. */
+    public static Path save(Path outputDir, CausalLm policy, AdamW optimizer, TrainerState state,
+            Path tokenizerSource) throws IOException {
+        Path folder = outputDir.resolve(PREFIX + state.globalStep());
+        AtomicFolder.write(folder, tmp -> {
+            ModelFolder.writeFiles(policy, tmp, tokenizerSource);
+            Safetensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("steps",
+                    String.valueOf(optimizer.steps())));
+            state.write(tmp);
+        });
+        return folder;
+    }
+
+    /**
+     * Loads a checkpoint's weights into {@code policy} and its moments into {@code optimizer}.
+     *
+     * @return the saved trainer state
+     */
+    public static TrainerState restore(Path folder, CausalLm policy, AdamW optimizer, NDManager manager) {
+        TrainerState state = TrainerState.read(folder);
+        try (CausalLm saved = ModelFolder.load(folder, manager)) {
+            if (!saved.config().equals(policy.config()) && !sameShapes(saved, policy)) {
+                throw new CheckpointException(folder + ": checkpoint architecture differs from the model being trained");
+            }
+            saved.parameters().forEach((name, weight) -> weight.copyTo(policy.parameters().get(name)));
+        }
+        Path optimizerFile = folder.resolve(OPTIMIZER);
+        if (!Files.isRegularFile(optimizerFile)) {
+            throw new CheckpointException(optimizerFile + ": missing, cannot resume the optimizer");
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            Map<String, NDArray> moments = Safetensors.read(optimizerFile, scratch, DataType.FLOAT32);
+            optimizer.restore(moments, state.globalStep());
+        }
+        return state;
+    }
+
+    private static boolean sameShapes(CausalLm a, CausalLm b) {
+        return CausalLm.expectedShapes(a.config()).equals(CausalLm.expectedShapes(b.config()));
+    }
+
+    /** The checkpoint with the highest step in {@code outputDir}, if any. */
+    public static Optional<Path> latest(Path outputDir) throws IOException {
+        if (!Files.isDirectory(outputDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> children = Files.list(outputDir)) {
+            return children.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+"))
+                    .filter(p -> Files.isRegularFile(p.resolve(TrainerState.FILE_NAME)))
+                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString()
+                            .substring(PREFIX.length()))));
+        }
+    }
+}

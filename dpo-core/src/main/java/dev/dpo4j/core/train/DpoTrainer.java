@@ -1,0 +1,259 @@
+package dev.dpo4j.core.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.template.PromptTemplate;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.checkpoint.ModelFolder;
+import dev.dpo4j.core.loss.Losses;
+import dev.dpo4j.core.metrics.ConsoleProgress;
+import dev.dpo4j.core.metrics.JsonlMetricsWriter;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.tokenizer.HfTokenizer;
+import dev.dpo4j.core.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Trains a causal language model with Direct Preference Optimization. Configure it with {@link #builder()}:
+ *
+ * <pre>{@code
+ * TrainingSummary summary = DpoTrainer.builder()
+ *     .modelPath(Path.of("Qwen2.5-0.5B-Instruct"))
+ *     .trainData(examples)
+ *     .outputDir(Path.of("out"))
+ *     .beta(0.1).learningRate(5e-7).perDeviceTrainBatchSize(2).gradientAccumulationSteps(16)
+ *     .build()
+ *     .train();
+ * }</pre>
+ *
+ * <p>{@link #train()} runs on the calling thread; {@link #cancel()} may be called from any other thread and stops
+ * training at the next step boundary, after saving a checkpoint and the model.
+ */
+public final class DpoTrainer {
+
+    private final Builder settings;
+    private final DpoConfig config;
+    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+
+    private DpoTrainer(Builder settings, DpoConfig config) {
+        this.settings = settings;
+        this.config = config;
+    }
+
+    /** A builder with TRL's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The validated options. */
+    public DpoConfig config() {
+        return config;
+    }
+
+    /**
+     * Trains, then saves the model into the output folder.
+     *
+     * @return how the run ended
+     * @throws IllegalArgumentException for unusable input (an empty dataset after filtering, a non-empty output
+     *     folder without overwrite or resume), naming the option or file
+     */
+    public TrainingSummary train() {
+        try (TrainingRun run = new TrainingRun(this)) {
+            return run.execute();
+        }
+    }
+
+    /** Asks a running {@link #train()} to stop at the next step boundary; it saves before returning. */
+    public void cancel() {
+        cancelRequested.set(true);
+    }
+
+    /** Whether {@link #cancel()} was called. */
+    boolean cancelRequested() {
+        return cancelRequested.get();
+    }
+
+    Builder settings() {
+        return settings;
+    }
+
+    /** Configures a {@link DpoTrainer}: model, data, template, loss, listeners and every {@link DpoConfig} option. */
+    public static final class Builder extends DpoConfig.Options<Builder> {
+        private Path modelPath;
+        private CausalLm model;
+        private TextTokenizer tokenizer;
+        private Path tokenizerFiles;
+        private Iterable<PreferenceExample> trainData;
+        private Iterable<PreferenceExample> evalData;
+        private PromptTemplate template = PromptTemplate.chatMl();
+        private LossFunction loss;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private boolean progressBar = true;
+        private Device device;
+        private NDManager manager;
+
+        private Builder() {
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /**
+         * A Hugging Face model folder (config.json, safetensors, tokenizer.json) to train; it is also the
+         * reference model.
+         */
+        public Builder modelPath(Path folder) {
+            this.modelPath = folder;
+            return this;
+        }
+
+        /**
+         * An already loaded model and its tokenizer, trained in place; {@code tokenizerFiles} is a folder whose
+         * tokenizer files are copied next to saved models (may be null).
+         */
+        public Builder model(CausalLm policy, TextTokenizer textTokenizer, Path tokenizerFiles) {
+            this.model = policy;
+            this.tokenizer = textTokenizer;
+            this.tokenizerFiles = tokenizerFiles;
+            return this;
+        }
+
+        /** The training pairs; iterated once, at the start of {@link #train()}. */
+        public Builder trainData(Iterable<PreferenceExample> examples) {
+            this.trainData = examples;
+            return this;
+        }
+
+        /** Evaluation pairs (optional). */
+        public Builder evalData(Iterable<PreferenceExample> examples) {
+            this.evalData = examples;
+            return this;
+        }
+
+        /** The prompt template (default ChatML). */
+        public Builder template(PromptTemplate promptTemplate) {
+            this.template = promptTemplate;
+            return this;
+        }
+
+        /** A loss to use instead of the built-in named by {@code lossType}. */
+        public Builder loss(LossFunction lossFunction) {
+            this.loss = lossFunction;
+            return this;
+        }
+
+        /** Adds a listener for step, log, evaluation, checkpoint and end events. */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Whether to show the console progress bar (default true). */
+        public Builder progressBar(boolean show) {
+            this.progressBar = show;
+            return this;
+        }
+
+        /** The device to train on (default: DJL's default device, the first GPU when there is one). */
+        public Builder device(Device trainingDevice) {
+            this.device = trainingDevice;
+            return this;
+        }
+
+        /** The NDManager under which all training arrays live (default: a new base manager on the device). */
+        public Builder manager(NDManager parent) {
+            this.manager = parent;
+            return this;
+        }
+
+        /** Validates every option and builds the trainer; the error names each bad option. */
+        public DpoTrainer build() {
+            DpoConfig config = buildConfig();
+            if ((modelPath == null) == (model == null)) {
+                throw new IllegalArgumentException("set exactly one of modelPath(...) or model(...)");
+            }
+            if (model != null && tokenizer == null) {
+                throw new IllegalArgumentException("model(...) needs a tokenizer");
+            }
+            if (trainData == null) {
+                throw new IllegalArgumentException("trainData(...) is required");
+            }
+            Objects.requireNonNull(template, "template");
+            if (loss == null) {
+                loss = Losses.byName(config.lossType(), config.beta(), config.labelSmoothing(), config.simpoGamma());
+            }
+            return new DpoTrainer(this, config);
+        }
+
+        Path modelPath() {
+            return modelPath;
+        }
+
+        CausalLm model() {
+            return model;
+        }
+
+        TextTokenizer tokenizer() {
+            return tokenizer;
+        }
+
+        /** The folder whose tokenizer files travel with saved models. */
+        Path tokenizerFiles() {
+            return modelPath != null ? modelPath : tokenizerFiles;
+        }
+
+        Iterable<PreferenceExample> trainData() {
+            return trainData;
+        }
+
+        Iterable<PreferenceExample> evalData() {
+            return evalData;
+        }
+
+        PromptTemplate template() {
+            return template;
+        }
+
+        LossFunction loss() {
+            return loss;
+        }
+
+        /** The user's listeners plus the built-in metrics file and, if enabled, the progress bar. */
+        List<TrainingListener> listeners(Path outputDir) {
+            List<TrainingListener> all = new ArrayList<>();
+            all.add(new JsonlMetricsWriter(outputDir.resolve(JsonlMetricsWriter.FILE_NAME)));
+            if (progressBar) {
+                all.add(new ConsoleProgress());
+            }
+            all.addAll(listeners);
+            return all;
+        }
+
+        NDManager newManager() {
+            if (manager != null) {
+                return manager.newSubManager(device != null ? device : manager.getDevice());
+            }
+            return NDManager.newBaseManager(device != null ? device : Engine.getInstance().defaultDevice());
+        }
+
+        /** Loads the tokenizer of the model folder, or returns the given one. */
+        TextTokenizer loadTokenizer() {
+            return modelPath != null ? HfTokenizer.load(modelPath) : tokenizer;
+        }
+
+        /** Loads the model folder under {@code parent}, or returns the given model. */
+        CausalLm loadModel(NDManager parent) {
+            return modelPath != null ? ModelFolder.load(modelPath, parent) : model;
+        }
+    }
+}

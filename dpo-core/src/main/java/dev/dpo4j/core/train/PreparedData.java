@@ -1,0 +1,40 @@
+package dev.dpo4j.core.train;
+
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.core.data.PairEncoder;
+import dev.dpo4j.core.data.TokenizedPair;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A dataset tokenized once: the pairs kept and how many {@code max_length} dropped.
+ *
+ * @param pairs pairs within the length limit, in dataset order
+ * @param dropped pairs dropped for being longer than {@code max_length}
+ */
+record PreparedData(List<TokenizedPair> pairs, long dropped) {
+
+    /** Streams the examples through the encoder; holds only token ids, never the text. */
+    static PreparedData of(Iterable<PreferenceExample> examples, PairEncoder encoder) {
+        List<TokenizedPair> kept = new ArrayList<>();
+        long dropped = 0;
+        for (PreferenceExample example : examples) {
+            var pair = encoder.encode(example);
+            if (pair.isPresent()) {
+                kept.add(pair.get());
+            } else {
+                dropped++;
+            }
+        }
+        return new PreparedData(List.copyOf(kept), dropped);
+    }
+
+    /** The pairs at the given indices. */
+    List<TokenizedPair> select(int[] indices) {
+        List<TokenizedPair> selected = new ArrayList<>(indices.length);
+        for (int index : indices) {
+            selected.add(pairs.get(index));
+        }
+        return selected;
+    }
+}

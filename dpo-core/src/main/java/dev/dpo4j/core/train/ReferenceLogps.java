@@ -1,0 +1,57 @@
+package dev.dpo4j.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.CompletionScorer;
+
+/** Where reference log-probs come from: a frozen model scored on the fly, or a table computed once. */
+interface ReferenceLogps extends AutoCloseable {
+
+    /**
+     * Reference log-probs of the batch's sequences, shape {@code (2 * pairs)}, chosen first; never part of a graph.
+     *
+     * @param pairIndices the batch's pairs as indices into the training set
+     */
+    NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager);
+
+    @Override
+    void close();
+
+    /** A frozen copy of the starting policy, run without building a graph. */
+    static ReferenceLogps frozen(CausalLm model) {
+        return new ReferenceLogps() {
+            @Override
+            public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
+                return CompletionScorer.score(model, arrays, model.masterWeights(), DataType.FLOAT32).logps()
+                        .stopGradient();
+            }
+
+            @Override
+            public void close() {
+                model.close();
+            }
+        };
+    }
+
+    /** Log-probs computed once for every training pair ({@code chosen[i]}, {@code rejected[i]}). */
+    static ReferenceLogps table(float[] chosen, float[] rejected) {
+        return new ReferenceLogps() {
+            @Override
+            public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
+                float[] values = new float[2 * pairIndices.length];
+                for (int i = 0; i < pairIndices.length; i++) {
+                    values[i] = chosen[pairIndices[i]];
+                    values[pairIndices.length + i] = rejected[pairIndices[i]];
+                }
+                return manager.create(values);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}

@@ -1,0 +1,375 @@
+package dev.dpo4j.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.loss.LossOutput;
+import dev.dpo4j.api.loss.PreferenceLogps;
+import dev.dpo4j.api.train.DpoMetrics;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingPlan;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.checkpoint.CheckpointException;
+import dev.dpo4j.core.checkpoint.ModelFolder;
+import dev.dpo4j.core.checkpoint.TrainerState;
+import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
+import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.data.PairCollator;
+import dev.dpo4j.core.data.PairEncoder;
+import dev.dpo4j.core.metrics.MetricsAccumulator;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.optim.LearningRateSchedule;
+import dev.dpo4j.core.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One execution of {@link DpoTrainer#train()}: owns every resource of the run and frees them at the end. */
+final class TrainingRun implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+    private final DpoTrainer trainer;
+    private final DpoTrainer.Builder settings;
+    private final DpoConfig config;
+    private final LossFunction loss;
+    private final NDManager manager;
+    private final TextTokenizer tokenizer;
+    private final PairCollator collator;
+    private final List<TrainingListener> listeners;
+    private CausalLm policy;
+    private ReferenceLogps reference;
+    private ReferenceLogps evalReference;
+    private AdamW optimizer;
+    private PreparedData train;
+    private PreparedData eval;
+    private long globalStep;
+    private long stepsPerEpoch;
+    private long totalSteps;
+    private MetricsAccumulator interval = new MetricsAccumulator();
+    private DpoMetrics lastTrain;
+    private DpoMetrics lastEval;
+
+    TrainingRun(DpoTrainer trainer) {
+        this.trainer = trainer;
+        this.settings = trainer.settings();
+        this.config = trainer.config();
+        this.loss = settings.loss();
+        checkOutputDir();
+        this.manager = settings.newManager();
+        this.tokenizer = settings.loadTokenizer();
+        this.collator = new PairCollator(tokenizer.padId(), config.padToMultipleOf());
+        this.listeners = settings.listeners(config.outputDir());
+    }
+
+    private void checkOutputDir() {
+        Path out = config.outputDir();
+        if (config.overwriteOutputDir() || config.resumeFromCheckpoint() != null || !Files.isDirectory(out)) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(out)) {
+            if (children.findAny().isPresent()) {
+                throw new IllegalArgumentException("output_dir " + out + " exists and is not empty; choose "
+                        + "another, set overwrite_output_dir, or resume_from_checkpoint");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("output_dir " + out + ": cannot list: " + e.getMessage(), e);
+        }
+    }
+
+    TrainingSummary execute() {
+        long start = System.nanoTime();
+        prepareData();
+        policy = settings.loadModel(manager);
+        if (loss.needsReference()) {
+            createReferences();
+        }
+        optimizer = new AdamW(manager, config.adamBeta1(), config.adamBeta2(), config.adamEpsilon(),
+                config.weightDecay());
+        if (config.resumeFromCheckpoint() != null) {
+            resume(config.resumeFromCheckpoint());
+        }
+        policy.parameters().values().forEach(weight -> weight.setRequiresGradient(true));
+        totalSteps = totalSteps();
+        LearningRateSchedule schedule = new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(),
+                config.warmupSteps(), totalSteps);
+        TrainingPlan plan = new TrainingPlan(train.pairs().size(), train.dropped(),
+                eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
+                config.globalBatchSize(1), manager.getDevice().toString(), "float32");
+        listeners.forEach(l -> l.onTrainingStart(plan));
+        boolean cancelled = loop(schedule);
+        if (eval != null && (lastEval == null || lastEval.step() != globalStep)) {
+            evaluate();
+        }
+        Path saved = saveFinal(cancelled);
+        TrainingSummary summary = new TrainingSummary(globalStep, cancelled, (System.nanoTime() - start) / 1e9,
+                lastTrain, lastEval, saved);
+        listeners.forEach(l -> l.onTrainingEnd(summary));
+        return summary;
+    }
+
+    private void prepareData() {
+        PairEncoder encoder = new PairEncoder(settings.template(), tokenizer, config.maxLength(),
+                config.maxPromptLength(), config.maxTargetLength());
+        train = PreparedData.of(settings.trainData(), encoder);
+        if (train.pairs().isEmpty()) {
+            throw new IllegalArgumentException("no training pairs left: " + train.dropped()
+                    + " were dropped for being longer than max_length=" + config.maxLength()
+                    + (train.dropped() == 0 ? " (the training data is empty)" : ""));
+        }
+        if (train.dropped() > 0) {
+            LOG.info("max_length={} dropped {} of {} training pairs", config.maxLength(), train.dropped(),
+                    train.dropped() + train.pairs().size());
+        }
+        eval = settings.evalData() == null ? null : PreparedData.of(settings.evalData(), encoder);
+        if (eval != null && eval.pairs().isEmpty()) {
+            eval = null;
+        }
+    }
+
+    /** The reference: a frozen copy of the starting model, or tables computed from it once and then freed. */
+    private void createReferences() {
+        CausalLm frozen = settings.modelPath() != null ? ModelFolder.load(settings.modelPath(), manager)
+                : policy.frozenCopy();
+        ReferenceLogps live = ReferenceLogps.frozen(frozen);
+        if (!config.precomputeRefLogProbs()) {
+            reference = live;
+            evalReference = live;
+            return;
+        }
+        reference = precompute(live, train);
+        evalReference = eval == null ? null : precompute(live, eval);
+        live.close();
+    }
+
+    private ReferenceLogps precompute(ReferenceLogps live, PreparedData data) {
+        int count = data.pairs().size();
+        float[] chosen = new float[count];
+        float[] rejected = new float[count];
+        for (int[] batch : BatchOrder.of(count, config.perDeviceEvalBatchSize(), 0, 0, false)) {
+            try (NDManager scope = manager.newSubManager()) {
+                PairBatch.Arrays arrays = collator.collate(data.select(batch)).toArrays(scope);
+                float[] logps = live.logps(batch, arrays, scope).toFloatArray();
+                for (int i = 0; i < batch.length; i++) {
+                    chosen[batch[i]] = logps[i];
+                    rejected[batch[i]] = logps[batch.length + i];
+                }
+            }
+        }
+        return ReferenceLogps.table(chosen, rejected);
+    }
+
+    private void resume(Path checkpoint) {
+        TrainerState state = TrainingCheckpoint.restore(checkpoint, policy, optimizer, manager);
+        if (state.seed() != config.seed() || state.trainPairs() != train.pairs().size()) {
+            throw new CheckpointException(checkpoint + ": was written with seed " + state.seed() + " and "
+                    + state.trainPairs() + " training pairs, but this run has seed " + config.seed() + " and "
+                    + train.pairs().size() + "; resume with the same data and seed");
+        }
+        globalStep = state.globalStep();
+    }
+
+    private long totalSteps() {
+        int microBatches = (train.pairs().size() + config.perDeviceTrainBatchSize() - 1)
+                / config.perDeviceTrainBatchSize();
+        stepsPerEpoch = BatchOrder.stepsPerEpoch(microBatches, config.gradientAccumulationSteps());
+        return config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.numTrainEpochs();
+    }
+
+    private int epochs(long totalSteps) {
+        return (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+    }
+
+    /** Runs the remaining steps; returns whether training was cancelled. */
+    private boolean loop(LearningRateSchedule schedule) {
+        int accumulation = config.gradientAccumulationSteps();
+        for (int epoch = (int) (globalStep / stepsPerEpoch); globalStep < totalSteps; epoch++) {
+            List<int[]> order = BatchOrder.of(train.pairs().size(), config.perDeviceTrainBatchSize(), config.seed(),
+                    epoch, true);
+            for (long s = globalStep - epoch * stepsPerEpoch; s < stepsPerEpoch && globalStep < totalSteps; s++) {
+                int from = (int) (s * accumulation);
+                step(order.subList(from, Math.min(order.size(), from + accumulation)), schedule);
+                if (trainer.cancelRequested()) {
+                    return true;
+                }
+            }
+            if (config.saveStrategy() == SaveStrategy.EPOCH) {
+                saveCheckpoint();
+            }
+        }
+        return false;
+    }
+
+    private void step(List<int[]> microBatches, LearningRateSchedule schedule) {
+        int stepPairs = microBatches.stream().mapToInt(b -> b.length).sum();
+        double rate = schedule.rate(globalStep);
+        double gradNorm;
+        try (NDManager scope = manager.newSubManager()) {
+            for (int[] batch : microBatches) {
+                forwardBackward(batch, (double) batch.length / stepPairs, scope);
+            }
+            gradNorm = applyGradients(rate, scope);
+        }
+        globalStep++;
+        long step = globalStep;
+        listeners.forEach(l -> l.onStep(step, totalSteps));
+        if (globalStep % config.loggingSteps() == 0) {
+            lastTrain = interval.toMetrics(globalStep, epoch(), rate, gradNorm);
+            interval = new MetricsAccumulator();
+            listeners.forEach(l -> l.onLog(lastTrain));
+        }
+        if (eval != null && config.evalSteps() > 0 && globalStep % config.evalSteps() == 0) {
+            evaluate();
+        }
+        if (config.saveStrategy() == SaveStrategy.STEPS && globalStep % config.saveSteps() == 0) {
+            saveCheckpoint();
+        }
+    }
+
+    /** Forward and backward of one micro-batch; its loss is weighted by its share of the step's pairs. */
+    private void forwardBackward(int[] batch, double weight, NDManager scope) {
+        PairBatch pairs = collator.collate(train.select(batch));
+        PairBatch.Arrays arrays = pairs.toArrays(scope);
+        NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, policy.masterWeights(),
+                    DataType.FLOAT32);
+            Outcome outcome = Outcome.of(loss, scores, referenceLogps, arrays, batch.length);
+            collector.backward(outcome.output().losses().mean().mul(weight));
+            outcome.addTo(interval, pairs.policyTokens());
+        }
+    }
+
+    /** Clips by global norm and applies AdamW; returns the norm before clipping. */
+    private double applyGradients(double rate, NDManager scope) {
+        Map<String, NDArray> gradients = new LinkedHashMap<>();
+        double squares = 0;
+        for (Map.Entry<String, NDArray> entry : policy.parameters().entrySet()) {
+            NDArray gradient = entry.getValue().getGradient();
+            gradient.attach(scope);
+            gradients.put(entry.getKey(), gradient);
+            squares += gradient.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(squares);
+        if (Double.isFinite(norm)) {
+            double scale = config.maxGradNorm() > 0 ? Math.min(1.0, config.maxGradNorm() / (norm + 1e-6)) : 1.0;
+            optimizer.step(policy.parameters(), gradients, rate, scale);
+        } else {
+            LOG.warn("step {}: gradient norm is {}, skipping the update", globalStep + 1, norm);
+            gradients.values().forEach(g -> g.set(new NDIndex("..."), 0f));
+        }
+        return norm;
+    }
+
+    /** Scores the eval set without building a graph and notifies listeners. */
+    DpoMetrics evaluate() {
+        MetricsAccumulator totals = new MetricsAccumulator();
+        for (int[] batch : BatchOrder.of(eval.pairs().size(), config.perDeviceEvalBatchSize(), 0, 0, false)) {
+            try (NDManager scope = manager.newSubManager()) {
+                PairBatch pairs = collator.collate(eval.select(batch));
+                PairBatch.Arrays arrays = pairs.toArrays(scope);
+                NDArray referenceLogps = evalReference == null ? null : evalReference.logps(batch, arrays, scope);
+                CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, policy.masterWeights(),
+                        DataType.FLOAT32);
+                Outcome.of(loss, scores, referenceLogps, arrays, batch.length).addTo(totals, pairs.policyTokens());
+            }
+        }
+        lastEval = totals.toMetrics(globalStep, epoch(), Double.NaN, Double.NaN);
+        listeners.forEach(l -> l.onEvaluation(lastEval));
+        return lastEval;
+    }
+
+    private double epoch() {
+        return (double) globalStep / stepsPerEpoch;
+    }
+
+    private void saveCheckpoint() {
+        try {
+            Path folder = TrainingCheckpoint.save(config.outputDir(), policy, optimizer,
+                    new TrainerState(globalStep, epoch(), config.seed(), train.pairs().size()),
+                    settings.tokenizerFiles());
+            long step = globalStep;
+            listeners.forEach(l -> l.onCheckpoint(folder, step));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint into " + config.outputDir() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private Path saveFinal(boolean cancelled) {
+        if (cancelled) {
+            saveCheckpoint();
+        }
+        try {
+            ModelFolder.save(policy, config.outputDir(), settings.tokenizerFiles());
+            return config.outputDir();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the model into " + config.outputDir() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        listeners.stream().filter(l -> l instanceof AutoCloseable).forEach(l -> {
+            try {
+                ((AutoCloseable) l).close();
+            } catch (Exception e) {
+                LOG.warn("listener {} failed to close: {}", l, e.toString());
+            }
+        });
+        if (reference != null) {
+            reference.close();
+        }
+        if (evalReference != null && evalReference != reference) {
+            evalReference.close();
+        }
+        if (optimizer != null) {
+            optimizer.close();
+        }
+        if (policy != null) {
+            policy.parameters().values().forEach(w -> w.setRequiresGradient(false));
+        }
+        if (settings.modelPath() != null && policy != null) {
+            policy.close();
+        }
+        tokenizer.close();
+        manager.close();
+    }
+
+    /** A micro-batch's scores split into chosen and rejected halves, and the loss over them. */
+    private record Outcome(LossOutput output, PreferenceLogps logps, NDArray logitsChosen, NDArray logitsRejected) {
+
+        static Outcome of(LossFunction loss, CompletionScorer.Scores scores, NDArray reference,
+                PairBatch.Arrays arrays, int pairs) {
+            NDIndex chosen = new NDIndex(":{}", pairs);
+            NDIndex rejected = new NDIndex("{}:", pairs);
+            NDArray lengths = arrays.completionLengths();
+            PreferenceLogps logps = new PreferenceLogps(scores.logps().get(chosen), scores.logps().get(rejected),
+                    reference == null ? null : reference.get(chosen), reference == null ? null : reference.get(rejected),
+                    lengths.get(chosen), lengths.get(rejected));
+            return new Outcome(loss.compute(logps), logps, scores.meanLogits().get(chosen),
+                    scores.meanLogits().get(rejected));
+        }
+
+        void addTo(MetricsAccumulator metrics, long tokens) {
+            metrics.add(output.losses().toFloatArray(), output.chosenRewards().toFloatArray(),
+                    output.rejectedRewards().toFloatArray(), logps.policyChosen().toFloatArray(),
+                    logps.policyRejected().toFloatArray(), logitsChosen.toFloatArray(),
+                    logitsRejected.toFloatArray(), tokens);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.dpo4j.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.api.train.DpoMetrics;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingPlan;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.TinyModels;
+import dev.dpo4j.core.checkpoint.Safetensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DpoTrainerTest {
+
+    @TempDir
+    static Path shared;
+    static Path modelDir;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void writeModel() {
+        modelDir = TinyModels.writeModel(shared.resolve("tiny-qwen2"), "qwen2", 3);
+    }
+
+    private DpoTrainer.Builder base(Path out) {
+        return DpoTrainer.builder().modelPath(modelDir).trainData(TinyModels.arithmetic(16)).outputDir(out)
+                .learningRate(2e-3).beta(0.1).perDeviceTrainBatchSize(4).loggingSteps(4).progressBar(false)
+                .seed(11);
+    }
+
+    @Test
+    void learnsThePreferenceWithFallingLoss() {
+        List<DpoMetrics> logs = new ArrayList<>();
+        TrainingSummary summary = base(tmp.resolve("out")).evalData(TinyModels.arithmetic(16)).numTrainEpochs(8)
+                .learningRate(1e-2).beta(0.5)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onLog(DpoMetrics metrics) {
+                        logs.add(metrics);
+                    }
+                }).build().train();
+
+        assertThat(summary.steps()).isEqualTo(32);
+        assertThat(logs).hasSize(8);
+        assertThat(logs.get(logs.size() - 1).loss()).isLessThan(logs.get(0).loss() * 0.5);
+        assertThat(summary.lastEval().rewardsAccuracy()).isGreaterThanOrEqualTo(0.9);
+        assertThat(summary.lastEval().rewardsMargin()).isGreaterThan(0.5);
+        assertThat(tmp.resolve("out/model.safetensors")).exists();
+        assertThat(tmp.resolve("out/config.json")).exists();
+        assertThat(tmp.resolve("out/tokenizer.json")).exists();
+        assertThat(tmp.resolve("out/metrics.jsonl")).content().contains("\"rewards/accuracies\"")
+                .contains("\"eval_rewards/margins\"");
+    }
+
+    @Test
+    void accumulationGivesTheSameUpdateAsOneBigBatch() throws IOException {
+        base(tmp.resolve("big")).maxSteps(3).build().train();
+        base(tmp.resolve("small")).perDeviceTrainBatchSize(1).gradientAccumulationSteps(4).maxSteps(3).build()
+                .train();
+        assertSameWeights(tmp.resolve("big"), tmp.resolve("small"), 2e-5f);
+    }
+
+    @Test
+    void resumingGivesTheSameResultAsAnUninterruptedRun() throws IOException {
+        base(tmp.resolve("whole")).maxSteps(6).saveStrategy(SaveStrategy.STEPS).saveSteps(3).build().train();
+        assertThat(tmp.resolve("whole/checkpoint-3/optimizer.safetensors")).exists();
+        assertThat(tmp.resolve("whole/checkpoint-6/trainer_state.json")).exists();
+
+        base(tmp.resolve("resumed")).maxSteps(6).resumeFromCheckpoint(tmp.resolve("whole/checkpoint-3")).build()
+                .train();
+        assertSameWeights(tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
+    }
+
+    @Test
+    void sameSeedIsReproducible() throws IOException {
+        base(tmp.resolve("a")).maxSteps(2).build().train();
+        base(tmp.resolve("b")).maxSteps(2).build().train();
+        assertSameWeights(tmp.resolve("a"), tmp.resolve("b"), 0f);
+    }
+
+    @Test
+    void cancelStopsAtAStepBoundaryAndSaves() {
+        DpoTrainer[] trainer = new DpoTrainer[1];
+        trainer[0] = base(tmp.resolve("out")).numTrainEpochs(5).listener(new TrainingListener() {
+            @Override
+            public void onStep(long step, long totalSteps) {
+                if (step == 2) {
+                    new Thread(trainer[0]::cancel).run();
+                }
+            }
+        }).build();
+        TrainingSummary summary = trainer[0].train();
+        assertThat(summary.cancelled()).isTrue();
+        assertThat(summary.steps()).isEqualTo(2);
+        assertThat(tmp.resolve("out/checkpoint-2/model.safetensors")).exists();
+        assertThat(tmp.resolve("out/model.safetensors")).exists();
+    }
+
+    @Test
+    void liveArrayCountDoesNotGrowAcrossSteps() {
+        List<Integer> counts = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager()) {
+            base(tmp.resolve("out")).manager(root).numTrainEpochs(3).listener(new TrainingListener() {
+                @Override
+                public void onStep(long step, long totalSteps) {
+                    counts.add(root.getManagedArrays().size());
+                }
+            }).build().train();
+        }
+        assertThat(counts).hasSize(12);
+        assertThat(counts.get(counts.size() - 1)).isEqualTo(counts.get(2));
+    }
+
+    @Test
+    void precomputedReferenceMatchesTheLiveReference() throws IOException {
+        base(tmp.resolve("live")).maxSteps(3).build().train();
+        base(tmp.resolve("pre")).maxSteps(3).precomputeRefLogProbs(true).build().train();
+        assertSameWeights(tmp.resolve("live"), tmp.resolve("pre"), 1e-4f);
+    }
+
+    @Test
+    void reportsDroppedPairsAndRefusesAnEmptyDataset() {
+        List<TrainingPlan> plans = new ArrayList<>();
+        base(tmp.resolve("some")).maxLength(40).maxSteps(1).listener(new TrainingListener() {
+            @Override
+            public void onTrainingStart(TrainingPlan plan) {
+                plans.add(plan);
+            }
+        }).build().train();
+        assertThat(plans.get(0).droppedExamples()).isPositive();
+        assertThat(plans.get(0).trainExamples() + plans.get(0).droppedExamples()).isEqualTo(16);
+
+        assertThatThrownBy(() -> base(tmp.resolve("none")).maxLength(10).build().train())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max_length=10")
+                .hasMessageContaining("16 were dropped");
+    }
+
+    @Test
+    void refusesANonEmptyOutputDirUnlessAsked() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("precious.txt"), "keep me");
+        assertThatThrownBy(() -> base(out).maxSteps(1).build().train())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output_dir")
+                .hasMessageContaining("overwrite_output_dir");
+        base(out).maxSteps(1).overwriteOutputDir(true).build().train();
+        assertThat(out.resolve("precious.txt")).hasContent("keep me");
+        assertThat(out.resolve("model.safetensors")).exists();
+    }
+
+    @Test
+    void builderNamesBadOptions() {
+        assertThatThrownBy(() -> base(tmp).perDeviceTrainBatchSize(0).gradientAccumulationSteps(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("per_device_train_batch_size must be at least 1, got 0")
+                .hasMessageContaining("gradient_accumulation_steps must be at least 1, got 0");
+        assertThatThrownBy(() -> base(null).build()).hasMessageContaining("output_dir is required");
+        assertThatThrownBy(() -> base(tmp).lossType("kto").build()).hasMessageContaining("unknown loss_type 'kto'");
+        assertThatThrownBy(() -> base(tmp).beta(0).build()).hasMessageContaining("beta must be positive");
+    }
+
+    static void assertSameWeights(Path a, Path b, float tolerance) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> first = Safetensors.read(a.resolve("model.safetensors"), manager, DataType.FLOAT32);
+            Map<String, NDArray> second = Safetensors.read(b.resolve("model.safetensors"), manager,
+                    DataType.FLOAT32);
+            assertThat(second.keySet()).isEqualTo(first.keySet());
+            first.forEach((name, weight) -> {
+                float difference = weight.sub(second.get(name)).abs().max().getFloat();
+                float scale = Math.max(1e-3f, weight.abs().max().getFloat());
+                assertThat(difference / scale).as(name).isLessThanOrEqualTo(tolerance);
+            });
+        }
+    }
+}
