@@ -167,6 +167,7 @@ public final class HfChatTemplate implements PromptTemplate {
      *
      * @throws TemplateException when the full conversation does not start with the rendered prompt
      */
+    @Override
     public String renderCompletion(List<ChatMessage> prompt, String completion) {
         String head = render(prompt, true);
         List<ChatMessage> full = new ArrayList<>(prompt);

@@ -19,6 +19,14 @@ public interface PromptTemplate {
     /** Renders a completion as it follows the prompt, with the end-of-turn marker. */
     String renderCompletion(String completion);
 
+    /**
+     * Renders a completion as it follows this particular conversation; templates whose completion markup depends on
+     * the conversation override it. The trainer calls this one.
+     */
+    default String renderCompletion(List<ChatMessage> prompt, String completion) {
+        return renderCompletion(completion);
+    }
+
     /** ChatML without a default system prompt: {@code <|im_start|>role\n...<|im_end|>\n}. */
     static PromptTemplate chatMl() {
         return TurnTemplate.CHATML;

@@ -40,8 +40,8 @@ public final class PairEncoder {
     /** The tokenized pair, or empty when it is longer than {@code max_length}. */
     public Optional<TokenizedPair> encode(PreferenceExample example) {
         int[] prompt = withBos(tokenizer.encode(template.renderPrompt(example.prompt())));
-        int[] chosen = withEos(tokenizer.encode(template.renderCompletion(example.chosen())));
-        int[] rejected = withEos(tokenizer.encode(template.renderCompletion(example.rejected())));
+        int[] chosen = withEos(tokenizer.encode(template.renderCompletion(example.prompt(), example.chosen())));
+        int[] rejected = withEos(tokenizer.encode(template.renderCompletion(example.prompt(), example.rejected())));
         if (maxPromptLength > 0 && prompt.length > maxPromptLength) {
             prompt = Arrays.copyOfRange(prompt, prompt.length - maxPromptLength, prompt.length);
         }

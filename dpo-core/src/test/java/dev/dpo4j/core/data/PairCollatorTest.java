@@ -1,0 +1,75 @@
+package dev.dpo4j.core.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.api.template.PromptTemplate;
+import dev.dpo4j.core.tokenizer.TextTokenizer;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class PairCollatorTest {
+
+    /** One token per character, BOS 1, EOS 2, pad 0. */
+    private static final TextTokenizer CHARS = new TextTokenizer() {
+        @Override
+        public int[] encode(String text) {
+            return text.chars().toArray();
+        }
+
+        @Override
+        public OptionalInt bosId() {
+            return OptionalInt.of(1);
+        }
+
+        @Override
+        public int eosId() {
+            return 2;
+        }
+
+        @Override
+        public int padId() {
+            return 0;
+        }
+    };
+
+    @Test
+    void rightPadsChosenThenRejectedAndListsCompletionPositions() {
+        TokenizedPair a = new TokenizedPair(new int[] {10, 11}, new int[] {20, 2}, new int[] {30, 31, 2});
+        TokenizedPair b = new TokenizedPair(new int[] {12}, new int[] {21, 2}, new int[] {2});
+        PairBatch batch = new PairCollator(0, 4).collate(List.of(a, b));
+
+        assertThat(batch.length()).isEqualTo(8); // longest is 2 + 3 = 5, rounded up to a multiple of 4
+        assertThat(batch.inputIds()).containsExactly(
+                10, 11, 20, 2, 0, 0, 0, 0, // chosen of a
+                12, 21, 2, 0, 0, 0, 0, 0, // chosen of b
+                10, 11, 30, 31, 2, 0, 0, 0, // rejected of a
+                12, 2, 0, 0, 0, 0, 0, 0); // rejected of b
+        // token 20 at position 2 of sequence 0 is predicted by row 1; 21 at position 1 of sequence 1 by row 8
+        assertThat(batch.scoredRows()).containsExactly(1, 2, 8, 9, 17, 18, 19, 24);
+        assertThat(batch.targets()).containsExactly(20, 2, 21, 2, 30, 31, 2, 2);
+        assertThat(batch.sequenceOf()).containsExactly(0, 0, 1, 1, 2, 2, 2, 3);
+        assertThat(batch.completionLengths()).containsExactly(2, 2, 3, 1);
+        assertThat(batch.policyTokens()).isEqualTo(4 + 3 + 5 + 2);
+    }
+
+    @Test
+    void encoderAddsBosAndEosOnceAndAppliesLimits() {
+        PromptTemplate plain = PromptTemplate.plain();
+        PairEncoder encoder = new PairEncoder(plain, CHARS, 0, 0, 0);
+        TokenizedPair pair = encoder.encode(PreferenceExample.of("ab", "xy", "z")).orElseThrow();
+        assertThat(pair.prompt()).containsExactly(1, 'a', 'b', '\n', '\n');
+        assertThat(pair.chosen()).containsExactly('x', 'y', 2);
+        assertThat(pair.rejected()).containsExactly('z', 2);
+
+        PairEncoder truncating = new PairEncoder(plain, CHARS, 0, 3, 2);
+        TokenizedPair cut = truncating.encode(PreferenceExample.of("abcd", "wxyz", "z")).orElseThrow();
+        assertThat(cut.prompt()).containsExactly('d', '\n', '\n'); // the prompt keeps its end
+        assertThat(cut.chosen()).containsExactly('w', 'x'); // a completion keeps its start
+
+        PairEncoder dropping = new PairEncoder(plain, CHARS, 7, 0, 0);
+        assertThat(dropping.encode(PreferenceExample.of("ab", "x", "y"))).isPresent(); // 5 + 2
+        assertThat(dropping.encode(PreferenceExample.of("ab", "xy", "y"))).isEmpty(); // 5 + 3 > 7
+    }
+}

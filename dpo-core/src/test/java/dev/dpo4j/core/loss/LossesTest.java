@@ -1,0 +1,100 @@
+package dev.dpo4j.core.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.loss.LossOutput;
+import dev.dpo4j.api.loss.PreferenceLogps;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each loss on one pair whose values are worked out by hand in the comments. */
+class LossesTest {
+
+    private NDManager manager;
+    /** policy chosen -1, rejected -3; reference -2 and -2; lengths 2 and 4: margin h = (-1 + 3) - 0 = 2. */
+    private PreferenceLogps logps;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+        logps = new PreferenceLogps(manager.create(new float[] {-1}), manager.create(new float[] {-3}),
+                manager.create(new float[] {-2}), manager.create(new float[] {-2}), manager.create(new float[] {2}),
+                manager.create(new float[] {4}));
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    private static double loss(LossOutput output) {
+        return output.losses().getFloat(0);
+    }
+
+    @Test
+    void sigmoidIsMinusLogSigmoidOfBetaTimesMargin() {
+        LossOutput out = Losses.sigmoid(0.1).compute(logps);
+        assertThat(loss(out)).isCloseTo(Math.log1p(Math.exp(-0.2)), within(1e-6)); // 0.598139
+        assertThat(out.chosenRewards().getFloat(0)).isCloseTo(0.1f, within(1e-6f)); // 0.1 * (-1 - -2)
+        assertThat(out.rejectedRewards().getFloat(0)).isCloseTo(-0.1f, within(1e-6f)); // 0.1 * (-3 - -2)
+    }
+
+    @Test
+    void labelSmoothingGivesConservativeDpo() {
+        // 0.9 * 0.598139 + 0.1 * log(1 + e^0.2) = 0.9 * 0.598139 + 0.1 * 0.798139
+        assertThat(loss(Losses.sigmoid(0.1, 0.1).compute(logps))).isCloseTo(0.618139, within(1e-5));
+    }
+
+    @Test
+    void robustDpoDebiasesTheSmoothing() {
+        // (0.9 * 0.598139 - 0.1 * 0.798139) / (1 - 0.2)
+        assertThat(loss(Losses.robust(0.1, 0.1).compute(logps))).isCloseTo(0.573139, within(1e-5));
+    }
+
+    @Test
+    void hingeIsReluOfOneMinusBetaMargin() {
+        assertThat(loss(Losses.hinge(0.1).compute(logps))).isCloseTo(0.8, within(1e-6)); // 1 - 0.2
+        assertThat(loss(Losses.hinge(1).compute(logps))).isEqualTo(0.0); // 1 - 2 < 0
+    }
+
+    @Test
+    void ipoSquaresTheLengthAveragedMarginMinusHalfInverseBeta() {
+        // averages: policy -0.5, -0.75; reference -1, -0.5: h = 0.25 + 0.5 = 0.75; (0.75 - 5)^2 = 18.0625
+        assertThat(loss(Losses.ipo(0.1).compute(logps))).isCloseTo(18.0625, within(1e-4));
+    }
+
+    @Test
+    void simpoIsReferenceFreeAndLengthNormalized() {
+        LossFunction simpo = Losses.simpo(2, 0.5);
+        assertThat(simpo.needsReference()).isFalse();
+        PreferenceLogps noReference = new PreferenceLogps(logps.policyChosen(), logps.policyRejected(), null, null,
+                logps.chosenLengths(), logps.rejectedLengths());
+        LossOutput out = simpo.compute(noReference);
+        // 2 * (-0.5 - -0.75) - 0.5 = 0, so the loss is log 2
+        assertThat(loss(out)).isCloseTo(Math.log(2), within(1e-6));
+        assertThat(out.chosenRewards().getFloat(0)).isCloseTo(-1f, within(1e-6f)); // 2 * -0.5
+        assertThat(out.rejectedRewards().getFloat(0)).isCloseTo(-1.5f, within(1e-6f)); // 2 * -0.75
+    }
+
+    @Test
+    void logSigmoidIsStableForLargeInputs() {
+        float[] values = Losses.logSigmoid(manager.create(new float[] {-200, 0, 200})).toFloatArray();
+        assertThat(values).containsExactly(new float[] {-200f, (float) -Math.log(2), 0f}, within(1e-5f));
+    }
+
+    @Test
+    void namesAndValidatesOptions() {
+        assertThat(Losses.byName("IPO", 0.1, 0, 0).name()).isEqualTo("ipo");
+        assertThatThrownBy(() -> Losses.byName("orpo", 0.1, 0, 0)).hasMessageContaining("unknown loss_type 'orpo'")
+                .hasMessageContaining("sigmoid, robust, hinge, ipo, simpo");
+        assertThatThrownBy(() -> Losses.sigmoid(0.1, 0.5)).hasMessageContaining("label_smoothing");
+        assertThatThrownBy(() -> Losses.sigmoid(0.1).compute(new PreferenceLogps(logps.policyChosen(),
+                logps.policyRejected(), null, null, logps.chosenLengths(), logps.rejectedLengths())))
+                .hasMessageContaining("needs reference log-probs");
+    }
+}

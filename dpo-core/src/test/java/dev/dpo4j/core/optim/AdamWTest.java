@@ -1,0 +1,48 @@
+package dev.dpo4j.core.optim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AdamWTest {
+
+    @Test
+    void twoStepsMatchTorchAdamWByHand() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray weight = manager.create(new float[] {1f, -2f});
+            NDArray bias = manager.create(new float[] {0.5f});
+            AdamW adam = new AdamW(manager, 0.9, 0.999, 1e-8, 0.1);
+            Map<String, NDArray> parameters = Map.of("w.weight", weight, "w.bias", bias);
+            adam.step(parameters, Map.of("w.weight", manager.create(new float[] {0.5f, -1f}),
+                    "w.bias", manager.create(new float[] {2f})), 0.01, 1.0);
+            // step 1: m_hat = g, v_hat = g^2, so the update is lr * sign(g); decay lr * wd * w first (not biases)
+            assertThat(weight.toFloatArray()).containsExactly(new float[] {1f - 0.001f - 0.01f, -2f + 0.002f + 0.01f},
+                    within(1e-6f));
+            assertThat(bias.toFloatArray()).containsExactly(new float[] {0.49f}, within(1e-6f));
+            adam.step(parameters, Map.of("w.weight", manager.create(new float[] {0.25f, 0f}),
+                    "w.bias", manager.create(new float[] {1f})), 0.01, 0.5);
+            // step 2 with gradient scale 0.5: g = (0.125, 0); m = 0.9 m1 + 0.1 g; v = 0.999 v1 + 0.001 g^2
+            double m = 0.9 * 0.05 + 0.1 * 0.125;
+            double v = 0.999 * 0.00025 + 0.001 * 0.125 * 0.125;
+            double mHat = m / (1 - 0.81);
+            double vHat = v / (1 - 0.999 * 0.999);
+            double w1 = 1 - 0.001 - 0.01;
+            double expected = w1 - 0.01 * 0.1 * w1 - 0.01 * mHat / (Math.sqrt(vHat) + 1e-8);
+            assertThat(weight.getFloat(0)).isCloseTo((float) expected, within(1e-6f));
+            assertThat(adam.steps()).isEqualTo(2);
+            assertThat(adam.state()).containsKeys("exp_avg.w.weight", "exp_avg_sq.w.bias");
+        }
+    }
+
+    @Test
+    void decaysMatricesButNotBiasesOrNorms() {
+        assertThat(AdamW.decays("model.layers.0.mlp.up_proj.weight")).isTrue();
+        assertThat(AdamW.decays("model.layers.0.self_attn.q_proj.bias")).isFalse();
+        assertThat(AdamW.decays("model.layers.0.input_layernorm.weight")).isFalse();
+        assertThat(AdamW.decays("model.norm.weight")).isFalse();
+    }
+}
