@@ -65,6 +65,24 @@ class CausalLmTest {
     }
 
     @Test
+    void scorerSumsLogSoftmaxOfEachCompletionTokenAtThePrecedingPosition() {
+        try (CausalLm model = RandomInit.create(TinyModels.config("llama", 50, false), manager, 9, 0.3)) {
+            var pair = new dev.dpo4j.core.data.TokenizedPair(new int[] {3, 4}, new int[] {5, 6, 7}, new int[] {8});
+            var arrays = new dev.dpo4j.core.data.PairCollator(0, 1).collate(java.util.List.of(pair))
+                    .toArrays(manager);
+            float[] scored = CompletionScorer.score(model, arrays, model.masterWeights(), DataType.FLOAT32).logps()
+                    .toFloatArray();
+            // the same by brute force: full logits everywhere, log-softmax, pick by hand
+            NDArray hidden = model.hiddenStates(arrays.inputIds(), model.masterWeights(), DataType.FLOAT32);
+            NDArray logps = hidden.matMul(model.lmHead(model.masterWeights()).transpose()).logSoftmax(-1);
+            double chosen = logps.getFloat(0, 1, 5) + logps.getFloat(0, 2, 6) + logps.getFloat(0, 3, 7);
+            double rejected = logps.getFloat(1, 1, 8);
+            assertThat(scored[0]).isCloseTo((float) chosen, within(1e-5f));
+            assertThat(scored[1]).isCloseTo((float) rejected, within(1e-5f));
+        }
+    }
+
+    @Test
     void rmsNormMatchesHandComputation() {
         NDArray x = manager.create(new float[] {1, 2, 3, 4}).reshape(1, 4);
         NDArray weight = manager.create(new float[] {1, 1, 2, 2});
