@@ -1,0 +1,109 @@
+package dev.dpo4j.examples.cli;
+
+import dev.dpo4j.api.data.DataFormatException;
+import dev.dpo4j.core.train.DpoTrainer;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@code dpo} command line tool. {@link #run(String[], PrintStream, PrintStream)} does the work and returns the
+ * exit code: 0 on success, 2 for a usage mistake (unknown flag, bad value, missing file, bad config key, non-empty
+ * output folder), 1 when training itself fails. Every failure is one line on the error stream; set the environment
+ * variable {@code DPO4J_DEBUG=1} for stack traces. Only {@link #main} exits the JVM.
+ */
+public final class DpoCommand {
+
+    /** Exit code of a successful run. */
+    public static final int OK = 0;
+    /** Exit code when training failed for a reason other than the command line. */
+    public static final int FAILED = 1;
+    /** Exit code of a usage mistake. */
+    public static final int USAGE = 2;
+
+    private DpoCommand() {
+    }
+
+    /** Runs the command and exits with its code; Ctrl-C stops training at a step boundary and saves. */
+    public static void main(String[] args) {
+        defaultProperty("ai.djl.offline", "true");
+        defaultProperty("java.awt.headless", "true");
+        defaultProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        AtomicReference<DpoTrainer> running = new AtomicReference<>();
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            DpoTrainer trainer = running.get();
+            if (trainer != null) {
+                System.err.println("\ninterrupted: stopping at the next step and saving a checkpoint");
+                trainer.cancel();
+                try {
+                    finished.await(120, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "dpo-shutdown"));
+        int code;
+        try {
+            code = run(args, System.out, System.err, running);
+        } finally {
+            finished.countDown();
+        }
+        System.exit(code);
+    }
+
+    /** Runs the command with the given streams; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, new AtomicReference<>());
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, AtomicReference<DpoTrainer> running) {
+        try {
+            ArgumentResolver.Resolved resolved = ArgumentResolver.resolve(args);
+            if (resolved.helpRequested()) {
+                resolved.commandLine().usage(new PrintWriter(out, true));
+                return OK;
+            }
+            if (resolved.versionRequested()) {
+                resolved.commandLine().printVersionHelp(new PrintWriter(out, true));
+                return OK;
+            }
+            new DpoRun(resolved.options(), resolved.fromDemo(), out, running).execute();
+            return OK;
+        } catch (UsageError e) {
+            return fail(err, e, e.getMessage() + (e.getMessage().startsWith("unknown option")
+                    || e.getMessage().startsWith("unexpected argument") ? " (dpo --help lists the flags)" : ""),
+                    USAGE);
+        } catch (IllegalArgumentException | DataFormatException e) {
+            // option validation by the trainer and adapters: their messages name the option or file
+            return fail(err, e, message(e), USAGE);
+        } catch (UncheckedIOException e) {
+            return fail(err, e, message(e), FAILED);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            return fail(err, e, "training failed: " + e.getClass().getSimpleName() + ": " + message(e), FAILED);
+        }
+    }
+
+    private static int fail(PrintStream err, Throwable e, String message, int code) {
+        err.println("dpo: error: " + message.replace('\n', ' ').replace('\r', ' '));
+        if (System.getenv("DPO4J_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    private static String message(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

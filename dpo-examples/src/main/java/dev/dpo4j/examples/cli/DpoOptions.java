@@ -1,0 +1,204 @@
+package dev.dpo4j.examples.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags of the {@code dpo} command, named as TRL's {@code DPOConfig} and the Hugging Face alignment-handbook
+ * scripts name them (snake_case, with kebab-case aliases). Every flag can also be set in a {@code --config} file
+ * under the same snake_case name; flags on the command line win.
+ */
+@Command(name = "dpo", mixinStandardHelpOptions = true, version = "dpo4j dpo 0.1.0", sortOptions = false,
+        usageHelpWidth = 120, usageHelpAutoWidth = true, showDefaultValues = false,
+        description = {
+            "Direct Preference Optimization of a causal language model (Llama, Mistral, Qwen2, Qwen3 families).",
+            "Without --model_name_or_path and --data_files it trains the embedded tiny model on the embedded "
+                + "preference pairs, with demo defaults (marked 'demo:' below) that differ from the defaults for "
+                + "real models.",
+            ""},
+        footer = {"",
+            "Flags take --flag=value or --flag value; boolean flags also take a bare --flag. --config FILE (JSON or "
+                + "YAML) sets any flag by its snake_case name; flags given on the command line override it.",
+            "Example: dpo --model_name_or_path Qwen2.5-0.5B-Instruct --dataset ultrafeedback_binarized "
+                + "--data_files data/ --template model --output_dir out"})
+public final class DpoOptions {
+
+    // ---- model, data and template
+
+    @Option(names = {"--model_name_or_path", "--model-name-or-path"}, paramLabel = "DIR", order = 1,
+            description = "Hugging Face model folder (config.json, model.safetensors, tokenizer.json). Default: the "
+                    + "embedded tiny model, random-initialized from --seed.")
+    Path modelNameOrPath;
+
+    @Option(names = {"--output_dir", "--output-dir"}, paramLabel = "DIR", defaultValue = "dpo-output", order = 2,
+            description = "Where the trained model, checkpoints, metrics.jsonl and training_curves.png go. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Path outputDir;
+
+    @Option(names = {"--overwrite_output_dir", "--overwrite-output-dir"}, arity = "0..1", defaultValue = "false",
+            order = 3, description = "Write into a non-empty --output_dir. Default: ${DEFAULT-VALUE}.")
+    boolean overwriteOutputDir;
+
+    @Option(names = {"--dataset"}, paramLabel = "NAME", defaultValue = "generic", order = 4,
+            description = "Dataset schema of --data_files: orca_dpo_pairs, ultrafeedback_binarized, nectar or "
+                    + "generic (prompt/chosen/rejected). Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = {"--data_files", "--data-files"}, paramLabel = "PATH", arity = "1..*", order = 5,
+            description = "Parquet, JSONL or JSON files (optionally .gz) or folders of them. Eval files (test*, "
+                    + "eval*, validation*) among or beside them become the eval set. Default: the embedded pairs.")
+    List<Path> dataFiles;
+
+    @Option(names = {"--eval_fraction", "--eval-fraction"}, paramLabel = "F", defaultValue = "0.05", order = 6,
+            description = "Fraction of rows held out for evaluation when the data has no eval files; 0 for none. "
+                    + "Default: ${DEFAULT-VALUE} (demo: 0.1).")
+    double evalFraction;
+
+    @Option(names = {"--lenient"}, arity = "0..1", defaultValue = "false", order = 7,
+            description = "Skip malformed rows and report them instead of stopping at the first. Default: "
+                    + "${DEFAULT-VALUE}.")
+    boolean lenient;
+
+    @Option(names = {"--template"}, paramLabel = "NAME", defaultValue = "chatml", order = 8,
+            description = "Prompt template: chatml, llama3, zephyr, mistral, plain, or model (the model's own Jinja "
+                    + "chat_template from its tokenizer_config.json). Default: ${DEFAULT-VALUE}.")
+    String template;
+
+    @Option(names = {"--system_prompt", "--system-prompt"}, paramLabel = "TEXT", order = 9,
+            description = "System prompt added to conversations that have none. Default: none.")
+    String systemPrompt;
+
+    // ---- lengths
+
+    @Option(names = {"--max_length", "--max-length"}, paramLabel = "N", defaultValue = "1024", order = 10,
+            description = "Drop pairs whose prompt plus longer completion exceed N tokens; 0: no limit. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int maxLength;
+
+    @Option(names = {"--max_prompt_length", "--max-prompt-length"}, paramLabel = "N", defaultValue = "0",
+            order = 11, description = "Keep only the last N prompt tokens; 0: no limit. Default: ${DEFAULT-VALUE}.")
+    int maxPromptLength;
+
+    @Option(names = {"--max_target_length", "--max-target-length"}, paramLabel = "N", defaultValue = "0",
+            order = 12, description = "Keep only the first N tokens of each completion; 0: no limit. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int maxTargetLength;
+
+    // ---- batches and schedule
+
+    @Option(names = {"--per_device_train_batch_size", "--per-device-train-batch-size"}, paramLabel = "N",
+            defaultValue = "8", order = 13, description = "Pairs per device per training forward pass. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int perDeviceTrainBatchSize;
+
+    @Option(names = {"--per_device_eval_batch_size", "--per-device-eval-batch-size"}, paramLabel = "N",
+            defaultValue = "8", order = 14, description = "Pairs per device per evaluation forward pass. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int perDeviceEvalBatchSize;
+
+    @Option(names = {"--gradient_accumulation_steps", "--gradient-accumulation-steps"}, paramLabel = "N",
+            defaultValue = "1", order = 15, description = "Micro-batches per optimizer step (global batch = "
+                    + "per_device_train_batch_size x this x devices). Default: ${DEFAULT-VALUE}.")
+    int gradientAccumulationSteps;
+
+    @Option(names = {"--learning_rate", "--learning-rate"}, paramLabel = "LR", defaultValue = "1e-6", order = 16,
+            description = "Peak learning rate of AdamW. Default: ${DEFAULT-VALUE} (demo: 1e-3).")
+    double learningRate;
+
+    @Option(names = {"--num_train_epochs", "--num-train-epochs"}, paramLabel = "N", defaultValue = "1", order = 17,
+            description = "Epochs over the training pairs. Default: ${DEFAULT-VALUE} (demo: 8).")
+    int numTrainEpochs;
+
+    @Option(names = {"--max_steps", "--max-steps"}, paramLabel = "N", defaultValue = "-1", order = 18,
+            description = "Stop after N optimizer steps; overrides --num_train_epochs when positive. Default: "
+                    + "${DEFAULT-VALUE}.")
+    long maxSteps;
+
+    @Option(names = {"--warmup_steps", "--warmup-steps"}, paramLabel = "N", defaultValue = "0", order = 19,
+            description = "Linear warmup steps. Default: ${DEFAULT-VALUE} (demo: 10).")
+    long warmupSteps;
+
+    @Option(names = {"--lr_scheduler_type", "--lr-scheduler-type"}, paramLabel = "TYPE", defaultValue = "linear",
+            order = 20, description = "Decay after warmup: linear, cosine or constant. Default: ${DEFAULT-VALUE}.")
+    String lrSchedulerType;
+
+    @Option(names = {"--weight_decay", "--weight-decay"}, paramLabel = "W", defaultValue = "0", order = 21,
+            description = "AdamW decoupled weight decay. Default: ${DEFAULT-VALUE}.")
+    double weightDecay;
+
+    @Option(names = {"--max_grad_norm", "--max-grad-norm"}, paramLabel = "N", defaultValue = "1.0", order = 22,
+            description = "Clip the global gradient norm to this; 0: no clipping. Default: ${DEFAULT-VALUE}.")
+    double maxGradNorm;
+
+    // ---- loss
+
+    @Option(names = {"--beta"}, paramLabel = "B", defaultValue = "0.1", order = 23,
+            description = "DPO temperature: how far the policy may move from the reference. Default: "
+                    + "${DEFAULT-VALUE}.")
+    double beta;
+
+    @Option(names = {"--loss_type", "--loss-type"}, paramLabel = "TYPE", defaultValue = "sigmoid", order = 24,
+            description = "sigmoid (DPO), robust, hinge, ipo or simpo. Default: ${DEFAULT-VALUE}.")
+    String lossType;
+
+    @Option(names = {"--label_smoothing", "--label-smoothing"}, paramLabel = "E", defaultValue = "0", order = 25,
+            description = "Assumed label noise in [0, 0.5) for conservative (sigmoid) or robust DPO. Default: "
+                    + "${DEFAULT-VALUE}.")
+    double labelSmoothing;
+
+    @Option(names = {"--precompute_ref_log_probs", "--precompute-ref-log-probs"}, arity = "0..1",
+            defaultValue = "false", order = 26, description = "Compute the reference log-probs once before "
+                    + "training and free the reference model (less memory). Default: ${DEFAULT-VALUE}.")
+    boolean precomputeRefLogProbs;
+
+    // ---- logging, evaluation, checkpoints
+
+    @Option(names = {"--logging_steps", "--logging-steps"}, paramLabel = "N", defaultValue = "10", order = 27,
+            description = "Log averaged training metrics every N steps. Default: ${DEFAULT-VALUE} (demo: 5).")
+    long loggingSteps;
+
+    @Option(names = {"--eval_steps", "--eval-steps"}, paramLabel = "N", defaultValue = "0", order = 28,
+            description = "Evaluate every N steps; 0: only at the end. Default: ${DEFAULT-VALUE} (demo: 10).")
+    long evalSteps;
+
+    @Option(names = {"--save_strategy", "--save-strategy"}, paramLabel = "WHEN", defaultValue = "no", order = 29,
+            description = "Checkpoints: no, epoch or steps. The final model is always saved. Default: "
+                    + "${DEFAULT-VALUE}.")
+    String saveStrategy;
+
+    @Option(names = {"--save_steps", "--save-steps"}, paramLabel = "N", defaultValue = "500", order = 30,
+            description = "Checkpoint every N steps with --save_strategy steps. Default: ${DEFAULT-VALUE}.")
+    long saveSteps;
+
+    @Option(names = {"--resume_from_checkpoint", "--resume-from-checkpoint"}, paramLabel = "DIR", order = 31,
+            description = "Continue from a checkpoint-N folder of an earlier run with the same data and seed.")
+    Path resumeFromCheckpoint;
+
+    @Option(names = {"--seed"}, paramLabel = "N", defaultValue = "42", order = 32,
+            description = "Seed of the data order, the eval split and the embedded model's weights. Default: "
+                    + "${DEFAULT-VALUE}.")
+    long seed;
+
+    // ---- runtime
+
+    @Option(names = {"--device"}, paramLabel = "DEV", defaultValue = "auto", order = 33,
+            description = "cpu, gpu, gpu0, gpu1, ... or auto (the first GPU if PyTorch sees one, else the CPU). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = {"--disable_tqdm", "--disable-tqdm"}, arity = "0..1", defaultValue = "false", order = 34,
+            description = "Hide the progress bar. Default: ${DEFAULT-VALUE}.")
+    boolean disableTqdm;
+
+    @Option(names = {"--config"}, paramLabel = "FILE", order = 35,
+            description = "A JSON or YAML file of flags by snake_case name (e.g. learning_rate: 5.0e-7); "
+                    + "command-line flags override it.")
+    Path config;
+
+    /** Whether the embedded model is trained (no --model_name_or_path). */
+    public boolean embeddedModel() {
+        return modelNameOrPath == null;
+    }
+}

@@ -1,0 +1,235 @@
+package dev.dpo4j.examples.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import dev.dpo4j.adapters.LoadOptions;
+import dev.dpo4j.adapters.PreferenceDatasets;
+import dev.dpo4j.adapters.SplitOptions;
+import dev.dpo4j.adapters.TrainEvalSplit;
+import dev.dpo4j.adapters.datasets.DatasetAdapters;
+import dev.dpo4j.adapters.template.HfChatTemplate;
+import dev.dpo4j.api.data.DatasetAdapter;
+import dev.dpo4j.api.template.PromptTemplate;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.checkpoint.AtomicFolder;
+import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.optim.LearningRateSchedule;
+import dev.dpo4j.core.train.DpoConfig;
+import dev.dpo4j.core.train.DpoTrainer;
+import dev.dpo4j.core.train.SaveStrategy;
+import dev.dpo4j.examples.embedded.EmbeddedDataset;
+import dev.dpo4j.examples.embedded.EmbeddedDefaults;
+import dev.dpo4j.examples.embedded.EmbeddedModel;
+import dev.dpo4j.examples.plot.TrainingCurvePlot;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** One execution of the {@code dpo} command with resolved options: checks them, builds the trainer, trains. */
+final class DpoRun {
+
+    private static final Pattern GPU = Pattern.compile("(?:gpu|cuda)(?:[:(]?(\\d+)\\)?)?");
+
+    private final DpoOptions o;
+    private final Set<String> fromDemo;
+    private final PrintStream out;
+    private final AtomicReference<DpoTrainer> running;
+
+    DpoRun(DpoOptions options, Set<String> fromDemo, PrintStream out, AtomicReference<DpoTrainer> running) {
+        this.o = options;
+        this.fromDemo = fromDemo;
+        this.out = out;
+        this.running = running;
+    }
+
+    /** Checks everything that can be checked cheaply, then trains; returns the summary. */
+    TrainingSummary execute() {
+        // Options first, in the order a user reads them, before anything slow happens.
+        DatasetAdapter adapter = DatasetAdapters.byName(o.dataset);
+        SaveStrategy saveStrategy = SaveStrategy.parse(o.saveStrategy);
+        LearningRateSchedule.Type schedule = LearningRateSchedule.Type.parse(o.lrSchedulerType);
+        String templateName = o.template.strip().toLowerCase(Locale.ROOT);
+        PromptTemplate builtIn = templateName.equals("model") ? null : PromptTemplate.byName(o.template);
+        SplitOptions split = splitOptions();
+        if (o.modelNameOrPath != null) {
+            checkModelFolder(o.modelNameOrPath);
+            if (o.dataFiles == null || o.dataFiles.isEmpty()) {
+                throw new UsageError("--model_name_or_path needs --data_files (the embedded pairs are only used "
+                        + "with the embedded model)");
+            }
+        }
+        if (o.dataFiles != null) {
+            for (Path file : o.dataFiles) {
+                if (!Files.exists(file)) {
+                    throw new UsageError("data file " + file + " does not exist");
+                }
+            }
+        }
+        if (o.resumeFromCheckpoint != null && !Files.isDirectory(o.resumeFromCheckpoint)) {
+            throw new UsageError("checkpoint folder " + o.resumeFromCheckpoint + " does not exist");
+        }
+        DpoConfig config = DpoConfig.builder().outputDir(o.outputDir).overwriteOutputDir(o.overwriteOutputDir)
+                .beta(o.beta).lossType(o.lossType).labelSmoothing(o.labelSmoothing).learningRate(o.learningRate)
+                .numTrainEpochs(o.numTrainEpochs).maxSteps(o.maxSteps).warmupSteps(o.warmupSteps)
+                .lrSchedulerType(schedule).perDeviceTrainBatchSize(o.perDeviceTrainBatchSize)
+                .perDeviceEvalBatchSize(o.perDeviceEvalBatchSize)
+                .gradientAccumulationSteps(o.gradientAccumulationSteps).maxLength(o.maxLength)
+                .maxPromptLength(o.maxPromptLength).maxTargetLength(o.maxTargetLength).saveStrategy(saveStrategy)
+                .saveSteps(o.saveSteps).evalSteps(o.evalSteps).loggingSteps(o.loggingSteps).seed(o.seed)
+                .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
+                .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
+                .build();
+        checkOutputDir(config);
+        Device device = device(o.device);
+
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("dpo4j-run");
+            Path modelDir;
+            String modelDescription;
+            if (o.modelNameOrPath == null) {
+                modelDir = EmbeddedModel.write(work.resolve("embedded-model"), o.seed);
+                modelDescription = "embedded tiny " + EmbeddedModel.describe(EmbeddedModel.config())
+                        + ", random init with seed " + o.seed;
+            } else {
+                modelDir = o.modelNameOrPath;
+                modelDescription = o.modelNameOrPath.toAbsolutePath().normalize() + " ("
+                        + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve("config.json"))) + ")";
+            }
+            PromptTemplate template = builtIn != null ? builtIn
+                    : HfChatTemplate.fromTokenizerConfig(tokenizerConfig(modelDir));
+            String templateDescription = builtIn != null ? templateName
+                    : "the model's chat_template (tokenizer_config.json)";
+            if (o.systemPrompt != null && !o.systemPrompt.isEmpty()) {
+                template = new SystemPromptTemplate(template, o.systemPrompt);
+                templateDescription += ", default system prompt \"" + o.systemPrompt + "\"";
+            }
+            LoadOptions load = LoadOptions.builder().lenient(o.lenient).build();
+            TrainEvalSplit data;
+            String dataDescription;
+            if (o.dataFiles == null || o.dataFiles.isEmpty()) {
+                data = PreferenceDatasets.split(adapter, List.of(EmbeddedDataset.extract(work.resolve("data"))), load,
+                        split);
+                dataDescription = "embedded preference pairs (" + o.dataset + " schema); " + data.description();
+            } else {
+                data = PreferenceDatasets.split(adapter, o.dataFiles, load, split);
+                dataDescription = o.dataset + ": " + data.train().files().size() + " file(s); " + data.description();
+            }
+
+            DpoTrainer.Builder builder = DpoTrainer.builder().config(config).modelPath(modelDir)
+                    .trainData(data.train()).evalData(data.eval()).template(template).progressBar(!o.disableTqdm);
+            if (device != null) {
+                builder.device(device);
+            }
+            String lossName = config.lossType();
+            builder.listener(new TrainingCurvePlot());
+            builder.listener(new RunReport(out, config, modelDescription, dataDescription, templateDescription,
+                    lossName, demoNote(), data.train(), data.eval()));
+            DpoTrainer trainer = builder.build();
+            running.set(trainer);
+            try {
+                return trainer.train();
+            } finally {
+                running.set(null);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        } finally {
+            if (work != null) {
+                try {
+                    AtomicFolder.deleteRecursively(work);
+                } catch (IOException | UncheckedIOException e) {
+                    // a leftover temporary folder is harmless
+                }
+            }
+        }
+    }
+
+    private SplitOptions splitOptions() {
+        if (!(o.evalFraction >= 0 && o.evalFraction < 1)) {
+            throw new UsageError("--eval_fraction must be in [0, 1), got " + o.evalFraction);
+        }
+        return new SplitOptions(o.evalFraction, o.seed);
+    }
+
+    private String demoNote() {
+        if (fromDemo.isEmpty()) {
+            return null;
+        }
+        Set<String> keys = new TreeSet<>(fromDemo);
+        return "embedded demo defaults (real models default otherwise): " + EmbeddedDefaults.asFlags().entrySet()
+                .stream().filter(e -> keys.contains(e.getKey())).map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    private static void checkModelFolder(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new UsageError("model folder " + folder + " does not exist (no Hub downloads: pass a local "
+                    + "folder with config.json, model.safetensors and tokenizer.json)");
+        }
+        for (String name : List.of("config.json", "tokenizer.json")) {
+            if (!Files.isRegularFile(folder.resolve(name))) {
+                throw new UsageError("model folder " + folder + " has no " + name);
+            }
+        }
+    }
+
+    private static Path tokenizerConfig(Path modelDir) {
+        Path file = modelDir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(file)) {
+            throw new UsageError("--template model needs " + file + " with a chat_template");
+        }
+        return file;
+    }
+
+    private static void checkOutputDir(DpoConfig config) {
+        Path out = config.outputDir();
+        if (config.overwriteOutputDir() || config.resumeFromCheckpoint() != null || !Files.isDirectory(out)) {
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw new UsageError("--output_dir " + out + " is a file, not a folder");
+            }
+            return;
+        }
+        try (Stream<Path> children = Files.list(out)) {
+            if (children.findAny().isPresent()) {
+                throw new UsageError("--output_dir " + out + " is not empty; pass --overwrite_output_dir, choose "
+                        + "another folder, or --resume_from_checkpoint");
+            }
+        } catch (IOException e) {
+            throw new UsageError("--output_dir " + out + " cannot be listed: " + e.getMessage());
+        }
+    }
+
+    /** Parses cpu, gpu, gpu0, gpu:1, cuda:0, gpu(1) or auto (null: DJL's default device). */
+    static Device device(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        if (n.equals("auto")) {
+            return null;
+        }
+        if (n.equals("cpu") || n.equals("cpu()")) {
+            return Device.cpu();
+        }
+        Matcher m = GPU.matcher(n.replace("()", ""));
+        if (!m.matches()) {
+            throw new UsageError("--device must be cpu, gpu, gpu0, gpu1, ... or auto, got '" + name + "'");
+        }
+        int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+        int gpus = Engine.getInstance().getGpuCount();
+        if (index >= gpus) {
+            throw new UsageError("--device " + name + ": PyTorch sees " + (gpus == 0 ? "no GPU" : gpus + " GPU(s)")
+                    + (gpus == 0 ? " (the bundled PyTorch natives are the CPU build)" : ""));
+        }
+        return Device.gpu(index);
+    }
+}

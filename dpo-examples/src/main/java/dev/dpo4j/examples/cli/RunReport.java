@@ -1,0 +1,131 @@
+package dev.dpo4j.examples.cli;
+
+import dev.dpo4j.adapters.PreferenceDataset;
+import dev.dpo4j.api.train.DpoMetrics;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingPlan;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.metrics.JsonlMetricsWriter;
+import dev.dpo4j.core.train.DpoConfig;
+import dev.dpo4j.examples.plot.TrainingCurvePlot;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Prints the run's plan when training starts and its outcome when it ends. */
+final class RunReport implements TrainingListener {
+
+    /** The devices trained on; data-parallel training is not implemented yet. */
+    static final int DEVICES = 1;
+    /** The global batch of the Zephyr DPO recipe, for comparison. */
+    static final int ZEPHYR_GLOBAL_BATCH = 32;
+
+    private final PrintStream out;
+    private final DpoConfig config;
+    private final String model;
+    private final String data;
+    private final String template;
+    private final String lossName;
+    private final String demoNote;
+    private final PreferenceDataset train;
+    private final PreferenceDataset eval;
+    private long stepsPerEpoch;
+
+    RunReport(PrintStream out, DpoConfig config, String model, String data, String template, String lossName,
+            String demoNote, PreferenceDataset train, PreferenceDataset eval) {
+        this.out = out;
+        this.config = config;
+        this.model = model;
+        this.data = data;
+        this.template = template;
+        this.lossName = lossName;
+        this.demoNote = demoNote;
+        this.train = train;
+        this.eval = eval;
+    }
+
+    @Override
+    public void onTrainingStart(TrainingPlan plan) {
+        long read = plan.trainExamples() + plan.droppedExamples();
+        stepsPerEpoch = Math.max(1, (plan.totalSteps() + plan.epochs() - 1) / Math.max(1, plan.epochs()));
+        int global = config.globalBatchSize(DEVICES);
+        out.println("dpo4j DPO training");
+        row("model", model);
+        row("device", plan.devices() + ", " + plan.precision() + ", " + DEVICES + " device");
+        row("data", data);
+        row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
+                + (config.maxLength() == 0 ? "none" : config.maxLength()) + " (" + plan.droppedExamples()
+                + " dropped)" + skips(train));
+        row("eval pairs", plan.evalExamples() == 0 ? "none" : plan.evalExamples() + skips(eval));
+        row("template", template);
+        row("global batch", global + " = " + config.perDeviceTrainBatchSize() + " per device x "
+                + config.gradientAccumulationSteps() + " accumulation x " + DEVICES + " device (the Zephyr recipe "
+                + "aims for " + ZEPHYR_GLOBAL_BATCH + ")");
+        row("steps", plan.totalSteps() + (config.maxSteps() > 0 ? " (max_steps)" : " (" + plan.epochs()
+                + " epoch" + (plan.epochs() == 1 ? "" : "s") + ")") + (plan.startStep() > 0 ? ", resuming at step "
+                + plan.startStep() : "") + ", logging every " + config.loggingSteps() + ", eval "
+                + (config.evalSteps() > 0 ? "every " + config.evalSteps() : "at the end"));
+        row("optimizer", String.format(Locale.ROOT, "AdamW, learning_rate %s %s, warmup %d, weight_decay %s, "
+                + "max_grad_norm %s", num(config.learningRate()), config.lrSchedulerType().name()
+                .toLowerCase(Locale.ROOT), config.warmupSteps(), num(config.weightDecay()),
+                num(config.maxGradNorm())));
+        row("loss", lossName + ", beta " + num(config.beta()) + (config.labelSmoothing() > 0 ? ", label_smoothing "
+                + num(config.labelSmoothing()) : "") + (config.precomputeRefLogProbs()
+                ? ", reference log-probs precomputed" : ""));
+        row("output", config.outputDir().toAbsolutePath().normalize().toString());
+        if (demoNote != null) {
+            row("note", demoNote);
+        }
+        out.println();
+        out.flush();
+    }
+
+    @Override
+    public void onTrainingEnd(TrainingSummary summary) {
+        out.println();
+        out.printf(Locale.ROOT, "%s after %d step%s in %.1f s%n", summary.cancelled() ? "stopped early" : "done",
+                summary.steps(), summary.steps() == 1 ? "" : "s", summary.seconds());
+        metrics("final train", summary.lastTrain(), "logged over the last " + config.loggingSteps() + " steps");
+        metrics("final eval", summary.lastEval(), "held-out pairs");
+        if (summary.outputDir() != null) {
+            Path dir = summary.outputDir().toAbsolutePath().normalize();
+            row("model", dir + " (config.json, model.safetensors, tokenizer.json)");
+            row("metrics", dir.resolve(JsonlMetricsWriter.FILE_NAME).toString());
+            Path png = dir.resolve(TrainingCurvePlot.FILE_NAME);
+            if (Files.exists(png)) {
+                row("curves", png.toString());
+            }
+        }
+        out.flush();
+    }
+
+    private void metrics(String label, DpoMetrics m, String what) {
+        if (m == null) {
+            row(label, "none");
+            return;
+        }
+        row(label, String.format(Locale.ROOT, "loss %.4f, reward accuracy %.3f, reward margin %.3f "
+                + "(chosen %.3f, rejected %.3f) at step %d, %s", m.loss(), m.rewardsAccuracy(), m.rewardsMargin(),
+                m.rewardsChosen(), m.rewardsRejected(), m.step(), what));
+    }
+
+    private void row(String label, String value) {
+        out.printf(Locale.ROOT, "  %-13s %s%n", label, value);
+    }
+
+    private static String skips(PreferenceDataset dataset) {
+        if (dataset == null || dataset.skipReport().skipped() == 0) {
+            return "";
+        }
+        return "; lenient: " + dataset.skipReport().summary();
+    }
+
+    static String num(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e6) {
+            return String.valueOf((long) value);
+        }
+        String plain = String.valueOf(value);
+        return plain.replace(".0E", "e").replace("E", "e");
+    }
+}
