@@ -1,0 +1,78 @@
+package dev.dpo4j.examples.adapters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import dev.dpo4j.adapters.LoadOptions;
+import dev.dpo4j.adapters.PreferenceDataset;
+import dev.dpo4j.adapters.PreferenceDatasets;
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.api.template.PromptTemplate;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.checkpoint.ModelFolder;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.model.RandomInit;
+import dev.dpo4j.core.tokenizer.ByteLevelTokenizer;
+import dev.dpo4j.core.train.DpoTrainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A dataset in orca_dpo_pairs' schema goes through its adapter, the ChatML template and a tiny training run. */
+class AdapterTrainingTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void orcaPairsTrainThroughTheBuilder() throws IOException {
+        Path data = tmp.resolve("orca.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lines.add(new Gson().toJson(Map.of("system", i % 2 == 0 ? "Be brief." : "", "question",
+                    "Name color " + i + ".", "chosen", "Blue " + i + ".", "rejected", "I refuse.")));
+        }
+        Files.write(data, lines);
+        PreferenceDataset examples = PreferenceDatasets.load("orca_dpo_pairs", data, LoadOptions.defaults());
+
+        PreferenceExample first = examples.iterator().next();
+        assertThat(PromptTemplate.chatMl().renderPrompt(first.prompt())).isEqualTo(
+                "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nName color 0.<|im_end|>\n"
+                        + "<|im_start|>assistant\n");
+
+        TrainingSummary summary = DpoTrainer.builder().modelPath(tinyModel(tmp.resolve("model")))
+                .trainData(examples).evalData(examples).outputDir(tmp.resolve("out")).learningRate(1e-3)
+                .perDeviceTrainBatchSize(4).maxSteps(2).progressBar(false).build().train();
+
+        assertThat(summary.steps()).isEqualTo(2);
+        assertThat(summary.lastEval().loss()).isFinite();
+        assertThat(examples.skipReport().skipped()).isZero();
+        assertThat(tmp.resolve("out/model.safetensors")).exists();
+    }
+
+    private static Path tinyModel(Path folder) throws IOException {
+        JsonObject json = new JsonObject();
+        json.addProperty("model_type", "qwen2");
+        json.addProperty("vocab_size", ByteLevelTokenizer.VOCAB_SIZE);
+        json.addProperty("hidden_size", 32);
+        json.addProperty("intermediate_size", 64);
+        json.addProperty("num_hidden_layers", 1);
+        json.addProperty("num_attention_heads", 4);
+        json.addProperty("num_key_value_heads", 2);
+        json.addProperty("tie_word_embeddings", true);
+        try (NDManager manager = NDManager.newBaseManager();
+                CausalLm model = RandomInit.create(ModelConfig.fromJson(json, "test"), manager, 1, 0.02)) {
+            ByteLevelTokenizer.write(folder);
+            ModelFolder.save(model, folder, null);
+        }
+        return folder;
+    }
+}
