@@ -1,0 +1,131 @@
+package dev.dpo4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DpoCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = DpoCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void trainsTheEmbeddedDefaultEndToEnd() throws IOException {
+        Path out = tmp.resolve("out");
+        Result result = run("--output_dir=" + out, "--max_steps", "6", "--logging_steps=2", "--eval-steps", "3",
+                "--disable_tqdm");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("embedded tiny qwen2").contains("global batch  8 = 8 per device x 1 "
+                + "accumulation x 1 device (the Zephyr recipe aims for 32)").contains("eval pairs    26")
+                .contains("train pairs   235 read, 235 kept").contains("steps         6 (max_steps)")
+                .contains("learning_rate 0.001").contains("done after 6 steps").contains("final eval")
+                .contains("reward accuracy");
+        for (String file : List.of("model.safetensors", "config.json", "tokenizer.json", "metrics.jsonl",
+                "training_curves.png")) {
+            assertThat(out.resolve(file)).as(file).isNotEmptyFile();
+        }
+        assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(3 + 2);
+        byte[] png = Files.readAllBytes(out.resolve("training_curves.png"));
+        assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    }
+
+    @Test
+    void helpListsEveryFlagWithItsDefault() {
+        Result result = run("--help");
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).contains("--model_name_or_path", "--learning_rate", "Default: 1e-6 (demo: 1e-3)",
+                "--output_dir", "dpo-output", "--per_device_train_batch_size", "--lr_scheduler_type",
+                "--save_strategy", "--config", "--data_files", "--eval_fraction", "--lenient", "--device",
+                "--resume_from_checkpoint", "--precompute_ref_log_probs", "--system_prompt", "--template");
+        assertThat(result.err()).isEmpty();
+    }
+
+    static Stream<Arguments> badInputs() {
+        return Stream.of(
+                Arguments.of("unknown flag", List.of("--learnin_rate", "1e-5"), "unknown option '--learnin_rate'"),
+                Arguments.of("bad number", List.of("--beta", "abc"), "'abc' is not a double"),
+                Arguments.of("bad integer", List.of("--max_steps=ten"), "'ten' is not a long"),
+                Arguments.of("missing data file", List.of("--data_files", "no/such/file.jsonl"),
+                        "data file no/such/file.jsonl does not exist"),
+                Arguments.of("missing model", List.of("--model_name_or_path", "no/such/model", "--data_files", "x"),
+                        "model folder no/such/model does not exist"),
+                Arguments.of("unknown dataset", List.of("--dataset", "imdb"), "unknown dataset adapter 'imdb'"),
+                Arguments.of("unknown template", List.of("--template", "alpaca"), "unknown prompt template 'alpaca'"),
+                Arguments.of("bad schedule", List.of("--lr_scheduler_type", "step"), "lr_scheduler_type must be"),
+                Arguments.of("bad option value", List.of("--per_device_train_batch_size", "0"),
+                        "per_device_train_batch_size must be at least 1, got 0"),
+                Arguments.of("missing config", List.of("--config", "no/such.yaml"),
+                        "config file no/such.yaml does not exist"),
+                Arguments.of("bad device", List.of("--device", "tpu"), "--device must be cpu, gpu"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    void badInputGivesOneLineAndNonZeroExit(String name, List<String> args, String expected) {
+        assertOneLineError(run(args.toArray(String[]::new)), expected);
+    }
+
+    @Test
+    void badConfigKeyGivesOneLine() throws IOException {
+        Path config = Files.writeString(tmp.resolve("run.yaml"), "learning_rate: 1e-4\nlearnig_rate: 3\n");
+        assertOneLineError(run("--config", config.toString()), "unknown key 'learnig_rate'; did you mean "
+                + "'learning_rate'?");
+    }
+
+    @Test
+    void badConfigValueNamesTheFile() throws IOException {
+        Path config = Files.writeString(tmp.resolve("run.json"), "{\"num_train_epochs\": \"many\"}");
+        assertOneLineError(run("--config", config.toString()), "config file " + config + ": invalid value for "
+                + "option '--num_train_epochs': 'many' is not an int");
+    }
+
+    @Test
+    void unparsableConfigGivesOneLine() throws IOException {
+        Path config = Files.writeString(tmp.resolve("run.yaml"), "beta: [0.1\n");
+        assertOneLineError(run("--config", config.toString()), "is not valid YAML");
+    }
+
+    @Test
+    void nonEmptyOutputDirIsRefused() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("keep.txt"), "mine");
+        assertOneLineError(run("--output_dir", out.toString(), "--max_steps", "1"), "--output_dir " + out
+                + " is not empty; pass --overwrite_output_dir");
+        assertThat(out.resolve("keep.txt")).hasContent("mine");
+    }
+
+    private static void assertOneLineError(Result result, String expected) {
+        assertThat(result.code()).isNotZero();
+        assertThat(result.errLines()).hasSize(1);
+        assertThat(result.errLines().get(0)).startsWith("dpo: error: ").contains(expected)
+                .doesNotContain("Exception");
+        assertThat(result.out()).isEmpty();
+    }
+}
