@@ -1,5 +1,8 @@
 package dev.dpo4j.examples;
 
+import dev.dpo4j.adapters.LoadOptions;
+import dev.dpo4j.adapters.PreferenceDatasets;
+
 import dev.dpo4j.adapters.TrainEvalSplit;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.DpoMetrics;
@@ -64,6 +67,25 @@ public final class ProgrammaticTraining {
         } finally {
             AtomicFolder.deleteRecursively(work);
         }
+    }
+
+    /**
+     * The README's example: a Hugging Face model folder trained on an {@code Intel/orca_dpo_pairs} download with the
+     * Zephyr recipe's global batch of 32 on one device.
+     */
+    public static TrainingSummary trainOrca(Path modelFolder, Path dataFolder, Path outputDir) {
+        TrainingSummary summary = DpoTrainer.builder()
+                .modelPath(modelFolder) // config.json, model.safetensors, tokenizer.json
+                .trainData(PreferenceDatasets.load("orca_dpo_pairs", dataFolder, LoadOptions.defaults()))
+                .outputDir(outputDir)
+                .beta(0.1)
+                .learningRate(5e-7)
+                .perDeviceTrainBatchSize(1)
+                .gradientAccumulationSteps(32)
+                .maxLength(2048)
+                .build()
+                .train();
+        return summary;
     }
 
     /** Trains and prints the summary. */

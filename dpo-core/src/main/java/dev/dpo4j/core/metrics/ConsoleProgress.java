@@ -47,7 +47,7 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public void onLog(DpoMetrics m) {
         if (bar != null) {
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc %.2f margin %.3f %.0f tok/s", m.loss(),
+            bar.setExtraMessage(String.format(Locale.ROOT, " | loss %.4f acc %.2f margin %.3f %.0f tok/s", m.loss(),
                     m.rewardsAccuracy(), m.rewardsMargin(), m.tokensPerSecond()));
         }
     }

@@ -58,6 +58,21 @@ class AdapterTrainingTest {
         assertThat(tmp.resolve("out/model.safetensors")).exists();
     }
 
+    @Test
+    void theReadmeExampleTrainsAnOrcaFolder() throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("orca"));
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lines.add(new Gson().toJson(Map.of("system", "", "question", "Say " + i + ".", "chosen", i + ".",
+                    "rejected", "No.")));
+        }
+        Files.write(data.resolve("train-00000-of-00001.jsonl"), lines);
+        TrainingSummary summary = dev.dpo4j.examples.ProgrammaticTraining.trainOrca(tinyModel(tmp.resolve("m")),
+                data, tmp.resolve("out"));
+        assertThat(summary.steps()).isEqualTo(1); // 8 pairs, a global batch of 32: one step
+        assertThat(tmp.resolve("out/model.safetensors")).exists();
+    }
+
     private static Path tinyModel(Path folder) throws IOException {
         JsonObject json = new JsonObject();
         json.addProperty("model_type", "qwen2");

@@ -1,0 +1,65 @@
+package dev.dpo4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the README honest: every Java block in it stands, line for line, in a source file that is compiled (and run
+ * by a test), and its test command is the one {@code .ci/run} calls.
+ */
+class ReadmeTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Pattern BLOCK = Pattern.compile("```(\\w+)\\n(.*?)```", Pattern.DOTALL);
+
+    @Test
+    void everyJavaBlockIsCompiledCode() throws IOException {
+        List<String> blocks = blocks("java");
+        assertThat(blocks).hasSizeGreaterThanOrEqualTo(3);
+        List<List<String>> sources = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (Path file : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> p.toString().contains("/src/"))::iterator) {
+                sources.add(trimmed(Files.readString(file)));
+            }
+        }
+        for (String block : blocks) {
+            List<String> lines = trimmed(block);
+            assertThat(sources.stream().anyMatch(source -> Collections.indexOfSubList(source, lines) >= 0))
+                    .as("README block not found in any source file:%n%s", block).isTrue();
+        }
+    }
+
+    @Test
+    void theTestCommandIsTheOneCiRuns() throws IOException {
+        String ci = Files.readString(ROOT.resolve(".ci/run"));
+        List<String> commands = blocks("bash");
+        assertThat(commands).contains("mvn -B -ntp verify\n");
+        assertThat(ci).contains("\nmvn -B -ntp verify\n");
+    }
+
+    private static List<String> blocks(String language) throws IOException {
+        Matcher matcher = BLOCK.matcher(Files.readString(ROOT.resolve("README.md")));
+        List<String> blocks = new ArrayList<>();
+        while (matcher.find()) {
+            if (matcher.group(1).equals(language)) {
+                blocks.add(matcher.group(2));
+            }
+        }
+        return blocks;
+    }
+
+    private static List<String> trimmed(String text) {
+        return text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    }
+}
