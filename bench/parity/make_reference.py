@@ -179,7 +179,7 @@ def make(name, cls, config, out, device, seed):
             "torch": torch.__version__, "transformers": transformers.__version__,
             "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
             "attn_implementation": model.config._attn_implementation,
-            "logps_before": halves(policy.detach(), PAIRS), "loss_before": float(loss), "grad_norm": grad_norm,
+            "logps_before": halves(policy.detach(), PAIRS), "loss_before": loss.item(), "grad_norm": grad_norm,
             "clip_coef": min(1.0, MAX_GRAD_NORM / (grad_norm + 1e-6)), "grad_norms": grad_norms,
             "logps_after": halves(after, PAIRS), "loss_after": float(loss_after),
             "logps_fp16": halves(logps16, PAIRS),
@@ -188,7 +188,7 @@ def make(name, cls, config, out, device, seed):
     }
     with open(os.path.join(out, name + "_reference.json"), "w") as f:
         json.dump(result, f, indent=1)
-    print(f"{name}: {result['hf']['parameters']} parameters, loss {float(loss):.7f} -> {float(loss_after):.7f}, "
+    print(f"{name}: {result['hf']['parameters']} parameters, loss {loss.item():.7f} -> {loss_after.item():.7f}, "
           f"grad norm {grad_norm:.6g}, lengths {[(len(p['prompt']), len(p['chosen']), len(p['rejected'])) for p in pairs]}")
 
 
