@@ -1,6 +1,7 @@
 package dev.dpo4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
@@ -145,8 +146,13 @@ public final class Losses {
         }
     }
 
-    /** {@code log(sigmoid(x))} computed stably as {@code min(x, 0) - log(1 + exp(-|x|))}. */
+    /**
+     * {@code log(sigmoid(x))} computed stably as {@code min(x, 0) - log1p(exp(-|x|))}; DJL has no {@code log1p}, so
+     * for {@code t = exp(-|x|) < 1e-4} it uses {@code t - t^2/2}, which keeps tiny losses from rounding to 0.
+     */
     static NDArray logSigmoid(NDArray x) {
-        return x.minimum(0).sub(x.abs().neg().exp().add(1).log());
+        NDArray t = x.abs().neg().exp();
+        NDArray log1p = NDArrays.where(t.lt(1e-4), t.sub(t.square().div(2)), t.add(1).log());
+        return x.minimum(0).sub(log1p);
     }
 }

@@ -92,7 +92,7 @@ public final class CausalLm implements AutoCloseable {
         NDArray hidden = Embedding.embedding(inputIds, weights.get(EMBEDDING), SparseFormat.DENSE)
                 .singletonOrThrow();
         NDList rope = rotary.tables(arrays, length, computeType);
-        NDArray causalMask = causalMask(arrays, length);
+        NDArray causalMask = causalMask(arrays, length, computeType);
         for (TransformerBlock layer : layers) {
             hidden = layer.forward(hidden, rope, causalMask, weights);
         }
@@ -109,10 +109,12 @@ public final class CausalLm implements AutoCloseable {
         return config.tieWordEmbeddings() ? EMBEDDING : "lm_head.weight";
     }
 
-    private static NDArray causalMask(NDManager arrays, int length) {
+    /** 0 where a position may attend, the type's lowest finite value (as transformers uses) where it may not. */
+    private static NDArray causalMask(NDManager arrays, int length, DataType type) {
         NDArray rows = arrays.arange(length).reshape(length, 1);
         NDArray columns = arrays.arange(length).reshape(1, length);
-        return columns.gt(rows).toType(DataType.FLOAT32, false).mul(-1e30f);
+        float lowest = type == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
+        return columns.gt(rows).toType(type, false).mul(lowest);
     }
 
     /** The architecture. */
@@ -136,6 +138,28 @@ public final class CausalLm implements AutoCloseable {
         };
     }
 
+    /**
+     * The weights as a forward pass in {@code computeType} reads them: the float32 masters themselves, or float16
+     * copies made on first use and attached to {@code scope}. Inside a gradient collector the copies are part of the
+     * graph, so gradients reach the float32 masters. Make one view per forward pass.
+     */
+    public Weights weightsIn(DataType computeType, NDManager scope) {
+        Weights master = masterWeights();
+        if (computeType == DataType.FLOAT32) {
+            return master;
+        }
+        Map<String, NDArray> copies = new java.util.HashMap<>();
+        return name -> copies.computeIfAbsent(name, n -> {
+            NDArray weight = master.get(n);
+            if (weight.getDataType() == computeType) {
+                return weight;
+            }
+            NDArray copy = weight.toType(computeType, false);
+            copy.attach(scope);
+            return copy;
+        });
+    }
+
     /** The manager that owns the weights. */
     public NDManager manager() {
         return manager;
@@ -146,12 +170,16 @@ public final class CausalLm implements AutoCloseable {
         return parameters.values().stream().mapToLong(a -> a.getShape().size()).sum();
     }
 
-    /** A frozen copy of this model (the DPO reference), with its own manager on the same device. */
-    public CausalLm frozenCopy() {
+    /**
+     * A frozen copy of this model (the DPO reference) stored in {@code storageType} (float16 halves its memory), with
+     * its own manager on the same device.
+     */
+    public CausalLm frozenCopy(DataType storageType) {
         NDManager copyManager = manager.getParentManager().newSubManager();
         Map<String, NDArray> copies = new LinkedHashMap<>();
         parameters.forEach((name, weight) -> {
-            NDArray copy = weight.duplicate();
+            NDArray copy = weight.getDataType() == storageType ? weight.duplicate()
+                    : weight.toType(storageType, true);
             copy.attach(copyManager);
             copies.put(name, copy);
         });

@@ -2,13 +2,12 @@ package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 
 /**
  * Causal multi-head self-attention with grouped-query key/value heads, rotary embeddings, optional q/k/v biases
- * (Qwen2) and optional per-head q/k RMSNorm (Qwen3). Scores and softmax run in float32.
+ * (Qwen2) and optional per-head q/k RMSNorm (Qwen3). Softmax accumulates in float32.
  *
  * <p>Grouped-query attention never copies keys and values per query head: the query heads that share a key/value
  * head are folded into the sequence axis ({@code (batch, kv_heads, group * length, head_dim)}).
@@ -32,7 +31,8 @@ public final class CausalSelfAttention {
      * Attends over {@code x} of shape {@code (batch, length, hidden)}.
      *
      * @param rope cosine and sine tables from {@link RotaryEmbedding#tables}
-     * @param causalMask additive float32 mask of shape {@code (length, length)}: 0 on and below the diagonal
+     * @param causalMask additive mask of shape {@code (length, length)} in the compute type: 0 on and below the
+     *     diagonal, the type's lowest value above it
      */
     public NDArray forward(NDArray x, NDList rope, NDArray causalMask, Weights weights) {
         long batch = x.getShape().get(0);
@@ -46,10 +46,9 @@ public final class CausalSelfAttention {
         query = RotaryEmbedding.apply(query, rope).reshape(batch, kvHeads, group * length, headDim);
         key = RotaryEmbedding.apply(key, rope);
 
-        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim));
-        NDArray scores32 = scores.toType(DataType.FLOAT32, false).reshape(batch, kvHeads, group, length, length)
-                .add(causalMask);
-        NDArray probabilities = scores32.softmax(-1).toType(x.getDataType(), false)
+        // softmax accumulates in float32 also for float16 scores (PyTorch's kernels do), and keeps the graph
+        NDArray probabilities = query.matMul(key.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim))
+                .reshape(batch, kvHeads, group, length, length).add(causalMask).softmax(-1)
                 .reshape(batch, kvHeads, group * length, length);
         NDArray context = probabilities.matMul(value)
                 .reshape(batch, config.numHeads(), length, headDim)

@@ -2,6 +2,7 @@ package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.dpo4j.core.data.PairBatch;
 
@@ -25,13 +26,23 @@ public final class CompletionScorer {
         NDArray hidden = model.hiddenStates(batch.inputIds(), weights, computeType);
         long width = hidden.getShape().get(2);
         NDArray scoredHidden = hidden.reshape(-1, width).get(batch.scoredRows());
-        NDArray logits = Linear.linear(scoredHidden, model.lmHead(weights)).singletonOrThrow()
-                .toType(DataType.FLOAT32, false);
+        NDArray logits = widen(Linear.linear(scoredHidden, model.lmHead(weights)).singletonOrThrow());
         NDArray tokenLogps = logits.logSoftmax(-1).gather(batch.targets().reshape(-1, 1), 1).reshape(-1);
         NDArray logps = batch.segments().matMul(tokenLogps);
         NDArray meanLogits = batch.segments().matMul(logits.stopGradient().mean(new int[] {-1}))
                 .div(batch.completionLengths());
         return new Scores(logps, meanLogits);
+    }
+
+    /**
+     * {@code x} in float32, keeping the graph: DJL's casts run outside autograd, but type promotion in a product
+     * with a float32 one does not.
+     */
+    static NDArray widen(NDArray x) {
+        if (x.getDataType() == DataType.FLOAT32) {
+            return x;
+        }
+        return x.mul(x.getManager().ones(new Shape(1), DataType.FLOAT32));
     }
 
     /**

@@ -84,10 +84,16 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         int hidden = in.integer("hidden_size");
         int heads = in.integer("num_attention_heads");
         int headDim = in.integer("head_dim", hidden / heads);
+        // transformers 5 writes rope_theta and the scaling only inside "rope_parameters"; 4.x wrote them at the top
+        JsonElement parameters = json.get("rope_parameters");
+        ConfigReader rope = parameters != null && parameters.isJsonObject() ? in.child("rope_parameters") : null;
+        double ropeTheta = rope != null && rope.json().has("rope_theta") ? rope.real("rope_theta", 10000.0)
+                : in.real("rope_theta", 10000.0);
         try {
             return new ModelConfig(type, in.integer("vocab_size"), hidden, in.integer("intermediate_size"),
                     in.integer("num_hidden_layers"), heads, in.integer("num_key_value_heads", heads), headDim,
-                    in.real("rms_norm_eps", 1e-6), in.real("rope_theta", 10000.0), RopeScaling.from(in),
+                    in.real("rms_norm_eps", 1e-6), ropeTheta,
+                    rope != null ? RopeScaling.parse(rope) : RopeScaling.from(in),
                     in.bool("tie_word_embeddings", false),
                     "qwen2".equals(type) || in.bool("attention_bias", false), "qwen3".equals(type), json);
         } catch (IllegalArgumentException e) {
@@ -114,7 +120,11 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
             if (element == null || element.isJsonNull()) {
                 return null;
             }
-            ConfigReader scaling = in.child("rope_scaling");
+            return parse(in.child("rope_scaling"));
+        }
+
+        /** Reads a {@code rope_scaling} or {@code rope_parameters} object; null for plain rotary embeddings. */
+        static RopeScaling parse(ConfigReader scaling) {
             String type = scaling.string("rope_type", scaling.string("type", "default"));
             switch (type) {
                 case "default":
@@ -124,7 +134,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
                             scaling.real("high_freq_factor", 4.0),
                             scaling.integer("original_max_position_embeddings", 8192));
                 default:
-                    throw new CheckpointException(in.source() + ": rope_scaling type '" + type
+                    throw new CheckpointException(scaling.source() + ": rope type '" + type
                             + "' is not supported (supported: llama3)");
             }
         }

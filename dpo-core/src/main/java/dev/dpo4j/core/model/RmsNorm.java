@@ -2,6 +2,8 @@ package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.LayerNorm;
 
 /**
  * Root-mean-square layer normalization over the last axis, with its statistics in float32 as Hugging Face's
@@ -20,13 +22,25 @@ public final class RmsNorm {
 
     /** Normalizes {@code x}; the result has the data type of {@code x}. */
     public NDArray forward(NDArray x, Weights weights) {
-        DataType type = x.getDataType();
-        NDArray x32 = type == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
-        NDArray variance = x32.square().mean(new int[] {-1}, true);
-        NDArray normalized = x32.mul(variance.add(eps).sqrt().pow(-1));
-        if (type != DataType.FLOAT32) {
-            normalized = normalized.toType(type, false);
+        if (x.getDataType() != DataType.FLOAT32) {
+            return forwardHalf(x, weights.get(weightName));
         }
-        return normalized.mul(weights.get(weightName));
+        NDArray variance = x.square().mean(new int[] {-1}, true);
+        return x.mul(variance.add(eps).sqrt().pow(-1)).mul(weights.get(weightName));
+    }
+
+    /**
+     * Float16 (or other half) inputs: DJL's casts run outside autograd, so the float32 statistics come from the
+     * fused layer norm instead, which accumulates in float32 and keeps the graph: {@code [x, -x]} has mean 0 and
+     * variance {@code mean(x^2)}, so the first half of its layer norm, scaled by the weight, is RMSNorm of x.
+     */
+    private NDArray forwardHalf(NDArray x, NDArray weight) {
+        long width = x.getShape().get(x.getShape().dimension() - 1);
+        NDArray mirrored = x.concat(x.neg(), -1);
+        NDArray gamma = weight.concat(weight, 0);
+        NDArray beta = x.getManager().zeros(new Shape(2 * width), x.getDataType());
+        NDArray normalized = LayerNorm.layerNorm(mirrored, new Shape(2 * width), gamma, beta, (float) eps)
+                .singletonOrThrow();
+        return normalized.split(new long[] {width}, mirrored.getShape().dimension() - 1).get(0);
     }
 }

@@ -40,6 +40,8 @@ import java.util.List;
  * @param adamEpsilon AdamW epsilon (default 1e-8)
  * @param precomputeRefLogProbs compute reference log-probs once before training and free the reference model
  * @param resumeFromCheckpoint a checkpoint folder to resume from, or null
+ * @param fp16 float16 compute with float32 master weights and dynamic loss scaling (default false: float32)
+ * @param groupByLength batch pairs of similar length together, in shuffled groups, to cut padding (default false)
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta, String lossType,
         double labelSmoothing, double simpoGamma, double learningRate, int numTrainEpochs, long maxSteps,
@@ -47,7 +49,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         int perDeviceEvalBatchSize, int gradientAccumulationSteps, int maxLength, int maxPromptLength,
         int maxTargetLength, int padToMultipleOf, SaveStrategy saveStrategy, long saveSteps, long evalSteps,
         long loggingSteps, long seed, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
-        double adamEpsilon, boolean precomputeRefLogProbs, Path resumeFromCheckpoint) {
+        double adamEpsilon, boolean precomputeRefLogProbs, Path resumeFromCheckpoint, boolean fp16,
+        boolean groupByLength) {
 
     /** A builder with TRL's defaults. */
     public static Builder builder() {
@@ -112,6 +115,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private double adamEpsilon = 1e-8;
         private boolean precomputeRefLogProbs;
         private Path resumeFromCheckpoint;
+        private boolean fp16;
+        private boolean groupByLength;
 
         /** This builder, typed. */
         protected abstract B self();
@@ -148,6 +153,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             adamEpsilon = c.adamEpsilon();
             precomputeRefLogProbs = c.precomputeRefLogProbs();
             resumeFromCheckpoint = c.resumeFromCheckpoint();
+            fp16 = c.fp16();
+            groupByLength = c.groupByLength();
             return self();
         }
 
@@ -331,6 +338,18 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             return self();
         }
 
+        /** Float16 compute with float32 master weights and dynamic loss scaling (for GPUs). */
+        public B fp16(boolean value) {
+            fp16 = value;
+            return self();
+        }
+
+        /** Batch pairs of similar length together (groups shuffled), to cut padding. */
+        public B groupByLength(boolean value) {
+            groupByLength = value;
+            return self();
+        }
+
         /** Validates and builds; every problem is listed, each naming its option. */
         protected DpoConfig buildConfig() {
             List<String> problems = new ArrayList<>();
@@ -372,7 +391,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
                     learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType, perDeviceTrainBatchSize,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
                     padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps, seed, maxGradNorm,
-                    weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs, resumeFromCheckpoint);
+                    weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs, resumeFromCheckpoint, fp16,
+                    groupByLength);
         }
 
         private static void require(List<String> problems, boolean ok, String problem) {

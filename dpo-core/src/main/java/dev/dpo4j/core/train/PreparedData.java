@@ -29,6 +29,11 @@ record PreparedData(List<TokenizedPair> pairs, long dropped) {
         return new PreparedData(List.copyOf(kept), dropped);
     }
 
+    /** Each pair's length (prompt plus longer completion), for length-grouped batching. */
+    int[] lengths() {
+        return pairs.stream().mapToInt(TokenizedPair::length).toArray();
+    }
+
     /** The pairs at the given indices. */
     List<TokenizedPair> select(int[] indices) {
         List<TokenizedPair> selected = new ArrayList<>(indices.length);

@@ -20,13 +20,13 @@ interface ReferenceLogps extends AutoCloseable {
     @Override
     void close();
 
-    /** A frozen copy of the starting policy, run without building a graph. */
-    static ReferenceLogps frozen(CausalLm model) {
+    /** A frozen copy of the starting policy, run in {@code computeType} without building a graph. */
+    static ReferenceLogps frozen(CausalLm model, DataType computeType) {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(model, arrays, model.masterWeights(), DataType.FLOAT32).logps()
-                        .stopGradient();
+                return CompletionScorer.score(model, arrays, model.weightsIn(computeType, manager), computeType)
+                        .logps().stopGradient();
             }
 
             @Override

@@ -2,6 +2,8 @@ package dev.dpo4j.core.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -50,6 +52,9 @@ final class TrainingRun implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final PairCollator collator;
     private final List<TrainingListener> listeners;
+    private final DataType computeType;
+    private final LossScaler scaler;
+    private Float16Copies half;
     private CausalLm policy;
     private ReferenceLogps reference;
     private ReferenceLogps evalReference;
@@ -73,6 +78,8 @@ final class TrainingRun implements AutoCloseable {
         this.tokenizer = settings.loadTokenizer();
         this.collator = new PairCollator(tokenizer.padId(), config.padToMultipleOf());
         this.listeners = settings.listeners(config.outputDir());
+        this.computeType = config.fp16() ? DataType.FLOAT16 : DataType.FLOAT32;
+        this.scaler = new LossScaler(config.fp16(), 2000);
     }
 
     private void checkOutputDir() {
@@ -102,13 +109,18 @@ final class TrainingRun implements AutoCloseable {
         if (config.resumeFromCheckpoint() != null) {
             resume(config.resumeFromCheckpoint());
         }
-        policy.parameters().values().forEach(weight -> weight.setRequiresGradient(true));
+        if (config.fp16()) {
+            half = new Float16Copies(policy, manager);
+        } else {
+            policy.parameters().values().forEach(weight -> weight.setRequiresGradient(true));
+        }
         totalSteps = totalSteps();
         LearningRateSchedule schedule = new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(),
                 config.warmupSteps(), totalSteps);
         TrainingPlan plan = new TrainingPlan(train.pairs().size(), train.dropped(),
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
-                config.globalBatchSize(1), manager.getDevice().toString(), "float32");
+                config.globalBatchSize(1), manager.getDevice().toString(),
+                config.fp16() ? "float16 (float32 master weights)" : "float32");
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
         if (eval != null && (lastEval == null || lastEval.step() != globalStep)) {
@@ -140,11 +152,12 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** The reference: a frozen copy of the starting model, or tables computed from it once and then freed. */
+    /**
+     * The reference: a frozen copy of the starting model (stored in the compute type, so float16 halves it), or
+     * tables computed from it once and then freed.
+     */
     private void createReferences() {
-        CausalLm frozen = settings.modelPath() != null ? ModelFolder.load(settings.modelPath(), manager)
-                : policy.frozenCopy();
-        ReferenceLogps live = ReferenceLogps.frozen(frozen);
+        ReferenceLogps live = ReferenceLogps.frozen(startingModelCopy(), computeType);
         if (!config.precomputeRefLogProbs()) {
             reference = live;
             evalReference = live;
@@ -153,6 +166,19 @@ final class TrainingRun implements AutoCloseable {
         reference = precompute(live, train);
         evalReference = eval == null ? null : precompute(live, eval);
         live.close();
+    }
+
+    private CausalLm startingModelCopy() {
+        if (settings.modelPath() == null) {
+            return policy.frozenCopy(computeType);
+        }
+        CausalLm loaded = ModelFolder.load(settings.modelPath(), manager);
+        if (computeType == DataType.FLOAT32) {
+            return loaded;
+        }
+        try (loaded) {
+            return loaded.frozenCopy(computeType);
+        }
     }
 
     private ReferenceLogps precompute(ReferenceLogps live, PreparedData data) {
@@ -198,7 +224,7 @@ final class TrainingRun implements AutoCloseable {
         int accumulation = config.gradientAccumulationSteps();
         for (int epoch = (int) (globalStep / stepsPerEpoch); globalStep < totalSteps; epoch++) {
             List<int[]> order = BatchOrder.of(train.pairs().size(), config.perDeviceTrainBatchSize(), config.seed(),
-                    epoch, true);
+                    epoch, true, config.groupByLength() ? train.lengths() : null);
             for (long s = globalStep - epoch * stepsPerEpoch; s < stepsPerEpoch && globalStep < totalSteps; s++) {
                 int from = (int) (s * accumulation);
                 step(order.subList(from, Math.min(order.size(), from + accumulation)), schedule);
@@ -218,6 +244,9 @@ final class TrainingRun implements AutoCloseable {
         double rate = schedule.rate(globalStep);
         double gradNorm;
         try (NDManager scope = manager.newSubManager()) {
+            if (half != null) {
+                half.refresh();
+            }
             for (int[] batch : microBatches) {
                 forwardBackward(batch, (double) batch.length / stepPairs, scope);
             }
@@ -245,33 +274,56 @@ final class TrainingRun implements AutoCloseable {
         PairBatch.Arrays arrays = pairs.toArrays(scope);
         NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, policy.masterWeights(),
-                    DataType.FLOAT32);
+            CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays,
+                    half != null ? half.weights() : policy.masterWeights(), computeType);
             Outcome outcome = Outcome.of(loss, scores, referenceLogps, arrays, batch.length);
-            collector.backward(outcome.output().losses().mean().mul(weight));
+            collector.backward(outcome.output().losses().mean().mul(weight * scaler.scale()));
             outcome.addTo(interval, pairs.policyTokens());
+        }
+        if (half != null) {
+            half.accumulate();
         }
     }
 
-    /** Clips by global norm and applies AdamW; returns the norm before clipping. */
+    /**
+     * Unscales, clips by global norm and applies AdamW; a step whose gradients overflowed is skipped (and, in
+     * float16, the loss scale lowered). Returns the norm before clipping.
+     */
     private double applyGradients(double rate, NDManager scope) {
-        Map<String, NDArray> gradients = new LinkedHashMap<>();
-        double squares = 0;
-        for (Map.Entry<String, NDArray> entry : policy.parameters().entrySet()) {
-            NDArray gradient = entry.getValue().getGradient();
-            gradient.attach(scope);
-            gradients.put(entry.getKey(), gradient);
-            squares += gradient.square().sum().getFloat();
-        }
-        double norm = Math.sqrt(squares);
-        if (Double.isFinite(norm)) {
-            double scale = config.maxGradNorm() > 0 ? Math.min(1.0, config.maxGradNorm() / (norm + 1e-6)) : 1.0;
-            optimizer.step(policy.parameters(), gradients, rate, scale);
+        Map<String, NDArray> gradients = half != null ? half.gradients() : masterGradients(scope);
+        NDList squares = new NDList();
+        gradients.values().forEach(gradient -> {
+            NDArray square = gradient.square().sum();
+            square.attach(scope);
+            squares.add(square);
+        });
+        // one device-to-host copy for the whole norm
+        double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat()) / scaler.scale();
+        boolean finite = Double.isFinite(norm);
+        if (finite) {
+            double clip = config.maxGradNorm() > 0 ? Math.min(1.0, config.maxGradNorm() / (norm + 1e-6)) : 1.0;
+            optimizer.step(policy.parameters(), gradients, rate, clip / scaler.scale());
         } else {
-            LOG.warn("step {}: gradient norm is {}, skipping the update", globalStep + 1, norm);
+            LOG.warn("step {}: gradient norm is {} at loss scale {}, skipping the update", globalStep + 1, norm,
+                    scaler.scale());
             gradients.values().forEach(g -> g.set(new NDIndex("..."), 0f));
         }
+        if (half != null) {
+            half.clear();
+        }
+        scaler.update(finite);
         return norm;
+    }
+
+    /** The float32 masters' own gradients (float32 training), attached to the step's scope. */
+    private Map<String, NDArray> masterGradients(NDManager scope) {
+        Map<String, NDArray> gradients = new LinkedHashMap<>();
+        policy.parameters().forEach((name, weight) -> {
+            NDArray gradient = weight.getGradient();
+            gradient.attach(scope);
+            gradients.put(name, gradient);
+        });
+        return gradients;
     }
 
     /** Scores the eval set without building a graph and notifies listeners. */
@@ -282,8 +334,8 @@ final class TrainingRun implements AutoCloseable {
                 PairBatch pairs = collator.collate(eval.select(batch));
                 PairBatch.Arrays arrays = pairs.toArrays(scope);
                 NDArray referenceLogps = evalReference == null ? null : evalReference.logps(batch, arrays, scope);
-                CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, policy.masterWeights(),
-                        DataType.FLOAT32);
+                CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays,
+                        policy.weightsIn(computeType, scope), computeType);
                 Outcome.of(loss, scores, referenceLogps, arrays, batch.length).addTo(totals, pairs.policyTokens());
             }
         }
@@ -339,6 +391,9 @@ final class TrainingRun implements AutoCloseable {
         }
         if (optimizer != null) {
             optimizer.close();
+        }
+        if (half != null) {
+            half.close();
         }
         if (policy != null) {
             policy.parameters().values().forEach(w -> w.setRequiresGradient(false));

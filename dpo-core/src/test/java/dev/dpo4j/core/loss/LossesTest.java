@@ -83,8 +83,11 @@ class LossesTest {
 
     @Test
     void logSigmoidIsStableForLargeInputs() {
-        float[] values = Losses.logSigmoid(manager.create(new float[] {-200, 0, 200})).toFloatArray();
-        assertThat(values).containsExactly(new float[] {-200f, (float) -Math.log(2), 0f}, within(1e-5f));
+        float[] values = Losses.logSigmoid(manager.create(new float[] {-200, 0, 200, 20})).toFloatArray();
+        assertThat(values).containsExactly(new float[] {-200f, (float) -Math.log(2), 0f, (float) -Math.exp(-20)},
+                within(1e-5f));
+        // a confident pair keeps a tiny positive loss instead of rounding to 0 (log1p(e^-20) = 2.06e-9)
+        assertThat(-values[3]).isCloseTo((float) Math.exp(-20), within(1e-12f));
     }
 
     @Test

@@ -83,6 +83,28 @@ class CausalLmTest {
     }
 
     @Test
+    void readsRopeFromTransformers5RopeParametersAndFromOlderTopLevelKeys() {
+        var json = TinyModels.json("llama", 50, false);
+        json.remove("rope_theta");
+        var parameters = new com.google.gson.JsonObject();
+        parameters.addProperty("rope_type", "llama3");
+        parameters.addProperty("rope_theta", 500000.0);
+        parameters.addProperty("factor", 8.0);
+        parameters.addProperty("low_freq_factor", 1.0);
+        parameters.addProperty("high_freq_factor", 4.0);
+        parameters.addProperty("original_max_position_embeddings", 64);
+        json.add("rope_parameters", parameters);
+        ModelConfig config = ModelConfig.fromJson(json, "config.json");
+        assertThat(config.ropeTheta()).isEqualTo(500000.0);
+        assertThat(config.ropeScaling()).isEqualTo(new ModelConfig.RopeScaling(8, 1, 4, 64));
+
+        var old = TinyModels.json("qwen2", 50, false);
+        old.addProperty("rope_theta", 1000000.0);
+        assertThat(ModelConfig.fromJson(old, "config.json").ropeTheta()).isEqualTo(1000000.0);
+        assertThat(ModelConfig.fromJson(old, "config.json").ropeScaling()).isNull();
+    }
+
+    @Test
     void rmsNormMatchesHandComputation() {
         NDArray x = manager.create(new float[] {1, 2, 3, 4}).reshape(1, 4);
         NDArray weight = manager.create(new float[] {1, 1, 2, 2});

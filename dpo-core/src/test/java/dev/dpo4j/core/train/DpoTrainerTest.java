@@ -86,6 +86,38 @@ class DpoTrainerTest {
     }
 
     @Test
+    void float16TrainingTracksFloat32() throws IOException {
+        List<TrainingPlan> plans = new ArrayList<>();
+        TrainingSummary half = base(tmp.resolve("half")).fp16(true).maxSteps(3).loggingSteps(1)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onTrainingStart(TrainingPlan plan) {
+                        plans.add(plan);
+                    }
+                }).build().train();
+        TrainingSummary full = base(tmp.resolve("full")).maxSteps(3).loggingSteps(1).build().train();
+        assertThat(plans.get(0).precision()).startsWith("float16");
+        assertThat(half.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), org.assertj.core.api.Assertions
+                .within(5e-3));
+        assertThat(half.lastTrain().logpsChosen()).isCloseTo(full.lastTrain().logpsChosen(),
+                org.assertj.core.api.Assertions.within(0.05));
+        // the saved master weights stay float32
+        assertThat(Files.readString(tmp.resolve("half/config.json"))).contains("\"torch_dtype\": \"float32\"");
+    }
+
+    @Test
+    void lengthGroupingKeepsEveryPairOnceAndBatchesSimilarLengths() {
+        int[] lengths = {5, 50, 6, 49, 7, 48, 8, 47};
+        List<int[]> batches = BatchOrder.of(8, 2, 1, 0, true, lengths);
+        assertThat(batches.stream().flatMapToInt(java.util.Arrays::stream).sorted().toArray())
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int[] batch : batches) {
+            assertThat(Math.abs(lengths[batch[0]] - lengths[batch[1]])).isLessThanOrEqualTo(2);
+        }
+        assertThat(BatchOrder.of(8, 2, 1, 0, true, lengths)).usingRecursiveComparison().isEqualTo(batches);
+    }
+
+    @Test
     void sameSeedIsReproducible() throws IOException {
         base(tmp.resolve("a")).maxSteps(2).build().train();
         base(tmp.resolve("b")).maxSteps(2).build().train();
