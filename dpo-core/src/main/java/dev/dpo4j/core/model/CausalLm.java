@@ -87,16 +87,52 @@ public final class CausalLm implements AutoCloseable {
      * right-padded, so the causal mask alone keeps real tokens from attending to padding.
      */
     public NDArray hiddenStates(NDArray inputIds, Weights weights, DataType computeType) {
-        NDManager arrays = inputIds.getManager();
-        int length = (int) inputIds.getShape().get(1);
-        NDArray hidden = Embedding.embedding(inputIds, weights.get(EMBEDDING), SparseFormat.DENSE)
-                .singletonOrThrow();
-        NDList rope = rotary.tables(arrays, length, computeType);
-        NDArray causalMask = causalMask(arrays, length, computeType);
-        for (TransformerBlock layer : layers) {
-            hidden = layer.forward(hidden, rope, causalMask, weights);
+        return finalNorm(decoderStates(inputIds, weights, computeType), weights);
+    }
+
+    /** The output of the last decoder layer, before the final RMSNorm, of shape {@code (batch, length, hidden)}. */
+    public NDArray decoderStates(NDArray inputIds, Weights weights, DataType computeType) {
+        ForwardContext context = context(inputIds.getManager(), (int) inputIds.getShape().get(1), computeType);
+        NDArray hidden = embed(inputIds, weights);
+        for (int i = 0; i < layers.size(); i++) {
+            hidden = layer(i, hidden, context, weights);
         }
+        return hidden;
+    }
+
+    /** The rotary tables and causal mask of a forward pass over sequences of {@code length} tokens. */
+    public ForwardContext context(NDManager arrays, int length, DataType computeType) {
+        return new ForwardContext(rotary.tables(arrays, length, computeType),
+                causalMask(arrays, length, computeType));
+    }
+
+    /** Token embeddings of ids of shape {@code (batch, length)}. */
+    public NDArray embed(NDArray inputIds, Weights weights) {
+        return Embedding.embedding(inputIds, weights.get(EMBEDDING), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** Decoder layer {@code index} applied to hidden states of shape {@code (batch, length, hidden)}. */
+    public NDArray layer(int index, NDArray hidden, ForwardContext context, Weights weights) {
+        return layers.get(index).forward(hidden, context.rope(), context.causalMask(), weights);
+    }
+
+    /** Number of decoder layers. */
+    public int numLayers() {
+        return layers.size();
+    }
+
+    /** The final RMSNorm, applied row by row, so it may run on selected positions only. */
+    public NDArray finalNorm(NDArray hidden, Weights weights) {
         return finalNorm.forward(hidden, weights);
+    }
+
+    /**
+     * What every decoder layer of one forward pass shares.
+     *
+     * @param rope cosine and sine tables
+     * @param causalMask the additive causal mask
+     */
+    public record ForwardContext(NDList rope, NDArray causalMask) {
     }
 
     /** The LM head weight of shape {@code (vocab, hidden)}: the embedding matrix when tied. */

@@ -23,15 +23,36 @@ public final class CompletionScorer {
      *     each of shape {@code (2 * pairs)}, chosen sequences first
      */
     public static Scores score(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType) {
-        NDArray hidden = model.hiddenStates(batch.inputIds(), weights, computeType);
-        long width = hidden.getShape().get(2);
-        NDArray scoredHidden = hidden.reshape(-1, width).get(batch.scoredRows());
-        NDArray logits = widen(Linear.linear(scoredHidden, model.lmHead(weights)).singletonOrThrow());
-        NDArray tokenLogps = logits.logSoftmax(-1).gather(batch.targets().reshape(-1, 1), 1).reshape(-1);
-        NDArray logps = batch.segments().matMul(tokenLogps);
-        NDArray meanLogits = batch.segments().matMul(logits.stopGradient().mean(new int[] {-1}))
-                .div(batch.completionLengths());
-        return new Scores(logps, meanLogits);
+        NDArray states = model.decoderStates(batch.inputIds(), weights, computeType);
+        TokenScores tokens = tokenScores(model, states, batch.scoredRows(), batch.targets(), weights);
+        return new Scores(batch.segments().matMul(tokens.logps()),
+                batch.segments().matMul(tokens.meanLogits()).div(batch.completionLengths()));
+    }
+
+    /**
+     * The log-probability (differentiable) and mean logit (detached) of each scored token, from the decoder states
+     * before the final norm: rows are selected first, then normed and sent through the LM head.
+     *
+     * @param states decoder output of shape {@code (sequences, length, hidden)}
+     * @param rows flat rows of {@code states} that predict the scored tokens
+     * @param targets the scored token ids
+     */
+    public static TokenScores tokenScores(CausalLm model, NDArray states, NDArray rows, NDArray targets,
+            Weights weights) {
+        long width = states.getShape().get(states.getShape().dimension() - 1);
+        NDArray selected = model.finalNorm(states.reshape(-1, width).get(rows), weights);
+        NDArray logits = widen(Linear.linear(selected, model.lmHead(weights)).singletonOrThrow());
+        NDArray logps = logits.logSoftmax(-1).gather(targets.reshape(-1, 1), 1).reshape(-1);
+        return new TokenScores(logps, logits.stopGradient().mean(new int[] {-1}));
+    }
+
+    /**
+     * Per-token scores.
+     *
+     * @param logps log-probability of each scored token
+     * @param meanLogits mean logit over the vocabulary at each scored position (detached)
+     */
+    public record TokenScores(NDArray logps, NDArray meanLogits) {
     }
 
     /**

@@ -38,6 +38,7 @@ public final class RmsNorm {
         long width = x.getShape().get(x.getShape().dimension() - 1);
         NDArray mirrored = x.concat(x.neg(), -1);
         NDArray gamma = weight.concat(weight, 0);
+        gamma.attach(x.getManager()); // a result lands in its first operand's manager: keep it with the activations
         NDArray beta = x.getManager().zeros(new Shape(2 * width), x.getDataType());
         NDArray normalized = LayerNorm.layerNorm(mirrored, new Shape(2 * width), gamma, beta, (float) eps)
                 .singletonOrThrow();

@@ -42,6 +42,9 @@ import java.util.List;
  * @param resumeFromCheckpoint a checkpoint folder to resume from, or null
  * @param fp16 float16 compute with float32 master weights and dynamic loss scaling (default false: float32)
  * @param groupByLength batch pairs of similar length together, in shuffled groups, to cut padding (default false)
+ * @param gradientCheckpointing keep only each decoder layer's input during the forward pass and recompute the layer
+ *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory
+ *     (default false)
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta, String lossType,
         double labelSmoothing, double simpoGamma, double learningRate, int numTrainEpochs, long maxSteps,
@@ -50,7 +53,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         int maxTargetLength, int padToMultipleOf, SaveStrategy saveStrategy, long saveSteps, long evalSteps,
         long loggingSteps, long seed, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
         double adamEpsilon, boolean precomputeRefLogProbs, Path resumeFromCheckpoint, boolean fp16,
-        boolean groupByLength) {
+        boolean groupByLength, boolean gradientCheckpointing) {
 
     /** A builder with TRL's defaults. */
     public static Builder builder() {
@@ -117,6 +120,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private Path resumeFromCheckpoint;
         private boolean fp16;
         private boolean groupByLength;
+        private boolean gradientCheckpointing;
 
         /** This builder, typed. */
         protected abstract B self();
@@ -155,6 +159,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             resumeFromCheckpoint = c.resumeFromCheckpoint();
             fp16 = c.fp16();
             groupByLength = c.groupByLength();
+            gradientCheckpointing = c.gradientCheckpointing();
             return self();
         }
 
@@ -350,6 +355,12 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             return self();
         }
 
+        /** Recompute each decoder layer in backward instead of keeping its activations. */
+        public B gradientCheckpointing(boolean value) {
+            gradientCheckpointing = value;
+            return self();
+        }
+
         /** Validates and builds; every problem is listed, each naming its option. */
         protected DpoConfig buildConfig() {
             List<String> problems = new ArrayList<>();
@@ -392,7 +403,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
                     padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps, seed, maxGradNorm,
                     weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs, resumeFromCheckpoint, fp16,
-                    groupByLength);
+                    groupByLength, gradientCheckpointing);
         }
 
         private static void require(List<String> problems, boolean ok, String problem) {

@@ -2,7 +2,6 @@ package dev.dpo4j.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
@@ -20,9 +19,6 @@ import java.util.Map;
  */
 final class Float16Copies implements AutoCloseable {
 
-    /** Every element; filling through an index overwrites inf and NaN, which multiplying by 0 would keep. */
-    private static final NDIndex ALL = new NDIndex("...");
-
     private final Map<String, NDArray> masters;
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
     private final Map<String, NDArray> gradients = new LinkedHashMap<>();
@@ -32,20 +28,22 @@ final class Float16Copies implements AutoCloseable {
     Float16Copies(CausalLm policy, NDManager parent) {
         this.masters = policy.parameters();
         this.manager = parent.newSubManager();
+        masters.forEach((name, master) -> gradients.put(name, manager.zeros(master.getShape(), DataType.FLOAT32)));
+        refresh();
+    }
+
+    /**
+     * Replaces the float16 weights with fresh casts of the current masters (on the device: {@code NDArray.copyTo}
+     * would go through host memory).
+     */
+    void refresh() {
         masters.forEach((name, master) -> {
             NDArray copy = master.toType(DataType.FLOAT16, true);
             copy.attach(manager);
             copy.setRequiresGradient(true);
-            copies.put(name, copy);
-            gradients.put(name, manager.zeros(master.getShape(), DataType.FLOAT32));
-        });
-    }
-
-    /** Copies the current masters into the float16 weights. */
-    void refresh() {
-        masters.forEach((name, master) -> {
-            try (NDArray half = master.toType(DataType.FLOAT16, true)) {
-                half.copyTo(copies.get(name));
+            NDArray old = copies.put(name, copy);
+            if (old != null) {
+                old.close();
             }
         });
     }
@@ -57,12 +55,16 @@ final class Float16Copies implements AutoCloseable {
 
     /** Adds the micro-batch's float16 gradients into the float32 accumulators and clears them. */
     void accumulate() {
-        copies.forEach((name, copy) -> {
-            try (NDArray gradient = copy.getGradient(); NDArray wide = gradient.toType(DataType.FLOAT32, true)) {
-                gradients.get(name).addi(wide);
-                gradient.set(ALL, 0f);
-            }
-        });
+        try (NDManager scratch = manager.newSubManager()) {
+            copies.forEach((name, copy) -> {
+                NDArray gradient = copy.getGradient();
+                gradient.attach(scratch);
+                NDArray sum = gradients.get(name);
+                sum.tempAttach(scratch);
+                sum.addi(gradient.toType(DataType.FLOAT32, true));
+                ZeroFill.fill(gradient);
+            });
+        }
     }
 
     /** The float32 accumulated gradients by weight name; {@link #clear()} them after the update. */
@@ -72,7 +74,7 @@ final class Float16Copies implements AutoCloseable {
 
     /** Zeroes the accumulators (also after a skipped step, whose gradients may be inf or NaN). */
     void clear() {
-        gradients.values().forEach(g -> g.set(ALL, 0f));
+        gradients.values().forEach(ZeroFill::fill);
     }
 
     @Override

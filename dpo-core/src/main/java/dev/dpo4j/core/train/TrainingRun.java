@@ -25,6 +25,7 @@ import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
@@ -273,12 +274,21 @@ final class TrainingRun implements AutoCloseable {
         PairBatch pairs = collator.collate(train.select(batch));
         PairBatch.Arrays arrays = pairs.toArrays(scope);
         NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays,
-                    half != null ? half.weights() : policy.masterWeights(), computeType);
-            Outcome outcome = Outcome.of(loss, scores, referenceLogps, arrays, batch.length);
-            collector.backward(outcome.output().losses().mean().mul(weight * scaler.scale()));
-            outcome.addTo(interval, pairs.policyTokens());
+        Weights weights = half != null ? half.weights() : policy.masterWeights();
+        double factor = weight * scaler.scale();
+        if (config.gradientCheckpointing()) {
+            CheckpointedPass.run(policy, arrays, weights, computeType, scope, factor,
+                    CheckpointedPass.HEAD_CHUNK_ELEMENTS,
+                    scores -> MicroBatchOutcome.of(loss, scores, referenceLogps, arrays, batch.length))
+                    .addTo(interval, pairs.policyTokens());
+        } else {
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, weights, computeType);
+                MicroBatchOutcome outcome = MicroBatchOutcome.of(loss, scores, referenceLogps, arrays,
+                        batch.length);
+                collector.backward(outcome.output().losses().mean().mul(factor));
+                outcome.addTo(interval, pairs.policyTokens());
+            }
         }
         if (half != null) {
             half.accumulate();
@@ -293,9 +303,12 @@ final class TrainingRun implements AutoCloseable {
         Map<String, NDArray> gradients = half != null ? half.gradients() : masterGradients(scope);
         NDList squares = new NDList();
         gradients.values().forEach(gradient -> {
-            NDArray square = gradient.square().sum();
-            square.attach(scope);
-            squares.add(square);
+            // results land in the gradient's manager, which outlives the step for float16 accumulators
+            try (NDArray square = gradient.square()) {
+                NDArray sum = square.sum();
+                sum.attach(scope);
+                squares.add(sum);
+            }
         });
         // one device-to-host copy for the whole norm
         double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat()) / scaler.scale();
@@ -306,7 +319,7 @@ final class TrainingRun implements AutoCloseable {
         } else {
             LOG.warn("step {}: gradient norm is {} at loss scale {}, skipping the update", globalStep + 1, norm,
                     scaler.scale());
-            gradients.values().forEach(g -> g.set(new NDIndex("..."), 0f));
+            gradients.values().forEach(ZeroFill::fill);
         }
         if (half != null) {
             half.clear();
@@ -336,7 +349,7 @@ final class TrainingRun implements AutoCloseable {
                 NDArray referenceLogps = evalReference == null ? null : evalReference.logps(batch, arrays, scope);
                 CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays,
                         policy.weightsIn(computeType, scope), computeType);
-                Outcome.of(loss, scores, referenceLogps, arrays, batch.length).addTo(totals, pairs.policyTokens());
+                MicroBatchOutcome.of(loss, scores, referenceLogps, arrays, batch.length).addTo(totals, pairs.policyTokens());
             }
         }
         lastEval = totals.toMetrics(globalStep, epoch(), Double.NaN, Double.NaN);
@@ -403,28 +416,5 @@ final class TrainingRun implements AutoCloseable {
         }
         tokenizer.close();
         manager.close();
-    }
-
-    /** A micro-batch's scores split into chosen and rejected halves, and the loss over them. */
-    private record Outcome(LossOutput output, PreferenceLogps logps, NDArray logitsChosen, NDArray logitsRejected) {
-
-        static Outcome of(LossFunction loss, CompletionScorer.Scores scores, NDArray reference,
-                PairBatch.Arrays arrays, int pairs) {
-            NDIndex chosen = new NDIndex(":{}", pairs);
-            NDIndex rejected = new NDIndex("{}:", pairs);
-            NDArray lengths = arrays.completionLengths();
-            PreferenceLogps logps = new PreferenceLogps(scores.logps().get(chosen), scores.logps().get(rejected),
-                    reference == null ? null : reference.get(chosen), reference == null ? null : reference.get(rejected),
-                    lengths.get(chosen), lengths.get(rejected));
-            return new Outcome(loss.compute(logps), logps, scores.meanLogits().get(chosen),
-                    scores.meanLogits().get(rejected));
-        }
-
-        void addTo(MetricsAccumulator metrics, long tokens) {
-            metrics.add(output.losses().toFloatArray(), output.chosenRewards().toFloatArray(),
-                    output.rejectedRewards().toFloatArray(), logps.policyChosen().toFloatArray(),
-                    logps.policyRejected().toFloatArray(), logitsChosen.toFloatArray(),
-                    logitsRejected.toFloatArray(), tokens);
-        }
     }
 }

@@ -143,13 +143,23 @@ class DpoTrainerTest {
     }
 
     @Test
-    void liveArrayCountDoesNotGrowAcrossSteps() {
+    void checkpointingGivesTheSameTrainingAsThePlainPass() throws IOException {
+        base(tmp.resolve("plain")).maxSteps(3).build().train();
+        base(tmp.resolve("checkpointed")).maxSteps(3).gradientCheckpointing(true).build().train();
+        assertSameWeights(tmp.resolve("plain"), tmp.resolve("checkpointed"), 1e-5f);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void liveArrayCountDoesNotGrowAcrossSteps(boolean fp16, boolean checkpointing) {
         List<Integer> counts = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager()) {
-            base(tmp.resolve("out")).manager(root).numTrainEpochs(3).listener(new TrainingListener() {
+            base(tmp.resolve("out")).manager(root).numTrainEpochs(3).fp16(fp16).gradientCheckpointing(checkpointing)
+                    .evalData(TinyModels.arithmetic(4)).evalSteps(2).listener(new TrainingListener() {
                 @Override
                 public void onStep(long step, long totalSteps) {
                     counts.add(root.getManagedArrays().size());
+
                 }
             }).build().train();
         }

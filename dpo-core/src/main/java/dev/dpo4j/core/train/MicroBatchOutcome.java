@@ -1,0 +1,35 @@
+package dev.dpo4j.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.loss.LossOutput;
+import dev.dpo4j.api.loss.PreferenceLogps;
+import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.metrics.MetricsAccumulator;
+import dev.dpo4j.core.model.CompletionScorer;
+
+/** A micro-batch's scores split into chosen and rejected halves, and the loss over them. */
+record MicroBatchOutcome(LossOutput output, PreferenceLogps logps, NDArray logitsChosen, NDArray logitsRejected) {
+
+    /** Splits the scores of {@code 2 * pairs} sequences into halves and computes the loss. */
+    static MicroBatchOutcome of(LossFunction loss, CompletionScorer.Scores scores, NDArray reference,
+            PairBatch.Arrays arrays, int pairs) {
+        NDIndex chosen = new NDIndex(":{}", pairs);
+        NDIndex rejected = new NDIndex("{}:", pairs);
+        NDArray lengths = arrays.completionLengths();
+        PreferenceLogps logps = new PreferenceLogps(scores.logps().get(chosen), scores.logps().get(rejected),
+                reference == null ? null : reference.get(chosen), reference == null ? null : reference.get(rejected),
+                lengths.get(chosen), lengths.get(rejected));
+        return new MicroBatchOutcome(loss.compute(logps), logps, scores.meanLogits().get(chosen),
+                scores.meanLogits().get(rejected));
+    }
+
+    /** Adds the micro-batch's per-pair values to the metrics. */
+    void addTo(MetricsAccumulator metrics, long tokens) {
+        metrics.add(output.losses().toFloatArray(), output.chosenRewards().toFloatArray(),
+                output.rejectedRewards().toFloatArray(), logps.policyChosen().toFloatArray(),
+                logps.policyRejected().toFloatArray(), logitsChosen.toFloatArray(),
+                logitsRejected.toFloatArray(), tokens);
+    }
+}

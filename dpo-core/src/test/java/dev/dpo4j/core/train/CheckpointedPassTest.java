@@ -1,0 +1,80 @@
+package dev.dpo4j.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.core.TinyModels;
+import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.data.PairCollator;
+import dev.dpo4j.core.data.TokenizedPair;
+import dev.dpo4j.core.loss.Losses;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.model.RandomInit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CheckpointedPassTest {
+
+    @Test
+    void givesTheGradientsOfThePlainPass() {
+        try (NDManager manager = NDManager.newBaseManager();
+                CausalLm model = RandomInit.create(TinyModels.config("qwen2", 50, true), manager, 4, 0.2)) {
+            model.parameters().values().forEach(w -> w.setRequiresGradient(true));
+            LossFunction loss = Losses.sigmoid(0.5);
+            List<TokenizedPair> pairs = List.of(
+                    new TokenizedPair(new int[] {3, 4, 5}, new int[] {6, 7, 8, 2}, new int[] {9, 2}),
+                    new TokenizedPair(new int[] {3, 11}, new int[] {12, 2}, new int[] {13, 14, 15, 16, 2}));
+            PairBatch batch = new PairCollator(0, 1).collate(pairs);
+            NDArray reference = manager.create(new float[] {-20, -9, -15, -30});
+
+            Map<String, float[]> plain;
+            try (NDManager scope = manager.newSubManager()) {
+                PairBatch.Arrays arrays = batch.toArrays(scope);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    CompletionScorer.Scores scores = CompletionScorer.score(model, arrays, model.masterWeights(),
+                            DataType.FLOAT32);
+                    collector.backward(MicroBatchOutcome.of(loss, scores, reference, arrays, 2).output().losses()
+                            .mean().mul(3.0));
+                }
+                plain = takeGradients(model);
+            }
+            MicroBatchOutcome checkpointed;
+            try (NDManager scope = manager.newSubManager()) {
+                PairBatch.Arrays arrays = batch.toArrays(scope);
+                // 150 logit elements at a time: three tokens per head chunk, so the head runs in five chunks
+                checkpointed = CheckpointedPass.run(model, arrays, model.masterWeights(), DataType.FLOAT32, scope,
+                        3.0, 150, scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2));
+                assertThat(checkpointed.output().losses().toFloatArray()).hasSize(2);
+                Map<String, float[]> recomputed = takeGradients(model);
+                plain.forEach((name, expected) -> {
+                    float[] actual = recomputed.get(name);
+                    for (int i = 0; i < expected.length; i++) {
+                        assertThat(actual[i]).as("%s[%d]", name, i)
+                                .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(
+                                        1e-5f + 1e-4f * Math.abs(expected[i])));
+                    }
+                });
+            }
+        }
+    }
+
+    private static Map<String, float[]> takeGradients(CausalLm model) {
+        Map<String, float[]> gradients = new LinkedHashMap<>();
+        model.parameters().forEach((name, weight) -> {
+            try (NDArray gradient = weight.getGradient()) {
+                gradients.put(name, gradient.toFloatArray());
+                assertThat(gradient.abs().sum().getFloat()).as(name).isPositive();
+                gradient.subi(gradient);
+            }
+        });
+        return gradients;
+    }
+}
