@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
 
@@ -34,6 +35,25 @@ interface ReferenceLogps extends AutoCloseable {
                 model.close();
             }
         };
+    }
+
+    /** Scores every pair of {@code data} once with {@code live}, in dataset order, into a table. */
+    static ReferenceLogps precompute(ReferenceLogps live, PreparedData data, PairCollator collator, int batchSize,
+            NDManager parent) {
+        int count = data.pairs().size();
+        float[] chosen = new float[count];
+        float[] rejected = new float[count];
+        for (int[] batch : BatchOrder.of(count, batchSize, 0, 0, false)) {
+            try (NDManager scope = parent.newSubManager()) {
+                PairBatch.Arrays arrays = collator.collate(data.select(batch)).toArrays(scope);
+                float[] logps = live.logps(batch, arrays, scope).toFloatArray();
+                for (int i = 0; i < batch.length; i++) {
+                    chosen[batch[i]] = logps[i];
+                    rejected[batch[i]] = logps[batch.length + i];
+                }
+            }
+        }
+        return table(chosen, rejected);
     }
 
     /** Log-probs computed once for every training pair ({@code chosen[i]}, {@code rejected[i]}). */

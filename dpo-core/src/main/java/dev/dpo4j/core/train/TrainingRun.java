@@ -2,10 +2,7 @@ package dev.dpo4j.core.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.dpo4j.api.loss.LossFunction;
@@ -33,9 +30,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +49,7 @@ final class TrainingRun implements AutoCloseable {
     private final PairCollator collator;
     private final List<TrainingListener> listeners;
     private final DataType computeType;
-    private final LossScaler scaler;
-    private Float16Copies half;
+    private PolicyUpdater updater;
     private CausalLm policy;
     private ReferenceLogps reference;
     private ReferenceLogps evalReference;
@@ -80,7 +74,6 @@ final class TrainingRun implements AutoCloseable {
         this.collator = new PairCollator(tokenizer.padId(), config.padToMultipleOf());
         this.listeners = settings.listeners(config.outputDir());
         this.computeType = config.fp16() ? DataType.FLOAT16 : DataType.FLOAT32;
-        this.scaler = new LossScaler(config.fp16(), 2000);
     }
 
     private void checkOutputDir() {
@@ -110,11 +103,7 @@ final class TrainingRun implements AutoCloseable {
         if (config.resumeFromCheckpoint() != null) {
             resume(config.resumeFromCheckpoint());
         }
-        if (config.fp16()) {
-            half = new Float16Copies(policy, manager);
-        } else {
-            policy.parameters().values().forEach(weight -> weight.setRequiresGradient(true));
-        }
+        updater = new PolicyUpdater(policy, optimizer, computeType, config.maxGradNorm(), manager);
         totalSteps = totalSteps();
         LearningRateSchedule schedule = new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(),
                 config.warmupSteps(), totalSteps);
@@ -164,8 +153,9 @@ final class TrainingRun implements AutoCloseable {
             evalReference = live;
             return;
         }
-        reference = precompute(live, train);
-        evalReference = eval == null ? null : precompute(live, eval);
+        reference = ReferenceLogps.precompute(live, train, collator, config.perDeviceEvalBatchSize(), manager);
+        evalReference = eval == null ? null
+                : ReferenceLogps.precompute(live, eval, collator, config.perDeviceEvalBatchSize(), manager);
         live.close();
     }
 
@@ -180,23 +170,6 @@ final class TrainingRun implements AutoCloseable {
         try (loaded) {
             return loaded.frozenCopy(computeType);
         }
-    }
-
-    private ReferenceLogps precompute(ReferenceLogps live, PreparedData data) {
-        int count = data.pairs().size();
-        float[] chosen = new float[count];
-        float[] rejected = new float[count];
-        for (int[] batch : BatchOrder.of(count, config.perDeviceEvalBatchSize(), 0, 0, false)) {
-            try (NDManager scope = manager.newSubManager()) {
-                PairBatch.Arrays arrays = collator.collate(data.select(batch)).toArrays(scope);
-                float[] logps = live.logps(batch, arrays, scope).toFloatArray();
-                for (int i = 0; i < batch.length; i++) {
-                    chosen[batch[i]] = logps[i];
-                    rejected[batch[i]] = logps[batch.length + i];
-                }
-            }
-        }
-        return ReferenceLogps.table(chosen, rejected);
     }
 
     private void resume(Path checkpoint) {
@@ -245,13 +218,11 @@ final class TrainingRun implements AutoCloseable {
         double rate = schedule.rate(globalStep);
         double gradNorm;
         try (NDManager scope = manager.newSubManager()) {
-            if (half != null) {
-                half.refresh();
-            }
+            updater.beginStep();
             for (int[] batch : microBatches) {
                 forwardBackward(batch, (double) batch.length / stepPairs, scope);
             }
-            gradNorm = applyGradients(rate, scope);
+            gradNorm = updater.step(rate, globalStep + 1, scope);
         }
         globalStep++;
         long step = globalStep;
@@ -274,8 +245,8 @@ final class TrainingRun implements AutoCloseable {
         PairBatch pairs = collator.collate(train.select(batch));
         PairBatch.Arrays arrays = pairs.toArrays(scope);
         NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
-        Weights weights = half != null ? half.weights() : policy.masterWeights();
-        double factor = weight * scaler.scale();
+        Weights weights = updater.weights();
+        double factor = weight * updater.lossScale();
         if (config.gradientCheckpointing()) {
             CheckpointedPass.run(policy, arrays, weights, computeType, scope, factor,
                     CheckpointedPass.HEAD_CHUNK_ELEMENTS,
@@ -290,53 +261,7 @@ final class TrainingRun implements AutoCloseable {
                 outcome.addTo(interval, pairs.policyTokens());
             }
         }
-        if (half != null) {
-            half.accumulate();
-        }
-    }
-
-    /**
-     * Unscales, clips by global norm and applies AdamW; a step whose gradients overflowed is skipped (and, in
-     * float16, the loss scale lowered). Returns the norm before clipping.
-     */
-    private double applyGradients(double rate, NDManager scope) {
-        Map<String, NDArray> gradients = half != null ? half.gradients() : masterGradients(scope);
-        NDList squares = new NDList();
-        gradients.values().forEach(gradient -> {
-            // results land in the gradient's manager, which outlives the step for float16 accumulators
-            try (NDArray square = gradient.square()) {
-                NDArray sum = square.sum();
-                sum.attach(scope);
-                squares.add(sum);
-            }
-        });
-        // one device-to-host copy for the whole norm
-        double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat()) / scaler.scale();
-        boolean finite = Double.isFinite(norm);
-        if (finite) {
-            double clip = config.maxGradNorm() > 0 ? Math.min(1.0, config.maxGradNorm() / (norm + 1e-6)) : 1.0;
-            optimizer.step(policy.parameters(), gradients, rate, clip / scaler.scale());
-        } else {
-            LOG.warn("step {}: gradient norm is {} at loss scale {}, skipping the update", globalStep + 1, norm,
-                    scaler.scale());
-            gradients.values().forEach(ZeroFill::fill);
-        }
-        if (half != null) {
-            half.clear();
-        }
-        scaler.update(finite);
-        return norm;
-    }
-
-    /** The float32 masters' own gradients (float32 training), attached to the step's scope. */
-    private Map<String, NDArray> masterGradients(NDManager scope) {
-        Map<String, NDArray> gradients = new LinkedHashMap<>();
-        policy.parameters().forEach((name, weight) -> {
-            NDArray gradient = weight.getGradient();
-            gradient.attach(scope);
-            gradients.put(name, gradient);
-        });
-        return gradients;
+        updater.afterBackward();
     }
 
     /** Scores the eval set without building a graph and notifies listeners. */
@@ -405,11 +330,8 @@ final class TrainingRun implements AutoCloseable {
         if (optimizer != null) {
             optimizer.close();
         }
-        if (half != null) {
-            half.close();
-        }
-        if (policy != null) {
-            policy.parameters().values().forEach(w -> w.setRequiresGradient(false));
+        if (updater != null) {
+            updater.close();
         }
         if (settings.modelPath() != null && policy != null) {
             policy.close();
