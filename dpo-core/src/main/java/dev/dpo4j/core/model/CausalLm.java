@@ -145,12 +145,16 @@ public final class CausalLm implements AutoCloseable {
         return config.tieWordEmbeddings() ? EMBEDDING : "lm_head.weight";
     }
 
-    /** 0 where a position may attend, the type's lowest finite value (as transformers uses) where it may not. */
+    /**
+     * 0 where a position may attend, a large negative number where it may not: far below any real score, so softmax
+     * gives it weight 0, yet far enough from the type's limit that adding a score never overflows (the float32 lowest
+     * value made some CPU steps NaN; float16 overflows to -inf past 65504).
+     */
     private static NDArray causalMask(NDManager arrays, int length, DataType type) {
         NDArray rows = arrays.arange(length).reshape(length, 1);
         NDArray columns = arrays.arange(length).reshape(1, length);
-        float lowest = type == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
-        return columns.gt(rows).toType(type, false).mul(lowest);
+        float blocked = type == DataType.FLOAT16 ? -30000f : -1e30f;
+        return columns.gt(rows).toType(type, false).mul(blocked);
     }
 
     /** The architecture. */
