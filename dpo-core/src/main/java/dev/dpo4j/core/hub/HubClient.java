@@ -78,7 +78,7 @@ public final class HubClient {
     private HubClient(Builder b) {
         this.options = b.options;
         this.cache = new HubCache(b.options.cacheDir());
-        this.http = new HubHttp(b.options, b.timeout);
+        this.http = new HubHttp(b.options, b.timeout, b.readTimeout);
         this.listener = b.listener;
         this.maxRetries = b.maxRetries;
     }
@@ -103,6 +103,7 @@ public final class HubClient {
         private DownloadListener listener = DownloadListener.progressBar(DownloadListener.DEFAULT_THRESHOLD);
         private int maxRetries = 5;
         private Duration timeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(10);
 
         public Builder options(HubOptions hubOptions) {
             this.options = Objects.requireNonNull(hubOptions);
@@ -127,6 +128,12 @@ public final class HubClient {
         /** Connect timeout and time to the first response byte of each request (default 10 s, as Python). */
         public Builder timeout(Duration requestTimeout) {
             this.timeout = Objects.requireNonNull(requestTimeout);
+            return this;
+        }
+
+        /** How long a download may go without receiving data before it is resumed (default 10 s, as Python). */
+        public Builder readTimeout(Duration idleTimeout) {
+            this.readTimeout = Objects.requireNonNull(idleTimeout);
             return this;
         }
 

@@ -30,10 +30,12 @@ final class HubHttp {
     private final HttpClient client;
     private final HubOptions options;
     private final Duration timeout;
+    private final Duration readTimeout;
 
-    HubHttp(HubOptions options, Duration timeout) {
+    HubHttp(HubOptions options, Duration timeout, Duration readTimeout) {
         this.options = options;
         this.timeout = timeout;
+        this.readTimeout = readTimeout;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
     }
@@ -110,7 +112,7 @@ final class HubHttp {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             HttpResponse<InputStream> response = send(request(current, "GET", headers).build(),
-                    HttpResponse.BodyHandlers.ofInputStream(), current, target);
+                    IdleTimeoutBody.handler(readTimeout), current, target);
             Optional<URI> next = redirect(response, current);
             if (next.isPresent()) {
                 closeQuietly(response.body());
