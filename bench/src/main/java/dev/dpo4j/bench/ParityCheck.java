@@ -89,7 +89,7 @@ public final class ParityCheck {
             out.addProperty("device", root.getDevice().toString());
             out.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
             CausalLm policy = ModelFolder.load(modelDir, root);
-            CausalLm reference = policy.frozenCopy();
+            CausalLm reference = policy.frozenCopy(DataType.FLOAT32);
             out.addProperty("model_type", policy.config().modelType());
             out.addProperty("rope_theta_used", policy.config().ropeTheta());
             out.addProperty("rope_scaling_used", String.valueOf(policy.config().ropeScaling()));

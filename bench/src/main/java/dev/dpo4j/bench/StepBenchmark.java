@@ -1,0 +1,369 @@
+package dev.dpo4j.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.util.cuda.CudaUtils;
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.dpo4j.api.data.ChatMessage;
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.api.template.PromptTemplate;
+import dev.dpo4j.api.train.DpoMetrics;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.tokenizer.TextTokenizer;
+import dev.dpo4j.core.train.DpoTrainer;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+
+/**
+ * The dpo4j side of the DPO step benchmark (see BENCHMARKS.md): a randomly initialized Qwen2.5-0.5B-, Llama-3.2-1B-
+ * or tiny-shaped model built in memory, trained by the real {@link DpoTrainer} on synthetic pairs whose chosen and
+ * rejected sequences are exactly {@code seq} tokens (prompt {@code seq/2}, completion {@code seq/2} including EOS).
+ * Only the optimizer steps are timed: each step's end is taken after a device synchronization in
+ * {@link TrainingListener#onStep}. Prints one JSON line; after the last step the process halts, so the trained model
+ * is never saved (a float32 save of a 1B model is 5 GB of disk and many seconds).
+ *
+ * <pre>
+ * StepBenchmark --shape qwen2.5-0.5b|llama-1b|tiny --seq 1024 [--pairs 4] [--warmup 2] [--steps 5]
+ *               [--fp16] [--gradient-checkpointing] [--device gpu|cpu] [--output-dir /tmp/dir] [--save]
+ *               [--profile]
+ * </pre>
+ *
+ * {@code --profile} runs {@link PhaseProfile} instead of the trainer: the same step split into synchronized phases.
+ */
+public final class StepBenchmark {
+
+    private static final Gson GSON = new Gson();
+
+    private StepBenchmark() {
+    }
+
+    /** The options. */
+    static final class Options {
+        String shape = "tiny";
+        int seq = 512;
+        int pairs = 4;
+        int warmup = 2;
+        int steps = 5;
+        boolean fp16;
+        boolean checkpointing;
+        String device = "default";
+        Path outputDir;
+        boolean save;
+        boolean profile;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--shape" -> o.shape = args[++i];
+                    case "--seq" -> o.seq = Integer.parseInt(args[++i]);
+                    case "--pairs" -> o.pairs = Integer.parseInt(args[++i]);
+                    case "--warmup" -> o.warmup = Integer.parseInt(args[++i]);
+                    case "--steps" -> o.steps = Integer.parseInt(args[++i]);
+                    case "--fp16" -> o.fp16 = true;
+                    case "--fp32" -> o.fp16 = false;
+                    case "--gradient-checkpointing" -> o.checkpointing = true;
+                    case "--device" -> o.device = args[++i];
+                    case "--output-dir" -> o.outputDir = Path.of(args[++i]);
+                    case "--save" -> o.save = true;
+                    case "--profile" -> o.profile = true;
+                    default -> throw new IllegalArgumentException("unknown option " + a + "; see the class javadoc");
+                }
+            }
+            if (o.seq < 4 || o.seq % 2 != 0) {
+                throw new IllegalArgumentException("--seq must be even and at least 4");
+            }
+            if (o.outputDir == null) {
+                o.outputDir = Path.of(System.getProperty("java.io.tmpdir"), "dpo4j-bench-" + o.shape + "-" + o.seq);
+            }
+            return o;
+        }
+    }
+
+    /** The Hugging Face {@code config.json} of a benchmark shape. */
+    static JsonObject configJson(String shape) {
+        JsonObject c = new JsonObject();
+        switch (shape.toLowerCase(Locale.ROOT)) {
+            case "qwen2.5-0.5b" -> {
+                c.addProperty("model_type", "qwen2");
+                c.addProperty("hidden_size", 896);
+                c.addProperty("num_hidden_layers", 24);
+                c.addProperty("num_attention_heads", 14);
+                c.addProperty("num_key_value_heads", 2);
+                c.addProperty("head_dim", 64);
+                c.addProperty("intermediate_size", 4864);
+                c.addProperty("vocab_size", 151936);
+                c.addProperty("tie_word_embeddings", true);
+                c.addProperty("rms_norm_eps", 1e-6);
+                c.addProperty("rope_theta", 1000000.0);
+            }
+            case "llama-1b" -> {
+                c.addProperty("model_type", "llama");
+                c.addProperty("hidden_size", 2048);
+                c.addProperty("num_hidden_layers", 16);
+                c.addProperty("num_attention_heads", 32);
+                c.addProperty("num_key_value_heads", 8);
+                c.addProperty("head_dim", 64);
+                c.addProperty("intermediate_size", 8192);
+                c.addProperty("vocab_size", 128256);
+                c.addProperty("tie_word_embeddings", true);
+                c.addProperty("rms_norm_eps", 1e-5);
+                c.addProperty("rope_theta", 500000.0);
+                JsonObject scaling = new JsonObject();
+                scaling.addProperty("rope_type", "llama3");
+                scaling.addProperty("factor", 32.0);
+                scaling.addProperty("low_freq_factor", 1.0);
+                scaling.addProperty("high_freq_factor", 4.0);
+                scaling.addProperty("original_max_position_embeddings", 8192);
+                c.add("rope_scaling", scaling);
+            }
+            case "tiny" -> {
+                c.addProperty("model_type", "llama");
+                c.addProperty("hidden_size", 64);
+                c.addProperty("num_hidden_layers", 2);
+                c.addProperty("num_attention_heads", 4);
+                c.addProperty("num_key_value_heads", 2);
+                c.addProperty("head_dim", 16);
+                c.addProperty("intermediate_size", 256);
+                c.addProperty("vocab_size", 259);
+                c.addProperty("tie_word_embeddings", true);
+                c.addProperty("rms_norm_eps", 1e-6);
+                c.addProperty("rope_theta", 10000.0);
+            }
+            default -> throw new IllegalArgumentException("unknown --shape " + shape
+                    + " (qwen2.5-0.5b, llama-1b, tiny)");
+        }
+        return c;
+    }
+
+    /** A random model as transformers initializes one: N(0, 0.02) matrices, ones for norms, zeros for biases. */
+    static CausalLm randomModel(ModelConfig config, NDManager base) {
+        NDManager owner = base.newSubManager();
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        CausalLm.expectedShapes(config).forEach((name, shape) -> {
+            NDArray w;
+            if (name.endsWith(".bias")) {
+                w = owner.zeros(shape, DataType.FLOAT32);
+            } else if (name.contains("norm")) {
+                w = owner.ones(shape, DataType.FLOAT32);
+            } else {
+                w = owner.randomNormal(0f, 0.02f, shape, DataType.FLOAT32);
+            }
+            weights.put(name, w);
+        });
+        return new CausalLm(config, weights, owner);
+    }
+
+    /** Synthetic pairs: prompt {@code seq/2} ids, completions {@code seq/2 - 1} ids (the encoder appends EOS). */
+    static List<PreferenceExample> pairs(int count, int seq, int vocab, int eos, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<PreferenceExample> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(PreferenceExample.of(ids(random, seq / 2, vocab, eos), ids(random, seq / 2 - 1, vocab, eos),
+                    ids(random, seq / 2 - 1, vocab, eos)));
+        }
+        return out;
+    }
+
+    private static String ids(SplittableRandom random, int n, int vocab, int eos) {
+        StringBuilder b = new StringBuilder(n * 7);
+        for (int i = 0; i < n; i++) {
+            int id;
+            do {
+                id = 1 + random.nextInt(vocab - 1);
+            } while (id == eos);
+            if (i > 0) {
+                b.append(' ');
+            }
+            b.append(id);
+        }
+        return b.toString();
+    }
+
+    /** Space-separated token ids; no BOS, pad 0. */
+    static final class IdTokenizer implements TextTokenizer {
+        private final int eos;
+
+        IdTokenizer(int eos) {
+            this.eos = eos;
+        }
+
+        @Override
+        public int[] encode(String text) {
+            String t = text.strip();
+            return t.isEmpty() ? new int[0] : Arrays.stream(t.split(" +")).mapToInt(Integer::parseInt).toArray();
+        }
+
+        @Override
+        public OptionalInt bosId() {
+            return OptionalInt.empty();
+        }
+
+        @Override
+        public int eosId() {
+            return eos;
+        }
+
+        @Override
+        public int padId() {
+            return 0;
+        }
+    }
+
+    /** The prompt is the first message's text, the completion is unchanged. */
+    static final class RawTemplate implements PromptTemplate {
+        @Override
+        public String renderPrompt(List<ChatMessage> messages) {
+            return messages.get(0).content();
+        }
+
+        @Override
+        public String renderCompletion(String completion) {
+            return completion;
+        }
+    }
+
+    static Device device(String name) {
+        return switch (name) {
+            case "default" -> Engine.getInstance().defaultDevice();
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> Device.fromName(name);
+        };
+    }
+
+    /** DJL's view of used device memory (cudaMemGetInfo: the whole card), in GiB, or NaN. */
+    static double djlUsedGib(Device device) {
+        if (!device.isGpu()) {
+            return Double.NaN;
+        }
+        try {
+            MemoryUsage usage = CudaUtils.getGpuMemory(device);
+            return usage.getUsed() / (double) (1L << 30);
+        } catch (Throwable e) {
+            return Double.NaN;
+        }
+    }
+
+    public static void main(String[] args) {
+        Options o = Options.parse(args);
+        Device device = device(o.device);
+        ModelConfig config = ModelConfig.fromJson(configJson(o.shape), o.shape);
+        int eos = config.vocabSize() - 1;
+        NDManager base = NDManager.newBaseManager(device);
+        long buildStart = System.nanoTime();
+        CausalLm model = randomModel(config, base);
+        NDArray probe = base.zeros(new Shape(1));
+        probe.toFloatArray();
+        double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
+
+        JsonObject result = new JsonObject();
+        result.addProperty("impl", "dpo4j");
+        result.addProperty("shape", o.shape);
+        result.addProperty("seq", o.seq);
+        result.addProperty("pairs", o.pairs);
+        result.addProperty("precision", o.fp16 ? "fp16" : "fp32");
+        result.addProperty("gradient_checkpointing", o.checkpointing);
+        result.addProperty("device", device.toString());
+        result.addProperty("parameters", model.parameterCount());
+        result.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        result.addProperty("build_seconds", buildSeconds);
+
+        if (o.profile) {
+            PhaseProfile.run(model, config, base, o, eos, result);
+            System.out.println(GSON.toJson(result));
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        }
+
+        int total = o.warmup + o.steps;
+        long[] stamps = new long[total + 1];
+        double[] djlMemory = {Double.NaN};
+        DpoMetrics[] last = new DpoMetrics[1];
+        TrainingListener timer = new TrainingListener() {
+            @Override
+            public void onTrainingStart(dev.dpo4j.api.train.TrainingPlan plan) {
+                probe.toFloatArray();
+                stamps[0] = System.nanoTime();
+            }
+
+            @Override
+            public void onStep(long step, long totalSteps) {
+                probe.toFloatArray(); // waits for the step's device work (one stream)
+                stamps[(int) step] = System.nanoTime();
+                djlMemory[0] = Math.max(Double.isNaN(djlMemory[0]) ? 0 : djlMemory[0], djlUsedGib(device));
+            }
+
+            @Override
+            public void onLog(DpoMetrics metrics) {
+                last[0] = metrics;
+                if (metrics.step() == total) {
+                    report(result, o, stamps, djlMemory[0], metrics);
+                    if (!o.save) {
+                        Runtime.getRuntime().halt(0);
+                    }
+                }
+            }
+        };
+        DpoTrainer trainer = DpoTrainer.builder()
+                .model(model, new IdTokenizer(eos), null)
+                .template(new RawTemplate())
+                .trainData(pairs(o.pairs * total, o.seq, config.vocabSize(), eos, 1234))
+                .outputDir(o.outputDir)
+                .overwriteOutputDir(true)
+                .fp16(o.fp16)
+                .gradientCheckpointing(o.checkpointing)
+                .padToMultipleOf(8)
+                .perDeviceTrainBatchSize(o.pairs)
+                .maxSteps(total)
+                .learningRate(1e-6)
+                .loggingSteps(total)
+                .maxLength(0)
+                .progressBar(false)
+                .device(device)
+                .listener(timer)
+                .build();
+        trainer.train();
+        if (last[0] == null || last[0].step() != total) {
+            report(result, o, stamps, djlMemory[0], last[0]);
+        }
+        base.close();
+    }
+
+    private static void report(JsonObject result, Options o, long[] stamps, double djlMemory, DpoMetrics metrics) {
+        int total = o.warmup + o.steps;
+        double seconds = (stamps[total] - stamps[o.warmup]) / 1e9;
+        JsonArray steps = new JsonArray();
+        for (int i = 1; i <= total; i++) {
+            steps.add(Math.round((stamps[i] - stamps[i - 1]) / 1e6) / 1e3);
+        }
+        result.addProperty("warmup", o.warmup);
+        result.addProperty("timed_steps", o.steps);
+        result.addProperty("seconds", seconds);
+        result.addProperty("tokens_per_s", 2.0 * o.pairs * o.seq * o.steps / seconds);
+        result.add("step_seconds", steps);
+        result.addProperty("djl_peak_used_gib", djlMemory);
+        if (metrics != null) {
+            result.addProperty("loss_last_step", metrics.loss());
+        }
+        System.out.println(GSON.toJson(result));
+        System.out.flush();
+    }
+}
