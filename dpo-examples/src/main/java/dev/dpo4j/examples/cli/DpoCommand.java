@@ -1,6 +1,8 @@
 package dev.dpo4j.examples.cli;
 
 import dev.dpo4j.api.data.DataFormatException;
+import dev.dpo4j.core.hub.HubException;
+import dev.dpo4j.core.hub.HubOptions;
 import dev.dpo4j.core.train.DpoTrainer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -61,6 +63,12 @@ public final class DpoCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, AtomicReference<DpoTrainer> running) {
+        return run(args, out, err, running, null);
+    }
+
+    /** Runs with the given Hub options instead of the environment's (tests point them at a loopback Hub). */
+    static int run(String[] args, PrintStream out, PrintStream err, AtomicReference<DpoTrainer> running,
+            HubOptions hub) {
         try {
             ArgumentResolver.Resolved resolved = ArgumentResolver.resolve(args);
             if (resolved.helpRequested()) {
@@ -71,12 +79,19 @@ public final class DpoCommand {
                 resolved.commandLine().printVersionHelp(new PrintWriter(out, true));
                 return OK;
             }
-            new DpoRun(resolved.options(), resolved.fromDemo(), out, running).execute();
+            new DpoRun(resolved.options(), resolved.fromDemo(), out, running,
+                    hub != null ? hub : HubOptions.fromEnvironment()).execute();
             return OK;
         } catch (UsageError e) {
             return fail(err, e, e.getMessage() + (e.getMessage().startsWith("unknown option")
                     || e.getMessage().startsWith("unexpected argument") ? " (dpo --help lists the flags)" : ""),
                     USAGE);
+        } catch (HubException e) {
+            // the Hub's answer, or the cache's state: the message says what to do
+            return fail(err, e, message(e), switch (e.kind()) {
+                case NETWORK, NOT_CACHED, CHECKSUM, OTHER -> FAILED;
+                default -> USAGE;
+            });
         } catch (IllegalArgumentException | DataFormatException e) {
             // option validation by the trainer and adapters: their messages name the option or file
             return fail(err, e, message(e), USAGE);

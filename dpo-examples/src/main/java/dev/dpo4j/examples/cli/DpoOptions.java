@@ -27,9 +27,10 @@ public final class DpoOptions {
 
     // ---- model, data and template
 
-    @Option(names = {"--model_name_or_path", "--model-name-or-path"}, paramLabel = "DIR", order = 1,
-            description = "Hugging Face model folder (config.json, model.safetensors, tokenizer.json). Default: the "
-                    + "embedded tiny model, random-initialized from --seed.")
+    @Option(names = {"--model_name_or_path", "--model-name-or-path"}, paramLabel = "DIR|ID", order = 1,
+            description = "Hugging Face model folder (config.json, model.safetensors, tokenizer.json) or Hub model id "
+                    + "(e.g. Qwen/Qwen2.5-0.5B-Instruct), downloaded into the Hugging Face cache or found there. "
+                    + "Default: the embedded tiny model, random-initialized from --seed.")
     Path modelNameOrPath;
 
     @Option(names = {"--output_dir", "--output-dir"}, paramLabel = "DIR", defaultValue = "dpo-output", order = 2,
@@ -43,12 +44,15 @@ public final class DpoOptions {
 
     @Option(names = {"--dataset"}, paramLabel = "NAME", defaultValue = "generic", order = 4,
             description = "Dataset schema of --data_files: orca_dpo_pairs, ultrafeedback_binarized, nectar or "
-                    + "generic (prompt/chosen/rejected). Default: ${DEFAULT-VALUE}.")
+                    + "generic (prompt/chosen/rejected). A Hub dataset id (e.g. Intel/orca_dpo_pairs) without "
+                    + "--data_files downloads that dataset (generic schema for ids without an adapter). Default: "
+                    + "${DEFAULT-VALUE}.")
     String dataset;
 
     @Option(names = {"--data_files", "--data-files"}, paramLabel = "PATH", arity = "1..*", order = 5,
-            description = "Parquet, JSONL or JSON files (optionally .gz) or folders of them. Eval files (test*, "
-                    + "eval*, validation*) among or beside them become the eval set. Default: the embedded pairs.")
+            description = "Parquet, JSONL or JSON files (optionally .gz) or folders of them, or a Hub dataset id. "
+                    + "Eval files (test*, eval*, validation*) among or beside them become the eval set; from the "
+                    + "Hub, the dataset's own eval split (test_prefs for train_prefs). Default: the embedded pairs.")
     List<Path> dataFiles;
 
     @Option(names = {"--eval_fraction", "--eval-fraction"}, paramLabel = "F", defaultValue = "0.05", order = 6,
@@ -196,6 +200,25 @@ public final class DpoOptions {
             description = "A JSON or YAML file of flags by snake_case name (e.g. learning_rate: 5.0e-7); "
                     + "command-line flags override it.")
     Path config;
+
+    // ---- Hugging Face Hub (HF_TOKEN, HF_ENDPOINT, HF_HOME, HF_HUB_CACHE and HF_HUB_OFFLINE are read as Python does)
+
+    @Option(names = {"--dataset_split", "--dataset-split"}, paramLabel = "SPLIT", defaultValue = "train", order = 36,
+            description = "Training split of a Hub dataset (e.g. train_prefs). Default: ${DEFAULT-VALUE}.")
+    String datasetSplit;
+
+    @Option(names = {"--revision", "--model_revision", "--model-revision"}, paramLabel = "REV", order = 37,
+            description = "Branch, tag or commit of a Hub model. Default: main.")
+    String revision;
+
+    @Option(names = {"--dataset_revision", "--dataset-revision"}, paramLabel = "REV", order = 38,
+            description = "Branch, tag or commit of a Hub dataset. Default: main.")
+    String datasetRevision;
+
+    @Option(names = {"--cache_dir", "--cache-dir"}, paramLabel = "DIR", order = 39,
+            description = "Hugging Face cache folder for Hub downloads. Default: $HF_HUB_CACHE, else "
+                    + "$HF_HOME/hub, else ~/.cache/huggingface/hub (shared with Python).")
+    Path cacheDir;
 
     /** Whether the embedded model is trained (no --model_name_or_path). */
     public boolean embeddedModel() {

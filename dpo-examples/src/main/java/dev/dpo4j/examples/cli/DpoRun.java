@@ -12,6 +12,10 @@ import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
+import dev.dpo4j.core.hub.DownloadListener;
+import dev.dpo4j.core.hub.HubClient;
+import dev.dpo4j.core.hub.HubDataset;
+import dev.dpo4j.core.hub.HubOptions;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.train.DpoConfig;
@@ -26,6 +30,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -40,41 +45,65 @@ import java.util.stream.Stream;
 final class DpoRun {
 
     private static final Pattern GPU = Pattern.compile("(?:gpu|cuda)(?:[:(]?(\\d+)\\)?)?");
+    private static final Pattern DATA_FILE_NAME = Pattern.compile("(?i).*\\.(parquet|jsonl|ndjson|json|gz)$");
 
     private final DpoOptions o;
     private final Set<String> fromDemo;
     private final PrintStream out;
     private final AtomicReference<DpoTrainer> running;
+    private final HubOptions hubOptions;
+    private HubClient hub;
+    private String schema;
 
-    DpoRun(DpoOptions options, Set<String> fromDemo, PrintStream out, AtomicReference<DpoTrainer> running) {
+    DpoRun(DpoOptions options, Set<String> fromDemo, PrintStream out, AtomicReference<DpoTrainer> running,
+            HubOptions hubOptions) {
         this.o = options;
         this.fromDemo = fromDemo;
         this.out = out;
         this.running = running;
+        this.hubOptions = hubOptions;
     }
 
     /** Checks everything that can be checked cheaply, then trains; returns the summary. */
     TrainingSummary execute() {
         // Options first, in the order a user reads them, before anything slow happens.
-        DatasetAdapter adapter = DatasetAdapters.byName(o.dataset);
+        List<String> hubData = new ArrayList<>();
+        Path missingFile = null;
+        if (o.dataFiles != null) {
+            for (Path file : o.dataFiles) {
+                if (!Files.exists(file)) {
+                    if (isHubDatasetId(file.toString())) {
+                        hubData.add(file.toString());
+                    } else if (missingFile == null) {
+                        missingFile = file;
+                    }
+                }
+            }
+        }
+        boolean datasetFromHub = (o.dataFiles == null || o.dataFiles.isEmpty()) && isHubDatasetId(o.dataset);
+        if (datasetFromHub) {
+            hubData.add(o.dataset.strip());
+        }
+        DatasetAdapter adapter = adapter(hubData);
         SaveStrategy saveStrategy = SaveStrategy.parse(o.saveStrategy);
         LearningRateSchedule.Type schedule = LearningRateSchedule.Type.parse(o.lrSchedulerType);
         String templateName = o.template.strip().toLowerCase(Locale.ROOT);
         PromptTemplate builtIn = templateName.equals("model") ? null : PromptTemplate.byName(o.template);
         SplitOptions split = splitOptions();
+        String hubModel = null;
         if (o.modelNameOrPath != null) {
-            checkModelFolder(o.modelNameOrPath);
-            if (o.dataFiles == null || o.dataFiles.isEmpty()) {
-                throw new UsageError("--model_name_or_path needs --data_files (the embedded pairs are only used "
-                        + "with the embedded model)");
+            if (Files.exists(o.modelNameOrPath) || !isHubModelId(o.modelNameOrPath.toString())) {
+                checkModelFolder(o.modelNameOrPath);
+            } else {
+                hubModel = o.modelNameOrPath.toString();
+            }
+            if ((o.dataFiles == null || o.dataFiles.isEmpty()) && !datasetFromHub) {
+                throw new UsageError("--model_name_or_path needs --data_files or a Hub dataset id in --dataset (the "
+                        + "embedded pairs are only used with the embedded model)");
             }
         }
-        if (o.dataFiles != null) {
-            for (Path file : o.dataFiles) {
-                if (!Files.exists(file)) {
-                    throw new UsageError("data file " + file + " does not exist");
-                }
-            }
+        if (missingFile != null) {
+            throw new UsageError("data file " + missingFile + " does not exist");
         }
         if (o.resumeFromCheckpoint != null && !Files.isDirectory(o.resumeFromCheckpoint)) {
             throw new UsageError("checkpoint folder " + o.resumeFromCheckpoint + " does not exist");
@@ -102,6 +131,12 @@ final class DpoRun {
                 modelDir = EmbeddedModel.write(work.resolve("embedded-model"), o.seed);
                 modelDescription = "embedded tiny " + EmbeddedModel.describe(EmbeddedModel.config())
                         + ", random init with seed " + o.seed;
+            } else if (hubModel != null) {
+                modelDir = hub().snapshot(hubModel, o.revision);
+                checkModelFolder(modelDir);
+                modelDescription = hubModel + (o.revision == null ? "" : "@" + o.revision) + " from the Hub, "
+                        + modelDir + " (" + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve("config.json")))
+                        + ")";
             } else {
                 modelDir = o.modelNameOrPath;
                 modelDescription = o.modelNameOrPath.toAbsolutePath().normalize() + " ("
@@ -118,7 +153,26 @@ final class DpoRun {
             LoadOptions load = LoadOptions.builder().lenient(o.lenient).build();
             TrainEvalSplit data;
             String dataDescription;
-            if (o.dataFiles == null || o.dataFiles.isEmpty()) {
+            if (!hubData.isEmpty()) {
+                List<Path> files = new ArrayList<>();
+                if (o.dataFiles != null) {
+                    o.dataFiles.stream().filter(Files::exists).forEach(files::add);
+                }
+                List<String> sources = new ArrayList<>();
+                for (String id : hubData) {
+                    HubDataset dataset = hub().dataset(id, o.datasetRevision);
+                    files.addAll(dataset.files(o.datasetSplit));
+                    String eval = dataset.evalSplitFor(o.datasetSplit).orElse(null);
+                    if (eval != null) {
+                        files.addAll(dataset.files(eval));
+                    }
+                    sources.add(id + " (Hub, split " + o.datasetSplit + (eval == null ? "" : ", eval split " + eval)
+                            + ")");
+                }
+                data = PreferenceDatasets.split(adapter, files, load, split);
+                dataDescription = String.join(", ", sources) + ", " + schema + " schema: "
+                        + data.train().files().size() + " file(s); " + data.description();
+            } else if (o.dataFiles == null || o.dataFiles.isEmpty()) {
                 data = PreferenceDatasets.split(adapter, List.of(EmbeddedDataset.extract(work.resolve("data"))), load,
                         split);
                 dataDescription = "embedded preference pairs (" + o.dataset + " schema); " + data.description();
@@ -156,6 +210,51 @@ final class DpoRun {
         }
     }
 
+    /** The Hub client, with --cache_dir over the environment's cache folder. */
+    private HubClient hub() {
+        if (hub == null) {
+            HubOptions options = o.cacheDir == null ? hubOptions : hubOptions.withCacheDir(o.cacheDir);
+            hub = HubClient.builder().options(options).listener(o.disableTqdm
+                    ? DownloadListener.logging(DownloadListener.DEFAULT_THRESHOLD)
+                    : DownloadListener.progressBar(DownloadListener.DEFAULT_THRESHOLD)).build();
+        }
+        return hub;
+    }
+
+    /** The --dataset adapter; a Hub id without an adapter of its own reads the generic schema. */
+    private DatasetAdapter adapter(List<String> hubData) {
+        if (o.dataset.strip().equalsIgnoreCase("generic") && hubData.size() == 1) {
+            try {
+                DatasetAdapter own = DatasetAdapters.byName(hubData.get(0)); // e.g. --data_files Intel/orca_dpo_pairs
+                schema = hubData.get(0).substring(hubData.get(0).indexOf('/') + 1);
+                return own;
+            } catch (IllegalArgumentException e) {
+                schema = "generic";
+                return DatasetAdapters.byName("generic");
+            }
+        }
+        try {
+            schema = o.dataset.strip();
+            return DatasetAdapters.byName(o.dataset);
+        } catch (IllegalArgumentException e) {
+            if (isHubDatasetId(o.dataset)) {
+                schema = "generic";
+                return DatasetAdapters.byName("generic");
+            }
+            throw e;
+        }
+    }
+
+    /** An org/name Hub id that is not an existing path (single names are taken as local folders). */
+    static boolean isHubModelId(String s) {
+        return s.contains("/") && HubClient.isRepoId(s) && !Files.exists(Path.of(s));
+    }
+
+    /** Like {@link #isHubModelId}, and not named like a data file. */
+    static boolean isHubDatasetId(String s) {
+        return isHubModelId(s.strip()) && !DATA_FILE_NAME.matcher(s.strip()).matches();
+    }
+
     private SplitOptions splitOptions() {
         if (!(o.evalFraction >= 0 && o.evalFraction < 1)) {
             throw new UsageError("--eval_fraction must be in [0, 1), got " + o.evalFraction);
@@ -175,8 +274,8 @@ final class DpoRun {
 
     private static void checkModelFolder(Path folder) {
         if (!Files.isDirectory(folder)) {
-            throw new UsageError("model folder " + folder + " does not exist (no Hub downloads: pass a local "
-                    + "folder with config.json, model.safetensors and tokenizer.json)");
+            throw new UsageError("model folder " + folder + " does not exist (pass a local folder with config.json, "
+                    + "model.safetensors and tokenizer.json, or a Hub model id such as Qwen/Qwen2.5-0.5B-Instruct)");
         }
         for (String name : List.of("config.json", "tokenizer.json")) {
             if (!Files.isRegularFile(folder.resolve(name))) {
