@@ -41,7 +41,7 @@ for shape, seq in sorted({(k[0], k[1]) for k in rows}, key=lambda k: (k[0], k[1]
     ref_mem, ref_mem_v = show(ref, "peak_gib_smi")
     if ref is not None and ref.get("status") == "oom":
         ref_mem = "OOM"
-    for variant in ("dpo4j-gc", "dpo4j"):
+    for variant in ("dpo4j-gc", "dpo4j", "dpo4j-gc-patched", "dpo4j-patched"):
         d = rows.get((shape, seq, variant))
         if d is None:
             continue
@@ -51,10 +51,11 @@ for shape, seq in sorted({(k[0], k[1]) for k in rows}, key=lambda k: (k[0], k[1]
             mem = "OOM"
         tr = f"{tps_v / ref_tps_v:.2f}" if tps_v and ref_tps_v else "-"
         mr = f"{mem_v / ref_mem_v:.2f}" if mem_v and ref_mem_v else "-"
-        label = {"dpo4j-gc": "fp16 + checkpointing", "dpo4j": "fp16"}[variant]
+        label = {"dpo4j-gc": "fp16 + checkpointing", "dpo4j": "fp16",
+                 "dpo4j-gc-patched": "fp16 + checkpointing, patched*", "dpo4j-patched": "fp16, patched*"}[variant]
         print(f"| {shape} | {seq} | {ref_tps} | {label} | {tps} | {tr} | {ref_mem} | {mem} | {mr} |")
 
-extra = [r for k, r in sorted(rows.items()) if k[2] in ("ref", "ref-gc", "dpo4j-profile")]
+extra = [r for k, r in sorted(rows.items()) if k[2] in ("ref", "ref-gc", "dpo4j-profile", "dpo4j-profile-patched")]
 if extra:
     print()
     print("| shape | seq | variant | status | tok/s | peak GiB | phases (median s) |")

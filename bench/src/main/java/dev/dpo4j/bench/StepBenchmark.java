@@ -267,6 +267,7 @@ public final class StepBenchmark {
         Device device = device(o.device);
         ModelConfig config = ModelConfig.fromJson(configJson(o.shape), o.shape);
         int eos = config.vocabSize() - 1;
+        Engine.getInstance().setRandomSeed(42);
         NDManager base = NDManager.newBaseManager(device);
         long buildStart = System.nanoTime();
         CausalLm model = randomModel(config, base);

@@ -1,0 +1,100 @@
+package dev.dpo4j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import dev.dpo4j.core.data.PairBatch;
+
+/**
+ * Scores completions: the summed log-probability of each sequence's completion tokens and its mean logit.
+ * Only completion positions go through the LM head, so the full {@code (sequences, length, vocab)} logits are
+ * never formed; log-softmax runs in float32.
+ */
+public final class CompletionScorer {
+
+    private CompletionScorer() {
+    }
+
+    /**
+     * Scores a batch with one forward pass over all chosen and rejected sequences.
+     *
+     * @return per-sequence summed completion log-probs (differentiable) and mean completion logits (detached),
+     *     each of shape {@code (2 * pairs)}, chosen sequences first
+     */
+    public static Scores score(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType) {
+        // PATCH (bench/patch): DJL frees an array only when its manager closes, so every intermediate of every layer
+        // (attention scores, softmax, MLP activations, head logits) lived until the caller's scope closed, also in
+        // the reference forward that needs none of them. Each layer and the head now run in a sub-manager and only
+        // their outputs are kept; what autograd saved for backward stays alive inside the graph.
+        NDManager outer = batch.inputIds().getManager();
+        CausalLm.ForwardContext forward = model.context(outer, (int) batch.inputIds().getShape().get(1),
+                computeType);
+        NDArray hidden = model.embed(batch.inputIds(), weights);
+        hidden.attach(outer);
+        for (int i = 0; i < model.numLayers(); i++) {
+            try (NDManager layer = outer.newSubManager()) {
+                hidden.attach(layer);
+                NDArray next = model.layer(i, hidden, forward, weights);
+                next.attach(outer);
+                hidden = next;
+            }
+        }
+        try (NDManager head = outer.newSubManager()) {
+            hidden.attach(head);
+            TokenScores tokens = tokenScores(model, hidden, batch.scoredRows(), batch.targets(), weights);
+            NDArray logps = batch.segments().matMul(tokens.logps());
+            NDArray meanLogits = batch.segments().matMul(tokens.meanLogits()).div(batch.completionLengths());
+            logps.attach(outer);
+            meanLogits.attach(outer);
+            return new Scores(logps, meanLogits);
+        }
+    }
+
+    /**
+     * The log-probability (differentiable) and mean logit (detached) of each scored token, from the decoder states
+     * before the final norm: rows are selected first, then normed and sent through the LM head.
+     *
+     * @param states decoder output of shape {@code (sequences, length, hidden)}
+     * @param rows flat rows of {@code states} that predict the scored tokens
+     * @param targets the scored token ids
+     */
+    public static TokenScores tokenScores(CausalLm model, NDArray states, NDArray rows, NDArray targets,
+            Weights weights) {
+        long width = states.getShape().get(states.getShape().dimension() - 1);
+        NDArray selected = model.finalNorm(states.reshape(-1, width).get(rows), weights);
+        NDArray logits = widen(Linear.linear(selected, model.lmHead(weights)).singletonOrThrow());
+        NDArray logps = logits.logSoftmax(-1).gather(targets.reshape(-1, 1), 1).reshape(-1);
+        return new TokenScores(logps, logits.stopGradient().mean(new int[] {-1}));
+    }
+
+    /**
+     * Per-token scores.
+     *
+     * @param logps log-probability of each scored token
+     * @param meanLogits mean logit over the vocabulary at each scored position (detached)
+     */
+    public record TokenScores(NDArray logps, NDArray meanLogits) {
+    }
+
+    /**
+     * {@code x} in float32, keeping the graph: DJL's casts run outside autograd, but type promotion in a product
+     * with a float32 one does not.
+     */
+    static NDArray widen(NDArray x) {
+        if (x.getDataType() == DataType.FLOAT32) {
+            return x;
+        }
+        return x.mul(x.getManager().ones(new Shape(1), DataType.FLOAT32));
+    }
+
+    /**
+     * Per-sequence scores.
+     *
+     * @param logps summed completion log-probabilities
+     * @param meanLogits mean logit over completion tokens and vocabulary
+     */
+    public record Scores(NDArray logps, NDArray meanLogits) {
+    }
+}

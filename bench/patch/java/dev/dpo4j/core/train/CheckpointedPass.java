@@ -1,0 +1,169 @@
+package dev.dpo4j.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.model.Weights;
+import java.util.function.Function;
+
+/**
+ * One micro-batch's forward and backward with activation checkpointing per decoder layer and a chunked LM head.
+ *
+ * <p>The forward pass runs without a graph and keeps only each layer's input. The LM head scores the completion
+ * tokens in chunks, so at most one chunk's logits exist at a time; the loss is built on the per-sequence log-probs as
+ * a leaf. Backward then walks down: the head again chunk by chunk, each decoder layer recomputed from its saved input
+ * and back-propagated with the gradient of its output, and finally the embedding. Gradients land where the plain pass
+ * puts them, at the cost of one more forward pass. Every layer's arrays are freed as soon as its backward is done.
+ */
+final class CheckpointedPass {
+
+    /** Logit elements computed at once by the chunked head (a quarter of a GiB in float32). */
+    static final long HEAD_CHUNK_ELEMENTS = 1L << 26;
+
+    private CheckpointedPass() {
+    }
+
+    /**
+     * Runs the micro-batch and back-propagates {@code factor} times its mean loss.
+     *
+     * @param headChunkElements logit elements the head computes at once ({@link #HEAD_CHUNK_ELEMENTS})
+     * @param outcome builds the loss from the policy's scores
+     */
+    static MicroBatchOutcome run(CausalLm model, PairBatch.Arrays arrays, Weights weights, DataType computeType,
+            NDManager scope, double factor, long headChunkElements,
+            Function<CompletionScorer.Scores, MicroBatchOutcome> outcome) {
+        int layers = model.numLayers();
+        NDManager[] keep = new NDManager[layers + 1];
+        NDArray[] inputs = new NDArray[layers + 1];
+        CausalLm.ForwardContext context = model.context(scope, (int) arrays.inputIds().getShape().get(1),
+                computeType);
+        keep[0] = scope.newSubManager();
+        inputs[0] = model.embed(arrays.inputIds(), weights);
+        inputs[0].attach(keep[0]);
+        for (int i = 0; i < layers; i++) {
+            keep[i + 1] = scope.newSubManager();
+            try (NDManager step = scope.newSubManager()) {
+                inputs[i].tempAttach(step);
+                inputs[i + 1] = model.layer(i, inputs[i], context, weights);
+                inputs[i + 1].attach(keep[i + 1]);
+            }
+        }
+        NDArray states = inputs[layers];
+        HeadChunks chunks = new HeadChunks(arrays, headChunkElements / model.config().vocabSize());
+        CompletionScorer.Scores scores = chunks.score(model, states, weights, scope);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray leaf = scores.logps();
+            leaf.setRequiresGradient(true);
+            MicroBatchOutcome result = outcome.apply(scores);
+            collector.backward(result.output().losses().mean().mul(factor));
+            NDArray gradient = chunks.backward(model, states, weights, leaf.getGradient(), scope);
+            keep[layers].close();
+            for (int i = layers - 1; i >= 0; i--) {
+                gradient = backwardLayer(model, i, inputs[i], context, weights, gradient, scope);
+                keep[i].close();
+            }
+            try (NDManager step = scope.newSubManager()) {
+                arrays.inputIds().tempAttach(step);
+                backward(model.embed(arrays.inputIds(), weights), gradient);
+            }
+            gradient.close();
+            return result;
+        }
+    }
+
+    /** Recomputes layer {@code index} with a graph and back-propagates; returns the gradient of its input. */
+    private static NDArray backwardLayer(CausalLm model, int index, NDArray input, CausalLm.ForwardContext context,
+            Weights weights, NDArray outputGradient, NDManager scope) {
+        try (NDManager step = scope.newSubManager()) {
+            input.tempAttach(step);
+            outputGradient.attach(step);
+            input.setRequiresGradient(true);
+            backward(model.layer(index, input, context, weights), outputGradient);
+            NDArray inputGradient = input.getGradient();
+            inputGradient.attach(scope);
+            return inputGradient;
+        }
+    }
+
+    /** Back-propagates {@code gradient} from {@code output} into everything that requires a gradient. */
+    static void backward(NDArray output, NDArray gradient) {
+        JniUtils.backward((PtNDArray) output, (PtNDArray) gradient, false, false);
+    }
+
+    /** The completion tokens of a batch cut into chunks of a fixed number of tokens. */
+    private static final class HeadChunks {
+        private final PairBatch.Arrays arrays;
+        private final long tokens;
+        private final long chunk;
+
+        HeadChunks(PairBatch.Arrays arrays, long tokensPerChunk) {
+            this.arrays = arrays;
+            this.tokens = arrays.targets().getShape().get(0);
+            this.chunk = Math.max(1, tokensPerChunk);
+        }
+
+        /** Per-sequence log-probs and mean logits, chunk by chunk, without a graph. */
+        CompletionScorer.Scores score(CausalLm model, NDArray states, Weights weights, NDManager scope) {
+            NDArray logps = scope.zeros(arrays.completionLengths().getShape());
+            NDArray logits = scope.zeros(arrays.completionLengths().getShape());
+            for (long start = 0; start < tokens; start += chunk) {
+                try (NDManager step = scope.newSubManager()) {
+                    // PATCH (bench/patch): the chunk's logits land in the manager of `states`; without this they all
+                    // lived until the whole head was done, so chunking saved no memory
+                    states.tempAttach(step);
+                    NDIndex range = range(start);
+                    NDArray rows = arrays.scoredRows().get(range);
+                    rows.attach(step);
+                    CompletionScorer.TokenScores scores = CompletionScorer.tokenScores(model, states, rows,
+                            arrays.targets().get(range), weights);
+                    NDArray segments = arrays.segments().get(columns(start));
+                    segments.attach(step);
+                    logps.addi(segments.matMul(scores.logps()));
+                    logits.addi(segments.matMul(scores.meanLogits()));
+                }
+            }
+            return new CompletionScorer.Scores(logps, logits.divi(arrays.completionLengths()));
+        }
+
+        /** Back-propagates the per-sequence gradient through the head; returns the gradient of the states. */
+        NDArray backward(CausalLm model, NDArray states, Weights weights, NDArray sequenceGradient,
+                NDManager scope) {
+            states.setRequiresGradient(true);
+            for (long start = 0; start < tokens; start += chunk) {
+                try (NDManager step = scope.newSubManager()) {
+                    // PATCH (bench/patch): the chunk's logits land in the manager of `states`; without this they all
+                    // lived until the whole head was done, so chunking saved no memory
+                    states.tempAttach(step);
+                    NDIndex range = range(start);
+                    NDArray rows = arrays.scoredRows().get(range);
+                    rows.attach(step);
+                    NDArray tokenLogps = CompletionScorer.tokenScores(model, states, rows,
+                            arrays.targets().get(range), weights).logps();
+                    NDArray segments = arrays.segments().get(columns(start));
+                    segments.attach(step);
+                    // each token's upstream gradient is its sequence's
+                    CheckpointedPass.backward(tokenLogps, segments.transpose().matMul(sequenceGradient));
+                }
+            }
+            NDArray gradient = states.getGradient();
+            gradient.attach(scope);
+            return gradient;
+        }
+
+        private NDIndex range(long start) {
+            return new NDIndex("{}:{}", start, Math.min(tokens, start + chunk));
+        }
+
+        private NDIndex columns(long start) {
+            return new NDIndex(":, {}:{}", start, Math.min(tokens, start + chunk));
+        }
+    }
+}
