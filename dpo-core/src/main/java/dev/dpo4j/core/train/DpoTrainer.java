@@ -9,6 +9,7 @@ import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.ModelFolder;
+import dev.dpo4j.core.hub.HubClient;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.metrics.ConsoleProgress;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
@@ -88,6 +89,9 @@ public final class DpoTrainer {
     /** Configures a {@link DpoTrainer}: model, data, template, loss, listeners and every {@link DpoConfig} option. */
     public static final class Builder extends DpoConfig.Options<Builder> {
         private Path modelPath;
+        private String modelNameOrPath;
+        private String revision;
+        private HubClient hub;
         private CausalLm model;
         private TextTokenizer tokenizer;
         private Path tokenizerFiles;
@@ -115,6 +119,24 @@ public final class DpoTrainer {
         public Builder modelPath(Path folder) {
             this.modelPath = folder;
             return this;
+        }
+
+        /**
+         * A local model folder or a Hugging Face Hub model id (such as {@code Qwen/Qwen2.5-0.5B-Instruct}) at a
+         * revision (null: {@code main}); {@link #build()} resolves it through {@code hub}, downloading into the
+         * Hugging Face cache shared with Python or finding it there ({@link HubClient#fromEnvironment()} honours
+         * HF_TOKEN, HF_ENDPOINT, HF_HUB_CACHE and HF_HUB_OFFLINE).
+         */
+        public Builder modelNameOrPath(String idOrPath, String revision, HubClient hub) {
+            this.modelNameOrPath = Objects.requireNonNull(idOrPath, "idOrPath");
+            this.revision = revision;
+            this.hub = Objects.requireNonNull(hub, "hub");
+            return this;
+        }
+
+        /** {@link #modelNameOrPath(String, String, HubClient)} at {@code main} with the environment's Hub settings. */
+        public Builder modelNameOrPath(String idOrPath) {
+            return modelNameOrPath(idOrPath, null, HubClient.fromEnvironment());
         }
 
         /**
@@ -179,8 +201,14 @@ public final class DpoTrainer {
         /** Validates every option and builds the trainer; the error names each bad option. */
         public DpoTrainer build() {
             DpoConfig config = buildConfig();
-            if ((modelPath == null) == (model == null)) {
-                throw new IllegalArgumentException("set exactly one of modelPath(...) or model(...)");
+            int sources = (modelPath == null ? 0 : 1) + (model == null ? 0 : 1) + (modelNameOrPath == null ? 0 : 1);
+            if (sources != 1) {
+                throw new IllegalArgumentException("set exactly one of modelPath(...), modelNameOrPath(...) or "
+                        + "model(...)");
+            }
+            if (modelNameOrPath != null) {
+                modelPath = hub.snapshot(modelNameOrPath, revision);
+                modelNameOrPath = null;
             }
             if (model != null && tokenizer == null) {
                 throw new IllegalArgumentException("model(...) needs a tokenizer");

@@ -157,6 +157,31 @@ public final class DpoOptions {
                     + "training and free the reference model (less memory). Default: ${DEFAULT-VALUE}.")
     boolean precomputeRefLogProbs;
 
+    @Option(names = {"--simpo_gamma", "--simpo-gamma"}, paramLabel = "G", defaultValue = "0.5", order = 26,
+            description = "SimPO's target reward margin (with --loss_type simpo). Default: ${DEFAULT-VALUE}.")
+    double simpoGamma;
+
+    // ---- speed and memory
+
+    @Option(names = {"--fp16"}, arity = "0..1", defaultValue = "false", order = 26,
+            description = "float16 compute with float32 master weights and dynamic loss scaling (GPUs). Default: "
+                    + "${DEFAULT-VALUE}.")
+    boolean fp16;
+
+    @Option(names = {"--gradient_checkpointing", "--gradient-checkpointing"}, arity = "0..1", defaultValue = "false",
+            order = 26, description = "Recompute each decoder layer in backward and score the LM head in chunks: "
+                    + "far less memory for about a third more compute. Default: ${DEFAULT-VALUE}.")
+    boolean gradientCheckpointing;
+
+    @Option(names = {"--group_by_length", "--group-by-length"}, arity = "0..1", defaultValue = "false", order = 26,
+            description = "Batch pairs of similar length together to cut padding. Default: ${DEFAULT-VALUE}.")
+    boolean groupByLength;
+
+    @Option(names = {"--pad_to_multiple_of", "--pad-to-multiple-of"}, paramLabel = "N", defaultValue = "1",
+            order = 26, description = "Round padded batch lengths up to a multiple of N (8 suits GPUs). Default: "
+                    + "${DEFAULT-VALUE}.")
+    int padToMultipleOf;
+
     // ---- logging, evaluation, checkpoints
 
     @Option(names = {"--logging_steps", "--logging-steps"}, paramLabel = "N", defaultValue = "10", order = 27,

@@ -118,6 +118,8 @@ final class DpoRun {
                 .saveSteps(o.saveSteps).evalSteps(o.evalSteps).loggingSteps(o.loggingSteps).seed(o.seed)
                 .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
                 .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
+                .simpoGamma(o.simpoGamma).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
+                .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
                 .build();
         checkOutputDir(config);
         Device device = device(o.device);

@@ -57,13 +57,25 @@ class DpoCommandTest {
     }
 
     @Test
+    void speedAndMemoryFlagsReachTheTrainer() {
+        Path out = tmp.resolve("half");
+        Result result = run("--output_dir=" + out, "--max_steps", "2", "--fp16", "--gradient_checkpointing",
+                "--group_by_length", "--pad_to_multiple_of", "8", "--disable_tqdm");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("float16 (float32 master weights)").contains("done after 2 steps");
+        assertThat(run("--output_dir=" + tmp.resolve("bad"), "--pad_to_multiple_of", "0").err())
+                .contains("pad_to_multiple_of must be at least 1, got 0");
+    }
+
+    @Test
     void helpListsEveryFlagWithItsDefault() {
         Result result = run("--help");
         assertThat(result.code()).isZero();
         assertThat(result.out()).contains("--model_name_or_path", "--learning_rate", "Default: 1e-6 (demo: 1e-3)",
                 "--output_dir", "dpo-output", "--per_device_train_batch_size", "--lr_scheduler_type",
                 "--save_strategy", "--config", "--data_files", "--eval_fraction", "--lenient", "--device",
-                "--resume_from_checkpoint", "--precompute_ref_log_probs", "--system_prompt", "--template");
+                "--resume_from_checkpoint", "--precompute_ref_log_probs", "--system_prompt", "--template", "--fp16",
+                "--gradient_checkpointing", "--group_by_length", "--pad_to_multiple_of", "--simpo_gamma");
         assertThat(result.err()).isEmpty();
     }
 
