@@ -1,6 +1,7 @@
 package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
@@ -23,10 +24,31 @@ public final class CompletionScorer {
      *     each of shape {@code (2 * pairs)}, chosen sequences first
      */
     public static Scores score(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType) {
-        NDArray states = model.decoderStates(batch.inputIds(), weights, computeType);
-        TokenScores tokens = tokenScores(model, states, batch.scoredRows(), batch.targets(), weights);
-        return new Scores(batch.segments().matMul(tokens.logps()),
-                batch.segments().matMul(tokens.meanLogits()).div(batch.completionLengths()));
+        // DJL frees an array only when its manager closes: each layer and the head run in a sub-manager and only
+        // their outputs are kept, so a forward without a graph (the reference) holds one layer's intermediates at a
+        // time; what autograd saved for backward stays alive inside the graph.
+        NDManager outer = batch.inputIds().getManager();
+        CausalLm.ForwardContext forward = model.context(outer, (int) batch.inputIds().getShape().get(1),
+                computeType);
+        NDArray hidden = model.embed(batch.inputIds(), weights);
+        hidden.attach(outer);
+        for (int i = 0; i < model.numLayers(); i++) {
+            try (NDManager layer = outer.newSubManager()) {
+                hidden.attach(layer);
+                NDArray next = model.layer(i, hidden, forward, weights);
+                next.attach(outer);
+                hidden = next;
+            }
+        }
+        try (NDManager head = outer.newSubManager()) {
+            hidden.attach(head);
+            TokenScores tokens = tokenScores(model, hidden, batch.scoredRows(), batch.targets(), weights);
+            NDArray logps = batch.segments().matMul(tokens.logps());
+            NDArray meanLogits = batch.segments().matMul(tokens.meanLogits()).div(batch.completionLengths());
+            logps.attach(outer);
+            meanLogits.attach(outer);
+            return new Scores(logps, meanLogits);
+        }
     }
 
     /**

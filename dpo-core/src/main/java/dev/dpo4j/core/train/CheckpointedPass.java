@@ -116,6 +116,8 @@ final class CheckpointedPass {
             NDArray logits = scope.zeros(arrays.completionLengths().getShape());
             for (long start = 0; start < tokens; start += chunk) {
                 try (NDManager step = scope.newSubManager()) {
+                    // the chunk's logits land in the manager of `states`: keep them in the chunk's
+                    states.tempAttach(step);
                     NDIndex range = range(start);
                     NDArray rows = arrays.scoredRows().get(range);
                     rows.attach(step);
@@ -136,6 +138,8 @@ final class CheckpointedPass {
             states.setRequiresGradient(true);
             for (long start = 0; start < tokens; start += chunk) {
                 try (NDManager step = scope.newSubManager()) {
+                    // the chunk's logits land in the manager of `states`: keep them in the chunk's
+                    states.tempAttach(step);
                     NDIndex range = range(start);
                     NDArray rows = arrays.scoredRows().get(range);
                     rows.attach(step);
