@@ -12,6 +12,7 @@ import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
 import dev.dpo4j.core.model.Weights;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -114,21 +115,10 @@ final class CheckpointedPass {
         CompletionScorer.Scores score(CausalLm model, NDArray states, Weights weights, NDManager scope) {
             NDArray logps = scope.zeros(arrays.completionLengths().getShape());
             NDArray logits = scope.zeros(arrays.completionLengths().getShape());
-            for (long start = 0; start < tokens; start += chunk) {
-                try (NDManager step = scope.newSubManager()) {
-                    // the chunk's logits land in the manager of `states`: keep them in the chunk's
-                    states.tempAttach(step);
-                    NDIndex range = range(start);
-                    NDArray rows = arrays.scoredRows().get(range);
-                    rows.attach(step);
-                    CompletionScorer.TokenScores scores = CompletionScorer.tokenScores(model, states, rows,
-                            arrays.targets().get(range), weights);
-                    NDArray segments = arrays.segments().get(columns(start));
-                    segments.attach(step);
-                    logps.addi(segments.matMul(scores.logps()));
-                    logits.addi(segments.matMul(scores.meanLogits()));
-                }
-            }
+            forEach(model, states, weights, scope, (scores, segments) -> {
+                logps.addi(segments.matMul(scores.logps()));
+                logits.addi(segments.matMul(scores.meanLogits()));
+            });
             return new CompletionScorer.Scores(logps, logits.divi(arrays.completionLengths()));
         }
 
@@ -136,32 +126,32 @@ final class CheckpointedPass {
         NDArray backward(CausalLm model, NDArray states, Weights weights, NDArray sequenceGradient,
                 NDManager scope) {
             states.setRequiresGradient(true);
-            for (long start = 0; start < tokens; start += chunk) {
-                try (NDManager step = scope.newSubManager()) {
-                    // the chunk's logits land in the manager of `states`: keep them in the chunk's
-                    states.tempAttach(step);
-                    NDIndex range = range(start);
-                    NDArray rows = arrays.scoredRows().get(range);
-                    rows.attach(step);
-                    NDArray tokenLogps = CompletionScorer.tokenScores(model, states, rows,
-                            arrays.targets().get(range), weights).logps();
-                    NDArray segments = arrays.segments().get(columns(start));
-                    segments.attach(step);
-                    // each token's upstream gradient is its sequence's
-                    CheckpointedPass.backward(tokenLogps, segments.transpose().matMul(sequenceGradient));
-                }
-            }
+            // each token's upstream gradient is its sequence's
+            forEach(model, states, weights, scope, (scores, segments) -> CheckpointedPass.backward(scores.logps(),
+                    segments.transpose().matMul(sequenceGradient)));
             NDArray gradient = states.getGradient();
             gradient.attach(scope);
             return gradient;
         }
 
-        private NDIndex range(long start) {
-            return new NDIndex("{}:{}", start, Math.min(tokens, start + chunk));
-        }
-
-        private NDIndex columns(long start) {
-            return new NDIndex(":, {}:{}", start, Math.min(tokens, start + chunk));
+        /** Scores each chunk in a manager of its own and hands its token scores and segment columns on. */
+        private void forEach(CausalLm model, NDArray states, Weights weights, NDManager scope,
+                BiConsumer<CompletionScorer.TokenScores, NDArray> action) {
+            for (long start = 0; start < tokens; start += chunk) {
+                try (NDManager step = scope.newSubManager()) {
+                    // the chunk's logits land in the manager of `states`: keep them in the chunk's
+                    states.tempAttach(step);
+                    NDIndex range = new NDIndex("{}:{}", start, Math.min(tokens, start + chunk));
+                    NDArray rows = arrays.scoredRows().get(range);
+                    rows.attach(step);
+                    CompletionScorer.TokenScores scores = CompletionScorer.tokenScores(model, states, rows,
+                            arrays.targets().get(range), weights);
+                    NDArray segments = arrays.segments().get(new NDIndex(":, {}:{}", start,
+                            Math.min(tokens, start + chunk)));
+                    segments.attach(step);
+                    action.accept(scores, segments);
+                }
+            }
         }
     }
 }
