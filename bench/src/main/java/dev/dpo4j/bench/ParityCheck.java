@@ -100,7 +100,8 @@ public final class ParityCheck {
                 NDArray referenceLogps = CompletionScorer.score(reference, arrays, reference.masterWeights(),
                         DataType.FLOAT32).logps().stopGradient();
 
-                // forward and backward as TrainingRun does
+                // forward and backward as TrainingRun does; the optimizer flattens the weights first
+                AdamW optimizer = new AdamW(root, policy.parameters(), beta1, beta2, eps, weightDecay);
                 policy.parameters().values().forEach(w -> w.setRequiresGradient(true));
                 float[] logpsBefore;
                 float lossBefore;
@@ -112,21 +113,16 @@ public final class ParityCheck {
                     logpsBefore = scores.logps().toFloatArray();
                     lossBefore = total.getFloat();
                 }
-                Map<String, NDArray> gradients = new LinkedHashMap<>();
                 JsonObject gradNorms = new JsonObject();
-                double squares = 0;
                 for (Map.Entry<String, NDArray> entry : policy.parameters().entrySet()) {
                     NDArray gradient = entry.getValue().getGradient();
                     gradient.attach(scope);
-                    gradients.put(entry.getKey(), gradient);
-                    double sq = gradient.square().sum().getFloat();
-                    gradNorms.addProperty(entry.getKey(), Math.sqrt(sq));
-                    squares += sq;
+                    optimizer.gradients().get(entry.getKey()).addi(gradient);
+                    gradNorms.addProperty(entry.getKey(), Math.sqrt(gradient.square().sum().getFloat()));
                 }
-                double gradNorm = Math.sqrt(squares);
+                double gradNorm = Math.sqrt(optimizer.squaredGradientNorm());
                 double clip = maxGradNorm > 0 ? Math.min(1.0, maxGradNorm / (gradNorm + 1e-6)) : 1.0;
-                AdamW optimizer = new AdamW(root, beta1, beta2, eps, weightDecay);
-                optimizer.step(policy.parameters(), gradients, lr, clip);
+                optimizer.step(lr, clip);
                 policy.parameters().values().forEach(w -> w.setRequiresGradient(false));
 
                 NDArray after = CompletionScorer.score(policy, arrays, policy.masterWeights(), DataType.FLOAT32)

@@ -52,7 +52,8 @@ public final class TrainingCheckpoint {
             if (!saved.config().equals(policy.config()) && !sameShapes(saved, policy)) {
                 throw new CheckpointException(folder + ": checkpoint architecture differs from the model being trained");
             }
-            saved.parameters().forEach((name, weight) -> weight.copyTo(policy.parameters().get(name)));
+            // copy on the device, in place: NDArray.copyTo would swap the storage and break the optimizer's views
+            saved.parameters().forEach((name, weight) -> policy.parameters().get(name).muli(0).addi(weight));
         }
         Path optimizerFile = folder.resolve(OPTIMIZER);
         if (!Files.isRegularFile(optimizerFile)) {

@@ -1,72 +1,55 @@
 package dev.dpo4j.core.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * AdamW with decoupled weight decay (Loshchilov and Hutter, arXiv:1711.05101), numerically as
  * {@code torch.optim.AdamW}: {@code w -= lr*wd*w; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
- * w -= lr * m_hat / (sqrt(v_hat) + eps)}. Each update runs as one fused native call through DJL's
- * {@code adamUpdate}. Its moments are exposed so checkpoints can save and restore them, which DJL's own optimizer
- * does not allow. Weight decay skips biases and norm weights, as transformers' Trainer does.
+ * w -= lr * m_hat / (sqrt(v_hat) + eps)}. Weight decay skips biases and norm weights, as transformers' Trainer does.
+ *
+ * <p>The weights are flattened: each group (decayed, not decayed) lives in one contiguous float32 buffer, and every
+ * parameter becomes a view of its slice, as are its gradient, first and second moments. A step is then one fused
+ * native update per group through DJL's {@code adamUpdate} instead of one per tensor, and the gradient norm two
+ * reductions. The moments are exposed so checkpoints can save and restore them, which DJL's own optimizer does not
+ * allow.
  */
-public final class AdamW {
+public final class AdamW implements AutoCloseable {
 
     private final double beta1;
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
-    private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
-    private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
     private final NDManager manager;
+    private final List<Group> groups;
+    private final Map<String, NDArray> gradients = new LinkedHashMap<>();
+    private final Map<String, NDArray> state = new LinkedHashMap<>();
     private long steps;
 
     /**
-     * Creates the optimizer; its moment arrays live in a sub-manager of {@code parent}.
+     * Takes over {@code parameters}: each array is re-pointed, in place, at its slice of a flat buffer (its values
+     * kept), so the caller's arrays see every update.
      *
      * @param weightDecay decoupled decay applied to matrices (not to biases or norm weights)
      */
-    public AdamW(NDManager parent, double beta1, double beta2, double epsilon, double weightDecay) {
+    public AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
+            double weightDecay) {
         this.manager = parent.newSubManager();
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
-    }
-
-    /**
-     * Applies one step to every parameter that has a gradient, then zeroes the gradients.
-     *
-     * @param parameters the float32 master weights by name
-     * @param gradients their gradients by name
-     * @param learningRate this step's rate
-     * @param gradientScale factor applied to every gradient first (the global-norm clipping coefficient)
-     */
-    public void step(Map<String, NDArray> parameters, Map<String, NDArray> gradients, double learningRate,
-            double gradientScale) {
-        steps++;
-        double correction1 = 1 - Math.pow(beta1, steps);
-        double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, steps));
-        float stepSize = (float) (learningRate * sqrtCorrection2 / correction1);
-        float scaledEpsilon = (float) (epsilon * sqrtCorrection2);
-        for (Map.Entry<String, NDArray> entry : parameters.entrySet()) {
-            String name = entry.getKey();
-            NDArray weight = entry.getValue();
-            NDArray gradient = gradients.get(name);
-            if (gradient == null) {
-                continue;
-            }
-            NDArray mean = firstMoments.computeIfAbsent(name, n -> manager.zeros(weight.getShape()));
-            NDArray variance = secondMoments.computeIfAbsent(name, n -> manager.zeros(weight.getShape()));
-            float decay = decays(name) ? (float) weightDecay : 0f;
-            // DJL's PyTorch adamUpdate takes (weight, gradient, mean, variance) and zeroes the weight's gradient
-            weight.getNDArrayInternal().adamUpdate(new NDList(weight, gradient, mean, variance), new NDList(weight),
-                    (float) learningRate, stepSize, decay, (float) gradientScale, -1f, (float) beta1,
-                    (float) beta2, scaledEpsilon, false, true);
-        }
+        Map<String, NDArray> decayed = new LinkedHashMap<>();
+        Map<String, NDArray> plain = new LinkedHashMap<>();
+        parameters.forEach((name, weight) -> (decays(name) ? decayed : plain).put(name, weight));
+        this.groups = List.of(new Group(decayed, (float) weightDecay), new Group(plain, 0f));
     }
 
     /** Whether decoupled weight decay applies to the named weight: not to biases or norm scales. */
@@ -74,37 +57,140 @@ public final class AdamW {
         return !name.endsWith(".bias") && !name.contains("norm");
     }
 
+    /**
+     * The float32 gradient of every parameter by name, views of the flat gradient buffers: add gradients into them
+     * before {@link #step}, which clears them.
+     */
+    public Map<String, NDArray> gradients() {
+        return gradients;
+    }
+
+    /** The squared global norm of the gradients (one device-to-host copy). */
+    public double squaredGradientNorm() {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDList sums = new NDList();
+            for (Group group : groups) {
+                if (group.gradient != null) {
+                    group.gradient.tempAttach(scratch);
+                    sums.add(group.gradient.square().sum());
+                }
+            }
+            return sums.isEmpty() ? 0 : NDArrays.stack(sums).sum().getFloat();
+        }
+    }
+
+    /**
+     * Applies one step from the accumulated gradients, then clears them.
+     *
+     * @param learningRate this step's rate
+     * @param gradientScale factor applied to every gradient first (unscaling and the global-norm clip coefficient)
+     */
+    public void step(double learningRate, double gradientScale) {
+        steps++;
+        double correction1 = 1 - Math.pow(beta1, steps);
+        double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, steps));
+        float stepSize = (float) (learningRate * sqrtCorrection2 / correction1);
+        float scaledEpsilon = (float) (epsilon * sqrtCorrection2);
+        for (Group group : groups) {
+            if (group.weight != null) {
+                // DJL's PyTorch adamUpdate takes (weight, gradient, mean, variance); eps is scaled so the update
+                // equals torch's lr * m_hat / (sqrt(v_hat) + eps)
+                group.weight.getNDArrayInternal().adamUpdate(
+                        new NDList(group.weight, group.gradient, group.mean, group.variance),
+                        new NDList(group.weight), (float) learningRate, stepSize, group.decay,
+                        (float) gradientScale, -1f, (float) beta1, (float) beta2, scaledEpsilon, false, true);
+            }
+        }
+        clearGradients();
+    }
+
+    /** Zeroes the gradient buffers, inf and NaN included (after a skipped step). */
+    public void clearGradients() {
+        for (Group group : groups) {
+            if (group.gradient != null) {
+                try (NDManager scratch = manager.newSubManager()) {
+                    group.gradient.tempAttach(scratch);
+                    group.gradient.set(new NDIndex("..."), 0f);
+                }
+            }
+        }
+    }
+
     /** Steps taken so far. */
     public long steps() {
         return steps;
     }
 
-    /** The moments by {@code exp_avg.NAME} and {@code exp_avg_sq.NAME}, for checkpoints. */
+    /** The moments as {@code exp_avg.NAME} and {@code exp_avg_sq.NAME} views, for checkpoints. */
     public Map<String, NDArray> state() {
-        Map<String, NDArray> state = new LinkedHashMap<>();
-        firstMoments.forEach((name, array) -> state.put("exp_avg." + name, array));
-        secondMoments.forEach((name, array) -> state.put("exp_avg_sq." + name, array));
         return state;
     }
 
-    /** Restores moments saved by {@link #state()} and the step count; arrays are copied into this optimizer. */
-    public void restore(Map<String, NDArray> state, long stepCount) {
-        state.forEach((key, array) -> {
-            NDArray copy = array.toDevice(manager.getDevice(), true);
-            copy.attach(manager);
-            if (key.startsWith("exp_avg_sq.")) {
-                secondMoments.put(key.substring("exp_avg_sq.".length()), copy);
-            } else if (key.startsWith("exp_avg.")) {
-                firstMoments.put(key.substring("exp_avg.".length()), copy);
-            } else {
+    /** Restores moments saved by {@link #state()} (copied on the device into the flat buffers) and the step count. */
+    public void restore(Map<String, NDArray> saved, long stepCount) {
+        saved.forEach((key, array) -> {
+            NDArray target = state.get(key);
+            if (target == null) {
                 throw new IllegalArgumentException("unexpected optimizer state key '" + key + "'");
+            }
+            try (NDManager scratch = manager.newSubManager()) {
+                target.tempAttach(scratch);
+                NDArray source = array.toDevice(target.getDevice(), false);
+                target.muli(0).addi(source);
             }
         });
         this.steps = stepCount;
     }
 
-    /** Frees the moments. */
+    /** Frees the moments and gradient buffers (the parameters keep their storage). */
+    @Override
     public void close() {
         manager.close();
+    }
+
+    /** One flat weight buffer with its gradient and moments, and every member's views into them. */
+    private final class Group {
+        private final NDArray weight;
+        private final NDArray gradient;
+        private final NDArray mean;
+        private final NDArray variance;
+        private final float decay;
+
+        Group(Map<String, NDArray> members, float decay) {
+            this.decay = decay;
+            if (members.isEmpty()) {
+                weight = gradient = mean = variance = null;
+                return;
+            }
+            NDList flat = new NDList();
+            members.values().forEach(w -> flat.add(w.flatten()));
+            weight = NDArrays.concat(flat);
+            weight.attach(manager);
+            flat.close();
+            long size = weight.getShape().size();
+            gradient = manager.zeros(weight.getShape(), DataType.FLOAT32, weight.getDevice());
+            mean = manager.zeros(weight.getShape(), DataType.FLOAT32, weight.getDevice());
+            variance = manager.zeros(weight.getShape(), DataType.FLOAT32, weight.getDevice());
+            long offset = 0;
+            for (Map.Entry<String, NDArray> member : members.entrySet()) {
+                NDArray parameter = member.getValue();
+                long count = parameter.getShape().size();
+                NDIndex slice = new NDIndex("{}:{}", offset, offset + count);
+                parameter.intern(weight.get(slice).reshape(parameter.getShape()));
+                gradients.put(member.getKey(), view(gradient, slice, parameter));
+                state.put("exp_avg." + member.getKey(), view(mean, slice, parameter));
+                state.put("exp_avg_sq." + member.getKey(), view(variance, slice, parameter));
+                offset += count;
+            }
+            if (offset != size) {
+                throw new IllegalStateException("flattened " + offset + " of " + size + " weights");
+            }
+        }
+
+        private NDArray view(NDArray buffer, NDIndex slice, NDArray like) {
+            NDArray view = buffer.get(slice).reshape(like.getShape());
+            view.attach(manager);
+            return view;
+        }
     }
 }

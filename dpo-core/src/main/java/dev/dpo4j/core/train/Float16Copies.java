@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * The float16 working copy of the policy for mixed-precision training: float16 leaf weights that the forward pass
  * reads and backward fills with (loss-scaled) float16 gradients, refreshed from the float32 masters before every
- * step. After each micro-batch the float16 gradients are added into float32 accumulators, so accumulation keeps
- * float32 precision, and the optimizer updates the masters.
+ * step. After each micro-batch the float16 gradients are added into the optimizer's float32 gradients, so
+ * accumulation keeps float32 precision, and the optimizer updates the masters.
  *
  * <p>Leaf copies are needed because DJL's PyTorch cast ({@code toType}) runs without autograd, so a cast inside the
  * graph would not carry gradients back to the masters.
@@ -21,14 +21,17 @@ final class Float16Copies implements AutoCloseable {
 
     private final Map<String, NDArray> masters;
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
-    private final Map<String, NDArray> gradients = new LinkedHashMap<>();
+    private final Map<String, NDArray> gradients;
     private final NDManager manager;
 
-    /** Allocates the float16 copies and the float32 gradient accumulators of {@code policy}. */
-    Float16Copies(CausalLm policy, NDManager parent) {
+    /**
+     * Allocates the float16 copies of {@code policy}, whose gradients are added into {@code gradients} (the
+     * optimizer's float32 gradient views, by weight name).
+     */
+    Float16Copies(CausalLm policy, Map<String, NDArray> gradients, NDManager parent) {
         this.masters = policy.parameters();
+        this.gradients = gradients;
         this.manager = parent.newSubManager();
-        masters.forEach((name, master) -> gradients.put(name, manager.zeros(master.getShape(), DataType.FLOAT32)));
         refresh();
     }
 
@@ -65,16 +68,6 @@ final class Float16Copies implements AutoCloseable {
                 ZeroFill.fill(gradient);
             });
         }
-    }
-
-    /** The float32 accumulated gradients by weight name; {@link #clear()} them after the update. */
-    Map<String, NDArray> gradients() {
-        return gradients;
-    }
-
-    /** Zeroes the accumulators (also after a skipped step, whose gradients may be inf or NaN). */
-    void clear() {
-        gradients.values().forEach(ZeroFill::fill);
     }
 
     @Override

@@ -1,14 +1,11 @@
 package dev.dpo4j.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +34,7 @@ final class PolicyUpdater implements AutoCloseable {
         this.maxGradNorm = maxGradNorm;
         boolean mixed = computeType == DataType.FLOAT16;
         this.scaler = new LossScaler(mixed, SCALE_GROWTH_INTERVAL);
-        this.half = mixed ? new Float16Copies(policy, manager) : null;
+        this.half = mixed ? new Float16Copies(policy, optimizer.gradients(), manager) : null;
         if (!mixed) {
             policy.parameters().values().forEach(weight -> weight.setRequiresGradient(true));
         }
@@ -72,47 +69,32 @@ final class PolicyUpdater implements AutoCloseable {
      * finite is skipped (and the loss scale lowered). Returns the unscaled norm before clipping.
      */
     double step(double learningRate, long step, NDManager scope) {
-        Map<String, NDArray> gradients = half != null ? half.gradients() : masterGradients(scope);
-        double norm = Math.sqrt(sumOfSquares(gradients, scope)) / scaler.scale();
+        if (half == null) {
+            moveMasterGradients(scope);
+        }
+        double norm = Math.sqrt(optimizer.squaredGradientNorm()) / scaler.scale();
         boolean finite = Double.isFinite(norm);
         if (finite) {
             double clip = maxGradNorm > 0 ? Math.min(1.0, maxGradNorm / (norm + 1e-6)) : 1.0;
-            optimizer.step(policy.parameters(), gradients, learningRate, clip / scaler.scale());
+            optimizer.step(learningRate, clip / scaler.scale());
         } else {
             LOG.warn("step {}: gradient norm is {} at loss scale {}, skipping the update", step, norm,
                     scaler.scale());
-            gradients.values().forEach(ZeroFill::fill);
-        }
-        if (half != null) {
-            half.clear();
+            optimizer.clearGradients();
         }
         scaler.update(finite);
         return norm;
     }
 
-    /** The squared global norm, with one device-to-host copy. */
-    private static double sumOfSquares(Map<String, NDArray> gradients, NDManager scope) {
-        NDList squares = new NDList();
-        gradients.values().forEach(gradient -> {
-            // results land in the gradient's manager, which outlives the step for float16 accumulators
-            try (NDArray square = gradient.square()) {
-                NDArray sum = square.sum();
-                sum.attach(scope);
-                squares.add(sum);
-            }
-        });
-        return NDArrays.stack(squares).sum().getFloat();
-    }
-
-    /** The float32 masters' own gradients (float32 training), attached to the step's scope. */
-    private Map<String, NDArray> masterGradients(NDManager scope) {
-        Map<String, NDArray> gradients = new LinkedHashMap<>();
+    /** Float32 training: the masters' own gradients move into the optimizer's flat buffers. */
+    private void moveMasterGradients(NDManager scope) {
+        Map<String, NDArray> flat = optimizer.gradients();
         policy.parameters().forEach((name, weight) -> {
             NDArray gradient = weight.getGradient();
             gradient.attach(scope);
-            gradients.put(name, gradient);
+            flat.get(name).addi(gradient);
+            ZeroFill.fill(gradient);
         });
-        return gradients;
     }
 
     /** Frees the float16 copies; the policy stops requiring gradients. */

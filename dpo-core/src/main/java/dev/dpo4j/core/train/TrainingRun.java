@@ -98,8 +98,8 @@ final class TrainingRun implements AutoCloseable {
         if (loss.needsReference()) {
             createReferences();
         }
-        optimizer = new AdamW(manager, config.adamBeta1(), config.adamBeta2(), config.adamEpsilon(),
-                config.weightDecay());
+        optimizer = new AdamW(manager, policy.parameters(), config.adamBeta1(), config.adamBeta2(),
+                config.adamEpsilon(), config.weightDecay());
         if (config.resumeFromCheckpoint() != null) {
             resume(config.resumeFromCheckpoint());
         }

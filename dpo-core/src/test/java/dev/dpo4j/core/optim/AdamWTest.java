@@ -15,16 +15,24 @@ class AdamWTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray weight = manager.create(new float[] {1f, -2f});
             NDArray bias = manager.create(new float[] {0.5f});
-            AdamW adam = new AdamW(manager, 0.9, 0.999, 1e-8, 0.1);
-            Map<String, NDArray> parameters = Map.of("w.weight", weight, "w.bias", bias);
-            adam.step(parameters, Map.of("w.weight", manager.create(new float[] {0.5f, -1f}),
-                    "w.bias", manager.create(new float[] {2f})), 0.01, 1.0);
+            Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
+            parameters.put("w.weight", weight);
+            parameters.put("w.bias", bias);
+            AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.1);
+            // the parameters keep their values and objects, now views of the flat buffers
+            assertThat(weight.toFloatArray()).containsExactly(1f, -2f);
+            adam.gradients().get("w.weight").addi(manager.create(new float[] {0.5f, -1f}));
+            adam.gradients().get("w.bias").addi(manager.create(new float[] {2f}));
+            assertThat(adam.squaredGradientNorm()).isCloseTo(0.25 + 1 + 4, within(1e-6));
+            adam.step(0.01, 1.0);
             // step 1: m_hat = g, v_hat = g^2, so the update is lr * sign(g); decay lr * wd * w first (not biases)
             assertThat(weight.toFloatArray()).containsExactly(new float[] {1f - 0.001f - 0.01f, -2f + 0.002f + 0.01f},
                     within(1e-6f));
             assertThat(bias.toFloatArray()).containsExactly(new float[] {0.49f}, within(1e-6f));
-            adam.step(parameters, Map.of("w.weight", manager.create(new float[] {0.25f, 0f}),
-                    "w.bias", manager.create(new float[] {1f})), 0.01, 0.5);
+            assertThat(adam.squaredGradientNorm()).isZero(); // the step cleared the gradients
+            adam.gradients().get("w.weight").addi(manager.create(new float[] {0.25f, 0f}));
+            adam.gradients().get("w.bias").addi(manager.create(new float[] {1f}));
+            adam.step(0.01, 0.5);
             // step 2 with gradient scale 0.5: g = (0.125, 0); m = 0.9 m1 + 0.1 g; v = 0.999 v1 + 0.001 g^2
             double m = 0.9 * 0.05 + 0.1 * 0.125;
             double v = 0.999 * 0.00025 + 0.001 * 0.125 * 0.125;
@@ -35,6 +43,7 @@ class AdamWTest {
             assertThat(weight.getFloat(0)).isCloseTo((float) expected, within(1e-6f));
             assertThat(adam.steps()).isEqualTo(2);
             assertThat(adam.state()).containsKeys("exp_avg.w.weight", "exp_avg_sq.w.bias");
+            assertThat(adam.state().get("exp_avg.w.weight").getFloat(0)).isCloseTo((float) m, within(1e-7f));
         }
     }
 
