@@ -43,7 +43,7 @@ final class PhaseProfile {
         NDArray probe = base.zeros(new Shape(1));
         Runnable sync = probe::toFloatArray;
         CausalLm reference = model.frozenCopy(type);
-        AdamW adam = new AdamW(base, 0.9, 0.999, 1e-8, 0);
+        AdamW adam = new AdamW(base, model.parameters(), 0.9, 0.999, 1e-8, 0);
         SplittableRandom random = new SplittableRandom(7);
         List<TokenizedPair> pairs = new ArrayList<>();
         for (int i = 0; i < o.pairs; i++) {
@@ -57,88 +57,74 @@ final class PhaseProfile {
         int reps = o.warmup + o.steps;
         double[][] times = new double[names.length][reps];
         Map<String, NDArray> masters = model.parameters();
-        Map<String, NDArray> accumulators = new LinkedHashMap<>();
-        try (NDManager accumulatorScope = base.newSubManager()) {
-            masters.forEach((n, w) -> accumulators.put(n, accumulatorScope.zeros(w.getShape(), DataType.FLOAT32)));
-            if (!o.fp16) {
-                masters.values().forEach(w -> w.setRequiresGradient(true));
-            }
-            for (int r = 0; r < reps; r++) {
-                try (NDManager scope = base.newSubManager()) {
-                    PairBatch.Arrays arrays = batch.toArrays(scope);
-                    sync.run();
-                    long t = System.nanoTime();
-                    Map<String, NDArray> copies = new LinkedHashMap<>();
-                    if (o.fp16) {
-                        masters.forEach((n, w) -> {
-                            NDArray c = w.toType(DataType.FLOAT16, true);
-                            c.attach(scope);
-                            c.setRequiresGradient(true);
-                            copies.put(n, c);
-                        });
-                    } else {
-                        copies.putAll(masters);
-                    }
-                    Weights weights = copies::get;
-                    t = lap(times[0], r, t, sync);
-                    NDArray refLogps = CompletionScorer.score(reference, arrays, reference.weightsIn(type, scope),
-                            type).logps().stopGradient();
-                    t = lap(times[1], r, t, sync);
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray logps = CompletionScorer.score(model, arrays, weights, type).logps();
-                        // a stand-in for the DPO loss: same graph shape, negligible cost
-                        NDArray loss = logps.sub(refLogps).mul(0.1).neg().exp().add(1).log().mean();
-                        t = lap(times[2], r, t, sync);
-                        collector.backward(loss);
-                        t = lap(times[3], r, t, sync);
-                    }
-                    Map<String, NDArray> gradients = new LinkedHashMap<>();
-                    NDList squares = new NDList();
-                    copies.forEach((n, c) -> {
-                        NDArray g = c.getGradient();
-                        NDArray sum = accumulators.get(n);
-                        g.attach(scope);
-                        if (o.fp16) {
-                            sum.addi(g.toType(DataType.FLOAT32, true));
-                        } else {
-                            sum.addi(g);
-                        }
-                        NDArray square = sum.square();
-                        square.attach(scope);
-                        NDArray total = square.sum();
-                        total.attach(scope);
-                        squares.add(total);
-                        gradients.put(n, sum);
+        Map<String, NDArray> accumulators = adam.gradients();
+        if (!o.fp16) {
+            masters.values().forEach(w -> w.setRequiresGradient(true));
+        }
+        for (int r = 0; r < reps; r++) {
+            try (NDManager scope = base.newSubManager()) {
+                PairBatch.Arrays arrays = batch.toArrays(scope);
+                sync.run();
+                long t = System.nanoTime();
+                Map<String, NDArray> copies = new LinkedHashMap<>();
+                if (o.fp16) {
+                    masters.forEach((n, w) -> {
+                        NDArray c = w.toType(DataType.FLOAT16, true);
+                        c.attach(scope);
+                        c.setRequiresGradient(true);
+                        copies.put(n, c);
                     });
-                    double norm = Math.sqrt(ai.djl.ndarray.NDArrays.stack(squares).sum().getFloat());
-                    t = lap(times[4], r, t, sync);
-                    adam.step(masters, gradients, 1e-6, Math.min(1.0, 1.0 / (norm + 1e-6)));
-                    accumulators.values().forEach(a -> a.muli(0));
-                    t = lap(times[5], r, t, sync);
-                    // attention and MLP of every layer, forward only, on random states of the batch's shape
-                    long sequences = 2L * o.pairs;
-                    NDArray x = scope.randomNormal(0f, 1f, new Shape(sequences, batch.length(),
-                            config.hiddenSize()), type);
-                    NDList rope = new RotaryEmbedding(config).tables(scope, batch.length(), type);
-                    NDArray mask = model.context(scope, batch.length(), type).causalMask();
-                    Weights refWeights = reference.weightsIn(type, scope);
-                    sync.run();
-                    t = System.nanoTime();
-                    for (int layer = 0; layer < config.numLayers(); layer++) {
-                        try (NDManager pieces = scope.newSubManager()) {
-                            x.tempAttach(pieces);
-                            new CausalSelfAttention(config, layer).forward(x, rope, mask, refWeights);
-                        }
-                    }
-                    t = lap(times[6], r, t, sync);
-                    for (int layer = 0; layer < config.numLayers(); layer++) {
-                        try (NDManager pieces = scope.newSubManager()) {
-                            x.tempAttach(pieces);
-                            new MlpBlock(layer).forward(x, refWeights);
-                        }
-                    }
-                    lap(times[7], r, t, sync);
+                } else {
+                    copies.putAll(masters);
                 }
+                Weights weights = copies::get;
+                t = lap(times[0], r, t, sync);
+                NDArray refLogps = CompletionScorer.score(reference, arrays, reference.weightsIn(type, scope),
+                        type).logps().stopGradient();
+                t = lap(times[1], r, t, sync);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray logps = CompletionScorer.score(model, arrays, weights, type).logps();
+                    // a stand-in for the DPO loss: same graph shape, negligible cost
+                    NDArray loss = logps.sub(refLogps).mul(0.1).neg().exp().add(1).log().mean();
+                    t = lap(times[2], r, t, sync);
+                    collector.backward(loss);
+                    t = lap(times[3], r, t, sync);
+                }
+                copies.forEach((n, c) -> {
+                    NDArray g = c.getGradient();
+                    g.attach(scope);
+                    accumulators.get(n).addi(o.fp16 ? g.toType(DataType.FLOAT32, true) : g);
+                    if (!o.fp16) {
+                        g.subi(g);
+                    }
+                });
+                double norm = Math.sqrt(adam.squaredGradientNorm());
+                t = lap(times[4], r, t, sync);
+                adam.step(1e-6, Math.min(1.0, 1.0 / (norm + 1e-6)));
+                t = lap(times[5], r, t, sync);
+                // attention and MLP of every layer, forward only, on random states of the batch's shape
+                long sequences = 2L * o.pairs;
+                NDArray x = scope.randomNormal(0f, 1f, new Shape(sequences, batch.length(),
+                        config.hiddenSize()), type);
+                NDList rope = new RotaryEmbedding(config).tables(scope, batch.length(), type);
+                NDArray mask = model.context(scope, batch.length(), type).causalMask();
+                Weights refWeights = reference.weightsIn(type, scope);
+                sync.run();
+                t = System.nanoTime();
+                for (int layer = 0; layer < config.numLayers(); layer++) {
+                    try (NDManager pieces = scope.newSubManager()) {
+                        x.tempAttach(pieces);
+                        new CausalSelfAttention(config, layer).forward(x, rope, mask, refWeights);
+                    }
+                }
+                t = lap(times[6], r, t, sync);
+                for (int layer = 0; layer < config.numLayers(); layer++) {
+                    try (NDManager pieces = scope.newSubManager()) {
+                        x.tempAttach(pieces);
+                        new MlpBlock(layer).forward(x, refWeights);
+                    }
+                }
+                lap(times[7], r, t, sync);
             }
         }
         JsonObject phases = new JsonObject();
