@@ -23,6 +23,10 @@ import java.util.Map;
  */
 public final class AdamW implements AutoCloseable {
 
+    /** Elements updated per native call: 64 Mi, so the update's temporaries stay near a GiB. */
+    static final long UPDATE_SLICE = 1L << 26;
+
+    private final long updateSlice;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -41,6 +45,13 @@ public final class AdamW implements AutoCloseable {
      */
     public AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
             double weightDecay) {
+        this(parent, parameters, beta1, beta2, epsilon, weightDecay, UPDATE_SLICE);
+    }
+
+    /** As the public constructor, updating {@code updateSlice} elements per native call. */
+    AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
+            double weightDecay, long updateSlice) {
+        this.updateSlice = updateSlice;
         this.manager = parent.newSubManager();
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -72,7 +83,7 @@ public final class AdamW implements AutoCloseable {
             for (Group group : groups) {
                 if (group.gradient != null) {
                     group.gradient.tempAttach(scratch);
-                    sums.add(group.gradient.square().sum());
+                    sums.add(group.gradient.norm().square()); // norm() makes no buffer-sized temporary
                 }
             }
             return sums.isEmpty() ? 0 : NDArrays.stack(sums).sum().getFloat();
@@ -92,13 +103,24 @@ public final class AdamW implements AutoCloseable {
         float stepSize = (float) (learningRate * sqrtCorrection2 / correction1);
         float scaledEpsilon = (float) (epsilon * sqrtCorrection2);
         for (Group group : groups) {
-            if (group.weight != null) {
-                // DJL's PyTorch adamUpdate takes (weight, gradient, mean, variance); eps is scaled so the update
-                // equals torch's lr * m_hat / (sqrt(v_hat) + eps)
-                group.weight.getNDArrayInternal().adamUpdate(
-                        new NDList(group.weight, group.gradient, group.mean, group.variance),
-                        new NDList(group.weight), (float) learningRate, stepSize, group.decay,
-                        (float) gradientScale, -1f, (float) beta1, (float) beta2, scaledEpsilon, false, true);
+            if (group.weight == null) {
+                continue;
+            }
+            long size = group.weight.getShape().size();
+            // in slices, since the native update makes several temporaries as large as what it updates
+            for (long start = 0; start < size; start += updateSlice) {
+                try (NDManager slice = manager.newSubManager()) {
+                    NDIndex range = new NDIndex("{}:{}", start, Math.min(size, start + updateSlice));
+                    NDArray weight = group.weight.get(range);
+                    NDList views = new NDList(weight, group.gradient.get(range), group.mean.get(range),
+                            group.variance.get(range));
+                    views.attach(slice);
+                    // DJL's PyTorch adamUpdate takes (weight, gradient, mean, variance); eps is scaled so the
+                    // update equals torch's lr * m_hat / (sqrt(v_hat) + eps)
+                    weight.getNDArrayInternal().adamUpdate(views, new NDList(weight), (float) learningRate,
+                            stepSize, group.decay, (float) gradientScale, -1f, (float) beta1, (float) beta2,
+                            scaledEpsilon, false, true);
+                }
             }
         }
         clearGradients();

@@ -48,6 +48,31 @@ class AdamWTest {
     }
 
     @Test
+    void slicedUpdatesEqualOneWholeUpdate() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            float[][] results = new float[2][];
+            long[] slices = {AdamW.UPDATE_SLICE, 7};
+            for (int run = 0; run < 2; run++) {
+                Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
+                parameters.put("a.weight", manager.arange(0f, 30f).reshape(5, 6).div(10));
+                parameters.put("a.bias", manager.arange(0f, 5f));
+                parameters.put("b.weight", manager.arange(0f, 12f).reshape(3, 4).neg());
+                AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.1, slices[run]);
+                for (int step = 1; step <= 3; step++) {
+                    for (Map.Entry<String, NDArray> gradient : adam.gradients().entrySet()) {
+                        gradient.getValue().addi(parameters.get(gradient.getKey()).sin().mul(step));
+                    }
+                    adam.step(0.01, 0.5);
+                }
+                results[run] = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parameters.values().stream()
+                        .map(NDArray::flatten).toArray(NDArray[]::new))).toFloatArray();
+                adam.close();
+            }
+            assertThat(results[1]).containsExactly(results[0], within(1e-6f));
+        }
+    }
+
+    @Test
     void decaysMatricesButNotBiasesOrNorms() {
         assertThat(AdamW.decays("model.layers.0.mlp.up_proj.weight")).isTrue();
         assertThat(AdamW.decays("model.layers.0.self_attn.q_proj.bias")).isFalse();
