@@ -12,9 +12,6 @@
 #   VARIANTS   "ref dpo4j-gc dpo4j"             ref: reference (bf16 autocast, SDPA, no checkpointing);
 #              ref-gc: reference with gradient checkpointing; dpo4j-gc: dpo4j fp16 + gradient checkpointing;
 #              dpo4j: dpo4j fp16 without checkpointing; dpo4j-profile: dpo4j's step cut into synchronized phases
-#              any dpo4j variant + "-patched" (e.g. dpo4j-gc-patched): with bench/patch's proposed dpo-core fixes
-#              first on the classpath (PATCH_JAR, default .device/patch/dpo-core-patch.jar or
-#              bench/target/dpo-core-patch.jar; build it with bench/patch/build.sh)
 #   NOGC_MAX   1024                             dpo4j (no checkpointing) runs only up to this length
 #   PAIRS 4, WARMUP 2, STEPS 5                  pairs per step, untimed and timed steps
 #   DEADLINE   0                                seconds from the start after which no run starts (0: none); a run
@@ -49,10 +46,6 @@ else
   CP=${BENCH_CLASSPATH:-"bench/target/lib/*:bench/target/dpo-bench-0.1.0-SNAPSHOT.jar"}
 fi
 START=$(date +%s)
-if [ -z "${PATCH_JAR:-}" ]; then
-  PATCH_JAR=bench/target/dpo-core-patch.jar
-  [ -f .device/patch/dpo-core-patch.jar ] && PATCH_JAR=.device/patch/dpo-core-patch.jar
-fi
 LOGS=${LOGS:-$RESULTS/logs}
 JSONL=$RESULTS/results.jsonl
 MD=$RESULTS/results.md
@@ -76,10 +69,8 @@ run_one() { # shape seq variant
     fi
     [ "$left" -lt "$limit" ] && limit=$left
   fi
-  local base=${variant%-patched} cp=$CP
-  # *-patched: the proposed dpo-core fixes (bench/patch) shadow dpo-core's classes
-  [ "$base" != "$variant" ] && cp="$PATCH_JAR:$CP"
-  case $base in
+  local cp=$CP
+  case $variant in
     ref) cmd=(python3 "$HERE/reference/dpo_step_reference.py") ;;
     ref-gc) cmd=(python3 "$HERE/reference/dpo_step_reference.py" --gradient-checkpointing) ;;
     dpo4j-gc) cmd=(java ${JAVA_OPTS:--Dai.djl.offline=true} -cp "$cp" dev.dpo4j.bench.StepBenchmark --fp16 --gradient-checkpointing) ;;
@@ -148,7 +139,7 @@ EOF
 for shape in $SHAPES; do
   for seq in $SEQS; do
     for variant in $VARIANTS; do
-      case $variant in dpo4j|dpo4j-patched) [ "$seq" -gt "$NOGC_MAX" ] && continue ;; esac
+      case $variant in dpo4j) [ "$seq" -gt "$NOGC_MAX" ] && continue ;; esac
       run_one "$shape" "$seq" "$variant"
     done
   done
