@@ -1,7 +1,10 @@
 package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 
@@ -15,12 +18,22 @@ import ai.djl.nn.core.Linear;
 public final class CausalSelfAttention {
 
     private final String prefix;
+    /** Score elements one query chunk may hold: 128 Mi, a quarter GiB in float16. */
+    static final long MAX_SCORE_ELEMENTS = 1L << 27;
+
+    private final long maxScores;
     private final ModelConfig config;
     private final RmsNorm queryNorm;
     private final RmsNorm keyNorm;
 
     /** The attention of decoder layer {@code layer}. */
     public CausalSelfAttention(ModelConfig config, int layer) {
+        this(config, layer, MAX_SCORE_ELEMENTS);
+    }
+
+    /** As the public constructor, with query chunks sized so one chunk's scores stay within {@code maxScores}. */
+    CausalSelfAttention(ModelConfig config, int layer, long maxScores) {
+        this.maxScores = maxScores;
         this.config = config;
         this.prefix = "model.layers." + layer + ".self_attn.";
         this.queryNorm = config.qkNorm() ? new RmsNorm(prefix + "q_norm.weight", config.rmsNormEps()) : null;
@@ -43,18 +56,55 @@ public final class CausalSelfAttention {
         NDArray query = heads(project(x, "q_proj", weights), config.numHeads(), queryNorm, weights);
         NDArray key = heads(project(x, "k_proj", weights), kvHeads, keyNorm, weights);
         NDArray value = heads(project(x, "v_proj", weights), kvHeads, null, weights);
-        query = RotaryEmbedding.apply(query, rope).reshape(batch, kvHeads, group * length, headDim);
-        key = RotaryEmbedding.apply(key, rope);
-
-        // softmax accumulates in float32 also for float16 scores (PyTorch's kernels do), and keeps the graph
-        NDArray probabilities = query.matMul(key.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim))
-                .reshape(batch, kvHeads, group, length, length).add(causalMask).softmax(-1)
-                .reshape(batch, kvHeads, group * length, length);
-        NDArray context = probabilities.matMul(value)
+        query = RotaryEmbedding.apply(query, rope).reshape(batch, kvHeads, group, length, headDim);
+        NDArray keys = RotaryEmbedding.apply(key, rope).transpose(0, 1, 3, 2);
+        long rows = Math.max(1, maxScores / (batch * config.numHeads() * length));
+        NDArray attended;
+        if (rows >= length) {
+            attended = attend(query, keys, value, causalMask);
+        } else {
+            // long sequences: query chunks, each in a manager of its own, so only one chunk's scores exist at a time
+            // outside the graph (and one chunk's temporaries at a time in backward)
+            NDList chunks = new NDList();
+            for (long start = 0; start < length; start += rows) {
+                long end = Math.min(length, start + rows);
+                try (NDManager chunk = x.getManager().newSubManager()) {
+                    NDArray queries = query.get(new NDIndex(":, :, :, {}:{}, :", start, end));
+                    NDArray mask = causalMask.get(new NDIndex("{}:{}, :", start, end));
+                    queries.attach(chunk);
+                    mask.attach(chunk);
+                    NDArray out = attend(queries, keys, value, mask);
+                    out.attach(x.getManager());
+                    chunks.add(out);
+                }
+            }
+            attended = NDArrays.concat(chunks, 3);
+        }
+        NDArray context = attended
                 .reshape(batch, config.numHeads(), length, headDim)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) config.numHeads() * headDim);
         return Linear.linear(context, weights.get(prefix + "o_proj.weight")).singletonOrThrow();
+    }
+
+    /**
+     * Softmax attention of queries {@code (batch, kv_heads, group, rows, head_dim)} over transposed keys
+     * {@code (batch, kv_heads, head_dim, length)} and values; the query heads sharing a key/value head are folded into
+     * the row axis, so keys and values are never copied per query head. Softmax accumulates in float32 also for
+     * float16 scores (PyTorch's kernels do) and keeps the graph.
+     */
+    private NDArray attend(NDArray queries, NDArray keys, NDArray value, NDArray mask) {
+        Shape shape = queries.getShape();
+        long batch = shape.get(0);
+        long kvHeads = shape.get(1);
+        long group = shape.get(2);
+        long rows = shape.get(3);
+        long headDim = shape.get(4);
+        long length = keys.getShape().get(3);
+        NDArray probabilities = queries.reshape(batch, kvHeads, group * rows, headDim).matMul(keys)
+                .mul(1.0 / Math.sqrt(headDim)).reshape(batch, kvHeads, group, rows, length).add(mask).softmax(-1)
+                .reshape(batch, kvHeads, group * rows, length);
+        return probabilities.matMul(value).reshape(batch, kvHeads, group, rows, headDim);
     }
 
     private NDArray project(NDArray x, String name, Weights weights) {

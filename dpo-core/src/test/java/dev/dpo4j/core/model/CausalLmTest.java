@@ -105,6 +105,33 @@ class CausalLmTest {
     }
 
     @Test
+    void queryChunkedAttentionEqualsWholeAttentionWithGradients() {
+        ModelConfig config = TinyModels.config("qwen3", 50, false);
+        try (CausalLm model = RandomInit.create(config, manager, 11, 0.3)) {
+            model.parameters().values().forEach(w -> w.setRequiresGradient(true));
+            NDArray x = manager.randomNormal(new ai.djl.ndarray.types.Shape(2, 9, 32));
+            CausalLm.ForwardContext context = model.context(manager, 9, DataType.FLOAT32);
+            float[][] outputs = new float[2][];
+            float[][] gradients = new float[2][];
+            // 2 * 4 heads * 9 positions = 72 scores per query row: 100 allows one row per chunk
+            long[] limits = {CausalSelfAttention.MAX_SCORE_ELEMENTS, 100};
+            for (int run = 0; run < 2; run++) {
+                CausalSelfAttention attention = new CausalSelfAttention(config, 1, limits[run]);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray out = attention.forward(x, context.rope(), context.causalMask(), model.masterWeights());
+                    outputs[run] = out.toFloatArray();
+                    collector.backward(out.square().sum());
+                }
+                NDArray gradient = model.parameters().get("model.layers.1.self_attn.q_proj.weight").getGradient();
+                gradients[run] = gradient.toFloatArray();
+                model.parameters().values().forEach(w -> w.getGradient().subi(w.getGradient()));
+            }
+            assertThat(outputs[1]).containsExactly(outputs[0], within(1e-5f));
+            assertThat(gradients[1]).containsExactly(gradients[0], within(1e-4f));
+        }
+    }
+
+    @Test
     void rmsNormMatchesHandComputation() {
         NDArray x = manager.create(new float[] {1, 2, 3, 4}).reshape(1, 4);
         NDArray weight = manager.create(new float[] {1, 1, 2, 2});
