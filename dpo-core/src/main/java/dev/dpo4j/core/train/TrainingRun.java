@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.dpo4j.api.loss.LossFunction;
-import dev.dpo4j.api.loss.LossOutput;
-import dev.dpo4j.api.loss.PreferenceLogps;
 import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
@@ -240,8 +238,18 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** Forward and backward of one micro-batch; its loss is weighted by its share of the step's pairs. */
-    private void forwardBackward(int[] batch, double weight, NDManager scope) {
+    /**
+     * Forward and backward of one micro-batch; its loss is weighted by its share of the step's pairs. Everything it
+     * creates lives in a manager of its own, so accumulating many micro-batches holds one micro-batch's arrays at a
+     * time (the gradients live in the optimizer).
+     */
+    private void forwardBackward(int[] batch, double weight, NDManager step) {
+        try (NDManager scope = step.newSubManager()) {
+            runMicroBatch(batch, weight, scope);
+        }
+    }
+
+    private void runMicroBatch(int[] batch, double weight, NDManager scope) {
         PairBatch pairs = collator.collate(train.select(batch));
         PairBatch.Arrays arrays = pairs.toArrays(scope);
         NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
