@@ -90,12 +90,24 @@ public final class CausalLm implements AutoCloseable {
         return finalNorm(decoderStates(inputIds, weights, computeType), weights);
     }
 
-    /** The output of the last decoder layer, before the final RMSNorm, of shape {@code (batch, length, hidden)}. */
+    /**
+     * The output of the last decoder layer, before the final RMSNorm, of shape {@code (batch, length, hidden)}, in the
+     * manager of {@code inputIds}. DJL frees an array only when its manager closes, so each layer runs in a sub-manager
+     * and only its output is kept: a forward without a graph holds one layer's intermediates at a time, and what
+     * autograd saved for backward stays alive inside the graph.
+     */
     public NDArray decoderStates(NDArray inputIds, Weights weights, DataType computeType) {
-        ForwardContext context = context(inputIds.getManager(), (int) inputIds.getShape().get(1), computeType);
+        NDManager outer = inputIds.getManager();
+        ForwardContext context = context(outer, (int) inputIds.getShape().get(1), computeType);
         NDArray hidden = embed(inputIds, weights);
+        hidden.attach(outer);
         for (int i = 0; i < layers.size(); i++) {
-            hidden = layer(i, hidden, context, weights);
+            try (NDManager layer = outer.newSubManager()) {
+                hidden.attach(layer);
+                NDArray next = layer(i, hidden, context, weights);
+                next.attach(outer);
+                hidden = next;
+            }
         }
         return hidden;
     }

@@ -24,22 +24,9 @@ public final class CompletionScorer {
      *     each of shape {@code (2 * pairs)}, chosen sequences first
      */
     public static Scores score(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType) {
-        // DJL frees an array only when its manager closes: each layer and the head run in a sub-manager and only
-        // their outputs are kept, so a forward without a graph (the reference) holds one layer's intermediates at a
-        // time; what autograd saved for backward stays alive inside the graph.
         NDManager outer = batch.inputIds().getManager();
-        CausalLm.ForwardContext forward = model.context(outer, (int) batch.inputIds().getShape().get(1),
-                computeType);
-        NDArray hidden = model.embed(batch.inputIds(), weights);
-        hidden.attach(outer);
-        for (int i = 0; i < model.numLayers(); i++) {
-            try (NDManager layer = outer.newSubManager()) {
-                hidden.attach(layer);
-                NDArray next = model.layer(i, hidden, forward, weights);
-                next.attach(outer);
-                hidden = next;
-            }
-        }
+        NDArray hidden = model.decoderStates(batch.inputIds(), weights, computeType);
+        // the head in a sub-manager too, keeping only the per-sequence results
         try (NDManager head = outer.newSubManager()) {
             hidden.attach(head);
             TokenScores tokens = tokenScores(model, hidden, batch.scoredRows(), batch.targets(), weights);

@@ -2,21 +2,15 @@ package dev.dpo4j.examples.adapters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
-import com.google.gson.JsonObject;
 import dev.dpo4j.adapters.LoadOptions;
 import dev.dpo4j.adapters.PreferenceDataset;
 import dev.dpo4j.adapters.PreferenceDatasets;
 import dev.dpo4j.api.data.PreferenceExample;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.checkpoint.ModelFolder;
-import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.model.RandomInit;
-import dev.dpo4j.core.tokenizer.ByteLevelTokenizer;
 import dev.dpo4j.core.train.DpoTrainer;
+import dev.dpo4j.examples.embedded.EmbeddedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,20 +68,6 @@ class AdapterTrainingTest {
     }
 
     private static Path tinyModel(Path folder) throws IOException {
-        JsonObject json = new JsonObject();
-        json.addProperty("model_type", "qwen2");
-        json.addProperty("vocab_size", ByteLevelTokenizer.VOCAB_SIZE);
-        json.addProperty("hidden_size", 32);
-        json.addProperty("intermediate_size", 64);
-        json.addProperty("num_hidden_layers", 1);
-        json.addProperty("num_attention_heads", 4);
-        json.addProperty("num_key_value_heads", 2);
-        json.addProperty("tie_word_embeddings", true);
-        try (NDManager manager = NDManager.newBaseManager();
-                CausalLm model = RandomInit.create(ModelConfig.fromJson(json, "test"), manager, 1, 0.02)) {
-            ByteLevelTokenizer.write(folder);
-            ModelFolder.save(model, folder, null);
-        }
-        return folder;
+        return EmbeddedModel.write(folder, EmbeddedModel.DEFAULT_SEED);
     }
 }
