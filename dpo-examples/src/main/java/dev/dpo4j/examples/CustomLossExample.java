@@ -5,6 +5,7 @@ import dev.dpo4j.adapters.TrainEvalSplit;
 import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
+import dev.dpo4j.api.loss.Scalars;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
 import dev.dpo4j.core.train.DpoTrainer;
@@ -31,9 +32,12 @@ public final class CustomLossExample {
 
         @Override
         public LossOutput compute(PreferenceLogps logps) {
-            NDArray x = logps.logitsMargin().mul(beta).sub(delta);
+            NDArray margin = logps.logitsMargin();
+            // numbers in a graph go through Scalars, so backward sees them on the CPU too
+            NDArray x = margin.mul(Scalars.of(margin, beta)).sub(Scalars.of(margin, delta));
             // -log(sigmoid(x)) = -(min(x, 0) - log(1 + exp(-|x|))), stable for large |x|
-            NDArray losses = x.minimum(0).sub(x.abs().neg().exp().add(1).log()).neg();
+            NDArray one = Scalars.of(x, 1);
+            NDArray losses = x.minimum(Scalars.of(x, 0)).sub(x.abs().neg().exp().add(one).log()).neg();
             NDArray chosen = logps.policyChosen().sub(logps.referenceChosen()).stopGradient().mul(beta);
             NDArray rejected = logps.policyRejected().sub(logps.referenceRejected()).stopGradient().mul(beta);
             return new LossOutput(losses, chosen, rejected);

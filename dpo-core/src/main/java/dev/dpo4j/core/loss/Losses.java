@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
+import dev.dpo4j.api.loss.Scalars;
 import java.util.Locale;
 
 /**
@@ -104,21 +105,21 @@ public final class Losses {
             NDArray losses;
             switch (kind) {
                 case SIGMOID:
-                    losses = smoothedLogistic(margin.mul(beta));
+                    losses = smoothedLogistic(times(margin, beta));
                     break;
                 case ROBUST:
-                    NDArray scaled = margin.mul(beta);
-                    losses = logSigmoid(scaled).mul(-(1 - labelSmoothing)).add(logSigmoid(scaled.neg())
-                            .mul(labelSmoothing)).div(1 - 2 * labelSmoothing);
+                    NDArray scaled = times(margin, beta);
+                    losses = times(times(logSigmoid(scaled), -(1 - labelSmoothing))
+                            .add(times(logSigmoid(scaled.neg()), labelSmoothing)), 1 / (1 - 2 * labelSmoothing));
                     break;
                 case HINGE:
-                    losses = margin.mul(-beta).add(1).maximum(0);
+                    losses = plus(times(margin, -beta), 1).maximum(Scalars.of(margin, 0));
                     break;
                 case IPO:
-                    losses = margin.sub(1 / (2 * beta)).square();
+                    losses = plus(margin, -1 / (2 * beta)).square();
                     break;
                 default:
-                    losses = smoothedLogistic(margin.mul(beta).sub(gamma));
+                    losses = smoothedLogistic(plus(times(margin, beta), -gamma));
             }
             return new LossOutput(losses, reward(logps.policyChosen(), logps.referenceChosen()),
                     reward(logps.policyRejected(), logps.referenceRejected()));
@@ -127,12 +128,12 @@ public final class Losses {
         private NDArray smoothedLogistic(NDArray x) {
             NDArray loss = logSigmoid(x).neg();
             return labelSmoothing == 0 ? loss
-                    : loss.mul(1 - labelSmoothing).sub(logSigmoid(x.neg()).mul(labelSmoothing));
+                    : times(loss, 1 - labelSmoothing).sub(times(logSigmoid(x.neg()), labelSmoothing));
         }
 
         private NDArray reward(NDArray policy, NDArray reference) {
             NDArray ratio = reference == null || kind == Kind.SIMPO ? policy : policy.sub(reference);
-            return ratio.stopGradient().mul(beta);
+            return times(ratio.stopGradient(), beta);
         }
 
         @Override
@@ -152,7 +153,17 @@ public final class Losses {
      */
     static NDArray logSigmoid(NDArray x) {
         NDArray t = x.abs().neg().exp();
-        NDArray log1p = NDArrays.where(t.lt(1e-4), t.sub(t.square().div(2)), t.add(1).log());
-        return x.minimum(0).sub(log1p);
+        NDArray log1p = NDArrays.where(t.lt(1e-4), t.sub(times(t.square(), 0.5)), plus(t, 1).log());
+        return x.minimum(Scalars.of(x, 0)).sub(log1p);
+    }
+
+    /** {@code x * value}, with the scalar kept alive for backward ({@link Scalars}). */
+    private static NDArray times(NDArray x, double value) {
+        return x.mul(Scalars.of(x, value));
+    }
+
+    /** {@code x + value}, with the scalar kept alive for backward ({@link Scalars}). */
+    private static NDArray plus(NDArray x, double value) {
+        return x.add(Scalars.of(x, value));
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import dev.dpo4j.api.loss.Scalars;
 
 /**
  * Causal multi-head self-attention with grouped-query key/value heads, rotary embeddings, optional q/k/v biases
@@ -101,8 +102,8 @@ public final class CausalSelfAttention {
         long rows = shape.get(3);
         long headDim = shape.get(4);
         long length = keys.getShape().get(3);
-        NDArray probabilities = queries.reshape(batch, kvHeads, group * rows, headDim).matMul(keys)
-                .mul(1.0 / Math.sqrt(headDim)).reshape(batch, kvHeads, group, rows, length).add(mask).softmax(-1)
+        NDArray scores = queries.reshape(batch, kvHeads, group * rows, headDim).matMul(keys);
+        NDArray probabilities = scores.mul(Scalars.of(scores, 1.0 / Math.sqrt(headDim))).reshape(batch, kvHeads, group, rows, length).add(mask).softmax(-1)
                 .reshape(batch, kvHeads, group * rows, length);
         return probabilities.matMul(value).reshape(batch, kvHeads, group, rows, headDim);
     }

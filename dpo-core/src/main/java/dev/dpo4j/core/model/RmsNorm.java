@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
+import dev.dpo4j.api.loss.Scalars;
 
 /**
  * Root-mean-square layer normalization over the last axis, with its statistics in float32 as Hugging Face's
@@ -26,7 +27,7 @@ public final class RmsNorm {
             return forwardHalf(x, weights.get(weightName));
         }
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(eps).sqrt().pow(-1)).mul(weights.get(weightName));
+        return x.mul(variance.add(Scalars.of(x, eps)).sqrt().pow(Scalars.of(x, -1))).mul(weights.get(weightName));
     }
 
     /**

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.dpo4j.api.loss.Scalars;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
@@ -64,7 +65,8 @@ final class CheckpointedPass {
             NDArray leaf = scores.logps();
             leaf.setRequiresGradient(true);
             MicroBatchOutcome result = outcome.apply(scores);
-            collector.backward(result.output().losses().mean().mul(factor));
+            NDArray mean = result.output().losses().mean();
+            collector.backward(mean.mul(Scalars.of(mean, factor)));
             NDArray gradient = chunks.backward(model, states, weights, leaf.getGradient(), scope);
             keep[layers].close();
             for (int i = layers - 1; i >= 0; i--) {

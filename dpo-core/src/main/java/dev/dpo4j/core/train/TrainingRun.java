@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.loss.Scalars;
 import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
@@ -265,7 +266,8 @@ final class TrainingRun implements AutoCloseable {
                 CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, weights, computeType);
                 MicroBatchOutcome outcome = MicroBatchOutcome.of(loss, scores, referenceLogps, arrays,
                         batch.length);
-                collector.backward(outcome.output().losses().mean().mul(factor));
+                NDArray mean = outcome.output().losses().mean();
+                collector.backward(mean.mul(Scalars.of(mean, factor)));
                 outcome.addTo(interval, pairs.policyTokens());
             }
         }

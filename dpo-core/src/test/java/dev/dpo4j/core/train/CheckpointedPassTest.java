@@ -41,8 +41,8 @@ class CheckpointedPassTest {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     CompletionScorer.Scores scores = CompletionScorer.score(model, arrays, model.masterWeights(),
                             DataType.FLOAT32);
-                    collector.backward(MicroBatchOutcome.of(loss, scores, reference, arrays, 2).output().losses()
-                            .mean().mul(3.0));
+                    NDArray mean = MicroBatchOutcome.of(loss, scores, reference, arrays, 2).output().losses().mean();
+                    collector.backward(mean.mul(dev.dpo4j.api.loss.Scalars.of(mean, 3.0)));
                 }
                 plain = takeGradients(model);
             }
