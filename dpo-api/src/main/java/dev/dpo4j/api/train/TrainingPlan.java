@@ -10,9 +10,10 @@ package dev.dpo4j.api.train;
  * @param totalSteps optimizer steps over all epochs
  * @param startStep the step training starts from (non-zero when resuming)
  * @param globalBatchSize pairs per optimizer step: per-device batch x accumulation x devices
- * @param devices devices trained on, as DJL names them ({@code cpu()}, {@code gpu(0)})
+ * @param deviceCount data-parallel devices: each runs {@code per_device_train_batch_size} pairs per micro-batch
+ * @param devices devices trained on, as DJL names them, comma-separated ({@code cpu()}, {@code gpu(0), gpu(1)})
  * @param precision compute precision ({@code float32} or {@code float16})
  */
 public record TrainingPlan(long trainExamples, long droppedExamples, long evalExamples, int epochs,
-        long totalSteps, long startStep, int globalBatchSize, String devices, String precision) {
+        long totalSteps, long startStep, int globalBatchSize, int deviceCount, String devices, String precision) {
 }

@@ -227,15 +227,21 @@ public final class CausalLm implements AutoCloseable {
      * its own manager on the same device.
      */
     public CausalLm frozenCopy(DataType storageType) {
-        NDManager copyManager = manager.getParentManager().newSubManager();
+        return frozenCopyOn(manager.getParentManager().newSubManager(), storageType);
+    }
+
+    /**
+     * A frozen copy of this model in {@code storageType} on the device of {@code target}, which owns its weights
+     * and is closed with it: the reference of another data-parallel device. Weights are cast before they travel.
+     */
+    public CausalLm frozenCopyOn(NDManager target, DataType storageType) {
         Map<String, NDArray> copies = new LinkedHashMap<>();
         parameters.forEach((name, weight) -> {
-            NDArray copy = weight.getDataType() == storageType ? weight.duplicate()
-                    : weight.toType(storageType, true);
-            copy.attach(copyManager);
+            NDArray copy = DeviceArrays.copy(weight, storageType, target.getDevice());
+            copy.attach(target);
             copies.put(name, copy);
         });
-        return new CausalLm(config, copies, copyManager);
+        return new CausalLm(config, copies, target);
     }
 
     /** Frees the weights. */

@@ -1,13 +1,9 @@
 package dev.dpo4j.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.dpo4j.api.loss.Scalars;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.model.CausalLm;
@@ -61,12 +57,12 @@ final class CheckpointedPass {
         NDArray states = inputs[layers];
         HeadChunks chunks = new HeadChunks(arrays, headChunkElements / model.config().vocabSize());
         CompletionScorer.Scores scores = chunks.score(model, states, weights, scope);
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        try (Autograd recording = Autograd.record()) {
             NDArray leaf = scores.logps();
             leaf.setRequiresGradient(true);
             MicroBatchOutcome result = outcome.apply(scores);
             NDArray mean = result.output().losses().mean();
-            collector.backward(mean.mul(Scalars.of(mean, factor)));
+            Autograd.backward(mean.mul(Scalars.of(mean, factor)));
             NDArray gradient = chunks.backward(model, states, weights, leaf.getGradient(), scope);
             keep[layers].close();
             for (int i = layers - 1; i >= 0; i--) {
@@ -75,7 +71,7 @@ final class CheckpointedPass {
             }
             try (NDManager step = scope.newSubManager()) {
                 arrays.inputIds().tempAttach(step);
-                backward(model.embed(arrays.inputIds(), weights), gradient);
+                Autograd.backward(model.embed(arrays.inputIds(), weights), gradient);
             }
             gradient.close();
             return result;
@@ -89,16 +85,11 @@ final class CheckpointedPass {
             input.tempAttach(step);
             outputGradient.attach(step);
             input.setRequiresGradient(true);
-            backward(model.layer(index, input, context, weights), outputGradient);
+            Autograd.backward(model.layer(index, input, context, weights), outputGradient);
             NDArray inputGradient = input.getGradient();
             inputGradient.attach(scope);
             return inputGradient;
         }
-    }
-
-    /** Back-propagates {@code gradient} from {@code output} into everything that requires a gradient. */
-    static void backward(NDArray output, NDArray gradient) {
-        JniUtils.backward((PtNDArray) output, (PtNDArray) gradient, false, false);
     }
 
     /** The completion tokens of a batch cut into chunks of a fixed number of tokens. */
@@ -129,7 +120,7 @@ final class CheckpointedPass {
                 NDManager scope) {
             states.setRequiresGradient(true);
             // each token's upstream gradient is its sequence's
-            forEach(model, states, weights, scope, (scores, segments) -> CheckpointedPass.backward(scores.logps(),
+            forEach(model, states, weights, scope, (scores, segments) -> Autograd.backward(scores.logps(),
                     segments.transpose().matMul(sequenceGradient)));
             NDArray gradient = states.getGradient();
             gradient.attach(scope);

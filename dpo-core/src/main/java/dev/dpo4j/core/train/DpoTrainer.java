@@ -101,7 +101,7 @@ public final class DpoTrainer {
         private LossFunction loss;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private boolean progressBar = true;
-        private Device device;
+        private List<Device> devices;
         private NDManager manager;
 
         private Builder() {
@@ -186,10 +186,31 @@ public final class DpoTrainer {
             return this;
         }
 
-        /** The device to train on (default: DJL's default device, the first GPU when there is one). */
+        /** Trains on this one device; the same as {@code devices(List.of(trainingDevice))}. */
         public Builder device(Device trainingDevice) {
-            this.device = trainingDevice;
+            return devices(List.of(Objects.requireNonNull(trainingDevice, "device")));
+        }
+
+        /**
+         * The devices to train on, data-parallel: each runs {@code per_device_train_batch_size} pairs per
+         * micro-batch, gradients are summed on the first before each optimizer step, so the global batch is
+         * per-device batch x accumulation x devices. The first device holds the optimizer. Default: every GPU
+         * PyTorch sees, else the CPU (or the device of {@link #manager(NDManager)} when one is given). A device
+         * listed twice gets two workers, which runs data parallelism on a single CPU or GPU (for tests).
+         */
+        public Builder devices(List<Device> trainingDevices) {
+            for (int i = 0; i < trainingDevices.size(); i++) {
+                if (trainingDevices.get(i) == null) {
+                    throw new IllegalArgumentException("devices(...): device " + i + " is null");
+                }
+            }
+            this.devices = List.copyOf(trainingDevices);
             return this;
+        }
+
+        /** {@link #devices(List)} from an array. */
+        public Builder devices(Device... trainingDevices) {
+            return devices(java.util.Arrays.asList(trainingDevices));
         }
 
         /** The NDManager under which all training arrays live (default: a new base manager on the device). */
@@ -217,6 +238,13 @@ public final class DpoTrainer {
                 throw new IllegalArgumentException("trainData(...) is required");
             }
             Objects.requireNonNull(template, "template");
+            if (devices != null && devices.isEmpty()) {
+                throw new IllegalArgumentException("devices(...) is empty: name at least one device");
+            }
+            if (devices != null && devices.stream().anyMatch(d -> d instanceof ai.djl.Device.MultiDevice)) {
+                throw new IllegalArgumentException("devices(...): list the devices one by one, not a MultiDevice "
+                        + devices);
+            }
             if (loss == null) {
                 loss = Losses.byName(config.lossType(), config.beta(), config.labelSmoothing(), config.simpoGamma());
             }
@@ -267,11 +295,18 @@ public final class DpoTrainer {
             return all;
         }
 
-        NDManager newManager() {
-            if (manager != null) {
-                return manager.newSubManager(device != null ? device : manager.getDevice());
+        /** The devices to train on, the first being the primary's (see {@link #devices(List)}). */
+        List<Device> devices() {
+            if (devices != null) {
+                return devices;
             }
-            return NDManager.newBaseManager(device != null ? device : Engine.getInstance().defaultDevice());
+            return manager != null ? List.of(manager.getDevice()) : List.of(Engine.getInstance().getDevices());
+        }
+
+        /** A manager on the first device, under {@link #manager(NDManager)} when one was given. */
+        NDManager newManager() {
+            Device primary = devices().get(0);
+            return manager != null ? manager.newSubManager(primary) : NDManager.newBaseManager(primary);
         }
 
         /** Loads the tokenizer of the model folder, or returns the given one. */

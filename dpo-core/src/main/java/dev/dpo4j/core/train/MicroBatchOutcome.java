@@ -25,11 +25,22 @@ record MicroBatchOutcome(LossOutput output, PreferenceLogps logps, NDArray logit
                 scores.meanLogits().get(rejected));
     }
 
-    /** Adds the micro-batch's per-pair values to the metrics. */
-    void addTo(MetricsAccumulator metrics, long tokens) {
-        metrics.add(output.losses().toFloatArray(), output.chosenRewards().toFloatArray(),
+    /** The micro-batch's per-pair values, copied to the host, with the tokens the policy processed. */
+    Values values(long tokens) {
+        return new Values(output.losses().toFloatArray(), output.chosenRewards().toFloatArray(),
                 output.rejectedRewards().toFloatArray(), logps.policyChosen().toFloatArray(),
-                logps.policyRejected().toFloatArray(), logitsChosen.toFloatArray(),
-                logitsRejected.toFloatArray(), tokens);
+                logps.policyRejected().toFloatArray(), logitsChosen.toFloatArray(), logitsRejected.toFloatArray(),
+                tokens);
+    }
+
+    /** A micro-batch's per-pair values on the host: what a device thread hands back for the metrics. */
+    record Values(float[] losses, float[] chosenRewards, float[] rejectedRewards, float[] chosenLogps,
+            float[] rejectedLogps, float[] chosenLogits, float[] rejectedLogits, long tokens) {
+
+        /** Adds them to the metrics. */
+        void addTo(MetricsAccumulator metrics) {
+            metrics.add(losses, chosenRewards, rejectedRewards, chosenLogps, rejectedLogps, chosenLogits,
+                    rejectedLogits, tokens);
+        }
     }
 }

@@ -52,6 +52,16 @@ final class PolicyUpdater implements AutoCloseable {
         return half != null ? half.weights() : policy.masterWeights();
     }
 
+    /** The policy's float32 master weights by name: what the optimizer updates. */
+    Map<String, NDArray> masters() {
+        return policy.parameters();
+    }
+
+    /** The float32 gradient accumulators by name, on the masters' device: add gradients into them before a step. */
+    Map<String, NDArray> gradients() {
+        return optimizer.gradients();
+    }
+
     /** The factor the loss is multiplied by before backward. */
     double lossScale() {
         return scaler.scale();

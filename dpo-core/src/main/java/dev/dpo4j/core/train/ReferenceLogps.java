@@ -18,6 +18,12 @@ interface ReferenceLogps extends AutoCloseable {
      */
     NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager);
 
+    /**
+     * This reference for a data-parallel worker on the device of {@code manager}: a table serves every device, a
+     * frozen model is copied there (the copy is freed when the returned reference is closed).
+     */
+    ReferenceLogps on(NDManager manager);
+
     @Override
     void close();
 
@@ -28,6 +34,11 @@ interface ReferenceLogps extends AutoCloseable {
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
                 return CompletionScorer.score(model, arrays, model.weightsIn(computeType, manager), computeType)
                         .logps().stopGradient();
+            }
+
+            @Override
+            public ReferenceLogps on(NDManager manager) {
+                return frozen(model.frozenCopyOn(manager.newSubManager(), computeType), computeType);
             }
 
             @Override
@@ -67,6 +78,11 @@ interface ReferenceLogps extends AutoCloseable {
                     values[pairIndices.length + i] = rejected[pairIndices[i]];
                 }
                 return manager.create(values);
+            }
+
+            @Override
+            public ReferenceLogps on(NDManager manager) {
+                return this;
             }
 
             @Override

@@ -1,10 +1,8 @@
 package dev.dpo4j.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.loss.Scalars;
 import dev.dpo4j.api.train.DpoMetrics;
@@ -29,7 +27,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +51,12 @@ final class TrainingRun implements AutoCloseable {
     private final List<TrainingListener> listeners;
     private final DataType computeType;
     private PolicyUpdater updater;
+    private DataParallel parallel;
     private CausalLm policy;
     private ReferenceLogps reference;
     private ReferenceLogps evalReference;
+    private ReferenceLogps[] references;
+    private ReferenceLogps[] evalReferences;
     private AdamW optimizer;
     private PreparedData train;
     private PreparedData eval;
@@ -103,12 +108,15 @@ final class TrainingRun implements AutoCloseable {
             resume(config.resumeFromCheckpoint());
         }
         updater = new PolicyUpdater(policy, optimizer, computeType, config.maxGradNorm(), manager);
+        parallel = new DataParallel(settings.devices(), manager, updater, computeType);
+        spreadReferences();
         totalSteps = totalSteps();
         LearningRateSchedule schedule = new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(),
                 config.warmupSteps(), totalSteps);
         TrainingPlan plan = new TrainingPlan(train.pairs().size(), train.dropped(),
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
-                config.globalBatchSize(1), manager.getDevice().toString(),
+                config.globalBatchSize(parallel.size()), parallel.size(), parallel.workers().stream()
+                .map(w -> w.device().toString()).collect(Collectors.joining(", ")),
                 config.fp16() ? "float16 (float32 master weights)" : "float32");
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
@@ -158,6 +166,20 @@ final class TrainingRun implements AutoCloseable {
         live.close();
     }
 
+    /** Gives every other device the reference: its own frozen copy, or the shared table. */
+    private void spreadReferences() {
+        references = new ReferenceLogps[parallel.size()];
+        evalReferences = new ReferenceLogps[parallel.size()];
+        references[0] = reference;
+        evalReferences[0] = evalReference;
+        for (DataParallel.Worker worker : parallel.workers().subList(1, parallel.size())) {
+            int i = worker.index();
+            references[i] = reference == null ? null : reference.on(worker.manager());
+            evalReferences[i] = evalReference == reference ? references[i]
+                    : evalReference == null ? null : evalReference.on(worker.manager());
+        }
+    }
+
     private CausalLm startingModelCopy() {
         if (settings.modelPath() == null) {
             return policy.frozenCopy(computeType);
@@ -184,8 +206,13 @@ final class TrainingRun implements AutoCloseable {
     private long totalSteps() {
         int microBatches = (train.pairs().size() + config.perDeviceTrainBatchSize() - 1)
                 / config.perDeviceTrainBatchSize();
-        stepsPerEpoch = BatchOrder.stepsPerEpoch(microBatches, config.gradientAccumulationSteps());
+        stepsPerEpoch = BatchOrder.stepsPerEpoch(microBatches, microBatchesPerStep());
         return config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.numTrainEpochs();
+    }
+
+    /** Micro-batches per optimizer step: accumulation steps on each device. */
+    private int microBatchesPerStep() {
+        return config.gradientAccumulationSteps() * parallel.size();
     }
 
     private int epochs(long totalSteps) {
@@ -194,7 +221,7 @@ final class TrainingRun implements AutoCloseable {
 
     /** Runs the remaining steps; returns whether training was cancelled. */
     private boolean loop(LearningRateSchedule schedule) {
-        int accumulation = config.gradientAccumulationSteps();
+        int accumulation = microBatchesPerStep();
         for (int epoch = (int) (globalStep / stepsPerEpoch); globalStep < totalSteps; epoch++) {
             List<int[]> order = BatchOrder.of(train.pairs().size(), config.perDeviceTrainBatchSize(), config.seed(),
                     epoch, true, config.groupByLength() ? train.lengths() : null);
@@ -218,11 +245,11 @@ final class TrainingRun implements AutoCloseable {
         double gradNorm;
         try (NDManager scope = manager.newSubManager()) {
             updater.beginStep();
-            for (int[] batch : microBatches) {
-                forwardBackward(batch, (double) batch.length / stepPairs, scope);
-            }
+            parallel.run(microBatches, (worker, batch) -> forwardBackward(worker, batch, (double) batch.length
+                    / stepPairs), parallel::reduceGradients).forEach(values -> values.addTo(interval));
             gradNorm = updater.step(rate, globalStep + 1, scope);
         }
+        parallel.broadcastWeights();
         globalStep++;
         long step = globalStep;
         listeners.forEach(l -> l.onStep(step, totalSteps));
@@ -240,56 +267,64 @@ final class TrainingRun implements AutoCloseable {
     }
 
     /**
-     * Forward and backward of one micro-batch; its loss is weighted by its share of the step's pairs. Everything it
-     * creates lives in a manager of its own, so accumulating many micro-batches holds one micro-batch's arrays at a
-     * time (the gradients live in the optimizer).
+     * Forward and backward of one micro-batch on a worker; its loss is weighted by its share of the step's pairs.
+     * Everything it creates lives in a manager of its own, so accumulating many micro-batches holds one micro-batch's
+     * arrays at a time (the gradients live in the optimizer).
      */
-    private void forwardBackward(int[] batch, double weight, NDManager step) {
-        try (NDManager scope = step.newSubManager()) {
-            runMicroBatch(batch, weight, scope);
+    private MicroBatchOutcome.Values forwardBackward(DataParallel.Worker worker, int[] batch, double weight) {
+        try (NDManager scope = worker.manager().newSubManager()) {
+            MicroBatchOutcome.Values values = runMicroBatch(worker, batch, weight, scope);
+            if (worker.index() == 0) {
+                updater.afterBackward();
+            }
+            return values;
         }
     }
 
-    private void runMicroBatch(int[] batch, double weight, NDManager scope) {
+    private MicroBatchOutcome.Values runMicroBatch(DataParallel.Worker worker, int[] batch, double weight,
+            NDManager scope) {
         PairBatch pairs = collator.collate(train.select(batch));
         PairBatch.Arrays arrays = pairs.toArrays(scope);
-        NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
-        Weights weights = updater.weights();
+        ReferenceLogps workerReference = references[worker.index()];
+        NDArray referenceLogps = workerReference == null ? null : workerReference.logps(batch, arrays, scope);
+        Weights weights = worker.weights(updater);
         double factor = weight * updater.lossScale();
         if (config.gradientCheckpointing()) {
-            CheckpointedPass.run(policy, arrays, weights, computeType, scope, factor,
+            return CheckpointedPass.run(policy, arrays, weights, computeType, scope, factor,
                     CheckpointedPass.HEAD_CHUNK_ELEMENTS,
                     scores -> MicroBatchOutcome.of(loss, scores, referenceLogps, arrays, batch.length))
-                    .addTo(interval, pairs.policyTokens());
-        } else {
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, weights, computeType);
-                MicroBatchOutcome outcome = MicroBatchOutcome.of(loss, scores, referenceLogps, arrays,
-                        batch.length);
-                NDArray mean = outcome.output().losses().mean();
-                collector.backward(mean.mul(Scalars.of(mean, factor)));
-                outcome.addTo(interval, pairs.policyTokens());
-            }
+                    .values(pairs.policyTokens());
         }
-        updater.afterBackward();
+        try (Autograd recording = Autograd.record()) {
+            CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, weights, computeType);
+            MicroBatchOutcome outcome = MicroBatchOutcome.of(loss, scores, referenceLogps, arrays, batch.length);
+            NDArray mean = outcome.output().losses().mean();
+            Autograd.backward(mean.mul(Scalars.of(mean, factor)));
+            return outcome.values(pairs.policyTokens());
+        }
     }
 
     /** Scores the eval set without building a graph and notifies listeners. */
     DpoMetrics evaluate() {
         MetricsAccumulator totals = new MetricsAccumulator();
-        for (int[] batch : BatchOrder.of(eval.pairs().size(), config.perDeviceEvalBatchSize(), 0, 0, false)) {
-            try (NDManager scope = manager.newSubManager()) {
-                PairBatch pairs = collator.collate(eval.select(batch));
-                PairBatch.Arrays arrays = pairs.toArrays(scope);
-                NDArray referenceLogps = evalReference == null ? null : evalReference.logps(batch, arrays, scope);
-                CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays,
-                        policy.weightsIn(computeType, scope), computeType);
-                MicroBatchOutcome.of(loss, scores, referenceLogps, arrays, batch.length).addTo(totals, pairs.policyTokens());
-            }
-        }
+        parallel.run(BatchOrder.of(eval.pairs().size(), config.perDeviceEvalBatchSize(), 0, 0, false),
+                this::evaluateBatch, ran -> { }).forEach(values -> values.addTo(totals));
         lastEval = totals.toMetrics(globalStep, epoch(), Double.NaN, Double.NaN);
         listeners.forEach(l -> l.onEvaluation(lastEval));
         return lastEval;
+    }
+
+    private MicroBatchOutcome.Values evaluateBatch(DataParallel.Worker worker, int[] batch) {
+        try (NDManager scope = worker.manager().newSubManager()) {
+            PairBatch pairs = collator.collate(eval.select(batch));
+            PairBatch.Arrays arrays = pairs.toArrays(scope);
+            ReferenceLogps workerReference = evalReferences[worker.index()];
+            NDArray referenceLogps = workerReference == null ? null : workerReference.logps(batch, arrays, scope);
+            Weights weights = worker.index() == 0 ? policy.weightsIn(computeType, scope) : worker.weights(updater);
+            CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, weights, computeType);
+            return MicroBatchOutcome.of(loss, scores, referenceLogps, arrays, batch.length)
+                    .values(pairs.policyTokens());
+        }
     }
 
     private double epoch() {
@@ -322,6 +357,18 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
+    private void closeReferences() {
+        Set<ReferenceLogps> all = Collections.newSetFromMap(new IdentityHashMap<>());
+        all.add(reference);
+        all.add(evalReference);
+        if (references != null) {
+            all.addAll(java.util.Arrays.asList(references));
+            all.addAll(java.util.Arrays.asList(evalReferences));
+        }
+        all.remove(null);
+        all.forEach(ReferenceLogps::close);
+    }
+
     @Override
     public void close() {
         listeners.stream().filter(l -> l instanceof AutoCloseable).forEach(l -> {
@@ -331,11 +378,9 @@ final class TrainingRun implements AutoCloseable {
                 LOG.warn("listener {} failed to close: {}", l, e.toString());
             }
         });
-        if (reference != null) {
-            reference.close();
-        }
-        if (evalReference != null && evalReference != reference) {
-            evalReference.close();
+        closeReferences();
+        if (parallel != null) {
+            parallel.close();
         }
         if (optimizer != null) {
             optimizer.close();

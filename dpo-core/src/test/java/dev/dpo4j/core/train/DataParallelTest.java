@@ -1,0 +1,118 @@
+package dev.dpo4j.core.train;
+
+import static dev.dpo4j.core.train.DpoTrainerTest.assertSameWeights;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingPlan;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.TinyModels;
+import dev.dpo4j.core.loss.Losses;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Data parallelism on the CPU: DJL treats every CPU as one device, so the CPU listed several times gives several
+ * workers, each with its own weights, reference, thread and gradients, as GPUs would have.
+ */
+class DataParallelTest {
+
+    private static final Device CPU = Device.cpu();
+
+    @TempDir
+    static Path shared;
+    static Path modelDir;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void writeModel() {
+        modelDir = TinyModels.writeModel(shared.resolve("tiny-qwen2"), "qwen2", 3);
+    }
+
+    private DpoTrainer.Builder base(Path out) {
+        return DpoTrainer.builder().modelPath(modelDir).trainData(TinyModels.arithmetic(16)).outputDir(out)
+                .learningRate(5e-3).beta(0.1).perDeviceTrainBatchSize(2).loggingSteps(1).progressBar(false)
+                .seed(5);
+    }
+
+    @ParameterizedTest(name = "fp16={0} checkpointing={1} precomputed reference={2}")
+    @CsvSource({"false,false,false", "true,true,false", "false,true,true"})
+    void twoDevicesGiveTheUpdateOfTheSameGlobalBatchOnOne(boolean fp16, boolean checkpointing, boolean precompute) {
+        List<TrainingPlan> plans = new ArrayList<>();
+        TrainingSummary one = base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(4).maxSteps(3)
+                .fp16(fp16).gradientCheckpointing(checkpointing).precomputeRefLogProbs(precompute)
+                .evalData(TinyModels.arithmetic(6)).build().train();
+        TrainingSummary two = base(tmp.resolve("two")).devices(CPU, CPU).gradientAccumulationSteps(2).maxSteps(3)
+                .fp16(fp16).gradientCheckpointing(checkpointing).precomputeRefLogProbs(precompute)
+                .evalData(TinyModels.arithmetic(6)).listener(planRecorder(plans)).build().train();
+
+        assertThat(plans.get(0).deviceCount()).isEqualTo(2);
+        assertThat(plans.get(0).globalBatchSize()).isEqualTo(8);
+        assertThat(plans.get(0).devices()).isEqualTo("cpu(), cpu()");
+        assertThat(two.steps()).isEqualTo(one.steps()).isEqualTo(3);
+        // training moved the weights, and both runs moved them alike
+        assertThat(one.lastTrain().rewardsMargin()).isNotZero();
+        assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(fp16 ? 2e-3 : 1e-5));
+        assertThat(two.lastTrain().gradNorm()).isCloseTo(one.lastTrain().gradNorm(), within(fp16 ? 2e-2 : 1e-4));
+        assertThat(two.lastEval().loss()).isCloseTo(one.lastEval().loss(), within(fp16 ? 2e-3 : 1e-5));
+        assertThat(two.lastEval().rewardsAccuracy()).isEqualTo(one.lastEval().rewardsAccuracy());
+        assertSameWeights(tmp.resolve("one"), tmp.resolve("two"), fp16 ? 2e-3f : 2e-5f);
+    }
+
+    @Test
+    void aStepWithFewerMicroBatchesThanDevicesLeavesTheRestIdle() {
+        // 16 pairs in batches of 2 = 8 micro-batches; 3 devices take 3 per step, so step 3 has 2
+        TrainingSummary one = base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(3).build().train();
+        TrainingSummary three = base(tmp.resolve("three")).devices(CPU, CPU, CPU).build().train();
+        assertThat(three.steps()).isEqualTo(one.steps()).isEqualTo(3);
+        assertThat(three.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(1e-5));
+        // key biases get no true gradient (softmax ignores a per-query shift), so Adam amplifies rounding there
+        assertSameWeights(tmp.resolve("one"), tmp.resolve("three"), 1e-4f);
+    }
+
+    @Test
+    void aFailureOnAnotherDeviceStopsTrainingWithItsMessage() {
+        LossFunction sigmoid = Losses.sigmoid(0.1);
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        LossFunction failsOffTheMainThread = logps -> {
+            threads.add(Thread.currentThread().getName());
+            if (Thread.currentThread().getName().startsWith("dpo4j-device")) {
+                throw new IllegalStateException("loss failed on " + Thread.currentThread().getName());
+            }
+            return sigmoid.compute(logps);
+        };
+        assertThatThrownBy(() -> base(tmp.resolve("out")).devices(CPU, CPU).loss(failsOffTheMainThread).build()
+                .train()).isInstanceOf(IllegalStateException.class).hasMessage("loss failed on dpo4j-device-1");
+        assertThat(threads).contains(Thread.currentThread().getName(), "dpo4j-device-1");
+    }
+
+    @Test
+    void builderRefusesAnEmptyOrNullDeviceList() {
+        assertThatThrownBy(() -> base(tmp.resolve("out")).devices(List.of()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("devices(...) is empty");
+        assertThatThrownBy(() -> base(tmp.resolve("out")).devices(CPU, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("devices(...): device 1 is null");
+    }
+
+    private static TrainingListener planRecorder(List<TrainingPlan> plans) {
+        return new TrainingListener() {
+            @Override
+            public void onTrainingStart(TrainingPlan plan) {
+                plans.add(plan);
+            }
+        };
+    }
+}
