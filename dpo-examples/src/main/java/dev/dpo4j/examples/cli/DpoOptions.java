@@ -212,10 +212,12 @@ public final class DpoOptions {
 
     // ---- runtime
 
-    @Option(names = {"--device"}, paramLabel = "DEV", defaultValue = "auto", order = 33,
-            description = "cpu, gpu, gpu0, gpu1, ... or auto (the first GPU if PyTorch sees one, else the CPU). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Option(names = {"--devices", "--device"}, paramLabel = "DEVS", defaultValue = "auto", order = 33,
+            description = "Devices to train on, data-parallel, comma-separated: cpu, gpu0, gpu1, ... or auto (every "
+                    + "GPU PyTorch sees, else the CPU). Each runs per_device_train_batch_size pairs per micro-batch "
+                    + "and gradients are summed on the first before each step, so the global batch is per-device "
+                    + "batch x accumulation x devices. Default: ${DEFAULT-VALUE}.")
+    String devices;
 
     @Option(names = {"--disable_tqdm", "--disable-tqdm"}, arity = "0..1", defaultValue = "false", order = 34,
             description = "Hide the progress bar. Default: ${DEFAULT-VALUE}.")

@@ -122,7 +122,7 @@ final class DpoRun {
                 .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
                 .build();
         checkOutputDir(config);
-        Device device = device(o.device);
+        List<Device> devices = devices(o.devices);
 
         Path work = null;
         try {
@@ -185,8 +185,8 @@ final class DpoRun {
 
             DpoTrainer.Builder builder = DpoTrainer.builder().config(config).modelPath(modelDir)
                     .trainData(data.train()).evalData(data.eval()).template(template).progressBar(!o.disableTqdm);
-            if (device != null) {
-                builder.device(device);
+            if (devices != null) {
+                builder.devices(devices);
             }
             String lossName = config.lossType();
             builder.listener(new TrainingCurvePlot());
@@ -312,23 +312,33 @@ final class DpoRun {
         }
     }
 
-    /** Parses cpu, gpu, gpu0, gpu:1, cuda:0, gpu(1) or auto (null: DJL's default device). */
-    static Device device(String name) {
-        String n = name.strip().toLowerCase(Locale.ROOT);
-        if (n.equals("auto")) {
+    /** Parses a comma-separated device list, or auto (null: every GPU, else the CPU). */
+    static List<Device> devices(String spec) {
+        if (spec.strip().equalsIgnoreCase("auto")) {
             return null;
         }
+        List<Device> devices = new ArrayList<>();
+        for (String name : spec.split(",", -1)) {
+            devices.add(device(name));
+        }
+        return devices;
+    }
+
+    /** Parses cpu, gpu, gpu0, gpu:1, cuda:0 or gpu(1). */
+    static Device device(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
         if (n.equals("cpu") || n.equals("cpu()")) {
             return Device.cpu();
         }
         Matcher m = GPU.matcher(n.replace("()", ""));
         if (!m.matches()) {
-            throw new UsageError("--device must be cpu, gpu, gpu0, gpu1, ... or auto, got '" + name + "'");
+            throw new UsageError("--devices must be auto or a comma-separated list of cpu, gpu, gpu0, gpu1, ..., "
+                    + "got '" + name + "'");
         }
         int index = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
         int gpus = Engine.getInstance().getGpuCount();
         if (index >= gpus) {
-            throw new UsageError("--device " + name + ": PyTorch sees " + (gpus == 0 ? "no GPU" : gpus + " GPU(s)")
+            throw new UsageError("--devices " + name + ": PyTorch sees " + (gpus == 0 ? "no GPU" : gpus + " GPU(s)")
                     + (gpus == 0 ? " (the bundled PyTorch natives are the CPU build)" : ""));
         }
         return Device.gpu(index);

@@ -17,7 +17,6 @@ import java.util.Locale;
 final class RunReport implements TrainingListener {
 
     /** The devices trained on; data-parallel training is not implemented yet. */
-    static final int DEVICES = 1;
     /** The global batch of the Zephyr DPO recipe, for comparison. */
     static final int ZEPHYR_GLOBAL_BATCH = 32;
 
@@ -49,10 +48,11 @@ final class RunReport implements TrainingListener {
     public void onTrainingStart(TrainingPlan plan) {
         long read = plan.trainExamples() + plan.droppedExamples();
         stepsPerEpoch = Math.max(1, (plan.totalSteps() + plan.epochs() - 1) / Math.max(1, plan.epochs()));
-        int global = config.globalBatchSize(DEVICES);
+        int global = plan.globalBatchSize();
+        int devices = plan.deviceCount();
         out.println("dpo4j DPO training");
         row("model", model);
-        row("device", plan.devices() + ", " + plan.precision() + ", " + DEVICES + " device");
+        row(devices == 1 ? "device" : "devices", plan.devices() + ", " + plan.precision());
         row("data", data);
         row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
                 + (config.maxLength() == 0 ? "none" : config.maxLength()) + " (" + plan.droppedExamples()
@@ -60,7 +60,7 @@ final class RunReport implements TrainingListener {
         row("eval pairs", plan.evalExamples() == 0 ? "none" : plan.evalExamples() + skips(eval));
         row("template", template);
         row("global batch", global + " = " + config.perDeviceTrainBatchSize() + " per device x "
-                + config.gradientAccumulationSteps() + " accumulation x " + DEVICES + " device (the Zephyr recipe "
+                + config.gradientAccumulationSteps() + " accumulation x " + devices + " device" + (devices == 1 ? "" : "s") + " (the Zephyr recipe "
                 + "aims for " + ZEPHYR_GLOBAL_BATCH + ")");
         row("steps", plan.totalSteps() + (config.maxSteps() > 0 ? " (max_steps)" : " (" + plan.epochs()
                 + " epoch" + (plan.epochs() == 1 ? "" : "s") + ")") + (plan.startStep() > 0 ? ", resuming at step "

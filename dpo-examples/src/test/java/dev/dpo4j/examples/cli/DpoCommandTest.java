@@ -68,12 +68,22 @@ class DpoCommandTest {
     }
 
     @Test
+    void twoDevicesShowInTheSummaryAndMultiplyTheGlobalBatch() {
+        Result result = run("--output_dir=" + tmp.resolve("out"), "--max_steps", "2", "--devices", "cpu, cpu",
+                "--per_device_train_batch_size", "4", "--disable_tqdm");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("devices       cpu(), cpu(), float32")
+                .contains("global batch  8 = 4 per device x 1 accumulation x 2 devices").contains("done after 2 steps");
+    }
+
+    @Test
     void helpListsEveryFlagWithItsDefault() {
         Result result = run("--help");
         assertThat(result.code()).isZero();
         assertThat(result.out()).contains("--model_name_or_path", "--learning_rate", "Default: 1e-6 (demo: 1e-3)",
                 "--output_dir", "dpo-output", "--per_device_train_batch_size", "--lr_scheduler_type",
-                "--save_strategy", "--config", "--data_files", "--eval_fraction", "--lenient", "--device",
+                "--save_strategy", "--config", "--data_files", "--eval_fraction", "--lenient", "--devices",
                 "--resume_from_checkpoint", "--precompute_ref_log_probs", "--system_prompt", "--template", "--fp16",
                 "--gradient_checkpointing", "--group_by_length", "--pad_to_multiple_of", "--simpo_gamma");
         assertThat(result.err()).isEmpty();
@@ -95,7 +105,9 @@ class DpoCommandTest {
                         "per_device_train_batch_size must be at least 1, got 0"),
                 Arguments.of("missing config", List.of("--config", "no/such.yaml"),
                         "config file no/such.yaml does not exist"),
-                Arguments.of("bad device", List.of("--device", "tpu"), "--device must be cpu, gpu"));
+                Arguments.of("bad device", List.of("--device", "tpu"), "--devices must be auto or a comma-separated"),
+                Arguments.of("bad device in a list", List.of("--devices", "cpu,,cpu"),
+                        "--devices must be auto or a comma-separated list of cpu, gpu, gpu0, gpu1, ..., got ''"));
     }
 
     @ParameterizedTest(name = "{0}")
