@@ -40,9 +40,12 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * StepBenchmark --shape qwen2.5-0.5b|llama-1b|tiny --seq 1024 [--pairs 4] [--warmup 2] [--steps 5]
- *               [--fp16] [--gradient-checkpointing] [--device gpu|cpu] [--output-dir /tmp/dir] [--save]
- *               [--profile]
+ *               [--fp16] [--gradient-checkpointing] [--device gpu|cpu | --devices gpu0,gpu1]
+ *               [--output-dir /tmp/dir] [--save] [--profile]
  * </pre>
+ *
+ * {@code --devices} trains data-parallel: {@code --pairs} pairs per device per step, tokens/s over all devices, and
+ * DJL's used-memory reading per device.
  *
  * {@code --profile} runs {@link PhaseProfile} instead of the trainer: the same step split into synchronized phases.
  */
@@ -63,6 +66,7 @@ public final class StepBenchmark {
         boolean fp16;
         boolean checkpointing;
         String device = "default";
+        String devices;
         Path outputDir;
         boolean save;
         boolean profile;
@@ -81,6 +85,7 @@ public final class StepBenchmark {
                     case "--fp32" -> o.fp16 = false;
                     case "--gradient-checkpointing" -> o.checkpointing = true;
                     case "--device" -> o.device = args[++i];
+                    case "--devices" -> o.devices = args[++i];
                     case "--output-dir" -> o.outputDir = Path.of(args[++i]);
                     case "--save" -> o.save = true;
                     case "--profile" -> o.profile = true;
@@ -262,9 +267,22 @@ public final class StepBenchmark {
         }
     }
 
+    /** The devices of {@code --devices} (comma-separated DJL names), or {@code --device} alone. */
+    static List<Device> devices(Options o) {
+        if (o.devices == null) {
+            return List.of(device(o.device));
+        }
+        List<Device> devices = new ArrayList<>();
+        for (String name : o.devices.split(",")) {
+            devices.add(device(name.strip()));
+        }
+        return devices;
+    }
+
     public static void main(String[] args) {
         Options o = Options.parse(args);
-        Device device = device(o.device);
+        List<Device> devices = devices(o);
+        Device device = devices.get(0);
         ModelConfig config = ModelConfig.fromJson(configJson(o.shape), o.shape);
         int eos = config.vocabSize() - 1;
         Engine.getInstance().setRandomSeed(42);
@@ -273,6 +291,10 @@ public final class StepBenchmark {
         CausalLm model = randomModel(config, base);
         NDArray probe = base.zeros(new Shape(1));
         probe.toFloatArray();
+        List<NDArray> probes = new ArrayList<>();
+        for (Device d : devices) {
+            probes.add(base.zeros(new Shape(1)).toDevice(d, true));
+        }
         double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
 
         JsonObject result = new JsonObject();
@@ -283,6 +305,7 @@ public final class StepBenchmark {
         result.addProperty("precision", o.fp16 ? "fp16" : "fp32");
         result.addProperty("gradient_checkpointing", o.checkpointing);
         result.addProperty("device", device.toString());
+        result.addProperty("devices", devices.size());
         result.addProperty("parameters", model.parameterCount());
         result.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         result.addProperty("build_seconds", buildSeconds);
@@ -297,6 +320,7 @@ public final class StepBenchmark {
         int total = o.warmup + o.steps;
         long[] stamps = new long[total + 1];
         double[] djlMemory = {Double.NaN};
+        double[] perDevice = new double[devices.size()];
         DpoMetrics[] last = new DpoMetrics[1];
         TrainingListener timer = new TrainingListener() {
             @Override
@@ -307,9 +331,13 @@ public final class StepBenchmark {
 
             @Override
             public void onStep(long step, long totalSteps) {
-                probe.toFloatArray(); // waits for the step's device work (one stream)
+                probes.forEach(NDArray::toFloatArray); // waits for the step's work (one stream per device)
                 stamps[(int) step] = System.nanoTime();
                 djlMemory[0] = Math.max(Double.isNaN(djlMemory[0]) ? 0 : djlMemory[0], djlUsedGib(device));
+                for (int i = 0; i < perDevice.length; i++) {
+                    perDevice[i] = Math.max(perDevice[i], djlUsedGib(devices.get(i)));
+                }
+                result.add("djl_peak_used_gib_per_device", GSON.toJsonTree(perDevice));
             }
 
             @Override
@@ -326,7 +354,7 @@ public final class StepBenchmark {
         DpoTrainer trainer = DpoTrainer.builder()
                 .model(model, new IdTokenizer(eos), null)
                 .template(new RawTemplate())
-                .trainData(pairs(o.pairs * total, o.seq, config.vocabSize(), eos, 1234))
+                .trainData(pairs(o.pairs * total * devices.size(), o.seq, config.vocabSize(), eos, 1234))
                 .outputDir(o.outputDir)
                 .overwriteOutputDir(true)
                 .fp16(o.fp16)
@@ -338,7 +366,7 @@ public final class StepBenchmark {
                 .loggingSteps(total)
                 .maxLength(0)
                 .progressBar(false)
-                .device(device)
+                .devices(devices)
                 .listener(timer)
                 .build();
         trainer.train();
@@ -358,7 +386,8 @@ public final class StepBenchmark {
         result.addProperty("warmup", o.warmup);
         result.addProperty("timed_steps", o.steps);
         result.addProperty("seconds", seconds);
-        result.addProperty("tokens_per_s", 2.0 * o.pairs * o.seq * o.steps / seconds);
+        int devices = result.get("devices").getAsInt();
+        result.addProperty("tokens_per_s", 2.0 * o.pairs * devices * o.seq * o.steps / seconds);
         result.add("step_seconds", steps);
         result.addProperty("djl_peak_used_gib", djlMemory);
         if (metrics != null) {
