@@ -14,8 +14,10 @@ import java.nio.file.Path;
  * @param epoch fractional epoch at that step
  * @param seed the data-order seed the run used (a resumed run must use the same)
  * @param trainPairs training pairs after filtering (a resumed run must see the same data)
+ * @param globalBatchSize pairs per step, per-device batch x accumulation x devices (a resumed run must use the
+ *     same, or its steps would cover other pairs); 0 in checkpoints written before it was recorded
  */
-public record TrainerState(long globalStep, double epoch, long seed, long trainPairs) {
+public record TrainerState(long globalStep, double epoch, long seed, long trainPairs, int globalBatchSize) {
 
     /** The file name inside a checkpoint. */
     public static final String FILE_NAME = "trainer_state.json";

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,7 +58,7 @@ final class DataParallel implements AutoCloseable {
         this.threads = devices.size() == 1 ? null : Executors.newFixedThreadPool(devices.size() - 1, daemons());
     }
 
-    private static java.util.concurrent.ThreadFactory daemons() {
+    private static ThreadFactory daemons() {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             Thread thread = new Thread(task, "dpo4j-device-" + count.incrementAndGet());

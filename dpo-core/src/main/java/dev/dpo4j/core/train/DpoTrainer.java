@@ -18,6 +18,7 @@ import dev.dpo4j.core.tokenizer.HfTokenizer;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -210,7 +211,7 @@ public final class DpoTrainer {
 
         /** {@link #devices(List)} from an array. */
         public Builder devices(Device... trainingDevices) {
-            return devices(java.util.Arrays.asList(trainingDevices));
+            return devices(Arrays.asList(trainingDevices));
         }
 
         /** The NDManager under which all training arrays live (default: a new base manager on the device). */
@@ -241,7 +242,7 @@ public final class DpoTrainer {
             if (devices != null && devices.isEmpty()) {
                 throw new IllegalArgumentException("devices(...) is empty: name at least one device");
             }
-            if (devices != null && devices.stream().anyMatch(d -> d instanceof ai.djl.Device.MultiDevice)) {
+            if (devices != null && devices.stream().anyMatch(d -> d instanceof Device.MultiDevice)) {
                 throw new IllegalArgumentException("devices(...): list the devices one by one, not a MultiDevice "
                         + devices);
             }

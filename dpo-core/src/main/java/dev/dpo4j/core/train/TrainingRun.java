@@ -200,6 +200,13 @@ final class TrainingRun implements AutoCloseable {
                     + state.trainPairs() + " training pairs, but this run has seed " + config.seed() + " and "
                     + train.pairs().size() + "; resume with the same data and seed");
         }
+        int globalBatch = config.globalBatchSize(settings.devices().size());
+        if (state.globalBatchSize() != 0 && state.globalBatchSize() != globalBatch) {
+            throw new CheckpointException(checkpoint + ": was written with a global batch of "
+                    + state.globalBatchSize() + " pairs per step, but this run has " + globalBatch + " ("
+                    + config.perDeviceTrainBatchSize() + " per device x " + config.gradientAccumulationSteps()
+                    + " accumulation x " + settings.devices().size() + " devices); resume with the same global batch");
+        }
         globalStep = state.globalStep();
     }
 
@@ -334,7 +341,8 @@ final class TrainingRun implements AutoCloseable {
     private void saveCheckpoint() {
         try {
             Path folder = TrainingCheckpoint.save(config.outputDir(), policy, optimizer,
-                    new TrainerState(globalStep, epoch(), config.seed(), train.pairs().size()),
+                    new TrainerState(globalStep, epoch(), config.seed(), train.pairs().size(),
+                            config.globalBatchSize(parallel.size())),
                     settings.tokenizerFiles());
             long step = globalStep;
             listeners.forEach(l -> l.onCheckpoint(folder, step));

@@ -11,6 +11,7 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.TinyModels;
+import dev.dpo4j.core.checkpoint.CheckpointException;
 import dev.dpo4j.core.loss.Losses;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +85,22 @@ class DataParallelTest {
     }
 
     @Test
+    void aCheckpointFromTwoDevicesResumesOnOneWithTheSameGlobalBatchAndRefusesAnother() {
+        base(tmp.resolve("two")).devices(CPU, CPU).maxSteps(4).saveStrategy(SaveStrategy.STEPS).saveSteps(2).build()
+                .train();
+        Path checkpoint = tmp.resolve("two/checkpoint-2");
+
+        base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(2).maxSteps(4).resumeFromCheckpoint(checkpoint)
+                .build().train();
+        assertSameWeights(tmp.resolve("two"), tmp.resolve("one"), 2e-5f);
+
+        assertThatThrownBy(() -> base(tmp.resolve("other")).devices(CPU).maxSteps(4).resumeFromCheckpoint(checkpoint)
+                .build().train()).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("was written with a global batch of 4 pairs per step, but this run has 2 "
+                        + "(2 per device x 1 accumulation x 1 devices)");
+    }
+
+    @Test
     void aFailureOnAnotherDeviceStopsTrainingWithItsMessage() {
         LossFunction sigmoid = Losses.sigmoid(0.1);
         List<String> threads = Collections.synchronizedList(new ArrayList<>());
@@ -100,11 +117,13 @@ class DataParallelTest {
     }
 
     @Test
-    void builderRefusesAnEmptyOrNullDeviceList() {
+    void builderRefusesAnEmptyNullOrMultiDeviceList() {
         assertThatThrownBy(() -> base(tmp.resolve("out")).devices(List.of()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("devices(...) is empty");
         assertThatThrownBy(() -> base(tmp.resolve("out")).devices(CPU, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("devices(...): device 1 is null");
+        assertThatThrownBy(() -> base(tmp.resolve("out")).devices(new Device.MultiDevice(CPU, CPU)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a MultiDevice");
     }
 
     private static TrainingListener planRecorder(List<TrainingPlan> plans) {
