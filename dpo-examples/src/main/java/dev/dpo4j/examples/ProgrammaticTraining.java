@@ -1,9 +1,11 @@
 package dev.dpo4j.examples;
 
+import ai.djl.Device;
 import dev.dpo4j.adapters.LoadOptions;
 import dev.dpo4j.adapters.PreferenceDatasets;
 
 import dev.dpo4j.adapters.TrainEvalSplit;
+import dev.dpo4j.api.data.PreferenceExample;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
@@ -85,6 +87,18 @@ public final class ProgrammaticTraining {
                 .maxLength(2048)
                 .build()
                 .train();
+        return summary;
+    }
+
+    /**
+     * The README's several-GPU example: data-parallel on two GPUs, 2 pairs per GPU per micro-batch and 8 micro-batches
+     * per step, so each optimizer step sees the Zephyr recipe's 32 pairs.
+     */
+    public static TrainingSummary trainOnTwoGpus(Path model, Iterable<PreferenceExample> pairs, Path out) {
+        TrainingSummary summary = DpoTrainer.builder().modelPath(model).trainData(pairs).outputDir(out)
+                .devices(Device.gpu(0), Device.gpu(1))                     // default: every GPU PyTorch sees
+                .perDeviceTrainBatchSize(2).gradientAccumulationSteps(8)   // global batch 2 x 8 x 2 = 32 (Zephyr)
+                .fp16(true).gradientCheckpointing(true).build().train();
         return summary;
     }
 
