@@ -150,11 +150,13 @@ class DpoTrainerTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,false", "false,true", "true,true"})
-    void liveArrayCountDoesNotGrowAcrossSteps(boolean fp16, boolean checkpointing) {
+    @org.junit.jupiter.params.provider.CsvSource({"false,false,1", "true,false,1", "false,true,1", "true,true,1",
+        "false,false,2", "true,true,2"})
+    void liveArrayCountDoesNotGrowAcrossSteps(boolean fp16, boolean checkpointing, int devices) {
         List<Integer> counts = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager()) {
             base(tmp.resolve("out")).manager(root).numTrainEpochs(3).fp16(fp16).gradientCheckpointing(checkpointing)
+                    .devices(java.util.Collections.nCopies(devices, ai.djl.Device.cpu()))
                     .evalData(TinyModels.arithmetic(4)).evalSteps(2).listener(new TrainingListener() {
                 @Override
                 public void onStep(long step, long totalSteps) {
@@ -163,7 +165,7 @@ class DpoTrainerTest {
                 }
             }).build().train();
         }
-        assertThat(counts).hasSize(12);
+        assertThat(counts).hasSize(12 / devices);
         assertThat(counts.get(counts.size() - 1)).isEqualTo(counts.get(2));
     }
 
