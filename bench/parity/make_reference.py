@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hugging Face transformers side of the dpo4j parity check (see bench/README.md).
 
-For a Qwen2-style and a Llama-style (Llama-3 rope scaling) config it creates a random-initialized model, saves it
+For a Qwen2-style, a Llama-style (Llama-3 rope scaling) and a Mistral-style (sliding window of 16) config it creates a random-initialized model, saves it
 with save_pretrained (float32 safetensors), draws a batch of preference pairs as token ids, and computes in float32
 with eager attention:
   * per-sequence summed completion log-probs (token t predicted by the logits at t-1, prompt excluded, right
@@ -32,7 +32,8 @@ import torch
 import torch.nn.functional as F
 import transformers
 from safetensors.torch import save_file
-from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Qwen2Config,
+                          Qwen2ForCausalLM)
 
 BETA = 0.1
 LR = 1e-3
@@ -52,7 +53,10 @@ def configs():
     qwen2 = Qwen2Config(**SHAPES, tie_word_embeddings=True, rope_theta=1000000.0, use_sliding_window=False)
     llama = LlamaConfig(**SHAPES, tie_word_embeddings=False, rope_theta=500000.0, rope_scaling=dict(LLAMA3_SCALING),
                         attention_bias=False, mlp_bias=False)
-    return [("qwen2", Qwen2ForCausalLM, qwen2), ("llama", LlamaForCausalLM, llama)]
+    # Mistral v0.1 style: every layer attends over a sliding window, here 16 tokens so the 10-120 token pairs cross it
+    mistral = MistralConfig(**SHAPES, tie_word_embeddings=False, rope_theta=10000.0, sliding_window=16)
+    return [("qwen2", Qwen2ForCausalLM, qwen2), ("llama", LlamaForCausalLM, llama),
+            ("mistral", MistralForCausalLM, mistral)]
 
 
 def randomize(model, generator):

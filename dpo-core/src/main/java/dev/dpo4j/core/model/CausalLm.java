@@ -112,10 +112,17 @@ public final class CausalLm implements AutoCloseable {
         return hidden;
     }
 
-    /** The rotary tables and causal mask of a forward pass over sequences of {@code length} tokens. */
+    /**
+     * The rotary tables and attention masks of a forward pass over sequences of {@code length} tokens: the causal
+     * mask, and the sliding-window mask when the architecture has a window shorter than {@code length}.
+     */
     public ForwardContext context(NDManager arrays, int length, DataType computeType) {
+        ModelConfig.SlidingWindow window = config.slidingWindow();
+        boolean windowed = window != null && window.size() < length;
         return new ForwardContext(rotary.tables(arrays, length, computeType),
-                causalMask(arrays, length, computeType));
+                causalMask(arrays, length, computeType, 0),
+                windowed ? causalMask(arrays, length, computeType, window.size()) : null,
+                windowed ? window : null);
     }
 
     /** Token embeddings of ids of shape {@code (batch, length)}. */
@@ -125,7 +132,7 @@ public final class CausalLm implements AutoCloseable {
 
     /** Decoder layer {@code index} applied to hidden states of shape {@code (batch, length, hidden)}. */
     public NDArray layer(int index, NDArray hidden, ForwardContext context, Weights weights) {
-        return layers.get(index).forward(hidden, context.rope(), context.causalMask(), weights);
+        return layers.get(index).forward(hidden, context.rope(), context.mask(index), weights);
     }
 
     /** Number of decoder layers. */
@@ -143,8 +150,16 @@ public final class CausalLm implements AutoCloseable {
      *
      * @param rope cosine and sine tables
      * @param causalMask the additive causal mask
+     * @param slidingMask the additive causal mask that also blocks tokens beyond the window, or null
+     * @param window the layers that use {@code slidingMask}, or null
      */
-    public record ForwardContext(NDList rope, NDArray causalMask) {
+    public record ForwardContext(NDList rope, NDArray causalMask, NDArray slidingMask,
+            ModelConfig.SlidingWindow window) {
+
+        /** The mask decoder layer {@code layer} applies. */
+        public NDArray mask(int layer) {
+            return window != null && window.appliesTo(layer) ? slidingMask : causalMask;
+        }
     }
 
     /** The LM head weight of shape {@code (vocab, hidden)}: the embedding matrix when tied. */
@@ -160,13 +175,17 @@ public final class CausalLm implements AutoCloseable {
     /**
      * 0 where a position may attend, a large negative number where it may not: far below any real score, so softmax
      * gives it weight 0, yet far enough from the type's limit that adding a score never overflows (the float32 lowest
-     * value made some CPU steps NaN; float16 overflows to -inf past 65504).
+     * value made some CPU steps NaN; float16 overflows to -inf past 65504). With a {@code window} above 0, a query
+     * also may not attend to keys {@code window} or more positions back.
      */
-    private static NDArray causalMask(NDManager arrays, int length, DataType type) {
+    private static NDArray causalMask(NDManager arrays, int length, DataType type, int window) {
         NDArray rows = arrays.arange(length).reshape(length, 1);
         NDArray columns = arrays.arange(length).reshape(1, length);
-        float blocked = type == DataType.FLOAT16 ? -30000f : -1e30f;
-        return columns.gt(rows).toType(type, false).mul(blocked);
+        NDArray blocked = columns.gt(rows);
+        if (window > 0) {
+            blocked = blocked.logicalOr(rows.sub(columns).gte(window));
+        }
+        return blocked.toType(type, false).mul(type == DataType.FLOAT16 ? -30000f : -1e30f);
     }
 
     /** The architecture. */

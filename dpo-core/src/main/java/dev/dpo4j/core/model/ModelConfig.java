@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The architecture of a Llama-family decoder, read from a Hugging Face {@code config.json}. The original JSON is
@@ -30,11 +31,13 @@ import java.util.Set;
  * @param tieWordEmbeddings whether the LM head reuses the embedding matrix
  * @param attentionBias whether q/k/v projections have biases (always for Qwen2)
  * @param qkNorm whether queries and keys are RMS-normalized per head (Qwen3)
+ * @param slidingWindow sliding-window attention (Mistral v0.1; Qwen2/3 with {@code use_sliding_window}), or null
  * @param json the config as read, written back on save
  */
 public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
         int numHeads, int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
-        boolean tieWordEmbeddings, boolean attentionBias, boolean qkNorm, JsonObject json) {
+        boolean tieWordEmbeddings, boolean attentionBias, boolean qkNorm, SlidingWindow slidingWindow,
+        JsonObject json) {
 
     /** The {@code model_type} values this library implements. */
     public static final Set<String> SUPPORTED = Set.of("llama", "mistral", "qwen2", "qwen3");
@@ -89,13 +92,15 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         ConfigReader rope = parameters != null && parameters.isJsonObject() ? in.child("rope_parameters") : null;
         double ropeTheta = rope != null && rope.json().has("rope_theta") ? rope.real("rope_theta", 10000.0)
                 : in.real("rope_theta", 10000.0);
+        int layers = in.integer("num_hidden_layers");
         try {
             return new ModelConfig(type, in.integer("vocab_size"), hidden, in.integer("intermediate_size"),
-                    in.integer("num_hidden_layers"), heads, in.integer("num_key_value_heads", heads), headDim,
+                    layers, heads, in.integer("num_key_value_heads", heads), headDim,
                     in.real("rms_norm_eps", 1e-6), ropeTheta,
                     rope != null ? RopeScaling.parse(rope) : RopeScaling.from(in),
                     in.bool("tie_word_embeddings", false),
-                    "qwen2".equals(type) || in.bool("attention_bias", false), "qwen3".equals(type), json);
+                    "qwen2".equals(type) || in.bool("attention_bias", false), "qwen3".equals(type),
+                    SlidingWindow.read(in, layers), json);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(source + ": " + e.getMessage(), e);
         }
@@ -109,6 +114,61 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
     /** Number of query heads that share one key/value head. */
     public int groupSize() {
         return numHeads / numKvHeads;
+    }
+
+    /**
+     * Sliding-window attention as transformers applies it: in the listed layers a token attends to itself and the
+     * {@code size - 1} tokens before it.
+     *
+     * @param size tokens a query may see, itself included ({@code sliding_window})
+     * @param layers the decoder layers that use the window
+     */
+    public record SlidingWindow(int size, Set<Integer> layers) {
+
+        /** Validates the size and copies the layers. */
+        public SlidingWindow {
+            if (size < 1) {
+                throw new IllegalArgumentException("sliding_window must be at least 1, got " + size);
+            }
+            layers = Set.copyOf(layers);
+        }
+
+        /** Whether decoder layer {@code layer} uses the window. */
+        public boolean appliesTo(int layer) {
+            return layers.contains(layer);
+        }
+
+        /**
+         * Reads {@code sliding_window} and which layers use it: {@code layer_types} (transformers 5) when present,
+         * else {@code use_sliding_window} with {@code max_window_layers} (Qwen2/3: the layers from that index on),
+         * else every layer (Mistral). Null when no layer uses a window.
+         */
+        static SlidingWindow read(ConfigReader in, int numLayers) {
+            int size = in.integer("sliding_window", 0);
+            if (size <= 0) {
+                return null;
+            }
+            Set<Integer> layers = new TreeSet<>();
+            JsonElement types = in.json().get("layer_types");
+            if (types != null && types.isJsonArray()) {
+                for (int i = 0; i < types.getAsJsonArray().size(); i++) {
+                    if ("sliding_attention".equals(types.getAsJsonArray().get(i).getAsString())) {
+                        layers.add(i);
+                    }
+                }
+            } else if (in.json().has("use_sliding_window")) {
+                if (in.bool("use_sliding_window", false)) {
+                    for (int i = in.integer("max_window_layers", 0); i < numLayers; i++) {
+                        layers.add(i);
+                    }
+                }
+            } else {
+                for (int i = 0; i < numLayers; i++) {
+                    layers.add(i);
+                }
+            }
+            return layers.isEmpty() ? null : new SlidingWindow(size, layers);
+        }
     }
 
     /** Llama 3 rotary scaling ({@code rope_scaling} with {@code rope_type: llama3}). */

@@ -105,6 +105,56 @@ class CausalLmTest {
     }
 
     @Test
+    void readsWhichLayersUseASlidingWindow() {
+        var mistral = TinyModels.json("mistral", 50, false);
+        mistral.addProperty("sliding_window", 4096);
+        assertThat(ModelConfig.fromJson(mistral, "c").slidingWindow())
+                .isEqualTo(new ModelConfig.SlidingWindow(4096, java.util.Set.of(0, 1)));
+        mistral.add("sliding_window", com.google.gson.JsonNull.INSTANCE);
+        assertThat(ModelConfig.fromJson(mistral, "c").slidingWindow()).isNull();
+
+        var qwen = TinyModels.json("qwen2", 50, false);
+        qwen.addProperty("sliding_window", 32768);
+        qwen.addProperty("use_sliding_window", false);
+        assertThat(ModelConfig.fromJson(qwen, "c").slidingWindow()).isNull();
+        qwen.addProperty("use_sliding_window", true);
+        qwen.addProperty("max_window_layers", 1);
+        assertThat(ModelConfig.fromJson(qwen, "c").slidingWindow().layers()).containsExactly(1);
+
+        var typed = TinyModels.json("qwen3", 50, false);
+        typed.addProperty("sliding_window", 8);
+        typed.add("layer_types", new com.google.gson.Gson().toJsonTree(java.util.List.of("sliding_attention",
+                "full_attention")));
+        assertThat(ModelConfig.fromJson(typed, "c").slidingWindow().layers()).containsExactly(0);
+        assertThat(TinyModels.config("llama", 50, false).slidingWindow()).isNull();
+    }
+
+    @Test
+    void aSlidingWindowLimitsWhatTheLastTokenSees() {
+        // one layer, rotary positions are relative: with a window of 3 the last token's state depends only on the
+        // last 3 tokens, wherever they stand
+        var json = TinyModels.json("mistral", 50, false);
+        json.addProperty("num_hidden_layers", 1);
+        json.addProperty("sliding_window", 3);
+        ModelConfig windowed = ModelConfig.fromJson(json, "c");
+        json.add("sliding_window", com.google.gson.JsonNull.INSTANCE);
+        ModelConfig full = ModelConfig.fromJson(json, "c");
+        try (CausalLm model = RandomInit.create(windowed, manager, 5, 0.3);
+                CausalLm plain = new CausalLm(full, model.parameters(), manager.newSubManager())) {
+            NDArray ids = manager.create(new long[][] {{11, 12, 13, 14, 15, 16, 17, 18}});
+            NDArray tail = manager.create(new long[][] {{16, 17, 18}});
+            float[] last = model.hiddenStates(ids, model.masterWeights(), DataType.FLOAT32).get("0, 7, :")
+                    .toFloatArray();
+            float[] alone = model.hiddenStates(tail, model.masterWeights(), DataType.FLOAT32).get("0, 2, :")
+                    .toFloatArray();
+            float[] unlimited = plain.hiddenStates(ids, plain.masterWeights(), DataType.FLOAT32).get("0, 7, :")
+                    .toFloatArray();
+            assertThat(last).containsExactly(alone, within(1e-5f));
+            assertThat(Math.abs(unlimited[0] - last[0]) + Math.abs(unlimited[1] - last[1])).isGreaterThan(1e-4f);
+        }
+    }
+
+    @Test
     void queryChunkedAttentionEqualsWholeAttentionWithGradients() {
         ModelConfig config = TinyModels.config("qwen3", 50, false);
         try (CausalLm model = RandomInit.create(config, manager, 11, 0.3)) {
