@@ -109,16 +109,25 @@ public final class ModelFolder {
      * folder beside the target and moved into place, so an interrupted save never leaves a half-written model.
      */
     public static void save(CausalLm model, Path folder, Path tokenizerSource) throws IOException {
-        AtomicFolder.write(folder, tmp -> writeFiles(model, tmp, tokenizerSource));
+        save(model, folder, tokenizerSource, SaveDtype.FLOAT32);
     }
 
-    /** Writes config.json, model.safetensors (float32) and the tokenizer files into an existing folder. */
-    static void writeFiles(CausalLm model, Path folder, Path tokenizerSource) throws IOException {
+    /**
+     * As {@link #save(CausalLm, Path, Path)}, with the weights stored in {@code dtype} ({@link SaveDtype#AUTO}: the
+     * dtype the model's own config.json names) and config.json saying so.
+     */
+    public static void save(CausalLm model, Path folder, Path tokenizerSource, SaveDtype dtype) throws IOException {
+        SaveDtype stored = dtype.resolve(model.config().json());
+        AtomicFolder.write(folder, tmp -> writeFiles(model, tmp, tokenizerSource, stored));
+    }
+
+    /** Writes config.json, model.safetensors and the tokenizer files into an existing folder. */
+    static void writeFiles(CausalLm model, Path folder, Path tokenizerSource, SaveDtype dtype) throws IOException {
         JsonObject json = model.config().json().deepCopy();
-        json.addProperty("torch_dtype", "float32");
-        json.addProperty("dtype", "float32");
+        json.addProperty("torch_dtype", dtype.configName());
+        json.addProperty("dtype", dtype.configName());
         ModelConfig.fromJson(json, CONFIG).write(folder.resolve(CONFIG));
-        Safetensors.write(folder.resolve(WEIGHTS), model.parameters(), Map.of("format", "pt"));
+        Safetensors.write(folder.resolve(WEIGHTS), model.parameters(), Map.of("format", "pt"), dtype);
         copyTokenizerFiles(tokenizerSource, folder);
     }
 

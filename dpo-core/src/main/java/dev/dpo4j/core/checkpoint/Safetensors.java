@@ -2,6 +2,7 @@ package dev.dpo4j.core.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
@@ -133,6 +134,21 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata)
             throws IOException {
+        write(file, tensors, metadata, null);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Map)}, with floating-point tensors stored as {@code floats} ({@code FLOAT32},
+     * {@code FLOAT16} or {@code BFLOAT16}, each rounded to nearest); null keeps every tensor's own type.
+     */
+    public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata, SaveDtype floats)
+            throws IOException {
+        write(file, tensors, metadata, floats, SLICE_ELEMENTS);
+    }
+
+    /** As the public method, copying tensors to the host {@code sliceElements} elements (whole rows) at a time. */
+    static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata, SaveDtype floats,
+            long sliceElements) throws IOException {
         Map<String, NDArray> sorted = new TreeMap<>(tensors);
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
@@ -140,8 +156,8 @@ public final class Safetensors {
         }
         long offset = 0;
         for (Map.Entry<String, NDArray> entry : sorted.entrySet()) {
+            SafetensorsType type = storedAs(entry.getValue(), entry.getKey(), floats);
             NDArray array = entry.getValue();
-            SafetensorsType type = SafetensorsType.of(array.getDataType(), entry.getKey());
             long length = array.getShape().size() * type.bytes();
             JsonObject info = new JsonObject();
             info.addProperty("dtype", type.name());
@@ -154,17 +170,73 @@ public final class Safetensors {
         try (OutputStream out = Files.newOutputStream(file)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
             out.write(headerBytes);
-            for (NDArray array : sorted.values()) {
-                ByteBuffer data = array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                byte[] chunk = new byte[Math.min(data.remaining(), 1 << 20)];
-                while (data.hasRemaining()) {
-                    int n = Math.min(chunk.length, data.remaining());
-                    data.get(chunk, 0, n);
-                    out.write(chunk, 0, n);
-                }
+            for (Map.Entry<String, NDArray> entry : sorted.entrySet()) {
+                writeTensor(entry.getValue(), storedAs(entry.getValue(), entry.getKey(), floats), sliceElements, out);
             }
         }
     }
+
+    private static SafetensorsType storedAs(NDArray array, String name, SaveDtype floats) {
+        SafetensorsType own = SafetensorsType.of(array.getDataType(), name);
+        return floats == null || !own.isFloat() ? own : floats.storage();
+    }
+
+    /**
+     * Writes a tensor in slices of whole rows, so no host buffer exceeds a slice (a Java buffer holds at most 2 GiB,
+     * less than a 7B model's float32 embedding matrix).
+     */
+    private static void writeTensor(NDArray array, SafetensorsType type, long sliceElements, OutputStream out)
+            throws IOException {
+        long rows = array.getShape().dimension() == 0 ? 1 : array.getShape().get(0);
+        long rowSize = rows == 0 ? 1 : Math.max(1, array.getShape().size() / rows);
+        long rowsPerSlice = Math.max(1, sliceElements / rowSize);
+        if (rows <= rowsPerSlice) {
+            copy(encoded(array, type), out);
+            return;
+        }
+        for (long start = 0; start < rows; start += rowsPerSlice) {
+            try (NDArray slice = array.get(new NDIndex("{}:{}", start, Math.min(rows, start + rowsPerSlice)))) {
+                copy(encoded(slice, type), out);
+            }
+        }
+    }
+
+    /** The tensor's bytes, little-endian, in the stored type. */
+    private static ByteBuffer encoded(NDArray array, SafetensorsType type) {
+        DataType hostType = type == SafetensorsType.BF16 ? DataType.FLOAT32 : type.djl();
+        if (hostType == array.getDataType()) {
+            return type == SafetensorsType.BF16 ? floatToBfloat16(array.toByteBuffer()) : array.toByteBuffer();
+        }
+        try (NDArray cast = array.toType(hostType, false)) {
+            return type == SafetensorsType.BF16 ? floatToBfloat16(cast.toByteBuffer()) : cast.toByteBuffer();
+        }
+    }
+
+    /** Rounds float32 values to bfloat16, to nearest with ties to even (as torch does); NaN stays NaN. */
+    static ByteBuffer floatToBfloat16(ByteBuffer floats) {
+        FloatBuffer in = floats.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        ByteBuffer out = ByteBuffer.allocate(in.remaining() * 2).order(ByteOrder.LITTLE_ENDIAN);
+        while (in.hasRemaining()) {
+            float value = in.get();
+            int bits = Float.floatToRawIntBits(value);
+            short half = Float.isNaN(value) ? (short) 0x7FC0 : (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+            out.putShort(half);
+        }
+        return out.flip();
+    }
+
+    private static void copy(ByteBuffer data, OutputStream out) throws IOException {
+        data.order(ByteOrder.LITTLE_ENDIAN);
+        byte[] chunk = new byte[Math.min(data.remaining(), 1 << 20)];
+        while (data.hasRemaining()) {
+            int n = Math.min(chunk.length, data.remaining());
+            data.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+
+    /** Elements copied to the host at a time when writing: 64 Mi (256 MiB of float32). */
+    static final long SLICE_ELEMENTS = 1L << 26;
 
     /** Pads the header with spaces to a multiple of 8 bytes, as the reference implementation does. */
     private static byte[] padded(byte[] header) {

@@ -33,7 +33,7 @@ public final class TrainingCheckpoint {
             Path tokenizerSource) throws IOException {
         Path folder = outputDir.resolve(PREFIX + state.globalStep());
         AtomicFolder.write(folder, tmp -> {
-            ModelFolder.writeFiles(policy, tmp, tokenizerSource);
+            ModelFolder.writeFiles(policy, tmp, tokenizerSource, SaveDtype.FLOAT32);
             Safetensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("steps",
                     String.valueOf(optimizer.steps())));
             state.write(tmp);

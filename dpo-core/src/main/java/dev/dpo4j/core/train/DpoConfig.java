@@ -1,5 +1,6 @@
 package dev.dpo4j.core.train;
 
+import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ import java.util.List;
  * @param gradientCheckpointing keep only each decoder layer's input during the forward pass and recompute the layer
  *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory
  *     (default false)
+ * @param saveDtype the data type of the saved model's weights (default auto: the starting model's); checkpoints stay
+ *     float32
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta, String lossType,
         double labelSmoothing, double simpoGamma, double learningRate, int numTrainEpochs, long maxSteps,
@@ -53,7 +56,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         int maxTargetLength, int padToMultipleOf, SaveStrategy saveStrategy, long saveSteps, long evalSteps,
         long loggingSteps, long seed, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
         double adamEpsilon, boolean precomputeRefLogProbs, Path resumeFromCheckpoint, boolean fp16,
-        boolean groupByLength, boolean gradientCheckpointing) {
+        boolean groupByLength, boolean gradientCheckpointing, SaveDtype saveDtype) {
 
     /** A builder with TRL's defaults. */
     public static Builder builder() {
@@ -121,6 +124,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private boolean fp16;
         private boolean groupByLength;
         private boolean gradientCheckpointing;
+        private SaveDtype saveDtype = SaveDtype.AUTO;
 
         /** This builder, typed. */
         protected abstract B self();
@@ -160,6 +164,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             fp16 = c.fp16();
             groupByLength = c.groupByLength();
             gradientCheckpointing = c.gradientCheckpointing();
+            saveDtype = c.saveDtype();
             return self();
         }
 
@@ -361,6 +366,15 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             return self();
         }
 
+        /**
+         * The data type the final model is saved in: {@code AUTO} (the starting model's, from its config.json;
+         * float32 when it names none), {@code FLOAT32}, {@code FLOAT16} or {@code BFLOAT16}.
+         */
+        public B saveDtype(SaveDtype value) {
+            saveDtype = value;
+            return self();
+        }
+
         /** Validates and builds; every problem is listed, each naming its option. */
         protected DpoConfig buildConfig() {
             List<String> problems = new ArrayList<>();
@@ -395,6 +409,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             require(problems, adamEpsilon > 0, "adam_epsilon must be positive, got " + adamEpsilon);
             require(problems, lrSchedulerType != null, "lr_scheduler_type is required");
             require(problems, lossType != null, "loss_type is required");
+            require(problems, saveDtype != null, "save_dtype is required");
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid DPO options: " + String.join("; ", problems));
             }
@@ -403,7 +418,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
                     padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps, seed, maxGradNorm,
                     weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs, resumeFromCheckpoint, fp16,
-                    groupByLength, gradientCheckpointing);
+                    groupByLength, gradientCheckpointing, saveDtype);
         }
 
         private static void require(List<String> problems, boolean ok, String problem) {

@@ -357,7 +357,7 @@ final class TrainingRun implements AutoCloseable {
             saveCheckpoint();
         }
         try {
-            ModelFolder.save(policy, config.outputDir(), settings.tokenizerFiles());
+            ModelFolder.save(policy, config.outputDir(), settings.tokenizerFiles(), config.saveDtype());
             return config.outputDir();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the model into " + config.outputDir() + ": "

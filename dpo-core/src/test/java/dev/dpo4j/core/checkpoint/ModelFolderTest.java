@@ -13,6 +13,7 @@ import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -105,6 +106,70 @@ class ModelFolderTest {
         NDArray x = Safetensors.read(file, manager, DataType.FLOAT32).get("x");
         assertThat(x.getDataType()).isEqualTo(DataType.FLOAT32);
         assertThat(x.toFloatArray()).containsExactly(1.5f, -2f);
+    }
+
+    @Test
+    void writesBfloat16RoundedToNearestEven() {
+        // 1 + 2^-8 lies halfway between bfloat16 1.0 (0x3F80) and 1.0078125 (0x3F81): ties go to the even 0x3F80;
+        // 1 + 3 * 2^-8 lies halfway between 0x3F81 and 0x3F82: to 0x3F82; 1 + 2^-8 + 2^-20 is above half: 0x3F81
+        float[] values = {1f, 1.00390625f, 1.01171875f, 1.00390625f + 0x1p-20f, -2f, Float.NaN};
+        ByteBuffer floats = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            floats.putFloat(v);
+        }
+        ByteBuffer halves = Safetensors.floatToBfloat16(floats.flip());
+        short[] out = new short[values.length];
+        halves.asShortBuffer().get(out);
+        assertThat(out).containsExactly((short) 0x3F80, (short) 0x3F80, (short) 0x3F82, (short) 0x3F81,
+                (short) 0xC000, (short) 0x7FC0);
+    }
+
+    @Test
+    void savesInTheAskedOrTheStartingDtypeAndLoadsBack() throws IOException {
+        var json = TinyModels.json("llama", 50, false);
+        json.addProperty("torch_dtype", "bfloat16");
+        ModelConfig config = ModelConfig.fromJson(json, "c");
+        try (CausalLm model = dev.dpo4j.core.model.RandomInit.create(config, manager, 3, 0.1)) {
+            ModelFolder.save(model, tmp.resolve("auto"), null, SaveDtype.AUTO);
+            ModelFolder.save(model, tmp.resolve("half"), null, SaveDtype.FLOAT16);
+            ModelFolder.save(model, tmp.resolve("full"), null);
+            assertThat(Files.readString(tmp.resolve("auto/config.json"))).contains("\"torch_dtype\": \"bfloat16\"");
+            assertThat(Files.readString(tmp.resolve("half/config.json"))).contains("\"dtype\": \"float16\"");
+            assertThat(Files.readString(tmp.resolve("auto/model.safetensors"), StandardCharsets.ISO_8859_1))
+                    .contains("\"dtype\":\"BF16\"").doesNotContain("\"F32\"");
+            long full = Files.size(tmp.resolve("full/model.safetensors"));
+            assertThat(Files.size(tmp.resolve("auto/model.safetensors"))).isLessThan(full * 6 / 10);
+            try (CausalLm bf16 = ModelFolder.load(tmp.resolve("auto"), manager);
+                    CausalLm f16 = ModelFolder.load(tmp.resolve("half"), manager)) {
+                model.parameters().forEach((name, weight) -> {
+                    float[] exact = weight.toFloatArray();
+                    float[] brain = bf16.parameters().get(name).toFloatArray();
+                    float[] half = f16.parameters().get(name).toFloatArray();
+                    for (int i = 0; i < exact.length; i++) {
+                        assertThat(Math.abs(brain[i] - exact[i])).isLessThanOrEqualTo(Math.abs(exact[i]) / 256);
+                        assertThat(Math.abs(half[i] - exact[i])).isLessThanOrEqualTo(Math.abs(exact[i]) / 2048 + 1e-7f);
+                    }
+                });
+            }
+        }
+        assertThat(SaveDtype.AUTO.resolve(TinyModels.json("llama", 50, false))).isEqualTo(SaveDtype.FLOAT32);
+        assertThatThrownBy(() -> SaveDtype.parse("int8")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("save_dtype must be auto, float32, float16 or bfloat16, got 'int8'");
+    }
+
+    @Test
+    void writesLargeTensorsInRowSlicesWithTheSameBytes() throws IOException {
+        NDArray big = manager.arange(0f, 60f).reshape(10, 6);
+        NDArray vector = manager.arange(0f, 7f);
+        Safetensors.write(tmp.resolve("whole.safetensors"), Map.of("big", big, "v", vector), Map.of(), null);
+        Safetensors.write(tmp.resolve("sliced.safetensors"), Map.of("big", big, "v", vector), Map.of(), null, 13);
+        Safetensors.write(tmp.resolve("sliced16.safetensors"), Map.of("big", big, "v", vector), Map.of(),
+                SaveDtype.BFLOAT16, 13);
+        assertThat(Files.readAllBytes(tmp.resolve("sliced.safetensors")))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("whole.safetensors")));
+        Map<String, NDArray> read = Safetensors.read(tmp.resolve("sliced16.safetensors"), manager, DataType.FLOAT32);
+        assertThat(read.get("big").toFloatArray()).containsExactly(big.toFloatArray());
+        assertThat(read.get("v").toFloatArray()).containsExactly(vector.toFloatArray());
     }
 
     @Test

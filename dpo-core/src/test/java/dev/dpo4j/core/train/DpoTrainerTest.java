@@ -13,6 +13,7 @@ import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.TinyModels;
 import dev.dpo4j.core.checkpoint.Safetensors;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,6 +104,21 @@ class DpoTrainerTest {
                 org.assertj.core.api.Assertions.within(0.05));
         // the saved master weights stay float32
         assertThat(Files.readString(tmp.resolve("half/config.json"))).contains("\"torch_dtype\": \"float32\"");
+    }
+
+    @Test
+    void theModelIsSavedInTheStartingDtypeWhileCheckpointsStayFloat32() throws IOException {
+        Path bf16 = TinyModels.writeModel(tmp.resolve("bf16-model"), "qwen2", 3);
+        Path config = bf16.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"float32\"", "\"bfloat16\""));
+        DpoTrainer.builder().modelPath(bf16).trainData(TinyModels.arithmetic(8)).outputDir(tmp.resolve("out"))
+                .perDeviceTrainBatchSize(4).maxSteps(2).saveStrategy(SaveStrategy.STEPS).saveSteps(1)
+                .progressBar(false).build().train();
+        assertThat(Files.readString(tmp.resolve("out/config.json"))).contains("\"torch_dtype\": \"bfloat16\"");
+        assertThat(Files.readString(tmp.resolve("out/model.safetensors"), StandardCharsets.ISO_8859_1))
+                .contains("\"BF16\"").doesNotContain("\"F32\"");
+        assertThat(Files.readString(tmp.resolve("out/checkpoint-1/model.safetensors"),
+                StandardCharsets.ISO_8859_1)).contains("\"F32\"").doesNotContain("\"BF16\"");
     }
 
     @Test

@@ -201,6 +201,11 @@ public final class DpoOptions {
             description = "Checkpoint every N steps with --save_strategy steps. Default: ${DEFAULT-VALUE}.")
     long saveSteps;
 
+    @Option(names = {"--save_dtype", "--save-dtype"}, paramLabel = "TYPE", defaultValue = "auto", order = 30,
+            description = "Data type of the saved model's weights: auto (the starting model's, from its config.json), "
+                    + "float32, float16 or bfloat16. Checkpoints stay float32. Default: ${DEFAULT-VALUE}.")
+    String saveDtype;
+
     @Option(names = {"--resume_from_checkpoint", "--resume-from-checkpoint"}, paramLabel = "DIR", order = 31,
             description = "Continue from a checkpoint-N folder of an earlier run with the same data and seed.")
     Path resumeFromCheckpoint;

@@ -12,6 +12,7 @@ import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
+import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.hub.DownloadListener;
 import dev.dpo4j.core.hub.HubClient;
 import dev.dpo4j.core.hub.HubDataset;
@@ -86,6 +87,7 @@ final class DpoRun {
         }
         DatasetAdapter adapter = adapter(hubData);
         SaveStrategy saveStrategy = SaveStrategy.parse(o.saveStrategy);
+        SaveDtype saveDtype = SaveDtype.parse(o.saveDtype);
         LearningRateSchedule.Type schedule = LearningRateSchedule.Type.parse(o.lrSchedulerType);
         String templateName = o.template.strip().toLowerCase(Locale.ROOT);
         PromptTemplate builtIn = templateName.equals("model") ? null : PromptTemplate.byName(o.template);
@@ -119,7 +121,7 @@ final class DpoRun {
                 .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
                 .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
                 .simpoGamma(o.simpoGamma).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
-                .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
+                .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
                 .build();
         checkOutputDir(config);
         List<Device> devices = devices(o.devices);

@@ -83,7 +83,7 @@ class DpoCommandTest {
         assertThat(result.code()).isZero();
         assertThat(result.out()).contains("--model_name_or_path", "--learning_rate", "Default: 1e-6 (demo: 1e-3)",
                 "--output_dir", "dpo-output", "--per_device_train_batch_size", "--lr_scheduler_type",
-                "--save_strategy", "--config", "--data_files", "--eval_fraction", "--lenient", "--devices",
+                "--save_strategy", "--save_dtype", "--config", "--data_files", "--eval_fraction", "--lenient", "--devices",
                 "--resume_from_checkpoint", "--precompute_ref_log_probs", "--system_prompt", "--template", "--fp16",
                 "--gradient_checkpointing", "--group_by_length", "--pad_to_multiple_of", "--simpo_gamma");
         assertThat(result.err()).isEmpty();
@@ -106,6 +106,8 @@ class DpoCommandTest {
                 Arguments.of("missing config", List.of("--config", "no/such.yaml"),
                         "config file no/such.yaml does not exist"),
                 Arguments.of("bad device", List.of("--device", "tpu"), "--devices must be auto or a comma-separated"),
+                Arguments.of("bad save dtype", List.of("--save_dtype", "int8"),
+                        "save_dtype must be auto, float32, float16 or bfloat16, got 'int8'"),
                 Arguments.of("bad device in a list", List.of("--devices", "cpu,,cpu"),
                         "--devices must be auto or a comma-separated list of cpu, gpu, gpu0, gpu1, ..., got ''"));
     }
