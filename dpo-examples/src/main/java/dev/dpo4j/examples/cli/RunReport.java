@@ -52,7 +52,8 @@ final class RunReport implements TrainingListener {
         int devices = plan.deviceCount();
         out.println("dpo4j DPO training");
         row("model", model);
-        row(devices == 1 ? "device" : "devices", plan.devices() + ", " + plan.precision());
+        row(devices == 1 ? "device" : "devices", (devices == 1 ? plan.devices() : devices + " (" + plan.devices()
+                + "), data-parallel") + ", " + plan.precision());
         row("data", data);
         row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
                 + (config.maxLength() == 0 ? "none" : config.maxLength()) + " (" + plan.droppedExamples()

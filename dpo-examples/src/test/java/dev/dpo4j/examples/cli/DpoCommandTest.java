@@ -73,7 +73,7 @@ class DpoCommandTest {
                 "--per_device_train_batch_size", "4", "--disable_tqdm");
 
         assertThat(result.code()).as(result.err()).isZero();
-        assertThat(result.out()).contains("devices       cpu(), cpu(), float32")
+        assertThat(result.out()).contains("devices       2 (cpu(), cpu()), data-parallel, float32")
                 .contains("global batch  8 = 4 per device x 1 accumulation x 2 devices").contains("done after 2 steps");
     }
 
