@@ -334,10 +334,12 @@ public final class StepBenchmark {
                 probes.forEach(NDArray::toFloatArray); // waits for the step's work (one stream per device)
                 stamps[(int) step] = System.nanoTime();
                 djlMemory[0] = Math.max(Double.isNaN(djlMemory[0]) ? 0 : djlMemory[0], djlUsedGib(device));
-                for (int i = 0; i < perDevice.length; i++) {
-                    perDevice[i] = Math.max(perDevice[i], djlUsedGib(devices.get(i)));
+                if (device.isGpu()) {
+                    for (int i = 0; i < perDevice.length; i++) {
+                        perDevice[i] = Math.max(perDevice[i], djlUsedGib(devices.get(i)));
+                    }
+                    result.add("djl_peak_used_gib_per_device", GSON.toJsonTree(perDevice));
                 }
-                result.add("djl_peak_used_gib_per_device", GSON.toJsonTree(perDevice));
             }
 
             @Override
