@@ -57,7 +57,11 @@ public final class CausalSelfAttention {
         NDArray query = heads(project(x, "q_proj", weights), config.numHeads(), queryNorm, weights);
         NDArray key = heads(project(x, "k_proj", weights), kvHeads, keyNorm, weights);
         NDArray value = heads(project(x, "v_proj", weights), kvHeads, null, weights);
-        query = RotaryEmbedding.apply(query, rope).reshape(batch, kvHeads, group, length, headDim);
+        // scaling the queries by 1/sqrt(head_dim) here costs length x head_dim per head, where scaling the scores
+        // costs length x length, once forward and once backward
+        NDArray rotated = RotaryEmbedding.apply(query, rope);
+        query = rotated.mul(Scalars.of(rotated, 1.0 / Math.sqrt(headDim)))
+                .reshape(batch, kvHeads, group, length, headDim);
         NDArray keys = RotaryEmbedding.apply(key, rope).transpose(0, 1, 3, 2);
         long rows = Math.max(1, maxScores / (batch * config.numHeads() * length));
         NDArray attended;
@@ -89,7 +93,8 @@ public final class CausalSelfAttention {
     }
 
     /**
-     * Softmax attention of queries {@code (batch, kv_heads, group, rows, head_dim)} over transposed keys
+     * Softmax attention of queries {@code (batch, kv_heads, group, rows, head_dim)}, already scaled by
+     * {@code 1/sqrt(head_dim)}, over transposed keys
      * {@code (batch, kv_heads, head_dim, length)} and values; the query heads sharing a key/value head are folded into
      * the row axis, so keys and values are never copied per query head. Softmax accumulates in float32 also for
      * float16 scores (PyTorch's kernels do) and keeps the graph.
@@ -103,7 +108,7 @@ public final class CausalSelfAttention {
         long headDim = shape.get(4);
         long length = keys.getShape().get(3);
         NDArray scores = queries.reshape(batch, kvHeads, group * rows, headDim).matMul(keys);
-        NDArray probabilities = scores.mul(Scalars.of(scores, 1.0 / Math.sqrt(headDim))).reshape(batch, kvHeads, group, rows, length).add(mask).softmax(-1)
+        NDArray probabilities = scores.reshape(batch, kvHeads, group, rows, length).add(mask).softmax(-1)
                 .reshape(batch, kvHeads, group * rows, length);
         return probabilities.matMul(value).reshape(batch, kvHeads, group, rows, headDim);
     }
