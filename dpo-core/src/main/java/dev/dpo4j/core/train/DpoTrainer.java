@@ -195,9 +195,11 @@ public final class DpoTrainer {
         /**
          * The devices to train on, data-parallel: each runs {@code per_device_train_batch_size} pairs per
          * micro-batch, gradients are summed on the first before each optimizer step, so the global batch is
-         * per-device batch x accumulation x devices. The first device holds the optimizer. Default: every GPU
-         * PyTorch sees, else the CPU (or the device of {@link #manager(NDManager)} when one is given). A device
-         * listed twice gets two workers, which runs data parallelism on a single CPU or GPU (for tests).
+         * per-device batch x accumulation x devices. The first device holds the optimizer; with
+         * {@link #model(CausalLm, TextTokenizer, Path)} it must be the model's device. Default: every GPU PyTorch
+         * sees, else the CPU; the device of {@link #manager(NDManager)} when one is given; with a model on a GPU,
+         * every GPU starting with the model's. A device listed twice gets two workers, which runs data parallelism
+         * on a single CPU or GPU (for tests).
          */
         public Builder devices(List<Device> trainingDevices) {
             for (int i = 0; i < trainingDevices.size(); i++) {
@@ -245,6 +247,10 @@ public final class DpoTrainer {
             if (devices != null && devices.stream().anyMatch(d -> d instanceof Device.MultiDevice)) {
                 throw new IllegalArgumentException("devices(...): list the devices one by one, not a MultiDevice "
                         + devices);
+            }
+            if (model != null && devices != null && !devices.get(0).equals(model.manager().getDevice())) {
+                throw new IllegalArgumentException("devices(...) must start with the device model(...) lives on ("
+                        + model.manager().getDevice() + "), got " + devices);
             }
             if (loss == null) {
                 loss = Losses.byName(config.lossType(), config.beta(), config.labelSmoothing(), config.simpoGamma());
@@ -301,7 +307,20 @@ public final class DpoTrainer {
             if (devices != null) {
                 return devices;
             }
-            return manager != null ? List.of(manager.getDevice()) : List.of(Engine.getInstance().getDevices());
+            if (manager != null) {
+                return List.of(manager.getDevice());
+            }
+            List<Device> all = List.of(Engine.getInstance().getDevices());
+            if (model == null) {
+                return all;
+            }
+            Device home = model.manager().getDevice();
+            if (!home.isGpu()) {
+                return List.of(home);
+            }
+            List<Device> fromHome = new ArrayList<>(List.of(home));
+            all.stream().filter(d -> !d.equals(home)).forEach(fromHome::add);
+            return fromHome;
         }
 
         /** A manager on the first device, under {@link #manager(NDManager)} when one was given. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
@@ -13,6 +14,10 @@ import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.TinyModels;
 import dev.dpo4j.core.checkpoint.CheckpointException;
 import dev.dpo4j.core.loss.Losses;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.RandomInit;
+import dev.dpo4j.core.tokenizer.HfTokenizer;
+import dev.dpo4j.core.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -124,6 +129,15 @@ class DataParallelTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("devices(...): device 1 is null");
         assertThatThrownBy(() -> base(tmp.resolve("out")).devices(new Device.MultiDevice(CPU, CPU)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a MultiDevice");
+        try (NDManager manager = NDManager.newBaseManager(CPU);
+                CausalLm model = RandomInit.create(TinyModels.config("llama", 50, false), manager, 1, 0.02);
+                TextTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+            assertThatThrownBy(() -> DpoTrainer.builder().model(model, tokenizer, null).trainData(List.of())
+                    .outputDir(tmp.resolve("out")).devices(Device.gpu(0), CPU).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("devices(...) must start with the device model(...) lives on (cpu()), got [gpu(0), "
+                            + "cpu()]");
+        }
     }
 
     private static TrainingListener planRecorder(List<TrainingPlan> plans) {
