@@ -22,9 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,26 +30,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Data parallelism on the CPU: DJL treats every CPU as one device, so the CPU listed several times gives several
  * workers, each with its own weights, reference, thread and gradients, as GPUs would have.
  */
-class DataParallelTest {
+class DataParallelTest extends TinyModelTraining {
 
     private static final Device CPU = Device.cpu();
 
-    @TempDir
-    static Path shared;
-    static Path modelDir;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void writeModel() {
-        modelDir = TinyModels.writeModel(shared.resolve("tiny-qwen2"), "qwen2", 3);
-    }
-
     private DpoTrainer.Builder base(Path out) {
-        return DpoTrainer.builder().modelPath(modelDir).trainData(TinyModels.arithmetic(16)).outputDir(out)
-                .learningRate(5e-3).beta(0.1).perDeviceTrainBatchSize(2).loggingSteps(1).progressBar(false)
-                .seed(5);
+        return trainer(out).learningRate(5e-3).perDeviceTrainBatchSize(2).loggingSteps(1).seed(5);
     }
 
     @ParameterizedTest(name = "fp16={0} checkpointing={1} precomputed reference={2}")

@@ -19,28 +19,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DpoTrainerTest {
-
-    @TempDir
-    static Path shared;
-    static Path modelDir;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void writeModel() {
-        modelDir = TinyModels.writeModel(shared.resolve("tiny-qwen2"), "qwen2", 3);
-    }
+class DpoTrainerTest extends TinyModelTraining {
 
     private DpoTrainer.Builder base(Path out) {
-        return DpoTrainer.builder().modelPath(modelDir).trainData(TinyModels.arithmetic(16)).outputDir(out)
-                .learningRate(2e-3).beta(0.1).perDeviceTrainBatchSize(4).loggingSteps(4).progressBar(false)
-                .seed(11);
+        return trainer(out).learningRate(2e-3).perDeviceTrainBatchSize(4).loggingSteps(4).seed(11);
     }
 
     @Test
