@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,26 @@ public final class AdamW implements AutoCloseable {
      */
     public Map<String, NDArray> gradients() {
         return gradients;
+    }
+
+    /**
+     * The flat buffers, one per decay group that has members: the members' names and element counts in buffer order,
+     * and the weight and gradient buffers themselves. Data parallelism moves whole runs of them at once.
+     */
+    public List<FlatGroup> flatGroups() {
+        return groups.stream().filter(g -> g.weight != null)
+                .map(g -> new FlatGroup(g.names, g.sizes, g.weight, g.gradient)).toList();
+    }
+
+    /**
+     * One flat buffer group.
+     *
+     * @param names the members in buffer order
+     * @param sizes each member's element count, in the same order
+     * @param weights the float32 weights, every member a view of its slice
+     * @param gradients the float32 gradients, laid out as the weights
+     */
+    public record FlatGroup(List<String> names, List<Long> sizes, NDArray weights, NDArray gradients) {
     }
 
     /** The squared global norm of the gradients (one device-to-host copy). */
@@ -177,6 +198,8 @@ public final class AdamW implements AutoCloseable {
         private final NDArray mean;
         private final NDArray variance;
         private final float decay;
+        private final List<String> names = new ArrayList<>();
+        private final List<Long> sizes = new ArrayList<>();
 
         Group(Map<String, NDArray> members, float decay) {
             this.decay = decay;
@@ -197,6 +220,8 @@ public final class AdamW implements AutoCloseable {
             for (Map.Entry<String, NDArray> member : members.entrySet()) {
                 NDArray parameter = member.getValue();
                 long count = parameter.getShape().size();
+                names.add(member.getKey());
+                sizes.add(count);
                 NDIndex slice = new NDIndex("{}:{}", offset, offset + count);
                 parameter.intern(weight.get(slice).reshape(parameter.getShape()));
                 gradients.put(member.getKey(), view(gradient, slice, parameter));

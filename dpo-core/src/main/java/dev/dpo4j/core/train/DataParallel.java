@@ -2,11 +2,14 @@ package dev.dpo4j.core.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.model.DeviceArrays;
 import dev.dpo4j.core.model.Weights;
+import dev.dpo4j.core.optim.AdamW;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +29,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * as DJL's {@code LocalParameterServer} reduces onto its first device. The optimizer and its state live on the first
  * device only; after each optimizer step the new weights are copied out to the others. One device is the plain
  * single-device path: no mirror, no thread.
+ *
+ * <p>Both exchanges move runs of whole tensors at once, laid out as the optimizer's flat buffers: a worker's weights
+ * are views of one flat buffer per optimizer group, so copying the weights out is one transfer per run, and its
+ * gradients are concatenated into one transfer per run before they are added in.
  */
 final class DataParallel implements AutoCloseable {
 
     private static final NDIndex ALL = new NDIndex("...");
+    /** Elements moved per transfer: 64 Mi, so the transfer's temporaries stay near half a GiB. */
+    static final long RUN_ELEMENTS = 1L << 26;
 
     private final PolicyUpdater updater;
+    private final long runElements;
     private final List<Worker> workers = new ArrayList<>();
     private final ExecutorService threads;
 
@@ -41,21 +51,45 @@ final class DataParallel implements AutoCloseable {
      * @param devices the devices, the first being {@code primary}'s; a device listed twice gets two workers
      */
     DataParallel(List<Device> devices, NDManager primary, PolicyUpdater updater, DataType computeType) {
+        this(devices, primary, updater, computeType, RUN_ELEMENTS);
+    }
+
+    /** As the main constructor, moving runs of about {@code runElements} elements. */
+    DataParallel(List<Device> devices, NDManager primary, PolicyUpdater updater, DataType computeType,
+            long runElements) {
         this.updater = updater;
-        workers.add(new Worker(0, primary.getDevice(), primary, null));
+        this.runElements = runElements;
+        workers.add(new Worker(0, primary.getDevice(), primary, null, List.of()));
         for (int i = 1; i < devices.size(); i++) {
-            Device device = devices.get(i);
-            NDManager manager = primary.newSubManager(device);
-            Map<String, NDArray> mirrors = new LinkedHashMap<>();
-            updater.masters().forEach((name, master) -> {
-                NDArray mirror = DeviceArrays.copy(master, computeType, device);
-                mirror.attach(manager);
-                mirror.setRequiresGradient(true);
-                mirrors.put(name, mirror);
-            });
-            workers.add(new Worker(i, device, manager, mirrors));
+            workers.add(mirror(i, devices.get(i), primary.newSubManager(devices.get(i)), computeType));
         }
         this.threads = devices.size() == 1 ? null : Executors.newFixedThreadPool(devices.size() - 1, daemons());
+        broadcastWeights();
+    }
+
+    /**
+     * A worker whose weights are leaf views of one zeroed flat buffer per optimizer group; {@link #broadcastWeights}
+     * fills them.
+     */
+    private Worker mirror(int index, Device device, NDManager manager, DataType computeType) {
+        Map<String, NDArray> views = new LinkedHashMap<>();
+        List<NDArray> flats = new ArrayList<>();
+        for (AdamW.FlatGroup group : updater.flatGroups()) {
+            NDArray flat = manager.zeros(group.weights().getShape(), computeType, device);
+            flats.add(flat);
+            long offset = 0;
+            for (int m = 0; m < group.names().size(); m++) {
+                String name = group.names().get(m);
+                long size = group.sizes().get(m);
+                NDArray view = flat.get(new NDIndex("{}:{}", offset, offset + size))
+                        .reshape(updater.masters().get(name).getShape());
+                view.attach(manager);
+                view.setRequiresGradient(true);
+                views.put(name, view);
+                offset += size;
+            }
+        }
+        return new Worker(index, device, manager, views, flats);
     }
 
     private static ThreadFactory daemons() {
@@ -135,19 +169,26 @@ final class DataParallel implements AutoCloseable {
      * and clears them (the first worker's own gradients are the policy updater's business).
      */
     void reduceGradients(List<Worker> ran) {
-        Map<String, NDArray> sums = updater.gradients();
         NDManager primary = workers.get(0).manager();
         for (Worker worker : ran.subList(1, ran.size())) {
-            try (NDManager scratch = primary.newSubManager()) {
-                worker.mirrors().forEach((name, mirror) -> {
-                    NDArray gradient = mirror.getGradient();
-                    gradient.attach(scratch);
-                    NDArray moved = gradient.toDevice(primary.getDevice(), false);
-                    moved.attach(scratch);
-                    NDArray sum = sums.get(name);
-                    sum.tempAttach(scratch);
-                    sum.addi(moved.toType(DataType.FLOAT32, false));
-                    ZeroFill.fill(gradient);
+            for (AdamW.FlatGroup group : updater.flatGroups()) {
+                forEachRun(group, runElements, (from, to, offset, length) -> {
+                    try (NDManager scratch = primary.newSubManager()) {
+                        NDList gradients = new NDList();
+                        for (int m = from; m < to; m++) {
+                            NDArray gradient = worker.mirrors().get(group.names().get(m)).getGradient();
+                            gradient.attach(scratch);
+                            gradients.add(gradient);
+                        }
+                        NDList flat = new NDList();
+                        gradients.forEach(g -> flat.add(g.flatten()));
+                        NDArray run = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat);
+                        NDArray moved = run.toDevice(primary.getDevice(), false).toType(DataType.FLOAT32, false);
+                        NDArray sum = group.gradients().get(new NDIndex("{}:{}", offset, offset + length));
+                        sum.attach(scratch);
+                        sum.addi(moved);
+                        gradients.forEach(g -> g.set(ALL, 0f));
+                    }
                 });
             }
         }
@@ -155,17 +196,50 @@ final class DataParallel implements AutoCloseable {
 
     /** Copies the current master weights out to every other worker (after each optimizer step). */
     void broadcastWeights() {
-        Map<String, NDArray> masters = updater.masters();
         for (Worker worker : workers.subList(1, workers.size())) {
-            try (NDManager scratch = worker.manager().newSubManager(); Autograd paused = Autograd.pause()) {
-                worker.mirrors().forEach((name, mirror) -> {
-                    NDArray fresh = DeviceArrays.copy(masters.get(name), mirror.getDataType(), worker.device());
-                    fresh.attach(scratch);
-                    mirror.tempAttach(scratch);
-                    mirror.set(ALL, fresh);
+            List<AdamW.FlatGroup> groups = updater.flatGroups();
+            for (int g = 0; g < groups.size(); g++) {
+                AdamW.FlatGroup group = groups.get(g);
+                NDArray flat = worker.flats().get(g);
+                forEachRun(group, runElements, (from, to, offset, length) -> {
+                    try (NDManager scratch = worker.manager().newSubManager(); Autograd paused = Autograd.pause()) {
+                        NDIndex range = new NDIndex("{}:{}", offset, offset + length);
+                        NDArray master = group.weights().get(range);
+                        master.attach(scratch);
+                        NDArray fresh = DeviceArrays.copy(master, flat.getDataType(), worker.device());
+                        fresh.attach(scratch);
+                        flat.tempAttach(scratch);
+                        flat.set(range, fresh);
+                    }
                 });
             }
         }
+    }
+
+    /**
+     * Cuts a group's members into runs of whole tensors, each closed once it reaches {@code runElements} elements (a
+     * larger tensor is a run of its own), and hands each run's member range and flat range on.
+     */
+    static void forEachRun(AdamW.FlatGroup group, long runElements, RunAction action) {
+        int from = 0;
+        long offset = 0;
+        long length = 0;
+        for (int m = 0; m < group.names().size(); m++) {
+            length += group.sizes().get(m);
+            if (length >= runElements || m == group.names().size() - 1) {
+                action.run(from, m + 1, offset, length);
+                from = m + 1;
+                offset += length;
+                length = 0;
+            }
+        }
+    }
+
+    /** What to do with one run of a flat group. */
+    @FunctionalInterface
+    interface RunAction {
+        /** Members {@code from} (inclusive) to {@code to} (exclusive), elements {@code offset .. offset+length}. */
+        void run(int from, int to, long offset, long length);
     }
 
     /** Stops the device threads and frees the other workers' weights. */
@@ -183,9 +257,11 @@ final class DataParallel implements AutoCloseable {
      * @param index position in the device list (0: the primary, which trains the policy itself)
      * @param device where its arrays live
      * @param manager the manager its arrays live under
-     * @param mirrors its copies of the policy's weights, in the compute type (null for the primary)
+     * @param mirrors its copies of the policy's weights in the compute type, leaf views of {@code flats} (null for
+     *     the primary)
+     * @param flats one flat weight buffer per optimizer group, laid out as the optimizer's (empty for the primary)
      */
-    record Worker(int index, Device device, NDManager manager, Map<String, NDArray> mirrors) {
+    record Worker(int index, Device device, NDManager manager, Map<String, NDArray> mirrors, List<NDArray> flats) {
 
         /** The weights this worker's training forward pass reads. */
         Weights weights(PolicyUpdater updater) {

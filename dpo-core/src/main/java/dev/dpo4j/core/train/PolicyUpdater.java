@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,9 +58,9 @@ final class PolicyUpdater implements AutoCloseable {
         return policy.parameters();
     }
 
-    /** The float32 gradient accumulators by name, on the masters' device: add gradients into them before a step. */
-    Map<String, NDArray> gradients() {
-        return optimizer.gradients();
+    /** The optimizer's flat weight and gradient buffers, with their members in buffer order. */
+    List<AdamW.FlatGroup> flatGroups() {
+        return optimizer.flatGroups();
     }
 
     /** The factor the loss is multiplied by before backward. */
