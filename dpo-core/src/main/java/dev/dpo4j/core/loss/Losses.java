@@ -6,11 +6,14 @@ import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
 import dev.dpo4j.api.loss.Scalars;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The built-in preference losses, as TRL's {@code DPOTrainer} defines them. With {@code h} the log-ratio margin
  * {@code (log pi(y_w) - log pi(y_l)) - (log ref(y_w) - log ref(y_l))} and {@code s} the sigmoid:
+ * Further {@code c = log pi(y_w) - log ref(y_w)} and {@code r = log pi(y_l) - log ref(y_l)}, so {@code h = c - r}:
  * <ul>
  *   <li>{@code sigmoid} (DPO, Rafailov et al. 2023, arXiv:2305.18290): {@code -log s(beta h)}; with label
  *       smoothing {@code e} it is conservative DPO: {@code -(1-e) log s(beta h) - e log s(-beta h)}.</li>
@@ -21,6 +24,21 @@ import java.util.Locale;
  *       log-probs as TRL computes it.</li>
  *   <li>{@code simpo} (Meng et al. 2024, arXiv:2405.14734), reference-free:
  *       {@code -log s(beta (avg log pi(y_w) - avg log pi(y_l)) - gamma)}, averages over completion tokens.</li>
+ *   <li>{@code sigmoid_norm}: {@code -log s(beta h)} on length-averaged log-probs.</li>
+ *   <li>{@code exo_pair} (EXO, Ji et al. 2024, arXiv:2402.00856, eq. 16), with {@code e} the label smoothing (above
+ *       0): {@code s(beta h) (log s(beta h) - log(1-e)) + s(-beta h) (log s(-beta h) - log e)}.</li>
+ *   <li>{@code nca_pair} (NCA, Chen et al. 2024, arXiv:2402.05369):
+ *       {@code -log s(beta c) - log s(-beta c)/2 - log s(-beta r)/2}.</li>
+ *   <li>{@code bco_pair} (BCO, Jung et al. 2024, arXiv:2404.04656, paired): {@code -log s(beta c) - log s(-beta r)}.</li>
+ *   <li>{@code sppo_hard} (SPPO, Wu et al. 2024, arXiv:2405.00675, hard labels):
+ *       {@code (c - 1/(2 beta))^2 + (r + 1/(2 beta))^2}.</li>
+ *   <li>{@code aot} (AOT, Melnyk et al. 2024, arXiv:2406.05882): the sigmoid loss (with label smoothing) on
+ *       {@code sort(log pi(y_w) - log pi(y_l)) - sort(log ref(y_w) - log ref(y_l))}, sorted over the
+ *       micro-batch; {@code aot_unpaired} on {@code sort(c) - sort(r)}.</li>
+ *   <li>{@code apo_zero} and {@code apo_down} (APO, D'Oosterlinck et al. 2024, arXiv:2408.06266, eqs. 7 and 8):
+ *       {@code 1 - s(beta c) + s(beta r)} and {@code s(beta c) + 1 - s(beta h)}.</li>
+ *   <li>{@code discopop} (DiscoPOP, Chris Lu et al. 2024, arXiv:2406.08414, eq. 5), with {@code x = beta h} and
+ *       temperature {@code tau}: {@code -log s(x) (1 - s(x/tau)) + exp(-x) s(x/tau)}.</li>
  * </ul>
  * Rewards are {@code beta * (log pi - log ref)} per completion (without a reference, {@code beta * log pi}),
  * computed from the same (possibly length-averaged) log-probs as the loss.
@@ -32,57 +50,81 @@ public final class Losses {
 
     /** The original DPO loss. */
     public static LossFunction sigmoid(double beta) {
-        return new PreferenceLoss(Kind.SIGMOID, beta, 0, 0);
+        return new PreferenceLoss(Kind.SIGMOID, beta, 0, 0, DEFAULT_DISCOPOP_TAU);
     }
 
     /** Conservative DPO: the sigmoid loss with label smoothing {@code e} in [0, 0.5). */
     public static LossFunction sigmoid(double beta, double labelSmoothing) {
-        return new PreferenceLoss(Kind.SIGMOID, beta, labelSmoothing, 0);
+        return new PreferenceLoss(Kind.SIGMOID, beta, labelSmoothing, 0, DEFAULT_DISCOPOP_TAU);
     }
 
     /** Robust DPO, unbiased under label noise {@code e} in [0, 0.5). */
     public static LossFunction robust(double beta, double labelSmoothing) {
-        return new PreferenceLoss(Kind.ROBUST, beta, labelSmoothing, 0);
+        return new PreferenceLoss(Kind.ROBUST, beta, labelSmoothing, 0, DEFAULT_DISCOPOP_TAU);
     }
 
     /** The hinge (SLiC) loss. */
     public static LossFunction hinge(double beta) {
-        return new PreferenceLoss(Kind.HINGE, beta, 0, 0);
+        return new PreferenceLoss(Kind.HINGE, beta, 0, 0, DEFAULT_DISCOPOP_TAU);
     }
 
     /** Identity preference optimization; {@code beta} is IPO's regularization tau. */
     public static LossFunction ipo(double beta) {
-        return new PreferenceLoss(Kind.IPO, beta, 0, 0);
+        return new PreferenceLoss(Kind.IPO, beta, 0, 0, DEFAULT_DISCOPOP_TAU);
     }
 
     /** SimPO: reference-free, length-normalized, with target reward margin {@code gamma}. */
     public static LossFunction simpo(double beta, double gamma) {
-        return new PreferenceLoss(Kind.SIMPO, beta, 0, gamma);
+        return new PreferenceLoss(Kind.SIMPO, beta, 0, gamma, DEFAULT_DISCOPOP_TAU);
     }
 
+    /** TRL's default DiscoPOP temperature. */
+    public static final double DEFAULT_DISCOPOP_TAU = 0.05;
+
+    /** The built-in names, as TRL spells them. */
+    public static final List<String> NAMES = Arrays.stream(Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT))
+            .toList();
+
     /**
-     * A built-in loss by name ({@code sigmoid}, {@code robust}, {@code hinge}, {@code ipo}, {@code simpo}).
+     * A built-in loss by name (one of {@link #NAMES}), with DiscoPOP's default temperature.
      *
      * @throws IllegalArgumentException naming the built-ins when the name is unknown
      */
     public static LossFunction byName(String name, double beta, double labelSmoothing, double gamma) {
+        return byName(name, beta, labelSmoothing, gamma, DEFAULT_DISCOPOP_TAU);
+    }
+
+    /**
+     * A built-in loss by name (one of {@link #NAMES}); {@code discopopTau} is DiscoPOP's temperature.
+     *
+     * @throws IllegalArgumentException naming the built-ins when the name is unknown, or the bad parameter
+     */
+    public static LossFunction byName(String name, double beta, double labelSmoothing, double gamma,
+            double discopopTau) {
         Kind kind;
         try {
-            kind = Kind.valueOf(name.toUpperCase(Locale.ROOT));
+            kind = Kind.valueOf(name.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown loss_type '" + name
-                    + "'; built in: sigmoid, robust, hinge, ipo, simpo", e);
+            throw new IllegalArgumentException("unknown loss_type '" + name + "'; built in: "
+                    + String.join(", ", NAMES), e);
         }
-        return new PreferenceLoss(kind, beta, labelSmoothing, gamma);
+        return new PreferenceLoss(kind, beta, labelSmoothing, gamma, discopopTau);
     }
 
     /** The loss variants. */
     enum Kind {
-        SIGMOID, ROBUST, HINGE, IPO, SIMPO
+        SIGMOID, ROBUST, HINGE, IPO, SIMPO, SIGMOID_NORM, EXO_PAIR, NCA_PAIR, BCO_PAIR, SPPO_HARD, AOT, AOT_UNPAIRED,
+        APO_ZERO, APO_DOWN, DISCOPOP;
+
+        /** Whether the loss works on log-probs averaged over completion tokens. */
+        boolean lengthNormalized() {
+            return this == IPO || this == SIMPO || this == SIGMOID_NORM;
+        }
     }
 
     /** Every variant in one function, as in the DPO paper's reference code. */
-    record PreferenceLoss(Kind kind, double beta, double labelSmoothing, double gamma) implements LossFunction {
+    record PreferenceLoss(Kind kind, double beta, double labelSmoothing, double gamma, double tau)
+            implements LossFunction {
 
         PreferenceLoss {
             if (!(beta > 0)) {
@@ -91,44 +133,81 @@ public final class Losses {
             if (labelSmoothing < 0 || labelSmoothing >= 0.5) {
                 throw new IllegalArgumentException("label_smoothing must be in [0, 0.5), got " + labelSmoothing);
             }
+            if (kind == Kind.EXO_PAIR && labelSmoothing == 0) {
+                throw new IllegalArgumentException("loss_type exo_pair needs label_smoothing above 0 (its target "
+                        + "distribution puts that weight on the rejected completion; the EXO paper uses 1e-3)");
+            }
+            if (!(tau > 0)) {
+                throw new IllegalArgumentException("discopop_tau must be positive, got " + tau);
+            }
         }
 
         @Override
         public LossOutput compute(PreferenceLogps input) {
-            boolean averaged = kind == Kind.IPO || kind == Kind.SIMPO;
-            PreferenceLogps logps = averaged ? input.lengthNormalized() : input;
+            PreferenceLogps logps = kind.lengthNormalized() ? input.lengthNormalized() : input;
             if (kind != Kind.SIMPO && !logps.hasReference()) {
-                throw new IllegalArgumentException(kind + " loss needs reference log-probs");
+                throw new IllegalArgumentException(kind.name().toLowerCase(Locale.ROOT)
+                        + " loss needs reference log-probs");
             }
-            NDArray margin = kind == Kind.SIMPO ? logps.policyChosen().sub(logps.policyRejected())
-                    : logps.logitsMargin();
-            NDArray losses;
+            return new LossOutput(losses(logps), reward(logps.policyChosen(), logps.referenceChosen()),
+                    reward(logps.policyRejected(), logps.referenceRejected()));
+        }
+
+        /** The loss of each pair. */
+        private NDArray losses(PreferenceLogps logps) {
+            if (kind == Kind.SIMPO) {
+                return smoothedLogistic(plus(times(logps.policyChosen().sub(logps.policyRejected()), beta), -gamma));
+            }
+            NDArray margin = logps.logitsMargin();
+            NDArray x = times(margin, beta);
+            NDArray chosen = logps.policyChosen().sub(logps.referenceChosen());
+            NDArray rejected = logps.policyRejected().sub(logps.referenceRejected());
             switch (kind) {
                 case SIGMOID:
-                    losses = smoothedLogistic(times(margin, beta));
-                    break;
+                case SIGMOID_NORM:
+                    return smoothedLogistic(x);
                 case ROBUST:
-                    NDArray scaled = times(margin, beta);
-                    losses = times(times(logSigmoid(scaled), -(1 - labelSmoothing))
-                            .add(times(logSigmoid(scaled.neg()), labelSmoothing)), 1 / (1 - 2 * labelSmoothing));
-                    break;
+                    return times(times(logSigmoid(x), -(1 - labelSmoothing))
+                            .add(times(logSigmoid(x.neg()), labelSmoothing)), 1 / (1 - 2 * labelSmoothing));
                 case HINGE:
-                    losses = plus(times(margin, -beta), 1).maximum(Scalars.of(margin, 0));
-                    break;
+                    return plus(x.neg(), 1).maximum(Scalars.of(margin, 0));
                 case IPO:
-                    losses = plus(margin, -1 / (2 * beta)).square();
-                    break;
+                    return plus(margin, -1 / (2 * beta)).square();
+                case EXO_PAIR:
+                    return sigmoid(x).mul(plus(logSigmoid(x), -Math.log1p(-labelSmoothing)))
+                            .add(sigmoid(x.neg()).mul(plus(logSigmoid(x.neg()), -Math.log(labelSmoothing))));
+                case NCA_PAIR:
+                    return logSigmoid(times(chosen, beta)).neg()
+                            .sub(times(logSigmoid(times(chosen, -beta)).add(logSigmoid(times(rejected, -beta))), 0.5));
+                case BCO_PAIR:
+                    return logSigmoid(times(chosen, beta)).add(logSigmoid(times(rejected, -beta))).neg();
+                case SPPO_HARD:
+                    return plus(chosen, -0.5 / beta).square().add(plus(rejected, 0.5 / beta).square());
+                case AOT:
+                    return smoothedLogistic(times(logps.policyChosen().sub(logps.policyRejected()).sort(0)
+                            .sub(logps.referenceChosen().sub(logps.referenceRejected()).sort(0)), beta));
+                case AOT_UNPAIRED:
+                    return smoothedLogistic(times(chosen.sort(0).sub(rejected.sort(0)), beta));
+                case APO_ZERO:
+                    return plus(sigmoid(times(chosen, beta)).neg(), 1).add(sigmoid(times(rejected, beta)));
+                case APO_DOWN:
+                    return sigmoid(times(chosen, beta)).add(plus(sigmoid(x).neg(), 1));
+                case DISCOPOP:
+                    NDArray modulation = sigmoid(times(x, 1 / tau));
+                    return logSigmoid(x).neg().mul(plus(modulation.neg(), 1)).add(x.neg().exp().mul(modulation));
                 default:
-                    losses = smoothedLogistic(plus(times(margin, beta), -gamma));
+                    throw new IllegalStateException("unhandled loss " + kind);
             }
-            return new LossOutput(losses, reward(logps.policyChosen(), logps.referenceChosen()),
-                    reward(logps.policyRejected(), logps.referenceRejected()));
         }
 
         private NDArray smoothedLogistic(NDArray x) {
             NDArray loss = logSigmoid(x).neg();
             return labelSmoothing == 0 ? loss
                     : times(loss, 1 - labelSmoothing).sub(times(logSigmoid(x.neg()), labelSmoothing));
+        }
+
+        private static NDArray sigmoid(NDArray x) {
+            return x.getNDArrayInternal().sigmoid();
         }
 
         private NDArray reward(NDArray policy, NDArray reference) {

@@ -13,9 +13,12 @@ import java.util.List;
  * @param outputDir where the trained model, checkpoints and {@code metrics.jsonl} go
  * @param overwriteOutputDir whether a non-empty {@code outputDir} may be written into
  * @param beta the DPO temperature (default 0.1)
- * @param lossType {@code sigmoid} (default), {@code robust}, {@code hinge}, {@code ipo} or {@code simpo}
+ * @param lossType a built-in of {@code Losses.NAMES}: {@code sigmoid} (default), {@code robust}, {@code hinge},
+ *     {@code ipo}, {@code simpo}, {@code sigmoid_norm}, {@code exo_pair}, {@code nca_pair}, {@code bco_pair},
+ *     {@code sppo_hard}, {@code aot}, {@code aot_unpaired}, {@code apo_zero}, {@code apo_down}, {@code discopop}
  * @param labelSmoothing label noise for conservative/robust DPO (default 0)
  * @param simpoGamma SimPO's target reward margin (default 0.5)
+ * @param discopopTau DiscoPOP's temperature (default 0.05)
  * @param learningRate peak learning rate (default 1e-6)
  * @param numTrainEpochs epochs over the training set (default 1)
  * @param maxSteps stop after this many optimizer steps; 0 or less: run all epochs (default -1)
@@ -50,7 +53,7 @@ import java.util.List;
  *     float32
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta, String lossType,
-        double labelSmoothing, double simpoGamma, double learningRate, int numTrainEpochs, long maxSteps,
+        double labelSmoothing, double simpoGamma, double discopopTau, double learningRate, int numTrainEpochs, long maxSteps,
         long warmupSteps, LearningRateSchedule.Type lrSchedulerType, int perDeviceTrainBatchSize,
         int perDeviceEvalBatchSize, int gradientAccumulationSteps, int maxLength, int maxPromptLength,
         int maxTargetLength, int padToMultipleOf, SaveStrategy saveStrategy, long saveSteps, long evalSteps,
@@ -97,6 +100,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private String lossType = "sigmoid";
         private double labelSmoothing;
         private double simpoGamma = 0.5;
+        private double discopopTau = 0.05;
         private double learningRate = 1e-6;
         private int numTrainEpochs = 1;
         private long maxSteps = -1;
@@ -137,6 +141,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             lossType = c.lossType();
             labelSmoothing = c.labelSmoothing();
             simpoGamma = c.simpoGamma();
+            discopopTau = c.discopopTau();
             learningRate = c.learningRate();
             numTrainEpochs = c.numTrainEpochs();
             maxSteps = c.maxSteps();
@@ -186,7 +191,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             return self();
         }
 
-        /** The built-in loss by name: sigmoid, robust, hinge, ipo or simpo. */
+        /** The built-in loss by name, one of {@code Losses.NAMES} (TRL's names). */
         public B lossType(String value) {
             lossType = value;
             return self();
@@ -201,6 +206,12 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         /** SimPO's target margin gamma. */
         public B simpoGamma(double value) {
             simpoGamma = value;
+            return self();
+        }
+
+        /** DiscoPOP's temperature tau (with {@code loss_type discopop}). */
+        public B discopopTau(double value) {
+            discopopTau = value;
             return self();
         }
 
@@ -382,6 +393,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             require(problems, beta > 0, "beta must be positive, got " + beta);
             require(problems, labelSmoothing >= 0 && labelSmoothing < 0.5,
                     "label_smoothing must be in [0, 0.5), got " + labelSmoothing);
+            require(problems, discopopTau > 0, "discopop_tau must be positive, got " + discopopTau);
             require(problems, learningRate >= 0, "learning_rate must not be negative, got " + learningRate);
             require(problems, numTrainEpochs >= 1, "num_train_epochs must be at least 1, got " + numTrainEpochs);
             require(problems, warmupSteps >= 0, "warmup_steps must not be negative, got " + warmupSteps);
@@ -414,7 +426,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
                 throw new IllegalArgumentException("invalid DPO options: " + String.join("; ", problems));
             }
             return new DpoConfig(outputDir, overwriteOutputDir, beta, lossType, labelSmoothing, simpoGamma,
-                    learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType, perDeviceTrainBatchSize,
+                    discopopTau, learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType, perDeviceTrainBatchSize,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
                     padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps, seed, maxGradNorm,
                     weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs, resumeFromCheckpoint, fp16,

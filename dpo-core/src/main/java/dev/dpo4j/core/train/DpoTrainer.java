@@ -253,7 +253,8 @@ public final class DpoTrainer {
                         + model.manager().getDevice() + "), got " + devices);
             }
             if (loss == null) {
-                loss = Losses.byName(config.lossType(), config.beta(), config.labelSmoothing(), config.simpoGamma());
+                loss = Losses.byName(config.lossType(), config.beta(), config.labelSmoothing(), config.simpoGamma(),
+                        config.discopopTau());
             }
             return new DpoTrainer(this, config);
         }

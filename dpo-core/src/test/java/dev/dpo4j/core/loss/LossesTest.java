@@ -68,6 +68,82 @@ class LossesTest {
         assertThat(loss(Losses.ipo(0.1).compute(logps))).isCloseTo(18.0625, within(1e-4));
     }
 
+    // with beta 0.1: c = -1 - -2 = 1, r = -3 - -2 = -1, h = 2; values from the formulas in Losses' Javadoc
+
+    @Test
+    void exoPairIsTheKlToTheSmoothedTargetAndNeedsSmoothing() {
+        // s(.2)(log s(.2) - log(1 - 1e-3)) + s(-.2)(log s(-.2) - log 1e-3)
+        assertThat(loss(Losses.byName("exo_pair", 0.1, 1e-3, 0).compute(logps))).isCloseTo(2.4220146, within(1e-5));
+        assertThatThrownBy(() -> Losses.byName("exo_pair", 0.1, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("exo_pair needs label_smoothing above 0");
+    }
+
+    @Test
+    void ncaAndBcoScoreEachCompletionOnItsOwn() {
+        // -log s(.1) - log s(-.1)/2 - log s(.1)/2 and -log s(.1) - log s(.1)
+        assertThat(loss(Losses.byName("nca_pair", 0.1, 0, 0).compute(logps))).isCloseTo(1.3387933, within(1e-5));
+        assertThat(loss(Losses.byName("bco_pair", 0.1, 0, 0).compute(logps))).isCloseTo(1.2887933, within(1e-5));
+    }
+
+    @Test
+    void sppoHardPullsEachLogRatioToPlusOrMinusHalfInverseBeta() {
+        assertThat(loss(Losses.byName("sppo_hard", 0.1, 0, 0).compute(logps))).isCloseTo(32.0, within(1e-4));
+    }
+
+    @Test
+    void apoAnchorsTheChosenLogRatio() {
+        // 1 - s(.1) + s(-.1) and s(.1) + 1 - s(.2)
+        assertThat(loss(Losses.byName("apo_zero", 0.1, 0, 0).compute(logps))).isCloseTo(0.9500416, within(1e-6));
+        assertThat(loss(Losses.byName("apo_down", 0.1, 0, 0).compute(logps))).isCloseTo(0.9751452, within(1e-6));
+    }
+
+    @Test
+    void discopopBlendsLogisticAndExponentialByTheMargin() {
+        // x = .2, m = s(.2 / .05): -log s(.2)(1 - m) + exp(-.2) m
+        assertThat(loss(Losses.byName("discopop", 0.1, 0, 0, 0.05).compute(logps))).isCloseTo(0.8147631,
+                within(1e-6));
+    }
+
+    @Test
+    void sigmoidNormUsesLengthAveragedLogRatios() {
+        // averaged h = (-1/2 + 2/2) - (-3/4 + 2/4) = 0.75: -log s(0.075)
+        assertThat(loss(Losses.byName("sigmoid_norm", 0.1, 0, 0).compute(logps))).isCloseTo(0.6563501,
+                within(1e-6));
+    }
+
+    @Test
+    void aotSortsTheLogRatiosOverTheBatch() {
+        // policy chosen -1, -2, rejected -3, -1; reference chosen -2, -2, rejected -2, -4
+        PreferenceLogps two = new PreferenceLogps(manager.create(new float[] {-1, -2}), manager.create(
+                new float[] {-3, -1}), manager.create(new float[] {-2, -2}), manager.create(new float[] {-2, -4}),
+                manager.create(new float[] {1, 1}), manager.create(new float[] {1, 1}));
+        // policy log-ratios 2, -1 sorted -1, 2; reference 0, 2 sorted 0, 2: deltas -1 and 0
+        assertThat(Losses.byName("aot", 0.1, 0, 0).compute(two).losses().toFloatArray())
+                .containsExactly(new float[] {0.7443967f, 0.6931472f}, within(1e-6f));
+        // chosen log-ratios 1, 0 sorted 0, 1; rejected -1, 3 sorted -1, 3: deltas 1 and -2
+        assertThat(Losses.byName("aot_unpaired", 0.1, 0, 0).compute(two).losses().toFloatArray())
+                .containsExactly(new float[] {0.6443967f, 0.7981389f}, within(1e-6f));
+    }
+
+    @Test
+    void everyBuiltInTrainsWithFiniteGradients() {
+        for (String name : Losses.NAMES) {
+            LossFunction loss = Losses.byName(name, 0.1, 0.1, 0.5);
+            ai.djl.ndarray.NDArray policy = manager.create(new float[] {-1, -2, -3, -1});
+            policy.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance()
+                    .newGradientCollector()) {
+                PreferenceLogps input = new PreferenceLogps(policy.get("0:2"), policy.get("2:4"),
+                        manager.create(new float[] {-2, -2}), manager.create(new float[] {-2, -4}),
+                        manager.create(new float[] {2, 3}), manager.create(new float[] {4, 1}));
+                collector.backward(loss.compute(input).losses().mean());
+            }
+            assertThat(policy.getGradient().toFloatArray()).as(name).doesNotContain(Float.NaN)
+                    .satisfies(g -> assertThat(g[0] != 0 || g[1] != 0).as(name + " moves the chosen").isTrue());
+        }
+        assertThat(Losses.NAMES).hasSize(15);
+    }
+
     @Test
     void simpoIsReferenceFreeAndLengthNormalized() {
         LossFunction simpo = Losses.simpo(2, 0.5);

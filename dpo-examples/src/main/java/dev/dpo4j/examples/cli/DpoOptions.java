@@ -144,12 +144,14 @@ public final class DpoOptions {
     double beta;
 
     @Option(names = {"--loss_type", "--loss-type"}, paramLabel = "TYPE", defaultValue = "sigmoid", order = 24,
-            description = "sigmoid (DPO), robust, hinge, ipo or simpo. Default: ${DEFAULT-VALUE}.")
+            description = "sigmoid (DPO), robust, hinge, ipo, simpo, sigmoid_norm, exo_pair, nca_pair, bco_pair, "
+                    + "sppo_hard, aot, aot_unpaired, apo_zero, apo_down or discopop, as TRL defines them. Default: "
+                    + "${DEFAULT-VALUE}.")
     String lossType;
 
     @Option(names = {"--label_smoothing", "--label-smoothing"}, paramLabel = "E", defaultValue = "0", order = 25,
-            description = "Assumed label noise in [0, 0.5) for conservative (sigmoid) or robust DPO. Default: "
-                    + "${DEFAULT-VALUE}.")
+            description = "Assumed label noise in [0, 0.5) for conservative (sigmoid), robust or aot DPO; EXO's "
+                    + "target weight on the rejected completion. Default: ${DEFAULT-VALUE}.")
     double labelSmoothing;
 
     @Option(names = {"--precompute_ref_log_probs", "--precompute-ref-log-probs"}, arity = "0..1",
@@ -160,6 +162,10 @@ public final class DpoOptions {
     @Option(names = {"--simpo_gamma", "--simpo-gamma"}, paramLabel = "G", defaultValue = "0.5", order = 26,
             description = "SimPO's target reward margin (with --loss_type simpo). Default: ${DEFAULT-VALUE}.")
     double simpoGamma;
+
+    @Option(names = {"--discopop_tau", "--discopop-tau"}, paramLabel = "T", defaultValue = "0.05", order = 26,
+            description = "DiscoPOP's temperature (with --loss_type discopop). Default: ${DEFAULT-VALUE}.")
+    double discopopTau;
 
     // ---- speed and memory
 
