@@ -6,7 +6,9 @@ import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
 import dev.dpo4j.api.loss.Scalars;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,7 +41,12 @@ import java.util.Locale;
  *       {@code 1 - s(beta c) + s(beta r)} and {@code s(beta c) + 1 - s(beta h)}.</li>
  *   <li>{@code discopop} (DiscoPOP, Chris Lu et al. 2024, arXiv:2406.08414, eq. 5), with {@code x = beta h} and
  *       temperature {@code tau}: {@code -log s(x) (1 - s(x/tau)) + exp(-x) s(x/tau)}.</li>
+ *   <li>{@code sft}, reference-free: the policy's negative log-likelihood of the chosen completions, per token over
+ *       the micro-batch ({@code -sum log pi(y_w) / sum |y_w|}), the same for every pair. Combined with a preference
+ *       loss it is RPO (Pang et al. 2024, arXiv:2404.19733), TRL's {@code rpo_alpha}.</li>
  * </ul>
+ * Several losses combine by weight ({@link #combined}, or names separated by commas in {@link #byName}), as TRL's
+ * list-valued {@code loss_type} with {@code loss_weights} (MPO).
  * Rewards are {@code beta * (log pi - log ref)} per completion (without a reference, {@code beta * log pi}),
  * computed from the same (possibly length-averaged) log-probs as the loss.
  */
@@ -95,10 +102,40 @@ public final class Losses {
     }
 
     /**
-     * A built-in loss by name (one of {@link #NAMES}); {@code discopopTau} is DiscoPOP's temperature.
+     * A built-in loss by name (one of {@link #NAMES}), or several separated by commas and summed with
+     * {@code weights} (null: weight 1 each); {@code discopopTau} is DiscoPOP's temperature.
      *
-     * @throws IllegalArgumentException naming the built-ins when the name is unknown, or the bad parameter
+     * @throws IllegalArgumentException naming the built-ins when a name is unknown, or the bad parameter
      */
+    public static LossFunction byName(String names, List<Double> weights, double beta, double labelSmoothing,
+            double gamma, double discopopTau) {
+        String[] each = names.split(",", -1);
+        if (weights != null && weights.size() != each.length) {
+            throw new IllegalArgumentException("loss_weights has " + weights.size() + " value(s) but loss_type '"
+                    + names + "' names " + each.length + " loss(es)");
+        }
+        if (each.length == 1) {
+            LossFunction loss = byName(each[0], beta, labelSmoothing, gamma, discopopTau);
+            return weights == null || weights.get(0) == 1.0 ? loss : combined(List.of(loss), weights);
+        }
+        List<LossFunction> parts = new ArrayList<>();
+        for (String name : each) {
+            parts.add(byName(name, beta, labelSmoothing, gamma, discopopTau));
+        }
+        return combined(parts, weights != null ? weights : Collections.nCopies(parts.size(), 1.0));
+    }
+
+    /**
+     * A sum of losses, each times its weight; the rewards are the first loss's. With {@code sigmoid} and
+     * {@code sft} weighted {@code alpha} it is RPO.
+     *
+     * @throws IllegalArgumentException when the lists differ in length or are empty
+     */
+    public static LossFunction combined(List<LossFunction> losses, List<Double> weights) {
+        return new WeightedLosses(List.copyOf(losses), List.copyOf(weights));
+    }
+
+    /** A single built-in by name; {@code discopopTau} is DiscoPOP's temperature. */
     public static LossFunction byName(String name, double beta, double labelSmoothing, double gamma,
             double discopopTau) {
         Kind kind;
@@ -114,7 +151,7 @@ public final class Losses {
     /** The loss variants. */
     enum Kind {
         SIGMOID, ROBUST, HINGE, IPO, SIMPO, SIGMOID_NORM, EXO_PAIR, NCA_PAIR, BCO_PAIR, SPPO_HARD, AOT, AOT_UNPAIRED,
-        APO_ZERO, APO_DOWN, DISCOPOP;
+        APO_ZERO, APO_DOWN, DISCOPOP, SFT;
 
         /** Whether the loss works on log-probs averaged over completion tokens. */
         boolean lengthNormalized() {
@@ -145,7 +182,7 @@ public final class Losses {
         @Override
         public LossOutput compute(PreferenceLogps input) {
             PreferenceLogps logps = kind.lengthNormalized() ? input.lengthNormalized() : input;
-            if (kind != Kind.SIMPO && !logps.hasReference()) {
+            if (needsReference() && !logps.hasReference()) {
                 throw new IllegalArgumentException(kind.name().toLowerCase(Locale.ROOT)
                         + " loss needs reference log-probs");
             }
@@ -155,6 +192,10 @@ public final class Losses {
 
         /** The loss of each pair. */
         private NDArray losses(PreferenceLogps logps) {
+            if (kind == Kind.SFT) {
+                NDArray nll = logps.policyChosen().sum().neg().div(logps.chosenLengths().sum());
+                return logps.policyChosen().zerosLike().add(nll);
+            }
             if (kind == Kind.SIMPO) {
                 return smoothedLogistic(plus(times(logps.policyChosen().sub(logps.policyRejected()), beta), -gamma));
             }
@@ -217,12 +258,51 @@ public final class Losses {
 
         @Override
         public boolean needsReference() {
-            return kind != Kind.SIMPO;
+            return kind != Kind.SIMPO && kind != Kind.SFT;
         }
 
         @Override
         public String name() {
             return kind.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Losses summed by weight; the rewards are the first one's. */
+    record WeightedLosses(List<LossFunction> parts, List<Double> weights) implements LossFunction {
+
+        WeightedLosses {
+            if (parts.isEmpty() || parts.size() != weights.size()) {
+                throw new IllegalArgumentException("need one weight per loss, got " + parts.size() + " loss(es) and "
+                        + weights.size() + " weight(s)");
+            }
+        }
+
+        @Override
+        public LossOutput compute(PreferenceLogps logps) {
+            LossOutput first = null;
+            NDArray sum = null;
+            for (int i = 0; i < parts.size(); i++) {
+                LossOutput out = parts.get(i).compute(logps);
+                first = first == null ? out : first;
+                NDArray weighted = times(out.losses(), weights.get(i));
+                sum = sum == null ? weighted : sum.add(weighted);
+            }
+            return new LossOutput(sum, first.chosenRewards(), first.rejectedRewards());
+        }
+
+        @Override
+        public boolean needsReference() {
+            return parts.stream().anyMatch(LossFunction::needsReference);
+        }
+
+        @Override
+        public String name() {
+            StringBuilder name = new StringBuilder();
+            for (int i = 0; i < parts.size(); i++) {
+                name.append(i == 0 ? "" : " + ").append(weights.get(i) == 1.0 ? "" : weights.get(i) + " ")
+                        .append(parts.get(i).name());
+            }
+            return name.toString();
         }
     }
 

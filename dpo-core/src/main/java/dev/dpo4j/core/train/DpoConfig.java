@@ -16,6 +16,8 @@ import java.util.List;
  * @param lossType a built-in of {@code Losses.NAMES}: {@code sigmoid} (default), {@code robust}, {@code hinge},
  *     {@code ipo}, {@code simpo}, {@code sigmoid_norm}, {@code exo_pair}, {@code nca_pair}, {@code bco_pair},
  *     {@code sppo_hard}, {@code aot}, {@code aot_unpaired}, {@code apo_zero}, {@code apo_down}, {@code discopop}
+ * @param lossWeights the weight of each loss when {@code lossType} names several, separated by commas (null: 1 each)
+ * @param rpoAlpha weight of the chosen completions' negative log-likelihood added to the loss (RPO); 0: off
  * @param labelSmoothing label noise for conservative/robust DPO (default 0)
  * @param simpoGamma SimPO's target reward margin (default 0.5)
  * @param discopopTau DiscoPOP's temperature (default 0.05)
@@ -53,7 +55,7 @@ import java.util.List;
  *     float32
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta, String lossType,
-        double labelSmoothing, double simpoGamma, double discopopTau, double learningRate, int numTrainEpochs, long maxSteps,
+        List<Double> lossWeights, double rpoAlpha, double labelSmoothing, double simpoGamma, double discopopTau, double learningRate, int numTrainEpochs, long maxSteps,
         long warmupSteps, LearningRateSchedule.Type lrSchedulerType, int perDeviceTrainBatchSize,
         int perDeviceEvalBatchSize, int gradientAccumulationSteps, int maxLength, int maxPromptLength,
         int maxTargetLength, int padToMultipleOf, SaveStrategy saveStrategy, long saveSteps, long evalSteps,
@@ -98,6 +100,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private boolean overwriteOutputDir;
         private double beta = 0.1;
         private String lossType = "sigmoid";
+        private List<Double> lossWeights;
+        private double rpoAlpha;
         private double labelSmoothing;
         private double simpoGamma = 0.5;
         private double discopopTau = 0.05;
@@ -139,6 +143,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             overwriteOutputDir = c.overwriteOutputDir();
             beta = c.beta();
             lossType = c.lossType();
+            lossWeights = c.lossWeights();
+            rpoAlpha = c.rpoAlpha();
             labelSmoothing = c.labelSmoothing();
             simpoGamma = c.simpoGamma();
             discopopTau = c.discopopTau();
@@ -194,6 +200,21 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         /** The built-in loss by name, one of {@code Losses.NAMES} (TRL's names). */
         public B lossType(String value) {
             lossType = value;
+            return self();
+        }
+
+        /** The weight of each loss named in {@code lossType} (comma-separated), as TRL's {@code loss_weights}. */
+        public B lossWeights(List<Double> value) {
+            lossWeights = value == null ? null : List.copyOf(value);
+            return self();
+        }
+
+        /**
+         * RPO: adds this weight times the chosen completions' negative log-likelihood to the built-in loss of
+         * {@code lossType} (0: off; a loss given to the trainer as an object is used as it is).
+         */
+        public B rpoAlpha(double value) {
+            rpoAlpha = value;
             return self();
         }
 
@@ -393,6 +414,9 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             require(problems, beta > 0, "beta must be positive, got " + beta);
             require(problems, labelSmoothing >= 0 && labelSmoothing < 0.5,
                     "label_smoothing must be in [0, 0.5), got " + labelSmoothing);
+            require(problems, rpoAlpha >= 0, "rpo_alpha must not be negative, got " + rpoAlpha);
+            require(problems, lossWeights == null || lossWeights.stream().allMatch(w -> Double.isFinite(w)),
+                    "loss_weights must be finite numbers, got " + lossWeights);
             require(problems, discopopTau > 0, "discopop_tau must be positive, got " + discopopTau);
             require(problems, learningRate >= 0, "learning_rate must not be negative, got " + learningRate);
             require(problems, numTrainEpochs >= 1, "num_train_epochs must be at least 1, got " + numTrainEpochs);
@@ -425,7 +449,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid DPO options: " + String.join("; ", problems));
             }
-            return new DpoConfig(outputDir, overwriteOutputDir, beta, lossType, labelSmoothing, simpoGamma,
+            return new DpoConfig(outputDir, overwriteOutputDir, beta, lossType, lossWeights, rpoAlpha,
+                    labelSmoothing, simpoGamma,
                     discopopTau, learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType, perDeviceTrainBatchSize,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
                     padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps, seed, maxGradNorm,

@@ -253,8 +253,12 @@ public final class DpoTrainer {
                         + model.manager().getDevice() + "), got " + devices);
             }
             if (loss == null) {
-                loss = Losses.byName(config.lossType(), config.beta(), config.labelSmoothing(), config.simpoGamma(),
-                        config.discopopTau());
+                loss = Losses.byName(config.lossType(), config.lossWeights(), config.beta(), config.labelSmoothing(),
+                        config.simpoGamma(), config.discopopTau());
+                if (config.rpoAlpha() > 0) {
+                    loss = Losses.combined(List.of(loss, Losses.byName("sft", config.beta(), 0, 0)),
+                            List.of(1.0, config.rpoAlpha()));
+                }
             }
             return new DpoTrainer(this, config);
         }

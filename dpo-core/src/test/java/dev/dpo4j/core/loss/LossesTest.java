@@ -126,6 +126,24 @@ class LossesTest {
     }
 
     @Test
+    void sftIsTheChosenNegativeLogLikelihoodPerTokenAndCombinesByWeight() {
+        LossFunction sft = Losses.byName("sft", 0.1, 0, 0);
+        assertThat(sft.needsReference()).isFalse();
+        assertThat(loss(sft.compute(logps))).isCloseTo(0.5, within(1e-6)); // -(-1) / 2 tokens
+        LossFunction rpo = Losses.byName("sigmoid,sft", java.util.List.of(1.0, 0.5), 0.1, 0, 0, 0.05);
+        assertThat(rpo.needsReference()).isTrue();
+        LossOutput out = rpo.compute(logps);
+        assertThat(loss(out)).isCloseTo(0.598139 + 0.25, within(1e-5));
+        assertThat(out.chosenRewards().getFloat(0)).isCloseTo(0.1f, within(1e-6f)); // the sigmoid loss's rewards
+        assertThat(rpo.name()).isEqualTo("sigmoid + 0.5 sft");
+        assertThat(loss(Losses.byName("hinge", java.util.List.of(2.0), 0.1, 0, 0, 0.05).compute(logps)))
+                .isCloseTo(1.6, within(1e-6)); // 2 * 0.8
+        assertThatThrownBy(() -> Losses.byName("sigmoid,sft", java.util.List.of(1.0), 0.1, 0, 0, 0.05))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("loss_weights has 1 value(s) but loss_type 'sigmoid,sft' names 2 loss(es)");
+    }
+
+    @Test
     void everyBuiltInTrainsWithFiniteGradients() {
         for (String name : Losses.NAMES) {
             LossFunction loss = Losses.byName(name, 0.1, 0.1, 0.5);
@@ -141,7 +159,7 @@ class LossesTest {
             assertThat(policy.getGradient().toFloatArray()).as(name).doesNotContain(Float.NaN)
                     .satisfies(g -> assertThat(g[0] != 0 || g[1] != 0).as(name + " moves the chosen").isTrue());
         }
-        assertThat(Losses.NAMES).hasSize(15);
+        assertThat(Losses.NAMES).hasSize(16);
     }
 
     @Test

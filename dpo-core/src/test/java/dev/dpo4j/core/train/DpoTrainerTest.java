@@ -107,6 +107,15 @@ class DpoTrainerTest extends TinyModelTraining {
     }
 
     @Test
+    void rpoAddsTheChosenNegativeLogLikelihood() {
+        TrainingSummary plain = base(tmp.resolve("plain")).maxSteps(1).loggingSteps(1).build().train();
+        TrainingSummary rpo = base(tmp.resolve("rpo")).maxSteps(1).loggingSteps(1).rpoAlpha(1.0).build().train();
+        // the random tiny model spreads each token over 259 ids: about ln 259 = 5.6 nats per chosen token
+        assertThat(rpo.lastTrain().loss() - plain.lastTrain().loss()).isBetween(4.0, 7.0);
+        assertThat(rpo.lastTrain().rewardsMargin()).isEqualTo(plain.lastTrain().rewardsMargin());
+    }
+
+    @Test
     void lengthGroupingKeepsEveryPairOnceAndBatchesSimilarLengths() {
         int[] lengths = {5, 50, 6, 49, 7, 48, 8, 47};
         List<int[]> batches = BatchOrder.of(8, 2, 1, 0, true, lengths);

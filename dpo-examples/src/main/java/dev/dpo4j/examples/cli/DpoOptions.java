@@ -149,6 +149,16 @@ public final class DpoOptions {
                     + "${DEFAULT-VALUE}.")
     String lossType;
 
+    @Option(names = {"--loss_weights", "--loss-weights"}, paramLabel = "W,W", split = ",", order = 24,
+            description = "The weight of each loss when --loss_type names several, comma-separated (e.g. "
+                    + "--loss_type sigmoid,sft --loss_weights 1,0.5). Default: 1 each.")
+    List<Double> lossWeights;
+
+    @Option(names = {"--rpo_alpha", "--rpo-alpha"}, paramLabel = "A", defaultValue = "0", order = 24,
+            description = "RPO: add A times the chosen completions' negative log-likelihood to the loss; 0: off. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double rpoAlpha;
+
     @Option(names = {"--label_smoothing", "--label-smoothing"}, paramLabel = "E", defaultValue = "0", order = 25,
             description = "Assumed label noise in [0, 0.5) for conservative (sigmoid), robust or aot DPO; EXO's "
                     + "target weight on the rejected completion. Default: ${DEFAULT-VALUE}.")

@@ -111,7 +111,7 @@ final class DpoRun {
             throw new UsageError("checkpoint folder " + o.resumeFromCheckpoint + " does not exist");
         }
         DpoConfig config = DpoConfig.builder().outputDir(o.outputDir).overwriteOutputDir(o.overwriteOutputDir)
-                .beta(o.beta).lossType(o.lossType).labelSmoothing(o.labelSmoothing).learningRate(o.learningRate)
+                .beta(o.beta).lossType(o.lossType).lossWeights(o.lossWeights).rpoAlpha(o.rpoAlpha).labelSmoothing(o.labelSmoothing).learningRate(o.learningRate)
                 .numTrainEpochs(o.numTrainEpochs).maxSteps(o.maxSteps).warmupSteps(o.warmupSteps)
                 .lrSchedulerType(schedule).perDeviceTrainBatchSize(o.perDeviceTrainBatchSize)
                 .perDeviceEvalBatchSize(o.perDeviceEvalBatchSize)

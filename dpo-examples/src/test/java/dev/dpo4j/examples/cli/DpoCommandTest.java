@@ -106,6 +106,8 @@ class DpoCommandTest {
                 Arguments.of("missing config", List.of("--config", "no/such.yaml"),
                         "config file no/such.yaml does not exist"),
                 Arguments.of("bad device", List.of("--device", "tpu"), "--devices must be auto or a comma-separated"),
+                Arguments.of("loss weights that do not match", List.of("--loss_type", "sigmoid,sft", "--loss_weights",
+                        "1"), "loss_weights has 1 value(s) but loss_type 'sigmoid,sft' names 2 loss(es)"),
                 Arguments.of("bad save dtype", List.of("--save_dtype", "int8"),
                         "save_dtype must be auto, float32, float16 or bfloat16, got 'int8'"),
                 Arguments.of("bad device in a list", List.of("--devices", "cpu,,cpu"),
