@@ -85,9 +85,10 @@ public final class DpoOptions {
             order = 11, description = "Keep only the last N prompt tokens; 0: no limit. Default: ${DEFAULT-VALUE}.")
     int maxPromptLength;
 
-    @Option(names = {"--max_target_length", "--max-target-length"}, paramLabel = "N", defaultValue = "0",
-            order = 12, description = "Keep only the first N tokens of each completion; 0: no limit. Default: "
-                    + "${DEFAULT-VALUE}.")
+    @Option(names = {"--max_target_length", "--max-target-length", "--max_completion_length",
+        "--max-completion-length"}, paramLabel = "N", defaultValue = "0", order = 12,
+            description = "Keep only the first N tokens of each completion (TRL now calls it max_completion_length); "
+                    + "0: no limit. Default: ${DEFAULT-VALUE}.")
     int maxTargetLength;
 
     // ---- batches and schedule
