@@ -15,13 +15,16 @@ import java.util.stream.Stream;
 
 /**
  * A resumable training checkpoint, {@code checkpoint-STEP/} in the output folder: the policy as a loadable model
- * folder, the AdamW moments in {@code optimizer.safetensors}, and {@code trainer_state.json}. It is written into a
- * temporary folder and renamed, so a crash never corrupts the last good checkpoint.
+ * folder, the AdamW moments in {@code optimizer.safetensors}, {@code trainer_state.json}, and the reference model's
+ * weights in {@code reference.safetensors} when training moves the reference ({@code sync_ref_model}). It is written
+ * into a temporary folder and renamed, so a crash never corrupts the last good checkpoint.
  */
 public final class TrainingCheckpoint {
 
     /** The optimizer state file. */
     public static final String OPTIMIZER = "optimizer.safetensors";
+    /** The reference weights file, written when the reference model changes during training. */
+    public static final String REFERENCE = "reference.safetensors";
     /** The prefix of checkpoint folder names. */
     public static final String PREFIX = "checkpoint-";
 
@@ -31,14 +34,46 @@ public final class TrainingCheckpoint {
     /** Writes {@code checkpoint-STEP} into {@code outputDir} and returns its path. */
     public static Path save(Path outputDir, CausalLm policy, AdamW optimizer, TrainerState state,
             Path tokenizerSource) throws IOException {
+        return save(outputDir, policy, optimizer, state, tokenizerSource, null);
+    }
+
+    /** As {@link #save(Path, CausalLm, AdamW, TrainerState, Path)}, with the reference's weights when not null. */
+    public static Path save(Path outputDir, CausalLm policy, AdamW optimizer, TrainerState state,
+            Path tokenizerSource, Map<String, NDArray> reference) throws IOException {
         Path folder = outputDir.resolve(PREFIX + state.globalStep());
         AtomicFolder.write(folder, tmp -> {
             ModelFolder.writeFiles(policy, tmp, tokenizerSource, SaveDtype.FLOAT32);
             Safetensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("steps",
                     String.valueOf(optimizer.steps())));
+            if (reference != null) {
+                Safetensors.write(tmp.resolve(REFERENCE), reference, Map.of());
+            }
             state.write(tmp);
         });
         return folder;
+    }
+
+    /**
+     * Copies a checkpoint's reference weights into {@code reference} (in place, in its data type).
+     *
+     * @throws CheckpointException naming the file when the checkpoint has none
+     */
+    public static void restoreReference(Path folder, Map<String, NDArray> reference, NDManager manager) {
+        Path file = folder.resolve(REFERENCE);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + ": missing; the checkpoint was written without sync_ref_model, so "
+                    + "the reference it trained against is unknown");
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            Safetensors.read(file, scratch, DataType.FLOAT32).forEach((name, saved) -> {
+                NDArray target = reference.get(name);
+                if (target == null) {
+                    throw new CheckpointException(file + ": unexpected tensor '" + name + "'");
+                }
+                target.tempAttach(scratch);
+                target.muli(0).addi(saved.toType(target.getDataType(), false).toDevice(target.getDevice(), false));
+            });
+        }
     }
 
     /**

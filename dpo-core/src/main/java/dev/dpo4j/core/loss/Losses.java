@@ -31,7 +31,8 @@ import java.util.Locale;
  *       0): {@code s(beta h) (log s(beta h) - log(1-e)) + s(-beta h) (log s(-beta h) - log e)}.</li>
  *   <li>{@code nca_pair} (NCA, Chen et al. 2024, arXiv:2402.05369):
  *       {@code -log s(beta c) - log s(-beta c)/2 - log s(-beta r)/2}.</li>
- *   <li>{@code bco_pair} (BCO, Jung et al. 2024, arXiv:2404.04656, paired): {@code -log s(beta c) - log s(-beta r)}.</li>
+ *   <li>{@code bco_pair} (BCO, Jung et al. 2024, arXiv:2404.04656, paired):
+ *       {@code -log s(beta c) - log s(-beta r)}.</li>
  *   <li>{@code sppo_hard} (SPPO, Wu et al. 2024, arXiv:2405.00675, hard labels):
  *       {@code (c - 1/(2 beta))^2 + (r + 1/(2 beta))^2}.</li>
  *   <li>{@code aot} (AOT, Melnyk et al. 2024, arXiv:2406.05882): the sigmoid loss (with label smoothing) on

@@ -45,6 +45,9 @@ import java.util.List;
  * @param adamBeta2 AdamW beta2 (default 0.999)
  * @param adamEpsilon AdamW epsilon (default 1e-8)
  * @param precomputeRefLogProbs compute reference log-probs once before training and free the reference model
+ * @param syncRefModel move the reference towards the policy during training (TR-DPO; default false)
+ * @param refModelMixupAlpha the policy's share in each reference update, {@code ref = a pi + (1 - a) ref} (0.6)
+ * @param refModelSyncSteps steps between reference updates (512)
  * @param resumeFromCheckpoint a checkpoint folder to resume from, or null
  * @param fp16 float16 compute with float32 master weights and dynamic loss scaling (default false: float32)
  * @param groupByLength batch pairs of similar length together, in shuffled groups, to cut padding (default false)
@@ -55,13 +58,14 @@ import java.util.List;
  *     float32
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta, String lossType,
-        List<Double> lossWeights, double rpoAlpha, double labelSmoothing, double simpoGamma, double discopopTau, double learningRate, int numTrainEpochs, long maxSteps,
-        long warmupSteps, LearningRateSchedule.Type lrSchedulerType, int perDeviceTrainBatchSize,
-        int perDeviceEvalBatchSize, int gradientAccumulationSteps, int maxLength, int maxPromptLength,
-        int maxTargetLength, int padToMultipleOf, SaveStrategy saveStrategy, long saveSteps, long evalSteps,
-        long loggingSteps, long seed, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
-        double adamEpsilon, boolean precomputeRefLogProbs, Path resumeFromCheckpoint, boolean fp16,
-        boolean groupByLength, boolean gradientCheckpointing, SaveDtype saveDtype) {
+        List<Double> lossWeights, double rpoAlpha, double labelSmoothing, double simpoGamma, double discopopTau,
+        double learningRate, int numTrainEpochs, long maxSteps, long warmupSteps,
+        LearningRateSchedule.Type lrSchedulerType, int perDeviceTrainBatchSize, int perDeviceEvalBatchSize,
+        int gradientAccumulationSteps, int maxLength, int maxPromptLength, int maxTargetLength, int padToMultipleOf,
+        SaveStrategy saveStrategy, long saveSteps, long evalSteps, long loggingSteps, long seed, double maxGradNorm,
+        double weightDecay, double adamBeta1, double adamBeta2, double adamEpsilon, boolean precomputeRefLogProbs,
+        boolean syncRefModel, double refModelMixupAlpha, long refModelSyncSteps, Path resumeFromCheckpoint,
+        boolean fp16, boolean groupByLength, boolean gradientCheckpointing, SaveDtype saveDtype) {
 
     /** A builder with TRL's defaults. */
     public static Builder builder() {
@@ -128,6 +132,9 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private double adamBeta2 = 0.999;
         private double adamEpsilon = 1e-8;
         private boolean precomputeRefLogProbs;
+        private boolean syncRefModel;
+        private double refModelMixupAlpha = 0.6;
+        private long refModelSyncSteps = 512;
         private Path resumeFromCheckpoint;
         private boolean fp16;
         private boolean groupByLength;
@@ -171,6 +178,9 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             adamBeta2 = c.adamBeta2();
             adamEpsilon = c.adamEpsilon();
             precomputeRefLogProbs = c.precomputeRefLogProbs();
+            syncRefModel = c.syncRefModel();
+            refModelMixupAlpha = c.refModelMixupAlpha();
+            refModelSyncSteps = c.refModelSyncSteps();
             resumeFromCheckpoint = c.resumeFromCheckpoint();
             fp16 = c.fp16();
             groupByLength = c.groupByLength();
@@ -374,6 +384,27 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             return self();
         }
 
+        /**
+         * TR-DPO (Gorbatovski et al. 2024, arXiv:2404.09656): every {@code refModelSyncSteps} steps the reference
+         * moves towards the policy, {@code ref = alpha * pi + (1 - alpha) * ref}, as TRL's {@code sync_ref_model}.
+         */
+        public B syncRefModel(boolean value) {
+            syncRefModel = value;
+            return self();
+        }
+
+        /** The policy's share alpha in each reference update (TRL's {@code ref_model_mixup_alpha}, default 0.6). */
+        public B refModelMixupAlpha(double value) {
+            refModelMixupAlpha = value;
+            return self();
+        }
+
+        /** Steps between reference updates (TRL's {@code ref_model_sync_steps}, default 512). */
+        public B refModelSyncSteps(long value) {
+            refModelSyncSteps = value;
+            return self();
+        }
+
         /** Resume from this checkpoint folder (null: start fresh). */
         public B resumeFromCheckpoint(Path value) {
             resumeFromCheckpoint = value;
@@ -414,6 +445,12 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             require(problems, beta > 0, "beta must be positive, got " + beta);
             require(problems, labelSmoothing >= 0 && labelSmoothing < 0.5,
                     "label_smoothing must be in [0, 0.5), got " + labelSmoothing);
+            require(problems, refModelMixupAlpha >= 0 && refModelMixupAlpha <= 1,
+                    "ref_model_mixup_alpha must be in [0, 1], got " + refModelMixupAlpha);
+            require(problems, refModelSyncSteps >= 1, "ref_model_sync_steps must be at least 1, got "
+                    + refModelSyncSteps);
+            require(problems, !(syncRefModel && precomputeRefLogProbs), "sync_ref_model moves the reference model, "
+                    + "so it cannot be used with precompute_ref_log_probs");
             require(problems, rpoAlpha >= 0, "rpo_alpha must not be negative, got " + rpoAlpha);
             require(problems, lossWeights == null || lossWeights.stream().allMatch(w -> Double.isFinite(w)),
                     "loss_weights must be finite numbers, got " + lossWeights);
@@ -449,13 +486,13 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid DPO options: " + String.join("; ", problems));
             }
-            return new DpoConfig(outputDir, overwriteOutputDir, beta, lossType, lossWeights, rpoAlpha,
-                    labelSmoothing, simpoGamma,
-                    discopopTau, learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType, perDeviceTrainBatchSize,
-                    perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
-                    padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps, seed, maxGradNorm,
-                    weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs, resumeFromCheckpoint, fp16,
-                    groupByLength, gradientCheckpointing, saveDtype);
+            return new DpoConfig(outputDir, overwriteOutputDir, beta, lossType, lossWeights, rpoAlpha, labelSmoothing,
+                    simpoGamma, discopopTau, learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType,
+                    perDeviceTrainBatchSize, perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength,
+                    maxPromptLength, maxTargetLength, padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps,
+                    seed, maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs,
+                    syncRefModel, refModelMixupAlpha, refModelSyncSteps, resumeFromCheckpoint, fp16, groupByLength,
+                    gradientCheckpointing, saveDtype);
         }
 
         private static void require(List<String> problems, boolean ok, String problem) {

@@ -7,6 +7,8 @@ import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.model.DeviceArrays;
+import java.util.Map;
 
 /** Where reference log-probs come from: a frozen model scored on the fly, or a table computed once. */
 interface ReferenceLogps extends AutoCloseable {
@@ -17,6 +19,19 @@ interface ReferenceLogps extends AutoCloseable {
      * @param pairIndices the batch's pairs as indices into the training set
      */
     NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager);
+
+    /**
+     * Moves a frozen reference towards the policy, {@code ref = alpha * policy + (1 - alpha) * ref} (TR-DPO's soft
+     * update, TRL's {@code sync_ref_model}); a table cannot move.
+     */
+    default void syncTowards(Map<String, NDArray> policy, double alpha) {
+        throw new UnsupportedOperationException("precomputed reference log-probs cannot follow the policy");
+    }
+
+    /** The reference model's weights, for checkpoints (empty for a table). */
+    default Map<String, NDArray> weights() {
+        return Map.of();
+    }
 
     /**
      * This reference for a data-parallel worker on the device of {@code manager}: a table serves every device, a
@@ -39,6 +54,23 @@ interface ReferenceLogps extends AutoCloseable {
             @Override
             public ReferenceLogps on(NDManager manager) {
                 return frozen(model.frozenCopyOn(manager.newSubManager(), computeType), computeType);
+            }
+
+            @Override
+            public void syncTowards(Map<String, NDArray> policy, double alpha) {
+                model.parameters().forEach((name, weight) -> {
+                    try (NDManager scratch = weight.getManager().newSubManager(); Autograd paused = Autograd.pause()) {
+                        weight.tempAttach(scratch);
+                        NDArray target = DeviceArrays.copy(policy.get(name), weight.getDataType(), weight.getDevice());
+                        target.attach(scratch);
+                        weight.muli(1 - alpha).addi(target.muli(alpha));
+                    }
+                });
+            }
+
+            @Override
+            public Map<String, NDArray> weights() {
+                return model.parameters();
             }
 
             @Override

@@ -208,6 +208,14 @@ final class TrainingRun implements AutoCloseable {
                     + " accumulation x " + settings.devices().size() + " devices); resume with the same global batch");
         }
         globalStep = state.globalStep();
+        if (movingReference()) {
+            TrainingCheckpoint.restoreReference(checkpoint, reference.weights(), manager);
+        }
+    }
+
+    /** Whether the reference model changes during training, so checkpoints must carry it. */
+    private boolean movingReference() {
+        return config.syncRefModel() && reference != null;
     }
 
     private long totalSteps() {
@@ -258,6 +266,9 @@ final class TrainingRun implements AutoCloseable {
         }
         parallel.broadcastWeights();
         globalStep++;
+        if (config.syncRefModel() && globalStep % config.refModelSyncSteps() == 0) {
+            allReferences().forEach(r -> r.syncTowards(policy.parameters(), config.refModelMixupAlpha()));
+        }
         long step = globalStep;
         listeners.forEach(l -> l.onStep(step, totalSteps));
         if (globalStep % config.loggingSteps() == 0) {
@@ -343,7 +354,7 @@ final class TrainingRun implements AutoCloseable {
             Path folder = TrainingCheckpoint.save(config.outputDir(), policy, optimizer,
                     new TrainerState(globalStep, epoch(), config.seed(), train.pairs().size(),
                             config.globalBatchSize(parallel.size())),
-                    settings.tokenizerFiles());
+                    settings.tokenizerFiles(), movingReference() ? reference.weights() : null);
             long step = globalStep;
             listeners.forEach(l -> l.onCheckpoint(folder, step));
         } catch (IOException e) {
@@ -365,7 +376,8 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
-    private void closeReferences() {
+    /** Every reference of the run, each once: the primary's train and eval references and the other devices'. */
+    private Set<ReferenceLogps> allReferences() {
         Set<ReferenceLogps> all = Collections.newSetFromMap(new IdentityHashMap<>());
         all.add(reference);
         all.add(evalReference);
@@ -374,7 +386,11 @@ final class TrainingRun implements AutoCloseable {
             all.addAll(java.util.Arrays.asList(evalReferences));
         }
         all.remove(null);
-        all.forEach(ReferenceLogps::close);
+        return all;
+    }
+
+    private void closeReferences() {
+        allReferences().forEach(ReferenceLogps::close);
     }
 
     @Override

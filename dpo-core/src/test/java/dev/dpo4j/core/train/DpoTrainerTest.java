@@ -116,6 +116,53 @@ class DpoTrainerTest extends TinyModelTraining {
     }
 
     @Test
+    void aReferenceSyncedFullyToThePolicyEveryStepKeepsTheLossAtLn2() {
+        List<DpoMetrics> synced = new ArrayList<>();
+        List<DpoMetrics> fixed = new ArrayList<>();
+        base(tmp.resolve("synced")).maxSteps(4).loggingSteps(1).syncRefModel(true).refModelMixupAlpha(1.0)
+                .refModelSyncSteps(1).listener(logs(synced)).build().train();
+        // with two devices, the second device's own reference copy follows too
+        base(tmp.resolve("synced2")).maxSteps(2).loggingSteps(1).perDeviceTrainBatchSize(2)
+                .devices(ai.djl.Device.cpu(), ai.djl.Device.cpu()).syncRefModel(true).refModelMixupAlpha(1.0)
+                .refModelSyncSteps(1).listener(logs(synced)).build().train();
+        base(tmp.resolve("fixed")).maxSteps(4).loggingSteps(1).listener(logs(fixed)).build().train();
+        // each step starts with reference = policy, so the margin is 0 and the loss log 2
+        assertThat(synced).extracting(DpoMetrics::loss).allSatisfy(l -> assertThat(l).isCloseTo(Math.log(2),
+                org.assertj.core.api.Assertions.within(1e-6)));
+        // with the starting reference, later steps see a margin
+        assertThat(fixed.subList(1, 4)).extracting(DpoMetrics::loss)
+                .allSatisfy(l -> assertThat(Math.abs(l - Math.log(2))).isGreaterThan(1e-3));
+    }
+
+    @Test
+    void resumingWithASyncedReferenceRestoresTheReference() throws IOException {
+        base(tmp.resolve("whole")).maxSteps(6).syncRefModel(true).refModelMixupAlpha(0.5).refModelSyncSteps(2)
+                .saveStrategy(SaveStrategy.STEPS).saveSteps(3).build().train();
+        assertThat(tmp.resolve("whole/checkpoint-3/reference.safetensors")).exists();
+        base(tmp.resolve("resumed")).maxSteps(6).syncRefModel(true).refModelMixupAlpha(0.5).refModelSyncSteps(2)
+                .resumeFromCheckpoint(tmp.resolve("whole/checkpoint-3")).build().train();
+        assertSameWeights(tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
+
+        base(tmp.resolve("plain")).maxSteps(3).saveStrategy(SaveStrategy.STEPS).saveSteps(3).build().train();
+        assertThatThrownBy(() -> base(tmp.resolve("again")).maxSteps(6).syncRefModel(true)
+                .resumeFromCheckpoint(tmp.resolve("plain/checkpoint-3")).build().train())
+                .hasMessageContaining("reference.safetensors: missing; the checkpoint was written without "
+                        + "sync_ref_model");
+        assertThatThrownBy(() -> base(tmp.resolve("x")).syncRefModel(true).precomputeRefLogProbs(true).build())
+                .hasMessageContaining("sync_ref_model moves the reference model, so it cannot be used with "
+                        + "precompute_ref_log_probs");
+    }
+
+    private static TrainingListener logs(List<DpoMetrics> into) {
+        return new TrainingListener() {
+            @Override
+            public void onLog(DpoMetrics metrics) {
+                into.add(metrics);
+            }
+        };
+    }
+
+    @Test
     void lengthGroupingKeepsEveryPairOnceAndBatchesSimilarLengths() {
         int[] lengths = {5, 50, 6, 49, 7, 48, 8, 47};
         List<int[]> batches = BatchOrder.of(8, 2, 1, 0, true, lengths);

@@ -170,6 +170,19 @@ public final class DpoOptions {
                     + "training and free the reference model (less memory). Default: ${DEFAULT-VALUE}.")
     boolean precomputeRefLogProbs;
 
+    @Option(names = {"--sync_ref_model", "--sync-ref-model"}, arity = "0..1", defaultValue = "false", order = 26,
+            description = "TR-DPO: move the reference towards the policy every --ref_model_sync_steps steps, "
+                    + "ref = a * policy + (1 - a) * ref with a = --ref_model_mixup_alpha. Default: ${DEFAULT-VALUE}.")
+    boolean syncRefModel;
+
+    @Option(names = {"--ref_model_mixup_alpha", "--ref-model-mixup-alpha"}, paramLabel = "A", defaultValue = "0.6",
+            order = 26, description = "The policy's share in each reference update. Default: ${DEFAULT-VALUE}.")
+    double refModelMixupAlpha;
+
+    @Option(names = {"--ref_model_sync_steps", "--ref-model-sync-steps"}, paramLabel = "N", defaultValue = "512",
+            order = 26, description = "Steps between reference updates. Default: ${DEFAULT-VALUE}.")
+    long refModelSyncSteps;
+
     @Option(names = {"--simpo_gamma", "--simpo-gamma"}, paramLabel = "G", defaultValue = "0.5", order = 26,
             description = "SimPO's target reward margin (with --loss_type simpo). Default: ${DEFAULT-VALUE}.")
     double simpoGamma;

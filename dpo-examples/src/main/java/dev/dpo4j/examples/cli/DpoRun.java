@@ -120,7 +120,9 @@ final class DpoRun {
                 .saveSteps(o.saveSteps).evalSteps(o.evalSteps).loggingSteps(o.loggingSteps).seed(o.seed)
                 .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
                 .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
-                .simpoGamma(o.simpoGamma).discopopTau(o.discopopTau).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
+                .simpoGamma(o.simpoGamma).discopopTau(o.discopopTau)
+                .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
+                .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
                 .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
                 .build();
         checkOutputDir(config);
