@@ -58,32 +58,32 @@ public final class Losses {
 
     /** The original DPO loss. */
     public static LossFunction sigmoid(double beta) {
-        return new PreferenceLoss(Kind.SIGMOID, beta, 0, 0, DEFAULT_DISCOPOP_TAU);
+        return new PreferenceLoss(Kind.SIGMOID, LossOptions.of(beta));
     }
 
     /** Conservative DPO: the sigmoid loss with label smoothing {@code e} in [0, 0.5). */
     public static LossFunction sigmoid(double beta, double labelSmoothing) {
-        return new PreferenceLoss(Kind.SIGMOID, beta, labelSmoothing, 0, DEFAULT_DISCOPOP_TAU);
+        return new PreferenceLoss(Kind.SIGMOID, LossOptions.of(beta).withLabelSmoothing(labelSmoothing));
     }
 
     /** Robust DPO, unbiased under label noise {@code e} in [0, 0.5). */
     public static LossFunction robust(double beta, double labelSmoothing) {
-        return new PreferenceLoss(Kind.ROBUST, beta, labelSmoothing, 0, DEFAULT_DISCOPOP_TAU);
+        return new PreferenceLoss(Kind.ROBUST, LossOptions.of(beta).withLabelSmoothing(labelSmoothing));
     }
 
     /** The hinge (SLiC) loss. */
     public static LossFunction hinge(double beta) {
-        return new PreferenceLoss(Kind.HINGE, beta, 0, 0, DEFAULT_DISCOPOP_TAU);
+        return new PreferenceLoss(Kind.HINGE, LossOptions.of(beta));
     }
 
     /** Identity preference optimization; {@code beta} is IPO's regularization tau. */
     public static LossFunction ipo(double beta) {
-        return new PreferenceLoss(Kind.IPO, beta, 0, 0, DEFAULT_DISCOPOP_TAU);
+        return new PreferenceLoss(Kind.IPO, LossOptions.of(beta));
     }
 
     /** SimPO: reference-free, length-normalized, with target reward margin {@code gamma}. */
     public static LossFunction simpo(double beta, double gamma) {
-        return new PreferenceLoss(Kind.SIMPO, beta, 0, gamma, DEFAULT_DISCOPOP_TAU);
+        return new PreferenceLoss(Kind.SIMPO, LossOptions.of(beta).withSimpoGamma(gamma));
     }
 
     /** TRL's default DiscoPOP temperature. */
@@ -94,34 +94,32 @@ public final class Losses {
             .toList();
 
     /**
-     * A built-in loss by name (one of {@link #NAMES}), with DiscoPOP's default temperature.
+     * A built-in loss by name (one of {@link #NAMES}) with TRL's other defaults.
      *
      * @throws IllegalArgumentException naming the built-ins when the name is unknown
      */
     public static LossFunction byName(String name, double beta, double labelSmoothing, double gamma) {
-        return byName(name, beta, labelSmoothing, gamma, DEFAULT_DISCOPOP_TAU);
+        return byName(name, null, LossOptions.of(beta).withLabelSmoothing(labelSmoothing).withSimpoGamma(gamma));
     }
 
     /**
      * A built-in loss by name (one of {@link #NAMES}), or several separated by commas and summed with
-     * {@code weights} (null: weight 1 each); {@code discopopTau} is DiscoPOP's temperature.
+     * {@code weights} (null: weight 1 each).
      *
      * @throws IllegalArgumentException naming the built-ins when a name is unknown, or the bad parameter
      */
-    public static LossFunction byName(String names, List<Double> weights, double beta, double labelSmoothing,
-            double gamma, double discopopTau) {
+    public static LossFunction byName(String names, List<Double> weights, LossOptions options) {
         String[] each = names.split(",", -1);
         if (weights != null && weights.size() != each.length) {
             throw new IllegalArgumentException("loss_weights has " + weights.size() + " value(s) but loss_type '"
                     + names + "' names " + each.length + " loss(es)");
         }
-        if (each.length == 1) {
-            LossFunction loss = byName(each[0], beta, labelSmoothing, gamma, discopopTau);
-            return weights == null || weights.get(0) == 1.0 ? loss : combined(List.of(loss), weights);
-        }
         List<LossFunction> parts = new ArrayList<>();
         for (String name : each) {
-            parts.add(byName(name, beta, labelSmoothing, gamma, discopopTau));
+            parts.add(single(name, options));
+        }
+        if (parts.size() == 1 && (weights == null || weights.get(0) == 1.0)) {
+            return parts.get(0);
         }
         return combined(parts, weights != null ? weights : Collections.nCopies(parts.size(), 1.0));
     }
@@ -136,9 +134,7 @@ public final class Losses {
         return new WeightedLosses(List.copyOf(losses), List.copyOf(weights));
     }
 
-    /** A single built-in by name; {@code discopopTau} is DiscoPOP's temperature. */
-    public static LossFunction byName(String name, double beta, double labelSmoothing, double gamma,
-            double discopopTau) {
+    private static LossFunction single(String name, LossOptions options) {
         Kind kind;
         try {
             kind = Kind.valueOf(name.strip().toUpperCase(Locale.ROOT));
@@ -146,7 +142,7 @@ public final class Losses {
             throw new IllegalArgumentException("unknown loss_type '" + name + "'; built in: "
                     + String.join(", ", NAMES), e);
         }
-        return new PreferenceLoss(kind, beta, labelSmoothing, gamma, discopopTau);
+        return new PreferenceLoss(kind, options);
     }
 
     /** The loss variants. */
@@ -161,22 +157,12 @@ public final class Losses {
     }
 
     /** Every variant in one function, as in the DPO paper's reference code. */
-    record PreferenceLoss(Kind kind, double beta, double labelSmoothing, double gamma, double tau)
-            implements LossFunction {
+    record PreferenceLoss(Kind kind, LossOptions options) implements LossFunction {
 
         PreferenceLoss {
-            if (!(beta > 0)) {
-                throw new IllegalArgumentException("beta must be positive, got " + beta);
-            }
-            if (labelSmoothing < 0 || labelSmoothing >= 0.5) {
-                throw new IllegalArgumentException("label_smoothing must be in [0, 0.5), got " + labelSmoothing);
-            }
-            if (kind == Kind.EXO_PAIR && labelSmoothing == 0) {
+            if (kind == Kind.EXO_PAIR && options.labelSmoothing() == 0) {
                 throw new IllegalArgumentException("loss_type exo_pair needs label_smoothing above 0 (its target "
                         + "distribution puts that weight on the rejected completion; the EXO paper uses 1e-3)");
-            }
-            if (!(tau > 0)) {
-                throw new IllegalArgumentException("discopop_tau must be positive, got " + tau);
             }
         }
 
@@ -187,47 +173,57 @@ public final class Losses {
                 throw new IllegalArgumentException(kind.name().toLowerCase(Locale.ROOT)
                         + " loss needs reference log-probs");
             }
-            return new LossOutput(losses(logps), reward(logps.policyChosen(), logps.referenceChosen()),
+            return new LossOutput(losses(input, logps), reward(logps.policyChosen(), logps.referenceChosen()),
                     reward(logps.policyRejected(), logps.referenceRejected()));
         }
 
-        /** The loss of each pair. */
-        private NDArray losses(PreferenceLogps logps) {
+        /** The loss of each pair from the summed log-probs ({@code raw}) and those the loss normalizes. */
+        private NDArray losses(PreferenceLogps raw, PreferenceLogps logps) {
+            double beta = options.beta();
+            double smoothing = options.labelSmoothing();
             if (kind == Kind.SFT) {
-                NDArray nll = logps.policyChosen().sum().neg().div(logps.chosenLengths().sum());
-                return logps.policyChosen().zerosLike().add(nll);
+                NDArray nll = raw.policyChosen().sum().neg().div(raw.chosenLengths().sum());
+                return raw.policyChosen().zerosLike().add(nll);
             }
             if (kind == Kind.SIMPO) {
-                return smoothedLogistic(plus(times(logps.policyChosen().sub(logps.policyRejected()), beta), -gamma));
+                return smoothedLogistic(plus(times(logps.policyChosen().sub(logps.policyRejected()), beta),
+                        -options.simpoGamma()));
             }
-            NDArray margin = logps.logitsMargin();
+            NDArray chosen = raw.policyChosen().sub(raw.referenceChosen());
+            NDArray rejected = raw.policyRejected().sub(raw.referenceRejected());
+            // the divergence's scores; the length-normalized losses average them over completion tokens, as TRL
+            NDArray chosenScores = options.fDivergence().scores(chosen, options.fAlphaDivergenceCoef());
+            NDArray rejectedScores = options.fDivergence().scores(rejected, options.fAlphaDivergenceCoef());
+            if (kind.lengthNormalized()) {
+                chosenScores = chosenScores.div(raw.chosenLengths());
+                rejectedScores = rejectedScores.div(raw.rejectedLengths());
+            }
+            NDArray margin = chosenScores.sub(rejectedScores);
             NDArray x = times(margin, beta);
-            NDArray chosen = logps.policyChosen().sub(logps.referenceChosen());
-            NDArray rejected = logps.policyRejected().sub(logps.referenceRejected());
             switch (kind) {
                 case SIGMOID:
                 case SIGMOID_NORM:
                     return smoothedLogistic(x);
                 case ROBUST:
-                    return times(times(logSigmoid(x), -(1 - labelSmoothing))
-                            .add(times(logSigmoid(x.neg()), labelSmoothing)), 1 / (1 - 2 * labelSmoothing));
+                    return times(times(logSigmoid(x), -(1 - smoothing))
+                            .add(times(logSigmoid(x.neg()), smoothing)), 1 / (1 - 2 * smoothing));
                 case HINGE:
                     return plus(x.neg(), 1).maximum(Scalars.of(margin, 0));
                 case IPO:
                     return plus(margin, -1 / (2 * beta)).square();
                 case EXO_PAIR:
-                    return sigmoid(x).mul(plus(logSigmoid(x), -Math.log1p(-labelSmoothing)))
-                            .add(sigmoid(x.neg()).mul(plus(logSigmoid(x.neg()), -Math.log(labelSmoothing))));
+                    return sigmoid(x).mul(plus(logSigmoid(x), -Math.log1p(-smoothing)))
+                            .add(sigmoid(x.neg()).mul(plus(logSigmoid(x.neg()), -Math.log(smoothing))));
                 case NCA_PAIR:
-                    return logSigmoid(times(chosen, beta)).neg()
-                            .sub(times(logSigmoid(times(chosen, -beta)).add(logSigmoid(times(rejected, -beta))), 0.5));
+                    return logSigmoid(times(chosenScores, beta)).neg().sub(times(
+                            logSigmoid(times(chosenScores, -beta)).add(logSigmoid(times(rejectedScores, -beta))), 0.5));
                 case BCO_PAIR:
-                    return logSigmoid(times(chosen, beta)).add(logSigmoid(times(rejected, -beta))).neg();
+                    return logSigmoid(times(chosenScores, beta)).add(logSigmoid(times(rejectedScores, -beta))).neg();
                 case SPPO_HARD:
-                    return plus(chosen, -0.5 / beta).square().add(plus(rejected, 0.5 / beta).square());
+                    return plus(chosenScores, -0.5 / beta).square().add(plus(rejectedScores, 0.5 / beta).square());
                 case AOT:
-                    return smoothedLogistic(times(logps.policyChosen().sub(logps.policyRejected()).sort(0)
-                            .sub(logps.referenceChosen().sub(logps.referenceRejected()).sort(0)), beta));
+                    return smoothedLogistic(times(raw.policyChosen().sub(raw.policyRejected()).sort(0)
+                            .sub(raw.referenceChosen().sub(raw.referenceRejected()).sort(0)), beta));
                 case AOT_UNPAIRED:
                     return smoothedLogistic(times(chosen.sort(0).sub(rejected.sort(0)), beta));
                 case APO_ZERO:
@@ -235,7 +231,7 @@ public final class Losses {
                 case APO_DOWN:
                     return sigmoid(times(chosen, beta)).add(plus(sigmoid(x).neg(), 1));
                 case DISCOPOP:
-                    NDArray modulation = sigmoid(times(x, 1 / tau));
+                    NDArray modulation = sigmoid(times(x, 1 / options.discopopTau()));
                     return logSigmoid(x).neg().mul(plus(modulation.neg(), 1)).add(x.neg().exp().mul(modulation));
                 default:
                     throw new IllegalStateException("unhandled loss " + kind);
@@ -243,9 +239,9 @@ public final class Losses {
         }
 
         private NDArray smoothedLogistic(NDArray x) {
+            double smoothing = options.labelSmoothing();
             NDArray loss = logSigmoid(x).neg();
-            return labelSmoothing == 0 ? loss
-                    : times(loss, 1 - labelSmoothing).sub(times(logSigmoid(x.neg()), labelSmoothing));
+            return smoothing == 0 ? loss : times(loss, 1 - smoothing).sub(times(logSigmoid(x.neg()), smoothing));
         }
 
         private static NDArray sigmoid(NDArray x) {
@@ -254,7 +250,7 @@ public final class Losses {
 
         private NDArray reward(NDArray policy, NDArray reference) {
             NDArray ratio = reference == null || kind == Kind.SIMPO ? policy : policy.sub(reference);
-            return times(ratio.stopGradient(), beta);
+            return times(ratio.stopGradient(), options.beta());
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.dpo4j.core.train;
 
 import dev.dpo4j.core.checkpoint.SaveDtype;
+import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.List;
  * @param labelSmoothing label noise for conservative/robust DPO (default 0)
  * @param simpoGamma SimPO's target reward margin (default 0.5)
  * @param discopopTau DiscoPOP's temperature (default 0.05)
+ * @param fDivergenceType the divergence towards the reference (default reverse KL: plain DPO)
+ * @param fAlphaDivergenceCoef the alpha divergence's coefficient (default 1)
  * @param learningRate peak learning rate (default 1e-6)
  * @param numTrainEpochs epochs over the training set (default 1)
  * @param maxSteps stop after this many optimizer steps; 0 or less: run all epochs (default -1)
@@ -59,6 +62,7 @@ import java.util.List;
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta, String lossType,
         List<Double> lossWeights, double rpoAlpha, double labelSmoothing, double simpoGamma, double discopopTau,
+        FDivergence fDivergenceType, double fAlphaDivergenceCoef,
         double learningRate, int numTrainEpochs, long maxSteps, long warmupSteps,
         LearningRateSchedule.Type lrSchedulerType, int perDeviceTrainBatchSize, int perDeviceEvalBatchSize,
         int gradientAccumulationSteps, int maxLength, int maxPromptLength, int maxTargetLength, int padToMultipleOf,
@@ -109,6 +113,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private double labelSmoothing;
         private double simpoGamma = 0.5;
         private double discopopTau = 0.05;
+        private FDivergence fDivergenceType = FDivergence.REVERSE_KL;
+        private double fAlphaDivergenceCoef = 1.0;
         private double learningRate = 1e-6;
         private int numTrainEpochs = 1;
         private long maxSteps = -1;
@@ -155,6 +161,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             labelSmoothing = c.labelSmoothing();
             simpoGamma = c.simpoGamma();
             discopopTau = c.discopopTau();
+            fDivergenceType = c.fDivergenceType();
+            fAlphaDivergenceCoef = c.fAlphaDivergenceCoef();
             learningRate = c.learningRate();
             numTrainEpochs = c.numTrainEpochs();
             maxSteps = c.maxSteps();
@@ -237,6 +245,18 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         /** SimPO's target margin gamma. */
         public B simpoGamma(double value) {
             simpoGamma = value;
+            return self();
+        }
+
+        /** The divergence towards the reference (f-DPO), as TRL's {@code f_divergence_type}. */
+        public B fDivergenceType(FDivergence value) {
+            fDivergenceType = value;
+            return self();
+        }
+
+        /** The alpha divergence's coefficient (with {@code ALPHA_DIVERGENCE}). */
+        public B fAlphaDivergenceCoef(double value) {
+            fAlphaDivergenceCoef = value;
             return self();
         }
 
@@ -454,6 +474,9 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
             require(problems, rpoAlpha >= 0, "rpo_alpha must not be negative, got " + rpoAlpha);
             require(problems, lossWeights == null || lossWeights.stream().allMatch(w -> Double.isFinite(w)),
                     "loss_weights must be finite numbers, got " + lossWeights);
+            require(problems, fDivergenceType != null, "f_divergence_type is required");
+            require(problems, Double.isFinite(fAlphaDivergenceCoef), "f_alpha_divergence_coef must be finite, got "
+                    + fAlphaDivergenceCoef);
             require(problems, discopopTau > 0, "discopop_tau must be positive, got " + discopopTau);
             require(problems, learningRate >= 0, "learning_rate must not be negative, got " + learningRate);
             require(problems, numTrainEpochs >= 1, "num_train_epochs must be at least 1, got " + numTrainEpochs);
@@ -487,7 +510,8 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
                 throw new IllegalArgumentException("invalid DPO options: " + String.join("; ", problems));
             }
             return new DpoConfig(outputDir, overwriteOutputDir, beta, lossType, lossWeights, rpoAlpha, labelSmoothing,
-                    simpoGamma, discopopTau, learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType,
+                    simpoGamma, discopopTau, fDivergenceType,
+                    fAlphaDivergenceCoef, learningRate, numTrainEpochs, maxSteps, warmupSteps, lrSchedulerType,
                     perDeviceTrainBatchSize, perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength,
                     maxPromptLength, maxTargetLength, padToMultipleOf, saveStrategy, saveSteps, evalSteps, loggingSteps,
                     seed, maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, precomputeRefLogProbs,

@@ -10,6 +10,7 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.hub.HubClient;
+import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.metrics.ConsoleProgress;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
@@ -253,8 +254,9 @@ public final class DpoTrainer {
                         + model.manager().getDevice() + "), got " + devices);
             }
             if (loss == null) {
-                loss = Losses.byName(config.lossType(), config.lossWeights(), config.beta(), config.labelSmoothing(),
-                        config.simpoGamma(), config.discopopTau());
+                loss = Losses.byName(config.lossType(), config.lossWeights(), new LossOptions(config.beta(),
+                        config.labelSmoothing(), config.simpoGamma(), config.discopopTau(), config.fDivergenceType(),
+                        config.fAlphaDivergenceCoef()));
                 if (config.rpoAlpha() > 0) {
                     loss = Losses.combined(List.of(loss, Losses.byName("sft", config.beta(), 0, 0)),
                             List.of(1.0, config.rpoAlpha()));

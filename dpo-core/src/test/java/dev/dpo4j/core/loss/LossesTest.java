@@ -100,7 +100,7 @@ class LossesTest {
     @Test
     void discopopBlendsLogisticAndExponentialByTheMargin() {
         // x = .2, m = s(.2 / .05): -log s(.2)(1 - m) + exp(-.2) m
-        assertThat(loss(Losses.byName("discopop", 0.1, 0, 0, 0.05).compute(logps))).isCloseTo(0.8147631,
+        assertThat(loss(Losses.byName("discopop", null, LossOptions.of(0.1).withDiscopopTau(0.05)).compute(logps))).isCloseTo(0.8147631,
                 within(1e-6));
     }
 
@@ -130,17 +130,35 @@ class LossesTest {
         LossFunction sft = Losses.byName("sft", 0.1, 0, 0);
         assertThat(sft.needsReference()).isFalse();
         assertThat(loss(sft.compute(logps))).isCloseTo(0.5, within(1e-6)); // -(-1) / 2 tokens
-        LossFunction rpo = Losses.byName("sigmoid,sft", java.util.List.of(1.0, 0.5), 0.1, 0, 0, 0.05);
+        LossFunction rpo = Losses.byName("sigmoid,sft", java.util.List.of(1.0, 0.5), LossOptions.of(0.1));
         assertThat(rpo.needsReference()).isTrue();
         LossOutput out = rpo.compute(logps);
         assertThat(loss(out)).isCloseTo(0.598139 + 0.25, within(1e-5));
         assertThat(out.chosenRewards().getFloat(0)).isCloseTo(0.1f, within(1e-6f)); // the sigmoid loss's rewards
         assertThat(rpo.name()).isEqualTo("sigmoid + 0.5 sft");
-        assertThat(loss(Losses.byName("hinge", java.util.List.of(2.0), 0.1, 0, 0, 0.05).compute(logps)))
+        assertThat(loss(Losses.byName("hinge", java.util.List.of(2.0), LossOptions.of(0.1)).compute(logps)))
                 .isCloseTo(1.6, within(1e-6)); // 2 * 0.8
-        assertThatThrownBy(() -> Losses.byName("sigmoid,sft", java.util.List.of(1.0), 0.1, 0, 0, 0.05))
+        assertThatThrownBy(() -> Losses.byName("sigmoid,sft", java.util.List.of(1.0), LossOptions.of(0.1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("loss_weights has 1 value(s) but loss_type 'sigmoid,sft' names 2 loss(es)");
+    }
+
+    @Test
+    void fDivergencesTurnLogRatiosIntoScores() {
+        // c = 1, r = -1; forward KL: -e^-1 - -e^1 = 2.3504; JS: log s(1) - log s(-1) = 1;
+        // alpha 0.5: (e^-0.5 - e^0.5) / -0.5 = 2.0844; then -log s(0.1 * delta)
+        LossOptions options = LossOptions.of(0.1);
+        assertThat(loss(Losses.byName("sigmoid", null, options.withFDivergence(FDivergence.FORWARD_KL, 1))
+                .compute(logps))).isCloseTo(0.5825167, within(1e-6));
+        assertThat(loss(Losses.byName("sigmoid", null, options.withFDivergence(FDivergence.JS_DIVERGENCE, 1))
+                .compute(logps))).isCloseTo(0.6443967, within(1e-6));
+        assertThat(loss(Losses.byName("sigmoid", null, options.withFDivergence(FDivergence.ALPHA_DIVERGENCE, 0.5))
+                .compute(logps))).isCloseTo(0.5943491, within(1e-6));
+        // alpha 1 is reverse KL, plain DPO
+        assertThat(loss(Losses.byName("sigmoid", null, options.withFDivergence(FDivergence.ALPHA_DIVERGENCE, 1))
+                .compute(logps))).isCloseTo(0.598139, within(1e-6));
+        assertThatThrownBy(() -> FDivergence.parse("tv")).hasMessage("f_divergence_type must be reverse_kl, "
+                + "forward_kl, js_divergence or alpha_divergence, got 'tv'");
     }
 
     @Test

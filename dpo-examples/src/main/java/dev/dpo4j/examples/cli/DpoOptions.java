@@ -187,6 +187,16 @@ public final class DpoOptions {
             description = "SimPO's target reward margin (with --loss_type simpo). Default: ${DEFAULT-VALUE}.")
     double simpoGamma;
 
+    @Option(names = {"--f_divergence_type", "--f-divergence-type"}, paramLabel = "F", defaultValue = "reverse_kl",
+            order = 26, description = "The divergence towards the reference (f-DPO): reverse_kl (plain DPO), "
+                    + "forward_kl, js_divergence or alpha_divergence. Default: ${DEFAULT-VALUE}.")
+    String fDivergenceType;
+
+    @Option(names = {"--f_alpha_divergence_coef", "--f-alpha-divergence-coef"}, paramLabel = "A",
+            defaultValue = "1.0", order = 26, description = "The alpha divergence's coefficient. Default: "
+                    + "${DEFAULT-VALUE}.")
+    double fAlphaDivergenceCoef;
+
     @Option(names = {"--discopop_tau", "--discopop-tau"}, paramLabel = "T", defaultValue = "0.05", order = 26,
             description = "DiscoPOP's temperature (with --loss_type discopop). Default: ${DEFAULT-VALUE}.")
     double discopopTau;

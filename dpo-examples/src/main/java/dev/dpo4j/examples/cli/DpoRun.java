@@ -13,6 +13,7 @@ import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
 import dev.dpo4j.core.checkpoint.SaveDtype;
+import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.hub.DownloadListener;
 import dev.dpo4j.core.hub.HubClient;
 import dev.dpo4j.core.hub.HubDataset;
@@ -121,6 +122,7 @@ final class DpoRun {
                 .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
                 .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
                 .simpoGamma(o.simpoGamma).discopopTau(o.discopopTau)
+                .fDivergenceType(FDivergence.parse(o.fDivergenceType)).fAlphaDivergenceCoef(o.fAlphaDivergenceCoef)
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
                 .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
                 .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)

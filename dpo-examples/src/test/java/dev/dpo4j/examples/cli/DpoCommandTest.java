@@ -108,6 +108,8 @@ class DpoCommandTest {
                 Arguments.of("bad device", List.of("--device", "tpu"), "--devices must be auto or a comma-separated"),
                 Arguments.of("loss weights that do not match", List.of("--loss_type", "sigmoid,sft", "--loss_weights",
                         "1"), "loss_weights has 1 value(s) but loss_type 'sigmoid,sft' names 2 loss(es)"),
+                Arguments.of("bad divergence", List.of("--f_divergence_type", "tv"),
+                        "f_divergence_type must be reverse_kl, forward_kl, js_divergence or alpha_divergence, got 'tv'"),
                 Arguments.of("bad save dtype", List.of("--save_dtype", "int8"),
                         "save_dtype must be auto, float32, float16 or bfloat16, got 'int8'"),
                 Arguments.of("bad device in a list", List.of("--devices", "cpu,,cpu"),
