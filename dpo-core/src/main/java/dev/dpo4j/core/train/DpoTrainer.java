@@ -91,6 +91,9 @@ public final class DpoTrainer {
     /** Configures a {@link DpoTrainer}: model, data, template, loss, listeners and every {@link DpoConfig} option. */
     public static final class Builder extends DpoConfig.Options<Builder> {
         private Path modelPath;
+        private Path referencePath;
+        private String referenceNameOrPath;
+        private HubClient referenceHub;
         private String modelNameOrPath;
         private String revision;
         private HubClient hub;
@@ -139,6 +142,22 @@ public final class DpoTrainer {
         /** {@link #modelNameOrPath(String, String, HubClient)} at {@code main} with the environment's Hub settings. */
         public Builder modelNameOrPath(String idOrPath) {
             return modelNameOrPath(idOrPath, null, HubClient.fromEnvironment());
+        }
+
+        /**
+         * A reference model other than the starting policy (TRL's {@code ref_model}), such as the SFT checkpoint the
+         * policy was trained from: a model folder, or a Hub id resolved at {@link #build()} through {@code hub}. It
+         * must share the policy's vocabulary.
+         */
+        public Builder referenceModelNameOrPath(String idOrPath, HubClient hub) {
+            this.referenceNameOrPath = Objects.requireNonNull(idOrPath, "idOrPath");
+            this.referenceHub = Objects.requireNonNull(hub, "hub");
+            return this;
+        }
+
+        /** {@link #referenceModelNameOrPath(String, HubClient)} with the environment's Hub settings. */
+        public Builder referenceModelNameOrPath(String idOrPath) {
+            return referenceModelNameOrPath(idOrPath, HubClient.fromEnvironment());
         }
 
         /**
@@ -235,6 +254,10 @@ public final class DpoTrainer {
                 modelPath = hub.snapshot(modelNameOrPath, revision);
                 modelNameOrPath = null;
             }
+            if (referenceNameOrPath != null) {
+                referencePath = referenceHub.snapshot(referenceNameOrPath, null);
+                referenceNameOrPath = null;
+            }
             if (model != null && tokenizer == null) {
                 throw new IllegalArgumentException("model(...) needs a tokenizer");
             }
@@ -267,6 +290,11 @@ public final class DpoTrainer {
 
         Path modelPath() {
             return modelPath;
+        }
+
+        /** The folder of a reference model other than the starting policy, or null. */
+        Path referencePath() {
+            return referencePath;
         }
 
         CausalLm model() {

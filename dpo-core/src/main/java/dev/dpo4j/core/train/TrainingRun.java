@@ -180,11 +180,19 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /** The reference model: the given reference folder, else the starting policy (reloaded or copied). */
     private CausalLm startingModelCopy() {
-        if (settings.modelPath() == null) {
+        Path source = settings.referencePath() != null ? settings.referencePath() : settings.modelPath();
+        if (source == null) {
             return policy.frozenCopy(computeType);
         }
-        CausalLm loaded = ModelFolder.load(settings.modelPath(), manager);
+        CausalLm loaded = ModelFolder.load(source, manager);
+        if (loaded.config().vocabSize() != policy.config().vocabSize()) {
+            int vocab = loaded.config().vocabSize();
+            loaded.close();
+            throw new IllegalArgumentException("reference model " + source + " has vocab_size " + vocab
+                    + " but the policy has " + policy.config().vocabSize() + "; the two must share a tokenizer");
+        }
         if (computeType == DataType.FLOAT32) {
             return loaded;
         }

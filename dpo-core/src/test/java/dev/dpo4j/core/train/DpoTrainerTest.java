@@ -163,6 +163,33 @@ class DpoTrainerTest extends TinyModelTraining {
     }
 
     @Test
+    void aSeparateReferenceModelIsScoredInsteadOfTheStartingPolicy() {
+        List<DpoMetrics> own = new ArrayList<>();
+        List<DpoMetrics> other = new ArrayList<>();
+        base(tmp.resolve("own")).maxSteps(1).loggingSteps(1).listener(logs(own)).build().train();
+        Path otherModel = TinyModels.writeModel(tmp.resolve("other-model"), "qwen2", 99);
+        base(tmp.resolve("other")).maxSteps(1).loggingSteps(1).referenceModelNameOrPath(otherModel.toString())
+                .listener(logs(other)).build().train();
+        // against itself the first step's margin is 0 and the loss log 2; against another model it is not
+        assertThat(own.get(0).loss()).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(Math.abs(other.get(0).loss() - Math.log(2))).isGreaterThan(1e-3);
+
+        var json = TinyModels.json("qwen2", 50, true);
+        Path small = tmp.resolve("small-vocab");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+                dev.dpo4j.core.model.CausalLm model = dev.dpo4j.core.model.RandomInit.create(
+                        dev.dpo4j.core.model.ModelConfig.fromJson(json, "c"), m, 1, 0.02)) {
+            dev.dpo4j.core.checkpoint.ModelFolder.save(model, small, null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThatThrownBy(() -> base(tmp.resolve("bad")).maxSteps(1).referenceModelNameOrPath(small.toString())
+                .build().train()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reference model " + small + " has vocab_size 50 but the policy has 259; the two must "
+                        + "share a tokenizer");
+    }
+
+    @Test
     void lengthGroupingKeepsEveryPairOnceAndBatchesSimilarLengths() {
         int[] lengths = {5, 50, 6, 49, 7, 48, 8, 47};
         List<int[]> batches = BatchOrder.of(8, 2, 1, 0, true, lengths);

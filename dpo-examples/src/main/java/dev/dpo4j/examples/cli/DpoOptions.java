@@ -33,6 +33,11 @@ public final class DpoOptions {
                     + "Default: the embedded tiny model, random-initialized from --seed.")
     Path modelNameOrPath;
 
+    @Option(names = {"--ref_model_name_or_path", "--ref-model-name-or-path"}, paramLabel = "DIR|ID", order = 1,
+            description = "A reference model other than the starting policy (a folder or Hub id with the same "
+                    + "vocabulary), e.g. the SFT model the policy came from. Default: the starting policy.")
+    String refModelNameOrPath;
+
     @Option(names = {"--output_dir", "--output-dir"}, paramLabel = "DIR", defaultValue = "dpo-output", order = 2,
             description = "Where the trained model, checkpoints, metrics.jsonl and training_curves.png go. "
                     + "Default: ${DEFAULT-VALUE}.")

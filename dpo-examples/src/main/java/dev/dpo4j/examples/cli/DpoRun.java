@@ -194,6 +194,9 @@ final class DpoRun {
             if (devices != null) {
                 builder.devices(devices);
             }
+            if (o.refModelNameOrPath != null) {
+                builder.referenceModelNameOrPath(o.refModelNameOrPath, hub());
+            }
             String lossName = config.lossType();
             builder.listener(new TrainingCurvePlot());
             builder.listener(new RunReport(out, config, modelDescription, dataDescription, templateDescription,
