@@ -2,6 +2,7 @@ package dev.dpo4j.core.train;
 
 import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.loss.FDivergence;
+import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, double beta,
         private double rpoAlpha;
         private double labelSmoothing;
         private double simpoGamma = 0.5;
-        private double discopopTau = 0.05;
+        private double discopopTau = Losses.DEFAULT_DISCOPOP_TAU;
         private FDivergence fDivergenceType = FDivergence.REVERSE_KL;
         private double fAlphaDivergenceCoef = 1.0;
         private double learningRate = 1e-6;
