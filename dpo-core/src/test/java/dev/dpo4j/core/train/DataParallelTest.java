@@ -59,7 +59,7 @@ class DataParallelTest extends TinyModelTraining {
         assertThat(two.lastTrain().gradNorm()).isCloseTo(one.lastTrain().gradNorm(), within(fp16 ? 2e-2 : 1e-4));
         assertThat(two.lastEval().loss()).isCloseTo(one.lastEval().loss(), within(fp16 ? 2e-3 : 1e-5));
         assertThat(two.lastEval().rewardsAccuracy()).isEqualTo(one.lastEval().rewardsAccuracy());
-        assertSameWeights(tmp.resolve("one"), tmp.resolve("two"), fp16 ? 2e-3f : 2e-5f);
+        assertSameWeights(tmp.resolve("one"), tmp.resolve("two"), fp16 ? 2e-3f : 1e-4f);
     }
 
     @Test
@@ -81,7 +81,7 @@ class DataParallelTest extends TinyModelTraining {
 
         base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(2).maxSteps(4).resumeFromCheckpoint(checkpoint)
                 .build().train();
-        assertSameWeights(tmp.resolve("two"), tmp.resolve("one"), 2e-5f);
+        assertSameWeights(tmp.resolve("two"), tmp.resolve("one"), 1e-4f);
 
         assertThatThrownBy(() -> base(tmp.resolve("other")).devices(CPU).maxSteps(4).resumeFromCheckpoint(checkpoint)
                 .build().train()).isInstanceOf(CheckpointException.class)

