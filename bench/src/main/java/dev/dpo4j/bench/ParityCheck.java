@@ -96,7 +96,7 @@ public final class ParityCheck {
             LossFunction loss = Losses.sigmoid(beta);
             try (NDManager scope = root.newSubManager()) {
                 PairBatch.Arrays arrays = batch.toArrays(scope);
-                NDArray referenceLogps = CompletionScorer.score(reference, arrays, reference.masterWeights(),
+                NDArray referenceLogps = CompletionScorer.score(reference, arrays, reference.weights(),
                         DataType.FLOAT32).logps().stopGradient();
 
                 // forward and backward as TrainingRun does; the optimizer flattens the weights first
@@ -105,7 +105,7 @@ public final class ParityCheck {
                 float[] logpsBefore;
                 float lossBefore;
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, policy.masterWeights(),
+                    CompletionScorer.Scores scores = CompletionScorer.score(policy, arrays, policy.weights(),
                             DataType.FLOAT32);
                     NDArray total = loss.compute(split(scores.logps(), referenceLogps, arrays, n)).losses().mean();
                     collector.backward(total);
@@ -124,7 +124,7 @@ public final class ParityCheck {
                 optimizer.step(lr, clip);
                 policy.parameters().values().forEach(w -> w.setRequiresGradient(false));
 
-                NDArray after = CompletionScorer.score(policy, arrays, policy.masterWeights(), DataType.FLOAT32)
+                NDArray after = CompletionScorer.score(policy, arrays, policy.weights(), DataType.FLOAT32)
                         .logps();
                 float lossAfter = loss.compute(split(after, referenceLogps, arrays, n)).losses().mean().getFloat();
 
@@ -140,7 +140,7 @@ public final class ParityCheck {
                 try {
                     Map<String, NDArray> half = new HashMap<>();
                     Weights halfWeights = w -> half.computeIfAbsent(w,
-                            k -> reference.masterWeights().get(k).toType(DataType.FLOAT16, true));
+                            k -> reference.weights().get(k).toType(DataType.FLOAT16, true));
                     float[] logps16 = CompletionScorer.score(reference, arrays, halfWeights, DataType.FLOAT16)
                             .logps().toFloatArray();
                     put(out, "logps_fp16", logps16, n);

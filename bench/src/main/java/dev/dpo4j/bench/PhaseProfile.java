@@ -79,7 +79,7 @@ final class PhaseProfile {
                 }
                 Weights weights = copies::get;
                 t = lap(times[0], r, t, sync);
-                NDArray refLogps = CompletionScorer.score(reference, arrays, reference.weightsIn(type, scope),
+                NDArray refLogps = CompletionScorer.score(reference, arrays, reference.weights(),
                         type).logps().stopGradient();
                 t = lap(times[1], r, t, sync);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -108,7 +108,7 @@ final class PhaseProfile {
                         config.hiddenSize()), type);
                 NDList rope = new RotaryEmbedding(config).tables(scope, batch.length(), type);
                 NDArray mask = model.context(scope, batch.length(), type).causalMask();
-                Weights refWeights = reference.weightsIn(type, scope);
+                Weights refWeights = reference.weights();
                 sync.run();
                 t = System.nanoTime();
                 for (int layer = 0; layer < config.numLayers(); layer++) {

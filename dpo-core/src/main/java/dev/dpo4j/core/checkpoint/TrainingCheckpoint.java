@@ -3,6 +3,7 @@ package dev.dpo4j.core.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.internal.arrays.InPlace;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
 import java.io.IOException;
@@ -70,8 +71,7 @@ public final class TrainingCheckpoint {
                 if (target == null) {
                     throw new CheckpointException(file + ": unexpected tensor '" + name + "'");
                 }
-                target.tempAttach(scratch);
-                target.muli(0).addi(saved.toType(target.getDataType(), false).toDevice(target.getDevice(), false));
+                InPlace.assign(target, saved);
             });
         }
     }
@@ -88,7 +88,7 @@ public final class TrainingCheckpoint {
                 throw new CheckpointException(folder + ": checkpoint architecture differs from the model being trained");
             }
             // copy on the device, in place: NDArray.copyTo would swap the storage and break the optimizer's views
-            saved.parameters().forEach((name, weight) -> policy.parameters().get(name).muli(0).addi(weight));
+            saved.parameters().forEach((name, weight) -> InPlace.assign(policy.parameters().get(name), weight));
         }
         Path optimizerFile = folder.resolve(OPTIMIZER);
         if (!Files.isRegularFile(optimizerFile)) {

@@ -198,8 +198,12 @@ public final class CausalLm implements AutoCloseable {
         return parameters;
     }
 
-    /** A view of the master weights themselves, for float32 computation. */
-    public Weights masterWeights() {
+    /**
+     * A view of the weights as this model stores them, for a forward pass that reads them directly: the float32
+     * masters of a policy, or a frozen reference in its compute type. A policy trained in float16 is read through
+     * its workers' views instead.
+     */
+    public Weights weights() {
         return name -> {
             NDArray weight = parameters.get(name);
             if (weight == null) {
@@ -207,28 +211,6 @@ public final class CausalLm implements AutoCloseable {
             }
             return weight;
         };
-    }
-
-    /**
-     * The weights as a forward pass in {@code computeType} reads them: the float32 masters themselves, or float16
-     * copies made on first use and attached to {@code scope}. Inside a gradient collector the copies are part of the
-     * graph, so gradients reach the float32 masters. Make one view per forward pass.
-     */
-    public Weights weightsIn(DataType computeType, NDManager scope) {
-        Weights master = masterWeights();
-        if (computeType == DataType.FLOAT32) {
-            return master;
-        }
-        Map<String, NDArray> copies = new java.util.HashMap<>();
-        return name -> copies.computeIfAbsent(name, n -> {
-            NDArray weight = master.get(n);
-            if (weight.getDataType() == computeType) {
-                return weight;
-            }
-            NDArray copy = weight.toType(computeType, false);
-            copy.attach(scope);
-            return copy;
-        });
     }
 
     /** The manager that owns the weights. */

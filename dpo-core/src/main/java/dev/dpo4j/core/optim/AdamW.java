@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.internal.arrays.InPlace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,10 +152,7 @@ public final class AdamW implements AutoCloseable {
     public void clearGradients() {
         for (Group group : groups) {
             if (group.gradient != null) {
-                try (NDManager scratch = manager.newSubManager()) {
-                    group.gradient.tempAttach(scratch);
-                    group.gradient.set(new NDIndex("..."), 0f);
-                }
+                InPlace.zero(group.gradient);
             }
         }
     }
@@ -176,11 +174,7 @@ public final class AdamW implements AutoCloseable {
             if (target == null) {
                 throw new IllegalArgumentException("unexpected optimizer state key '" + key + "'");
             }
-            try (NDManager scratch = manager.newSubManager()) {
-                target.tempAttach(scratch);
-                NDArray source = array.toDevice(target.getDevice(), false);
-                target.muli(0).addi(source);
-            }
+            InPlace.assign(target, array);
         });
         this.steps = stepCount;
     }

@@ -8,14 +8,12 @@ import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.hub.HubClient;
 import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.metrics.ConsoleProgress;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.tokenizer.HfTokenizer;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,13 +40,49 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class DpoTrainer {
 
-    private final Builder settings;
     private final DpoConfig config;
-    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    private final ModelSource policy;
+    private final ModelSource reference;
+    private final Iterable<PreferenceExample> trainData;
+    private final Iterable<PreferenceExample> evalData;
+    private final PromptTemplate template;
+    private final LossFunction loss;
+    private final List<TrainingListener> listeners;
+    private final boolean progressBar;
+    private final List<Device> devices;
+    private final NDManager manager;
+    private final AtomicBoolean cancelRequested;
 
-    private DpoTrainer(Builder settings, DpoConfig config) {
-        this.settings = settings;
+    private DpoTrainer(Builder b, DpoConfig config, ModelSource policy, LossFunction loss) {
         this.config = config;
+        this.policy = policy;
+        this.reference = b.referenceNameOrPath == null ? null
+                : new ModelSource.Hub(b.referenceNameOrPath, null, b.referenceHub);
+        this.trainData = b.trainData;
+        this.evalData = b.evalData;
+        this.template = b.template;
+        this.loss = loss;
+        this.listeners = List.copyOf(b.listeners);
+        this.progressBar = b.progressBar;
+        this.devices = b.devices;
+        this.manager = b.manager;
+        this.cancelRequested = new AtomicBoolean();
+    }
+
+    /** This trainer with other model sources; {@code cancelled} is the flag {@link #cancel()} sets. */
+    private DpoTrainer(DpoTrainer t, ModelSource policy, ModelSource reference, AtomicBoolean cancelled) {
+        this.config = t.config;
+        this.policy = policy;
+        this.reference = reference;
+        this.trainData = t.trainData;
+        this.evalData = t.evalData;
+        this.template = t.template;
+        this.loss = t.loss;
+        this.listeners = t.listeners;
+        this.progressBar = t.progressBar;
+        this.devices = t.devices;
+        this.manager = t.manager;
+        this.cancelRequested = cancelled;
     }
 
     /** A builder with TRL's defaults. */
@@ -61,15 +95,35 @@ public final class DpoTrainer {
         return config;
     }
 
+    /** The loss this trainer optimizes: the one given to {@code loss(...)}, else the built-in of the options. */
+    public LossFunction loss() {
+        return loss;
+    }
+
     /**
-     * Trains, then saves the model into the output folder.
+     * Resolves Hub ids of the policy and reference to local folders now (downloading them, or finding them in the
+     * cache), so that a missing model fails here rather than when training starts. {@link #train()} does this
+     * itself; the returned trainer has its own {@link #cancel()}.
+     */
+    public DpoTrainer resolve() {
+        return resolved(new AtomicBoolean());
+    }
+
+    private DpoTrainer resolved(AtomicBoolean cancelled) {
+        return new DpoTrainer(this, policy.resolve(), reference == null ? null : reference.resolve(), cancelled);
+    }
+
+    /**
+     * Resolves Hub ids, trains, then saves the model into the output folder. A trainer may train more than once;
+     * each run starts from the model source again (a {@code model(...)} given in memory goes on from where the last
+     * run left it).
      *
      * @return how the run ended
      * @throws IllegalArgumentException for unusable input (an empty dataset after filtering, a non-empty output
      *     folder without overwrite or resume), naming the option or file
      */
     public TrainingSummary train() {
-        try (TrainingRun run = new TrainingRun(this)) {
+        try (TrainingRun run = new TrainingRun(resolved(cancelRequested))) {
             return run.execute();
         }
     }
@@ -84,14 +138,60 @@ public final class DpoTrainer {
         return cancelRequested.get();
     }
 
-    Builder settings() {
-        return settings;
+    /** The folder of a reference model other than the starting policy, or null. */
+    Path referencePath() {
+        return reference == null ? null : reference.folder();
+    }
+
+    Iterable<PreferenceExample> trainData() {
+        return trainData;
+    }
+
+    Iterable<PreferenceExample> evalData() {
+        return evalData;
+    }
+
+    PromptTemplate template() {
+        return template;
+    }
+
+    /** The user's listeners plus the built-in metrics file and, if enabled, the progress bar. */
+    List<TrainingListener> listeners(Path outputDir) {
+        List<TrainingListener> all = new ArrayList<>();
+        all.add(new JsonlMetricsWriter(outputDir.resolve(JsonlMetricsWriter.FILE_NAME)));
+        if (progressBar) {
+            all.add(new ConsoleProgress());
+        }
+        all.addAll(listeners);
+        return all;
+    }
+
+    /** The devices to train on, the first being the primary's (see {@link Builder#devices(List)}). */
+    List<Device> devices() {
+        if (devices != null) {
+            return devices;
+        }
+        if (manager != null) {
+            return List.of(manager.getDevice());
+        }
+        return policy instanceof ModelSource.Loaded loaded ? ModelSource.devicesFrom(loaded.model())
+                : List.of(Engine.getInstance().getDevices());
+    }
+
+    /** A manager on the first device, under {@link Builder#manager(NDManager)} when one was given. */
+    NDManager newManager() {
+        Device primary = devices().get(0);
+        return manager != null ? manager.newSubManager(primary) : NDManager.newBaseManager(primary);
+    }
+
+    /** The policy's source, resolved. */
+    ModelSource policy() {
+        return policy;
     }
 
     /** Configures a {@link DpoTrainer}: model, data, template, loss, listeners and every {@link DpoConfig} option. */
     public static final class Builder extends DpoConfig.Options<Builder> {
         private Path modelPath;
-        private Path referencePath;
         private String referenceNameOrPath;
         private HubClient referenceHub;
         private String modelNameOrPath;
@@ -128,7 +228,7 @@ public final class DpoTrainer {
 
         /**
          * A local model folder or a Hugging Face Hub model id (such as {@code Qwen/Qwen2.5-0.5B-Instruct}) at a
-         * revision (null: {@code main}); {@link #build()} resolves it through {@code hub}, downloading into the
+         * revision (null: {@code main}), resolved through {@code hub} when training starts, downloading into the
          * Hugging Face cache shared with Python or finding it there ({@link HubClient#fromEnvironment()} honours
          * HF_TOKEN, HF_ENDPOINT, HF_HUB_CACHE and HF_HUB_OFFLINE).
          */
@@ -146,7 +246,7 @@ public final class DpoTrainer {
 
         /**
          * A reference model other than the starting policy (TRL's {@code ref_model}), such as the SFT checkpoint the
-         * policy was trained from: a model folder, or a Hub id resolved at {@link #build()} through {@code hub}. It
+         * policy was trained from: a model folder, or a Hub id resolved through {@code hub} when training starts. It
          * must share the policy's vocabulary.
          */
         public Builder referenceModelNameOrPath(String idOrPath, HubClient hub) {
@@ -242,21 +342,17 @@ public final class DpoTrainer {
             return this;
         }
 
-        /** Validates every option and builds the trainer; the error names each bad option. */
+        /**
+         * Validates every option and builds an immutable trainer; the error names each bad option. The builder
+         * stays usable: changing it afterwards does not change trainers built before. Nothing is downloaded here:
+         * Hub ids are resolved when training starts, or by {@link DpoTrainer#resolve()}.
+         */
         public DpoTrainer build() {
             DpoConfig config = buildConfig();
             int sources = (modelPath == null ? 0 : 1) + (model == null ? 0 : 1) + (modelNameOrPath == null ? 0 : 1);
             if (sources != 1) {
                 throw new IllegalArgumentException("set exactly one of modelPath(...), modelNameOrPath(...) or "
                         + "model(...)");
-            }
-            if (modelNameOrPath != null) {
-                modelPath = hub.snapshot(modelNameOrPath, revision);
-                modelNameOrPath = null;
-            }
-            if (referenceNameOrPath != null) {
-                referencePath = referenceHub.snapshot(referenceNameOrPath, null);
-                referenceNameOrPath = null;
             }
             if (model != null && tokenizer == null) {
                 throw new IllegalArgumentException("model(...) needs a tokenizer");
@@ -276,102 +372,27 @@ public final class DpoTrainer {
                 throw new IllegalArgumentException("devices(...) must start with the device model(...) lives on ("
                         + model.manager().getDevice() + "), got " + devices);
             }
-            if (loss == null) {
-                loss = Losses.byName(config.lossType(), config.lossWeights(), new LossOptions(config.beta(),
-                        config.labelSmoothing(), config.simpoGamma(), config.discopopTau(), config.fDivergenceType(),
-                        config.fAlphaDivergenceCoef()));
-                if (config.rpoAlpha() > 0) {
-                    loss = Losses.combined(List.of(loss, Losses.byName("sft", config.beta(), 0, 0)),
-                            List.of(1.0, config.rpoAlpha()));
-                }
+            return new DpoTrainer(this, config, policySource(), loss != null ? loss : builtInLoss(config));
+        }
+
+        private ModelSource policySource() {
+            if (model != null) {
+                return new ModelSource.Loaded(model, tokenizer, tokenizerFiles);
             }
-            return new DpoTrainer(this, config);
+            return modelPath != null ? new ModelSource.Folder(modelPath)
+                    : new ModelSource.Hub(modelNameOrPath, revision, hub);
         }
 
-        Path modelPath() {
-            return modelPath;
-        }
-
-        /** The folder of a reference model other than the starting policy, or null. */
-        Path referencePath() {
-            return referencePath;
-        }
-
-        CausalLm model() {
-            return model;
-        }
-
-        TextTokenizer tokenizer() {
-            return tokenizer;
-        }
-
-        /** The folder whose tokenizer files travel with saved models. */
-        Path tokenizerFiles() {
-            return modelPath != null ? modelPath : tokenizerFiles;
-        }
-
-        Iterable<PreferenceExample> trainData() {
-            return trainData;
-        }
-
-        Iterable<PreferenceExample> evalData() {
-            return evalData;
-        }
-
-        PromptTemplate template() {
-            return template;
-        }
-
-        LossFunction loss() {
-            return loss;
-        }
-
-        /** The user's listeners plus the built-in metrics file and, if enabled, the progress bar. */
-        List<TrainingListener> listeners(Path outputDir) {
-            List<TrainingListener> all = new ArrayList<>();
-            all.add(new JsonlMetricsWriter(outputDir.resolve(JsonlMetricsWriter.FILE_NAME)));
-            if (progressBar) {
-                all.add(new ConsoleProgress());
+        /** The built-in loss the options name, with RPO's NLL term added when {@code rpo_alpha} is set. */
+        private static LossFunction builtInLoss(DpoConfig config) {
+            LossFunction builtIn = Losses.byName(config.lossType(), config.lossWeights(), new LossOptions(
+                    config.beta(), config.labelSmoothing(), config.simpoGamma(), config.discopopTau(),
+                    config.fDivergenceType(), config.fAlphaDivergenceCoef()));
+            if (config.rpoAlpha() <= 0) {
+                return builtIn;
             }
-            all.addAll(listeners);
-            return all;
-        }
-
-        /** The devices to train on, the first being the primary's (see {@link #devices(List)}). */
-        List<Device> devices() {
-            if (devices != null) {
-                return devices;
-            }
-            if (manager != null) {
-                return List.of(manager.getDevice());
-            }
-            List<Device> all = List.of(Engine.getInstance().getDevices());
-            if (model == null) {
-                return all;
-            }
-            Device home = model.manager().getDevice();
-            if (!home.isGpu()) {
-                return List.of(home);
-            }
-            List<Device> fromHome = new ArrayList<>(List.of(home));
-            all.stream().filter(d -> !d.equals(home)).forEach(fromHome::add);
-            return fromHome;
-        }
-
-        /** A manager on the first device, under {@link #manager(NDManager)} when one was given. */
-        NDManager newManager() {
-            Device primary = devices().get(0);
-            return manager != null ? manager.newSubManager(primary) : NDManager.newBaseManager(primary);
-        }
-
-        /** Loads the tokenizer of the model folder, or returns the given one. */
-        TextTokenizer loadTokenizer() {
-            return modelPath != null ? HfTokenizer.load(modelPath) : tokenizer;
-        }
-
-        /** Loads the model folder under {@code parent}, or returns the given model. */
-        CausalLm loadModel(NDManager parent) {
-            return modelPath != null ? ModelFolder.load(modelPath, parent) : model;
+            return Losses.combined(List.of(builtIn, Losses.byName("sft", config.beta(), 0, 0)),
+                    List.of(1.0, config.rpoAlpha()));
         }
     }
 }

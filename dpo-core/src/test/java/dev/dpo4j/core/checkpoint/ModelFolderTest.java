@@ -62,7 +62,7 @@ class ModelFolderTest {
         try (NDManager scope = manager.newSubManager()) {
             TokenizedPair pair = new TokenizedPair(new int[] {5, 6, 7}, new int[] {8, 9, 2}, new int[] {10, 2});
             var arrays = new PairCollator(0, 1).collate(List.of(pair)).toArrays(scope);
-            return CompletionScorer.score(model, arrays, model.masterWeights(), DataType.FLOAT32).logps()
+            return CompletionScorer.score(model, arrays, model.weights(), DataType.FLOAT32).logps()
                     .toFloatArray();
         }
     }

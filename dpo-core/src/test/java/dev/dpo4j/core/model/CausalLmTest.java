@@ -33,7 +33,7 @@ class CausalLmTest {
         for (String family : new String[] {"llama", "qwen2", "qwen3"}) {
             try (CausalLm model = RandomInit.create(TinyModels.config(family, 50, false), manager, 7, 0.2)) {
                 NDArray ids = manager.create(new long[][] {{3, 4, 5, 6, 7}, {3, 4, 5, 9, 9}});
-                NDArray hidden = model.hiddenStates(ids, model.masterWeights(), DataType.FLOAT32);
+                NDArray hidden = model.hiddenStates(ids, model.weights(), DataType.FLOAT32);
                 assertThat(hidden.getShape().getShape()).containsExactly(2, 5, 32);
                 // positions 0..2 share their prefix, so their states must match; position 3 differs
                 NDArray first = hidden.get("0, :3, :");
@@ -51,8 +51,8 @@ class CausalLmTest {
             model.parameters().values().forEach(w -> w.setRequiresGradient(true));
             NDArray ids = manager.create(new long[][] {{3, 4, 5, 6, 7}});
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray hidden = model.hiddenStates(ids, model.masterWeights(), DataType.FLOAT32);
-                NDArray logits = hidden.matMul(model.lmHead(model.masterWeights()).transpose());
+                NDArray hidden = model.hiddenStates(ids, model.weights(), DataType.FLOAT32);
+                NDArray logits = hidden.matMul(model.lmHead(model.weights()).transpose());
                 collector.backward(logits.logSoftmax(-1).get(":, :, 3").sum());
             }
             model.parameters().forEach((name, weight) -> {
@@ -70,11 +70,11 @@ class CausalLmTest {
             var pair = new dev.dpo4j.core.data.TokenizedPair(new int[] {3, 4}, new int[] {5, 6, 7}, new int[] {8});
             var arrays = new dev.dpo4j.core.data.PairCollator(0, 1).collate(java.util.List.of(pair))
                     .toArrays(manager);
-            float[] scored = CompletionScorer.score(model, arrays, model.masterWeights(), DataType.FLOAT32).logps()
+            float[] scored = CompletionScorer.score(model, arrays, model.weights(), DataType.FLOAT32).logps()
                     .toFloatArray();
             // the same by brute force: full logits everywhere, log-softmax, pick by hand
-            NDArray hidden = model.hiddenStates(arrays.inputIds(), model.masterWeights(), DataType.FLOAT32);
-            NDArray logps = hidden.matMul(model.lmHead(model.masterWeights()).transpose()).logSoftmax(-1);
+            NDArray hidden = model.hiddenStates(arrays.inputIds(), model.weights(), DataType.FLOAT32);
+            NDArray logps = hidden.matMul(model.lmHead(model.weights()).transpose()).logSoftmax(-1);
             double chosen = logps.getFloat(0, 1, 5) + logps.getFloat(0, 2, 6) + logps.getFloat(0, 3, 7);
             double rejected = logps.getFloat(1, 1, 8);
             assertThat(scored[0]).isCloseTo((float) chosen, within(1e-5f));
@@ -143,11 +143,11 @@ class CausalLmTest {
                 CausalLm plain = new CausalLm(full, model.parameters(), manager.newSubManager())) {
             NDArray ids = manager.create(new long[][] {{11, 12, 13, 14, 15, 16, 17, 18}});
             NDArray tail = manager.create(new long[][] {{16, 17, 18}});
-            float[] last = model.hiddenStates(ids, model.masterWeights(), DataType.FLOAT32).get("0, 7, :")
+            float[] last = model.hiddenStates(ids, model.weights(), DataType.FLOAT32).get("0, 7, :")
                     .toFloatArray();
-            float[] alone = model.hiddenStates(tail, model.masterWeights(), DataType.FLOAT32).get("0, 2, :")
+            float[] alone = model.hiddenStates(tail, model.weights(), DataType.FLOAT32).get("0, 2, :")
                     .toFloatArray();
-            float[] unlimited = plain.hiddenStates(ids, plain.masterWeights(), DataType.FLOAT32).get("0, 7, :")
+            float[] unlimited = plain.hiddenStates(ids, plain.weights(), DataType.FLOAT32).get("0, 7, :")
                     .toFloatArray();
             assertThat(last).containsExactly(alone, within(1e-5f));
             assertThat(Math.abs(unlimited[0] - last[0]) + Math.abs(unlimited[1] - last[1])).isGreaterThan(1e-4f);
@@ -168,7 +168,7 @@ class CausalLmTest {
             for (int run = 0; run < 2; run++) {
                 CausalSelfAttention attention = new CausalSelfAttention(config, 1, limits[run]);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray out = attention.forward(x, context.rope(), context.causalMask(), model.masterWeights());
+                    NDArray out = attention.forward(x, context.rope(), context.causalMask(), model.weights());
                     outputs[run] = out.toFloatArray();
                     collector.backward(out.square().sum());
                 }

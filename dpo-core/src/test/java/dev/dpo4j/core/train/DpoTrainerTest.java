@@ -11,6 +11,7 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.TinyModels;
+import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.checkpoint.Safetensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

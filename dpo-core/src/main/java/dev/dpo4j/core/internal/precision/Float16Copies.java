@@ -1,9 +1,10 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.internal.precision;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  * <p>Leaf copies are needed because DJL's PyTorch cast ({@code toType}) runs without autograd, so a cast inside the
  * graph would not carry gradients back to the masters.
  */
-final class Float16Copies implements AutoCloseable {
+public final class Float16Copies implements WorkerWeights {
 
     private final Map<String, NDArray> masters;
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
@@ -25,11 +26,11 @@ final class Float16Copies implements AutoCloseable {
     private final NDManager manager;
 
     /**
-     * Allocates the float16 copies of {@code policy}, whose gradients are added into {@code gradients} (the
-     * optimizer's float32 gradient views, by weight name).
+     * Allocates the float16 copies of {@code masters} (the float32 weights by name), whose gradients are added into
+     * {@code gradients} (the optimizer's float32 gradient views, by weight name).
      */
-    Float16Copies(CausalLm policy, Map<String, NDArray> gradients, NDManager parent) {
-        this.masters = policy.parameters();
+    public Float16Copies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent) {
+        this.masters = masters;
         this.gradients = gradients;
         this.manager = parent.newSubManager();
         refresh();
@@ -39,7 +40,8 @@ final class Float16Copies implements AutoCloseable {
      * Replaces the float16 weights with fresh casts of the current masters (on the device: {@code NDArray.copyTo}
      * would go through host memory).
      */
-    void refresh() {
+    @Override
+    public void refresh() {
         masters.forEach((name, master) -> {
             NDArray copy = master.toType(DataType.FLOAT16, true);
             copy.attach(manager);
@@ -52,12 +54,14 @@ final class Float16Copies implements AutoCloseable {
     }
 
     /** The float16 weights, for the forward pass. */
-    Weights weights() {
+    @Override
+    public Weights view() {
         return copies::get;
     }
 
-    /** Adds the micro-batch's float16 gradients into the float32 accumulators and clears them. */
-    void accumulate() {
+    /** Adds the micro-batches' float16 gradients into the float32 accumulators and clears them. */
+    @Override
+    public void drainGradients() {
         try (NDManager scratch = manager.newSubManager()) {
             copies.forEach((name, copy) -> {
                 NDArray gradient = copy.getGradient();
@@ -65,7 +69,7 @@ final class Float16Copies implements AutoCloseable {
                 NDArray sum = gradients.get(name);
                 sum.tempAttach(scratch);
                 sum.addi(gradient.toType(DataType.FLOAT32, true));
-                ZeroFill.fill(gradient);
+                InPlace.zero(gradient);
             });
         }
     }

@@ -1,17 +1,20 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.internal.step;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
+import dev.dpo4j.core.data.PreparedData;
+import dev.dpo4j.core.data.BatchOrder;
+import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
 import dev.dpo4j.core.model.DeviceArrays;
 import java.util.Map;
 
 /** Where reference log-probs come from: a frozen model scored on the fly, or a table computed once. */
-interface ReferenceLogps extends AutoCloseable {
+public interface ReferenceLogps extends AutoCloseable {
 
     /**
      * Reference log-probs of the batch's sequences, shape {@code (2 * pairs)}, chosen first; never part of a graph.
@@ -47,7 +50,7 @@ interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(model, arrays, model.weightsIn(computeType, manager), computeType)
+                return CompletionScorer.score(model, arrays, model.weights(), computeType)
                         .logps().stopGradient();
             }
 
@@ -61,7 +64,8 @@ interface ReferenceLogps extends AutoCloseable {
                 model.parameters().forEach((name, weight) -> {
                     try (NDManager scratch = weight.getManager().newSubManager(); Autograd paused = Autograd.pause()) {
                         weight.tempAttach(scratch);
-                        NDArray target = DeviceArrays.copy(policy.get(name), weight.getDataType(), weight.getDevice());
+                        NDArray target = DeviceArrays.copy(policy.get(name), weight.getDataType(),
+                                weight.getDevice());
                         target.attach(scratch);
                         weight.muli(1 - alpha).addi(target.muli(alpha));
                     }

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.internal.autograd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,7 @@ import dev.dpo4j.core.TinyModels;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
+import dev.dpo4j.core.internal.step.MicroBatchOutcome;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CompletionScorer;
@@ -39,7 +40,7 @@ class CheckpointedPassTest {
             try (NDManager scope = manager.newSubManager()) {
                 PairBatch.Arrays arrays = batch.toArrays(scope);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    CompletionScorer.Scores scores = CompletionScorer.score(model, arrays, model.masterWeights(),
+                    CompletionScorer.Scores scores = CompletionScorer.score(model, arrays, model.weights(),
                             DataType.FLOAT32);
                     NDArray mean = MicroBatchOutcome.of(loss, scores, reference, arrays, 2).output().losses().mean();
                     collector.backward(mean.mul(dev.dpo4j.api.loss.Scalars.of(mean, 3.0)));
@@ -50,8 +51,9 @@ class CheckpointedPassTest {
             try (NDManager scope = manager.newSubManager()) {
                 PairBatch.Arrays arrays = batch.toArrays(scope);
                 // 150 logit elements at a time: three tokens per head chunk, so the head runs in five chunks
-                checkpointed = CheckpointedPass.run(model, arrays, model.masterWeights(), DataType.FLOAT32, scope,
-                        3.0, 150, scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2));
+                checkpointed = CheckpointedPass.run(model, arrays, model.weights(), DataType.FLOAT32, scope,
+                        3.0, 150, scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2),
+                        outcome -> outcome.output().losses());
                 assertThat(checkpointed.output().losses().toFloatArray()).hasSize(2);
                 Map<String, float[]> recomputed = takeGradients(model);
                 plain.forEach((name, expected) -> {

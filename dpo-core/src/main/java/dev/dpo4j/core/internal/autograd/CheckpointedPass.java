@@ -1,4 +1,4 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.internal.autograd;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -21,10 +21,10 @@ import java.util.function.Function;
  * and back-propagated with the gradient of its output, and finally the embedding. Gradients land where the plain pass
  * puts them, at the cost of one more forward pass. Every layer's arrays are freed as soon as its backward is done.
  */
-final class CheckpointedPass {
+public final class CheckpointedPass {
 
     /** Logit elements computed at once by the chunked head (a quarter of a GiB in float32). */
-    static final long HEAD_CHUNK_ELEMENTS = 1L << 26;
+    public static final long HEAD_CHUNK_ELEMENTS = 1L << 26;
 
     private CheckpointedPass() {
     }
@@ -33,11 +33,13 @@ final class CheckpointedPass {
      * Runs the micro-batch and back-propagates {@code factor} times its mean loss.
      *
      * @param headChunkElements logit elements the head computes at once ({@link #HEAD_CHUNK_ELEMENTS})
-     * @param outcome builds the loss from the policy's scores
+     * @param outcome builds the micro-batch's result, its losses included, from the policy's scores
+     * @param losses the per-pair losses of that result
+     * @param <R> the result
      */
-    static MicroBatchOutcome run(CausalLm model, PairBatch.Arrays arrays, Weights weights, DataType computeType,
+    public static <R> R run(CausalLm model, PairBatch.Arrays arrays, Weights weights, DataType computeType,
             NDManager scope, double factor, long headChunkElements,
-            Function<CompletionScorer.Scores, MicroBatchOutcome> outcome) {
+            Function<CompletionScorer.Scores, R> outcome, Function<R, NDArray> losses) {
         int layers = model.numLayers();
         NDManager[] keep = new NDManager[layers + 1];
         NDArray[] inputs = new NDArray[layers + 1];
@@ -60,8 +62,8 @@ final class CheckpointedPass {
         try (Autograd recording = Autograd.record()) {
             NDArray leaf = scores.logps();
             leaf.setRequiresGradient(true);
-            MicroBatchOutcome result = outcome.apply(scores);
-            NDArray mean = result.output().losses().mean();
+            R result = outcome.apply(scores);
+            NDArray mean = losses.apply(result).mean();
             Autograd.backward(mean.mul(Scalars.of(mean, factor)));
             NDArray gradient = chunks.backward(model, states, weights, leaf.getGradient(), scope);
             keep[layers].close();

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.data;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,16 +9,16 @@ import java.util.Random;
  * The micro-batches of one epoch: pair indices shuffled by a generator seeded with {@code seed} and the epoch, cut
  * into batches of {@code batchSize}. The same seed and epoch give the same order, which resuming relies on.
  */
-final class BatchOrder {
+public final class BatchOrder {
 
     private BatchOrder() {
     }
 
     /** Mega-batches of this many batches are sorted by length when grouping, as transformers' sampler does. */
-    static final int GROUP_BATCHES = 50;
+    public static final int GROUP_BATCHES = 50;
 
     /** The epoch's micro-batches in dataset order or shuffled, each an array of pair indices. */
-    static List<int[]> of(int pairs, int batchSize, long seed, int epoch, boolean shuffle) {
+    public static List<int[]> of(int pairs, int batchSize, long seed, int epoch, boolean shuffle) {
         return of(pairs, batchSize, seed, epoch, shuffle, null);
     }
 
@@ -27,7 +27,7 @@ final class BatchOrder {
      * {@link #GROUP_BATCHES} batches, each group sorted longest first and cut into batches, and the batches shuffled
      * again: pairs of similar length share a batch, so less padding is computed, while the order stays random.
      */
-    static List<int[]> of(int pairs, int batchSize, long seed, int epoch, boolean shuffle, int[] lengths) {
+    public static List<int[]> of(int pairs, int batchSize, long seed, int epoch, boolean shuffle, int[] lengths) {
         Random random = new Random(seed * 31 + epoch);
         List<Integer> indices = new ArrayList<>(pairs);
         for (int i = 0; i < pairs; i++) {
@@ -55,7 +55,7 @@ final class BatchOrder {
     }
 
     /** Optimizer steps in an epoch of {@code microBatches} micro-batches. */
-    static long stepsPerEpoch(int microBatches, int accumulation) {
+    public static long stepsPerEpoch(int microBatches, int accumulation) {
         return (microBatches + accumulation - 1) / accumulation;
     }
 }

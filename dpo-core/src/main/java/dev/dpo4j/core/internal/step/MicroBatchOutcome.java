@@ -1,4 +1,4 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.internal.step;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
@@ -10,10 +10,10 @@ import dev.dpo4j.core.metrics.MetricsAccumulator;
 import dev.dpo4j.core.model.CompletionScorer;
 
 /** A micro-batch's scores split into chosen and rejected halves, and the loss over them. */
-record MicroBatchOutcome(LossOutput output, PreferenceLogps logps, NDArray logitsChosen, NDArray logitsRejected) {
+public record MicroBatchOutcome(LossOutput output, PreferenceLogps logps, NDArray logitsChosen, NDArray logitsRejected) {
 
     /** Splits the scores of {@code 2 * pairs} sequences into halves and computes the loss. */
-    static MicroBatchOutcome of(LossFunction loss, CompletionScorer.Scores scores, NDArray reference,
+    public static MicroBatchOutcome of(LossFunction loss, CompletionScorer.Scores scores, NDArray reference,
             PairBatch.Arrays arrays, int pairs) {
         NDIndex chosen = new NDIndex(":{}", pairs);
         NDIndex rejected = new NDIndex("{}:", pairs);
@@ -26,7 +26,7 @@ record MicroBatchOutcome(LossOutput output, PreferenceLogps logps, NDArray logit
     }
 
     /** The micro-batch's per-pair values, copied to the host, with the tokens the policy processed. */
-    Values values(long tokens) {
+    public Values values(long tokens) {
         return new Values(output.losses().toFloatArray(), output.chosenRewards().toFloatArray(),
                 output.rejectedRewards().toFloatArray(), logps.policyChosen().toFloatArray(),
                 logps.policyRejected().toFloatArray(), logitsChosen.toFloatArray(), logitsRejected.toFloatArray(),
@@ -34,11 +34,11 @@ record MicroBatchOutcome(LossOutput output, PreferenceLogps logps, NDArray logit
     }
 
     /** A micro-batch's per-pair values on the host: what a device thread hands back for the metrics. */
-    record Values(float[] losses, float[] chosenRewards, float[] rejectedRewards, float[] chosenLogps,
+    public record Values(float[] losses, float[] chosenRewards, float[] rejectedRewards, float[] chosenLogps,
             float[] rejectedLogps, float[] chosenLogits, float[] rejectedLogits, long tokens) {
 
         /** Adds them to the metrics. */
-        void addTo(MetricsAccumulator metrics) {
+        public void addTo(MetricsAccumulator metrics) {
             metrics.add(losses, chosenRewards, rejectedRewards, chosenLogps, rejectedLogps, chosenLogits,
                     rejectedLogits, tokens);
         }

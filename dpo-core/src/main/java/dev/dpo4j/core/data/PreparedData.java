@@ -1,8 +1,6 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.data;
 
 import dev.dpo4j.api.data.PreferenceExample;
-import dev.dpo4j.core.data.PairEncoder;
-import dev.dpo4j.core.data.TokenizedPair;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,10 +10,10 @@ import java.util.List;
  * @param pairs pairs within the length limit, in dataset order
  * @param dropped pairs dropped for being longer than {@code max_length}
  */
-record PreparedData(List<TokenizedPair> pairs, long dropped) {
+public record PreparedData(List<TokenizedPair> pairs, long dropped) {
 
     /** Streams the examples through the encoder; holds only token ids, never the text. */
-    static PreparedData of(Iterable<PreferenceExample> examples, PairEncoder encoder) {
+    public static PreparedData of(Iterable<PreferenceExample> examples, PairEncoder encoder) {
         List<TokenizedPair> kept = new ArrayList<>();
         long dropped = 0;
         for (PreferenceExample example : examples) {
@@ -30,12 +28,12 @@ record PreparedData(List<TokenizedPair> pairs, long dropped) {
     }
 
     /** Each pair's length (prompt plus longer completion), for length-grouped batching. */
-    int[] lengths() {
+    public int[] lengths() {
         return pairs.stream().mapToInt(TokenizedPair::length).toArray();
     }
 
     /** The pairs at the given indices. */
-    List<TokenizedPair> select(int[] indices) {
+    public List<TokenizedPair> select(int[] indices) {
         List<TokenizedPair> selected = new ArrayList<>(indices.length);
         for (int index : indices) {
             selected.add(pairs.get(index));

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.internal.autograd;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -11,7 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * at the same time cannot each open one; and PyTorch starts every new thread with autograd on, while DJL turns it off
  * only on the thread that loaded the engine. Each device thread therefore sets the switch itself.
  */
-final class Autograd implements AutoCloseable {
+public final class Autograd implements AutoCloseable {
 
     private final boolean previous;
 
@@ -21,22 +21,22 @@ final class Autograd implements AutoCloseable {
     }
 
     /** Records a graph on this thread until closed. */
-    static Autograd record() {
+    public static Autograd record() {
         return new Autograd(true);
     }
 
     /** Records nothing on this thread until closed (in-place writes to leaves that require a gradient allowed). */
-    static Autograd pause() {
+    public static Autograd pause() {
         return new Autograd(false);
     }
 
     /** Back-propagates a scalar {@code output} (gradient 1) into everything that requires a gradient. */
-    static void backward(NDArray output) {
+    public static void backward(NDArray output) {
         backward(output, output.onesLike());
     }
 
     /** Back-propagates {@code gradient} from {@code output} into everything that requires a gradient. */
-    static void backward(NDArray output, NDArray gradient) {
+    public static void backward(NDArray output, NDArray gradient) {
         JniUtils.backward((PtNDArray) output, (PtNDArray) gradient, false, false);
     }
 

@@ -1,0 +1,122 @@
+package dev.dpo4j.core.internal.exchange;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.model.DeviceArrays;
+import dev.dpo4j.core.model.Weights;
+import dev.dpo4j.core.optim.AdamW;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A data-parallel worker's copy of the policy on a device other than the primary's, in the compute type. Its
+ * weights are leaf views of one flat buffer per optimizer group, laid out as the optimizer's, so both exchanges move
+ * runs of whole tensors at once: {@link #refresh()} copies the float32 masters out in one transfer per run, and
+ * {@link #drainGradients()} concatenates the gradients of a run into one transfer and adds it into the optimizer's
+ * float32 gradients on the primary device, as DJL's {@code LocalParameterServer} reduces onto its first device.
+ */
+public final class MirrorWeights implements WorkerWeights {
+
+    private final List<AdamW.FlatGroup> groups;
+    private final NDManager manager;
+    private final NDManager primary;
+    private final long runElements;
+    private final Map<String, NDArray> views = new LinkedHashMap<>();
+    private final List<NDArray> flats = new ArrayList<>();
+
+    /**
+     * Allocates the copy under {@code manager} (on its device) and fills it from the masters.
+     *
+     * @param groups the optimizer's flat buffers on the primary device
+     * @param masters the float32 master weights by name, for their shapes
+     * @param primary a manager on the primary device, for the gradient transfers' temporaries
+     * @param runElements elements per transfer ({@link FlatRuns#RUN_ELEMENTS})
+     */
+    public MirrorWeights(List<AdamW.FlatGroup> groups, Map<String, NDArray> masters, DataType computeType,
+            NDManager manager, NDManager primary, long runElements) {
+        this.groups = groups;
+        this.manager = manager;
+        this.primary = primary;
+        this.runElements = runElements;
+        for (AdamW.FlatGroup group : groups) {
+            NDArray flat = manager.zeros(group.weights().getShape(), computeType, manager.getDevice());
+            flats.add(flat);
+            long offset = 0;
+            for (int m = 0; m < group.names().size(); m++) {
+                String name = group.names().get(m);
+                long size = group.sizes().get(m);
+                NDArray view = flat.get(new NDIndex("{}:{}", offset, offset + size))
+                        .reshape(masters.get(name).getShape());
+                view.attach(manager);
+                view.setRequiresGradient(true);
+                views.put(name, view);
+                offset += size;
+            }
+        }
+        refresh();
+    }
+
+    @Override
+    public Weights view() {
+        return views::get;
+    }
+
+    /** Copies the current master weights out, one transfer per run. */
+    @Override
+    public void refresh() {
+        for (int g = 0; g < groups.size(); g++) {
+            AdamW.FlatGroup group = groups.get(g);
+            NDArray flat = flats.get(g);
+            FlatRuns.forEach(group, runElements, (from, to, offset, length) -> {
+                try (NDManager scratch = manager.newSubManager(); Autograd paused = Autograd.pause()) {
+                    NDIndex range = new NDIndex("{}:{}", offset, offset + length);
+                    NDArray master = group.weights().get(range);
+                    master.attach(scratch);
+                    NDArray fresh = DeviceArrays.copy(master, flat.getDataType(), manager.getDevice());
+                    fresh.attach(scratch);
+                    flat.tempAttach(scratch);
+                    flat.set(range, fresh);
+                }
+            });
+        }
+    }
+
+    /** Adds this copy's gradients into the optimizer's, one transfer per run, and clears them. */
+    @Override
+    public void drainGradients() {
+        for (AdamW.FlatGroup group : groups) {
+            FlatRuns.forEach(group, runElements, (from, to, offset, length) -> {
+                try (NDManager scratch = primary.newSubManager()) {
+                    NDList gradients = new NDList();
+                    for (int m = from; m < to; m++) {
+                        NDArray gradient = views.get(group.names().get(m)).getGradient();
+                        gradient.attach(scratch);
+                        gradients.add(gradient);
+                    }
+                    NDList flat = new NDList();
+                    gradients.forEach(g -> flat.add(g.flatten()));
+                    NDArray run = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat);
+                    NDArray moved = run.toDevice(primary.getDevice(), false).toType(DataType.FLOAT32, false);
+                    NDArray sum = group.gradients().get(new NDIndex("{}:{}", offset, offset + length));
+                    sum.attach(scratch);
+                    sum.addi(moved);
+                    gradients.forEach(InPlace::zero);
+                }
+            });
+        }
+    }
+
+    /** Frees the copy. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

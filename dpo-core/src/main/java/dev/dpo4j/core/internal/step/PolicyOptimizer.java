@@ -1,0 +1,121 @@
+package dev.dpo4j.core.internal.step;
+
+import dev.dpo4j.core.internal.exchange.WorkerWeights;
+import dev.dpo4j.core.internal.precision.LossScaler;
+import dev.dpo4j.core.optim.AdamW;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The optimizer side of training: the float32 master weights and their gradients (held by {@link AdamW}), the loss
+ * scale, global-norm clipping, the AdamW update, and the exchange with the workers, in one order that the types
+ * enforce. {@link #begin()} opens a {@link Step}; each micro-step's gradients go in through
+ * {@link Step#accumulate(List)}; {@link Step#apply(double, long)} updates the masters once and hands the new weights
+ * to every worker. A step closed without being applied (a failed micro-batch) drops its gradients, so the next step
+ * starts clean.
+ *
+ * <p>The masters live on the primary device. An optimizer whose state is split across devices (ZeRO-1) keeps this
+ * call order and changes what {@code apply} does with each worker's share.
+ */
+public final class PolicyOptimizer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyOptimizer.class);
+    /** Clean steps before a float16 loss scale doubles, as {@code torch.amp.GradScaler}. */
+    public static final int SCALE_GROWTH_INTERVAL = 2000;
+
+    private final AdamW adamW;
+    private final double maxGradNorm;
+    private final LossScaler scaler;
+    private final List<WorkerWeights> workers;
+    private Step open;
+
+    /**
+     * @param adamW the update, holding the masters' flat buffers and moments
+     * @param maxGradNorm the global-norm clipping threshold (0: none)
+     * @param scaler the loss scale (fixed at 1 for float32)
+     * @param workers every worker's view of the weights, which receives the new weights after each step
+     */
+    public PolicyOptimizer(AdamW adamW, double maxGradNorm, LossScaler scaler, List<WorkerWeights> workers) {
+        this.adamW = adamW;
+        this.maxGradNorm = maxGradNorm;
+        this.scaler = scaler;
+        this.workers = List.copyOf(workers);
+    }
+
+    /** Opens the next step; the previous one must be closed. */
+    public Step begin() {
+        if (open != null) {
+            throw new IllegalStateException("a step is already open");
+        }
+        open = new Step();
+        return open;
+    }
+
+    /** The clipping factor for a gradient of global norm {@code norm}: {@code min(1, max / (norm + 1e-6))}. */
+    static double clipFactor(double norm, double maxNorm) {
+        return maxNorm > 0 ? Math.min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
+    }
+
+    /** One optimizer step: gradients accumulate, then one update; closing it ends the step. */
+    public final class Step implements AutoCloseable {
+        private boolean applied;
+        private boolean closed;
+
+        private Step() {
+        }
+
+        /** The factor a micro-batch's loss is multiplied by before backward: its share of the step times the scale. */
+        public double lossFactor(double share) {
+            return share * scaler.scale();
+        }
+
+        /** After a micro-step: the gradients of the workers that ran move into the float32 gradients. */
+        public void accumulate(List<? extends WorkerWeights> ran) {
+            requireOpen("accumulate");
+            ran.forEach(WorkerWeights::drainGradients);
+        }
+
+        /**
+         * Unscales, clips by global norm and applies AdamW, then clears the gradients and hands the new weights to
+         * every worker; a step whose gradients are not finite is skipped and the loss scale lowered.
+         *
+         * @return the unscaled gradient norm before clipping
+         */
+        public double apply(double learningRate, long stepNumber) {
+            requireOpen("apply");
+            applied = true;
+            double norm = Math.sqrt(adamW.squaredGradientNorm()) / scaler.scale();
+            boolean finite = Double.isFinite(norm);
+            if (finite) {
+                adamW.step(learningRate, clipFactor(norm, maxGradNorm) / scaler.scale());
+            } else {
+                LOG.warn("step {}: gradient norm is {} at loss scale {}, skipping the update", stepNumber, norm,
+                        scaler.scale());
+                adamW.clearGradients();
+            }
+            scaler.update(finite);
+            workers.forEach(WorkerWeights::refresh);
+            return norm;
+        }
+
+        private void requireOpen(String call) {
+            if (closed || applied) {
+                throw new IllegalStateException(call + "(...) on a step that is " + (closed ? "closed" : "applied"));
+            }
+        }
+
+        /** Ends the step; one that was not applied drops its gradients. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            open = null;
+            if (!applied) {
+                adamW.clearGradients();
+            }
+        }
+    }
+}
