@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.kernels.Kernels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,17 +19,15 @@ import java.util.Map;
  * w -= lr * m_hat / (sqrt(v_hat) + eps)}. Weight decay skips biases and norm weights, as transformers' Trainer does.
  *
  * <p>The weights are flattened: each group (decayed, not decayed) lives in one contiguous float32 buffer, and every
- * parameter becomes a view of its slice, as are its gradient, first and second moments. A step is then one fused
- * native update per group through DJL's {@code adamUpdate} instead of one per tensor, and the gradient norm two
+ * parameter becomes a view of its slice, as are its gradient, first and second moments. A step is then one update
+ * per group through {@link Kernels#adamW} (DJL's native {@code adamUpdate} by default) instead of one per tensor,
+ * and the gradient norm two
  * reductions. The moments are exposed so checkpoints can save and restore them, which DJL's own optimizer does not
  * allow.
  */
 public final class AdamW implements AutoCloseable {
 
-    /** Elements updated per native call: 64 Mi, so the update's temporaries stay near a GiB. */
-    static final long UPDATE_SLICE = 1L << 26;
-
-    private final long updateSlice;
+    private final Kernels kernels;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -47,13 +46,13 @@ public final class AdamW implements AutoCloseable {
      */
     public AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
             double weightDecay) {
-        this(parent, parameters, beta1, beta2, epsilon, weightDecay, UPDATE_SLICE);
+        this(parent, parameters, beta1, beta2, epsilon, weightDecay, Kernels.djl());
     }
 
-    /** As the public constructor, updating {@code updateSlice} elements per native call. */
-    AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
-            double weightDecay, long updateSlice) {
-        this.updateSlice = updateSlice;
+    /** As the other constructor, updating through {@code kernels}. */
+    public AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
+            double weightDecay, Kernels kernels) {
+        this.kernels = kernels;
         this.manager = parent.newSubManager();
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -120,29 +119,10 @@ public final class AdamW implements AutoCloseable {
      */
     public void step(double learningRate, double gradientScale) {
         steps++;
-        double correction1 = 1 - Math.pow(beta1, steps);
-        double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, steps));
-        float stepSize = (float) (learningRate * sqrtCorrection2 / correction1);
-        float scaledEpsilon = (float) (epsilon * sqrtCorrection2);
         for (Group group : groups) {
-            if (group.weight == null) {
-                continue;
-            }
-            long size = group.weight.getShape().size();
-            // in slices, since the native update makes several temporaries as large as what it updates
-            for (long start = 0; start < size; start += updateSlice) {
-                try (NDManager slice = manager.newSubManager()) {
-                    NDIndex range = new NDIndex("{}:{}", start, Math.min(size, start + updateSlice));
-                    NDArray weight = group.weight.get(range);
-                    NDList views = new NDList(weight, group.gradient.get(range), group.mean.get(range),
-                            group.variance.get(range));
-                    views.attach(slice);
-                    // DJL's PyTorch adamUpdate takes (weight, gradient, mean, variance); eps is scaled so the
-                    // update equals torch's lr * m_hat / (sqrt(v_hat) + eps)
-                    weight.getNDArrayInternal().adamUpdate(views, new NDList(weight), (float) learningRate,
-                            stepSize, group.decay, (float) gradientScale, -1f, (float) beta1, (float) beta2,
-                            scaledEpsilon, false, true);
-                }
+            if (group.weight != null) {
+                kernels.adamW(group.weight, group.gradient, group.mean, group.variance, new Kernels.AdamWStep(
+                        learningRate, group.decay, beta1, beta2, epsilon, steps, gradientScale));
             }
         }
         clearGradients();

@@ -20,6 +20,7 @@ import dev.dpo4j.core.internal.step.PolicyOptimizer;
 import dev.dpo4j.core.internal.step.ReferenceLogps;
 import dev.dpo4j.core.internal.step.Worker;
 import dev.dpo4j.core.internal.step.Workers;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
@@ -52,6 +53,8 @@ final class TrainingRun implements AutoCloseable {
     private final List<TrainingListener> listeners;
     private final DataType computeType;
     private final RunOutput output;
+    /** The kernels of this run: the pure-DJL ones until a faster implementation is chosen here. */
+    private final Kernels kernels = Kernels.djl();
     private CausalLm policy;
     private AdamW adamW;
     private PolicyOptimizer optimizer;
@@ -87,13 +90,13 @@ final class TrainingRun implements AutoCloseable {
                 trainer.policy().folder(), computeType, config, train, eval, collator, manager)
                 : new References(null, null);
         adamW = new AdamW(manager, policy.parameters(), config.adamBeta1(), config.adamBeta2(),
-                config.adamEpsilon(), config.weightDecay());
+                config.adamEpsilon(), config.weightDecay(), kernels);
         if (config.resumeFromCheckpoint() != null) {
             resume(config.resumeFromCheckpoint(), references.train());
         }
         workers = Workers.create(trainer.devices(), manager, adamW, computeType, references.train(),
                 references.eval(), new Worker.Scoring(policy, loss, collator, computeType,
-                        config.gradientCheckpointing()), FlatRuns.RUN_ELEMENTS);
+                        config.gradientCheckpointing()), kernels, FlatRuns.RUN_ELEMENTS);
         optimizer = new PolicyOptimizer(adamW, config.maxGradNorm(), new LossScaler(config.fp16(),
                 PolicyOptimizer.SCALE_GROWTH_INTERVAL), workers.views());
         totalSteps = totalSteps();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.dpo4j.core.kernels.Kernels;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,13 +52,14 @@ class AdamWTest {
     void slicedUpdatesEqualOneWholeUpdate() {
         try (NDManager manager = NDManager.newBaseManager()) {
             float[][] results = new float[2][];
-            long[] slices = {AdamW.UPDATE_SLICE, 7};
+            long[] slices = {Kernels.UPDATE_SLICE, 7};
             for (int run = 0; run < 2; run++) {
                 Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
                 parameters.put("a.weight", manager.arange(0f, 30f).reshape(5, 6).div(10));
                 parameters.put("a.bias", manager.arange(0f, 5f));
                 parameters.put("b.weight", manager.arange(0f, 12f).reshape(3, 4).neg());
-                AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.1, slices[run]);
+                AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.1,
+                        Kernels.djl(Kernels.MAX_SCORE_ELEMENTS, slices[run]));
                 for (int step = 1; step <= 3; step++) {
                     for (Map.Entry<String, NDArray> gradient : adam.gradients().entrySet()) {
                         gradient.getValue().addi(parameters.get(gradient.getKey()).sin().mul(step));

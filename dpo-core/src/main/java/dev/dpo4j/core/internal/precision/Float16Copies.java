@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.internal.arrays.InPlace;
 import dev.dpo4j.core.internal.exchange.WorkerWeights;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,13 +25,16 @@ public final class Float16Copies implements WorkerWeights {
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
     private final Map<String, NDArray> gradients;
     private final NDManager manager;
+    private final Kernels kernels;
 
     /**
      * Allocates the float16 copies of {@code masters} (the float32 weights by name), whose gradients are added into
      * {@code gradients} (the optimizer's float32 gradient views, by weight name).
      */
-    public Float16Copies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent) {
+    public Float16Copies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent,
+            Kernels kernels) {
         this.masters = masters;
+        this.kernels = kernels;
         this.gradients = gradients;
         this.manager = parent.newSubManager();
         refresh();
@@ -43,7 +47,7 @@ public final class Float16Copies implements WorkerWeights {
     @Override
     public void refresh() {
         masters.forEach((name, master) -> {
-            NDArray copy = master.toType(DataType.FLOAT16, true);
+            NDArray copy = kernels.cast(master, DataType.FLOAT16);
             copy.attach(manager);
             copy.setRequiresGradient(true);
             NDArray old = copies.put(name, copy);
@@ -68,7 +72,7 @@ public final class Float16Copies implements WorkerWeights {
                 gradient.attach(scratch);
                 NDArray sum = gradients.get(name);
                 sum.tempAttach(scratch);
-                sum.addi(gradient.toType(DataType.FLOAT32, true));
+                sum.addi(kernels.cast(gradient, DataType.FLOAT32));
                 InPlace.zero(gradient);
             });
         }

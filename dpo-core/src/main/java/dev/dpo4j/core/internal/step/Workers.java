@@ -9,6 +9,7 @@ import dev.dpo4j.core.internal.exchange.MasterWeights;
 import dev.dpo4j.core.internal.exchange.MirrorWeights;
 import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.internal.precision.Float16Copies;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.optim.AdamW;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,13 +46,15 @@ public final class Workers implements AutoCloseable {
      * @param devices the devices, the first being {@code primary}'s; a device listed twice gets two workers
      * @param trainReference the primary's reference for training pairs (null when the loss needs none)
      * @param evalReference the primary's reference for evaluation pairs (may be {@code trainReference})
+     * @param kernels the casts of the primary's float16 copies
      * @param runElements elements per transfer between devices ({@link FlatRuns#RUN_ELEMENTS})
      */
     public static Workers create(List<Device> devices, NDManager primary, AdamW adamW, DataType computeType,
-            ReferenceLogps trainReference, ReferenceLogps evalReference, Worker.Scoring scoring, long runElements) {
+            ReferenceLogps trainReference, ReferenceLogps evalReference, Worker.Scoring scoring, Kernels kernels,
+            long runElements) {
         var masters = scoring.policy().parameters();
         WorkerWeights primaryView = computeType == DataType.FLOAT16
-                ? new Float16Copies(masters, adamW.gradients(), primary)
+                ? new Float16Copies(masters, adamW.gradients(), primary, kernels)
                 : new MasterWeights(masters, adamW.gradients(), scoring.policy().weights());
         List<Worker> workers = new ArrayList<>();
         workers.add(new Worker(0, primary, primaryView, trainReference, evalReference, scoring));

@@ -1,0 +1,5 @@
+/**
+ * Not API: mixed precision, the float16 working copy of the policy ({@code Float16Copies}) and dynamic loss
+ * scaling ({@code LossScaler}). Internal to dpo-core; may change in any release.
+ */
+package dev.dpo4j.core.internal.precision;

@@ -1,0 +1,127 @@
+package dev.dpo4j.core.kernels;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.dpo4j.api.loss.Scalars;
+
+/**
+ * The kernels written with DJL's own operations: attention as matmul, mask and softmax in query chunks that bound
+ * the scores' memory, AdamW through DJL's native {@code adamUpdate} in slices that bound its temporaries, and
+ * DJL's casts (which cut the autograd graph, so float16 training casts leaf copies).
+ */
+final class DjlKernels implements Kernels {
+
+    static final DjlKernels INSTANCE = new DjlKernels(MAX_SCORE_ELEMENTS, UPDATE_SLICE);
+
+    private final long maxScores;
+    private final long updateSlice;
+
+    /**
+     * @param maxScores score elements one query chunk of attention may hold
+     * @param updateSlice elements one native AdamW call updates
+     */
+    DjlKernels(long maxScores, long updateSlice) {
+        this.maxScores = maxScores;
+        this.updateSlice = updateSlice;
+    }
+
+    @Override
+    public String name() {
+        return "djl";
+    }
+
+    /**
+     * Queries are scaled by {@code 1/sqrt(head_dim)} (a pass over head_dim, not over the scores), and the query heads
+     * that share a key/value head are folded into the row axis, so keys and values are never copied per query head.
+     * Long sequences run in query chunks, each in a manager of its own, so only one chunk's scores exist at a time
+     * outside the graph.
+     */
+    @Override
+    public NDArray attention(NDArray query, NDArray key, NDArray value, NDArray mask) {
+        Shape shape = query.getShape();
+        long batch = shape.get(0);
+        long heads = shape.get(1);
+        long length = shape.get(2);
+        long headDim = shape.get(3);
+        long kvHeads = key.getShape().get(1);
+        long group = heads / kvHeads;
+        NDArray queries = query.mul(Scalars.of(query, 1.0 / Math.sqrt(headDim)))
+                .reshape(batch, kvHeads, group, length, headDim);
+        NDArray keys = key.transpose(0, 1, 3, 2);
+        long rows = Math.max(1, maxScores / (batch * heads * length));
+        NDArray attended;
+        if (rows >= length) {
+            attended = attend(queries, keys, value, mask);
+        } else {
+            NDManager outer = query.getManager();
+            NDList chunks = new NDList();
+            for (long start = 0; start < length; start += rows) {
+                long end = Math.min(length, start + rows);
+                try (NDManager chunk = outer.newSubManager()) {
+                    NDArray rowsOfQueries = queries.get(new NDIndex(":, :, :, {}:{}, :", start, end));
+                    NDArray rowsOfMask = mask.get(new NDIndex("{}:{}, :", start, end));
+                    rowsOfQueries.attach(chunk);
+                    rowsOfMask.attach(chunk);
+                    NDArray out = attend(rowsOfQueries, keys, value, rowsOfMask);
+                    out.attach(outer);
+                    chunks.add(out);
+                }
+            }
+            attended = NDArrays.concat(chunks, 3);
+        }
+        return attended.reshape(batch, heads, length, headDim);
+    }
+
+    /**
+     * Softmax attention of scaled queries {@code (batch, kv_heads, group, rows, head_dim)} over transposed keys
+     * {@code (batch, kv_heads, head_dim, length)} and values; softmax accumulates in float32 also for float16 scores
+     * (PyTorch's kernels do) and keeps the graph.
+     */
+    private static NDArray attend(NDArray queries, NDArray keys, NDArray value, NDArray mask) {
+        Shape shape = queries.getShape();
+        long batch = shape.get(0);
+        long kvHeads = shape.get(1);
+        long group = shape.get(2);
+        long rows = shape.get(3);
+        long headDim = shape.get(4);
+        long length = keys.getShape().get(3);
+        NDArray scores = queries.reshape(batch, kvHeads, group * rows, headDim).matMul(keys);
+        NDArray probabilities = scores.reshape(batch, kvHeads, group, rows, length).add(mask).softmax(-1)
+                .reshape(batch, kvHeads, group * rows, length);
+        return probabilities.matMul(value).reshape(batch, kvHeads, group, rows, headDim);
+    }
+
+    /** DJL's {@code adamUpdate} in slices, with eps scaled so the update equals torch's. */
+    @Override
+    public void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step) {
+        double correction1 = 1 - Math.pow(step.beta1(), step.step());
+        double sqrtCorrection2 = Math.sqrt(1 - Math.pow(step.beta2(), step.step()));
+        float stepSize = (float) (step.learningRate() * sqrtCorrection2 / correction1);
+        float scaledEpsilon = (float) (step.epsilon() * sqrtCorrection2);
+        long size = weight.getShape().size();
+        NDManager parent = weight.getManager();
+        for (long start = 0; start < size; start += updateSlice) {
+            try (NDManager slice = parent.newSubManager()) {
+                NDIndex range = new NDIndex("{}:{}", start, Math.min(size, start + updateSlice));
+                NDArray weights = weight.get(range);
+                NDList views = new NDList(weights, gradient.get(range), mean.get(range), variance.get(range));
+                views.attach(slice);
+                // DJL's PyTorch adamUpdate takes (weight, gradient, mean, variance)
+                weights.getNDArrayInternal().adamUpdate(views, new NDList(weights), (float) step.learningRate(),
+                        stepSize, (float) step.weightDecay(), (float) step.gradientScale(), -1f,
+                        (float) step.beta1(), (float) step.beta2(), scaledEpsilon, false, true);
+            }
+        }
+    }
+
+    /** DJL's {@code toType}, always a copy. */
+    @Override
+    public NDArray cast(NDArray array, DataType type) {
+        return array.toType(type, true);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.dpo4j.core.kernels;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * The compute kernels training runs on: attention, the AdamW update and casts between float types. The model, the
+ * optimizer and the float16 copies call these and nothing else for that work, so a faster implementation (fused
+ * attention, a fused optimizer, bfloat16 through TorchScript) plugs in here without them changing. {@link #djl()}
+ * is the pure-DJL implementation.
+ */
+public interface Kernels {
+
+    /** A short name for logs, such as {@code djl}. */
+    String name();
+
+    /**
+     * Causal self-attention with grouped-query heads: {@code softmax(q k^T / sqrt(head_dim) + mask) v}, keeping the
+     * autograd graph.
+     *
+     * @param query rotated queries {@code (batch, heads, length, head_dim)}
+     * @param key rotated keys {@code (batch, kv_heads, length, head_dim)}; {@code heads} is a multiple of
+     *     {@code kv_heads}, and query head {@code h} attends with key/value head {@code h / (heads / kv_heads)}
+     * @param value values {@code (batch, kv_heads, length, head_dim)}
+     * @param mask additive mask {@code (length, length)} in the compute type: 0 where a query may attend
+     * @return {@code (batch, heads, length, head_dim)}
+     */
+    NDArray attention(NDArray query, NDArray key, NDArray value, NDArray mask);
+
+    /**
+     * One AdamW update of a flat parameter buffer in place, numerically as {@code torch.optim.AdamW}: every
+     * gradient is first multiplied by {@code step.gradientScale()}, then
+     * {@code w -= lr*wd*w; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lr * m_hat / (sqrt(v_hat) + eps)}.
+     *
+     * @param weight the float32 weights, updated in place
+     * @param gradient their float32 gradients (left as they are)
+     * @param mean the first moments, updated in place
+     * @param variance the second moments, updated in place
+     */
+    void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step);
+
+    /** A new array with the values of {@code array} in {@code type}, on its device and in its manager. */
+    NDArray cast(NDArray array, DataType type);
+
+    /** Score elements one query chunk of the DJL attention may hold: 128 Mi, a quarter GiB in float16. */
+    long MAX_SCORE_ELEMENTS = 1L << 27;
+
+    /** Elements one native AdamW call of the DJL kernels updates: 64 Mi, so its temporaries stay near a GiB. */
+    long UPDATE_SLICE = 1L << 26;
+
+    /** The pure-DJL kernels. */
+    static Kernels djl() {
+        return DjlKernels.INSTANCE;
+    }
+
+    /**
+     * The pure-DJL kernels with other bounds on their temporaries: attention in query chunks of at most
+     * {@code maxScoreElements} scores, AdamW in slices of {@code updateSlice} elements (for tight memory, and for
+     * tests that make every cut).
+     */
+    static Kernels djl(long maxScoreElements, long updateSlice) {
+        return new DjlKernels(maxScoreElements, updateSlice);
+    }
+
+    /**
+     * The numbers of one AdamW step.
+     *
+     * @param learningRate this step's rate
+     * @param weightDecay decoupled decay of this buffer's weights (0 for biases and norms)
+     * @param beta1 the first moment's decay
+     * @param beta2 the second moment's decay
+     * @param epsilon added to the root of the second moment
+     * @param step the step number, from 1, for the bias corrections
+     * @param gradientScale the factor every gradient is multiplied by first (unscaling and clipping)
+     */
+    record AdamWStep(double learningRate, double weightDecay, double beta1, double beta2, double epsilon, long step,
+            double gradientScale) {
+    }
+}
