@@ -192,8 +192,8 @@ public final class Losses {
             NDArray chosen = raw.policyChosen().sub(raw.referenceChosen());
             NDArray rejected = raw.policyRejected().sub(raw.referenceRejected());
             // the divergence's scores; the length-normalized losses average them over completion tokens, as TRL
-            NDArray chosenScores = options.fDivergence().scores(chosen, options.fAlphaDivergenceCoef());
-            NDArray rejectedScores = options.fDivergence().scores(rejected, options.fAlphaDivergenceCoef());
+            NDArray chosenScores = options.fDivergenceType().scores(chosen, options.fAlphaDivergenceCoef());
+            NDArray rejectedScores = options.fDivergenceType().scores(rejected, options.fAlphaDivergenceCoef());
             if (kind.lengthNormalized()) {
                 chosenScores = chosenScores.div(raw.chosenLengths());
                 rejectedScores = rejectedScores.div(raw.rejectedLengths());

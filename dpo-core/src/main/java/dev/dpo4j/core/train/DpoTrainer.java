@@ -9,8 +9,6 @@ import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.hub.HubClient;
-import dev.dpo4j.core.loss.LossOptions;
-import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.metrics.ConsoleProgress;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.model.CausalLm;
@@ -190,7 +188,7 @@ public final class DpoTrainer {
     }
 
     /** Configures a {@link DpoTrainer}: model, data, template, loss, listeners and every {@link DpoConfig} option. */
-    public static final class Builder extends DpoConfig.Options<Builder> {
+    public static final class Builder extends ConfigBuilder<Builder> {
         private Path modelPath;
         private String referenceNameOrPath;
         private HubClient referenceHub;
@@ -372,7 +370,7 @@ public final class DpoTrainer {
                 throw new IllegalArgumentException("devices(...) must start with the device model(...) lives on ("
                         + model.manager().getDevice() + "), got " + devices);
             }
-            return new DpoTrainer(this, config, policySource(), loss != null ? loss : builtInLoss(config));
+            return new DpoTrainer(this, config, policySource(), loss != null ? loss : config.loss().build());
         }
 
         private ModelSource policySource() {
@@ -381,18 +379,6 @@ public final class DpoTrainer {
             }
             return modelPath != null ? new ModelSource.Folder(modelPath)
                     : new ModelSource.Hub(modelNameOrPath, revision, hub);
-        }
-
-        /** The built-in loss the options name, with RPO's NLL term added when {@code rpo_alpha} is set. */
-        private static LossFunction builtInLoss(DpoConfig config) {
-            LossFunction builtIn = Losses.byName(config.lossType(), config.lossWeights(), new LossOptions(
-                    config.beta(), config.labelSmoothing(), config.simpoGamma(), config.discopopTau(),
-                    config.fDivergenceType(), config.fAlphaDivergenceCoef()));
-            if (config.rpoAlpha() <= 0) {
-                return builtIn;
-            }
-            return Losses.combined(List.of(builtIn, Losses.byName("sft", config.beta(), 0, 0)),
-                    List.of(1.0, config.rpoAlpha()));
         }
     }
 }

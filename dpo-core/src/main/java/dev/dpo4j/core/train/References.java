@@ -27,11 +27,11 @@ record References(ReferenceLogps train, ReferenceLogps eval) {
             DpoConfig config, PreparedData train, PreparedData eval, PairCollator collator, NDManager manager) {
         ReferenceLogps live = ReferenceLogps.frozen(frozenModel(policy, referenceFolder != null ? referenceFolder
                 : policyFolder, computeType, manager), computeType);
-        if (!config.precomputeRefLogProbs()) {
+        if (!config.reference().precomputeRefLogProbs()) {
             return new References(live, eval == null ? null : live);
         }
         try (live) {
-            int batch = config.perDeviceEvalBatchSize();
+            int batch = config.batching().perDeviceEvalBatchSize();
             return new References(ReferenceLogps.precompute(live, train, collator, batch, manager),
                     eval == null ? null : ReferenceLogps.precompute(live, eval, collator, batch, manager));
         }

@@ -59,7 +59,7 @@ final class RunOutput {
     /** Saves the trained policy as a Hugging Face folder in the output folder, in {@code save_dtype}. */
     Path saveModel(CausalLm policy) {
         try {
-            ModelFolder.save(policy, config.outputDir(), tokenizerFiles, config.saveDtype());
+            ModelFolder.save(policy, config.outputDir(), tokenizerFiles, config.saving().saveDtype());
             return config.outputDir();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the model into " + config.outputDir() + ": "

@@ -77,7 +77,7 @@ final class TrainingRun implements AutoCloseable {
         output.checkOutputDir();
         this.manager = trainer.newManager();
         this.tokenizer = trainer.policy().tokenizer();
-        this.collator = new PairCollator(tokenizer.padId(), config.padToMultipleOf());
+        this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf());
         this.listeners = trainer.listeners(config.outputDir());
         this.computeType = config.fp16() ? DataType.FLOAT16 : DataType.FLOAT32;
     }
@@ -89,19 +89,20 @@ final class TrainingRun implements AutoCloseable {
         References references = loss.needsReference() ? References.create(policy, trainer.referencePath(),
                 trainer.policy().folder(), computeType, config, train, eval, collator, manager)
                 : new References(null, null);
-        adamW = new AdamW(manager, policy.parameters(), config.adamBeta1(), config.adamBeta2(),
-                config.adamEpsilon(), config.weightDecay(), kernels);
+        adamW = new AdamW(manager, policy.parameters(), config.optimizer().adamBeta1(), config.optimizer().adamBeta2(),
+                config.optimizer().adamEpsilon(), config.optimizer().weightDecay(), kernels);
         if (config.resumeFromCheckpoint() != null) {
             resume(config.resumeFromCheckpoint(), references.train());
         }
         workers = Workers.create(trainer.devices(), manager, adamW, computeType, references.train(),
                 references.eval(), new Worker.Scoring(policy, loss, collator, computeType,
                         config.gradientCheckpointing()), kernels, FlatRuns.RUN_ELEMENTS);
-        optimizer = new PolicyOptimizer(adamW, config.maxGradNorm(), new LossScaler(config.fp16(),
+        optimizer = new PolicyOptimizer(adamW, config.optimizer().maxGradNorm(), new LossScaler(config.fp16(),
                 PolicyOptimizer.SCALE_GROWTH_INTERVAL), workers.views());
         totalSteps = totalSteps();
-        LearningRateSchedule schedule = new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(),
-                config.warmupSteps(), totalSteps);
+        OptimizerOptions o = config.optimizer();
+        LearningRateSchedule schedule = new LearningRateSchedule(o.lrSchedulerType(), o.learningRate(),
+                o.warmupSteps(), totalSteps);
         TrainingPlan plan = new TrainingPlan(train.pairs().size(), train.dropped(),
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
                 config.globalBatchSize(workers.size()), workers.size(), workers.all().stream()
@@ -123,16 +124,16 @@ final class TrainingRun implements AutoCloseable {
     }
 
     private void prepareData() {
-        PairEncoder encoder = new PairEncoder(trainer.template(), tokenizer, config.maxLength(),
-                config.maxPromptLength(), config.maxTargetLength());
+        PairEncoder encoder = new PairEncoder(trainer.template(), tokenizer, config.batching().maxLength(),
+                config.batching().maxPromptLength(), config.batching().maxTargetLength());
         train = PreparedData.of(trainer.trainData(), encoder);
         if (train.pairs().isEmpty()) {
             throw new IllegalArgumentException("no training pairs left: " + train.dropped()
-                    + " were dropped for being longer than max_length=" + config.maxLength()
+                    + " were dropped for being longer than max_length=" + config.batching().maxLength()
                     + (train.dropped() == 0 ? " (the training data is empty)" : ""));
         }
         if (train.dropped() > 0) {
-            LOG.info("max_length={} dropped {} of {} training pairs", config.maxLength(), train.dropped(),
+            LOG.info("max_length={} dropped {} of {} training pairs", config.batching().maxLength(), train.dropped(),
                     train.dropped() + train.pairs().size());
         }
         eval = trainer.evalData() == null ? null : PreparedData.of(trainer.evalData(), encoder);
@@ -154,30 +155,31 @@ final class TrainingRun implements AutoCloseable {
         if (state.globalBatchSize() != 0 && state.globalBatchSize() != globalBatch) {
             throw new CheckpointException(checkpoint + ": was written with a global batch of "
                     + state.globalBatchSize() + " pairs per step, but this run has " + globalBatch + " ("
-                    + config.perDeviceTrainBatchSize() + " per device x " + config.gradientAccumulationSteps()
+                    + config.batching().perDeviceTrainBatchSize() + " per device x "
+                    + config.batching().gradientAccumulationSteps()
                     + " accumulation x " + devices + " devices); resume with the same global batch");
         }
         globalStep = state.globalStep();
-        if (config.syncRefModel() && reference != null) {
+        if (config.reference().syncRefModel() && reference != null) {
             TrainingCheckpoint.restoreReference(checkpoint, reference.weights(), manager);
         }
     }
 
     /** Whether the reference model changes during training, so checkpoints must carry it. */
     private boolean movingReference() {
-        return config.syncRefModel() && workers.primary().trainReference() != null;
+        return config.reference().syncRefModel() && workers.primary().trainReference() != null;
     }
 
     private long totalSteps() {
-        int microBatches = (train.pairs().size() + config.perDeviceTrainBatchSize() - 1)
-                / config.perDeviceTrainBatchSize();
+        int microBatches = (train.pairs().size() + config.batching().perDeviceTrainBatchSize() - 1)
+                / config.batching().perDeviceTrainBatchSize();
         stepsPerEpoch = BatchOrder.stepsPerEpoch(microBatches, microBatchesPerStep());
         return config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.numTrainEpochs();
     }
 
     /** Micro-batches per optimizer step: accumulation steps on each device. */
     private int microBatchesPerStep() {
-        return config.gradientAccumulationSteps() * workers.size();
+        return config.batching().gradientAccumulationSteps() * workers.size();
     }
 
     private int epochs(long steps) {
@@ -188,8 +190,9 @@ final class TrainingRun implements AutoCloseable {
     private boolean loop(LearningRateSchedule schedule) {
         int accumulation = microBatchesPerStep();
         for (int epoch = (int) (globalStep / stepsPerEpoch); globalStep < totalSteps; epoch++) {
-            List<int[]> order = BatchOrder.of(train.pairs().size(), config.perDeviceTrainBatchSize(), config.seed(),
-                    epoch, true, config.groupByLength() ? train.lengths() : null);
+            BatchOptions batching = config.batching();
+            List<int[]> order = BatchOrder.of(train.pairs().size(), batching.perDeviceTrainBatchSize(), config.seed(),
+                    epoch, true, batching.groupByLength() ? train.lengths() : null);
             for (long s = globalStep - epoch * stepsPerEpoch; s < stepsPerEpoch && globalStep < totalSteps; s++) {
                 int from = (int) (s * accumulation);
                 step(order.subList(from, Math.min(order.size(), from + accumulation)), schedule);
@@ -197,7 +200,7 @@ final class TrainingRun implements AutoCloseable {
                     return true;
                 }
             }
-            if (config.saveStrategy() == SaveStrategy.EPOCH) {
+            if (config.saving().saveStrategy() == SaveStrategy.EPOCH) {
                 saveCheckpoint();
             }
         }
@@ -217,8 +220,8 @@ final class TrainingRun implements AutoCloseable {
             gradNorm = step.apply(rate, globalStep + 1);
         }
         globalStep++;
-        if (config.syncRefModel() && globalStep % config.refModelSyncSteps() == 0) {
-            references().forEach(r -> r.syncTowards(policy.parameters(), config.refModelMixupAlpha()));
+        if (config.reference().syncRefModel() && globalStep % config.reference().refModelSyncSteps() == 0) {
+            references().forEach(r -> r.syncTowards(policy.parameters(), config.reference().refModelMixupAlpha()));
         }
         long done = globalStep;
         listeners.forEach(l -> l.onStep(done, totalSteps));
@@ -230,7 +233,7 @@ final class TrainingRun implements AutoCloseable {
         if (eval != null && config.evalSteps() > 0 && globalStep % config.evalSteps() == 0) {
             evaluate();
         }
-        if (config.saveStrategy() == SaveStrategy.STEPS && globalStep % config.saveSteps() == 0) {
+        if (config.saving().saveStrategy() == SaveStrategy.STEPS && globalStep % config.saving().saveSteps() == 0) {
             saveCheckpoint();
         }
     }
@@ -238,7 +241,7 @@ final class TrainingRun implements AutoCloseable {
     /** Scores the eval set without building a graph and notifies listeners. */
     private void evaluate() {
         MetricsAccumulator totals = new MetricsAccumulator();
-        workers.run(BatchOrder.of(eval.pairs().size(), config.perDeviceEvalBatchSize(), 0, 0, false),
+        workers.run(BatchOrder.of(eval.pairs().size(), config.batching().perDeviceEvalBatchSize(), 0, 0, false),
                 (worker, batch) -> worker.evaluate(eval, batch), ran -> { }).forEach(values -> values.addTo(totals));
         lastEval = totals.toMetrics(globalStep, epoch(), Double.NaN, Double.NaN);
         listeners.forEach(l -> l.onEvaluation(lastEval));

@@ -22,9 +22,9 @@ class DpoTrainerBuilderTest extends TinyModelTraining {
         DpoTrainer sigmoid = builder.lossType("sigmoid").build();
         DpoTrainer ipo = builder.lossType("ipo").build();
 
-        assertThat(ipo.config().lossType()).isEqualTo("ipo");
+        assertThat(ipo.config().loss().lossType()).isEqualTo("ipo");
         assertThat(ipo.loss().name()).isEqualTo("ipo");
-        assertThat(sigmoid.config().lossType()).isEqualTo("sigmoid");
+        assertThat(sigmoid.config().loss().lossType()).isEqualTo("sigmoid");
         assertThat(sigmoid.loss().name()).isEqualTo("sigmoid");
     }
 
@@ -39,7 +39,7 @@ class DpoTrainerBuilderTest extends TinyModelTraining {
         first.train();
 
         assertThat(heard).containsExactly("first");
-        assertThat(first.config().beta()).isEqualTo(0.1);
+        assertThat(first.config().loss().options().beta()).isEqualTo(0.1);
         assertThat(tmp.resolve("first/model.safetensors")).exists();
         assertThat(tmp.resolve("second")).doesNotExist();
     }

@@ -197,7 +197,7 @@ final class DpoRun {
             if (o.refModelNameOrPath != null) {
                 builder.referenceModelNameOrPath(o.refModelNameOrPath, hub());
             }
-            String lossName = config.lossType();
+            String lossName = config.loss().lossType();
             builder.listener(new TrainingCurvePlot());
             builder.listener(new RunReport(out, config, modelDescription, dataDescription, templateDescription,
                     lossName, demoNote(), data.train(), data.eval()));

@@ -6,7 +6,9 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
+import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.train.DpoConfig;
+import dev.dpo4j.core.train.OptimizerOptions;
 import dev.dpo4j.examples.plot.TrainingCurvePlot;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -56,23 +58,25 @@ final class RunReport implements TrainingListener {
                 + "), data-parallel") + ", " + plan.precision());
         row("data", data);
         row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
-                + (config.maxLength() == 0 ? "none" : config.maxLength()) + " (" + plan.droppedExamples()
-                + " dropped)" + skips(train));
+                + (config.batching().maxLength() == 0 ? "none" : config.batching().maxLength()) + " ("
+                + plan.droppedExamples() + " dropped)" + skips(train));
         row("eval pairs", plan.evalExamples() == 0 ? "none" : plan.evalExamples() + skips(eval));
         row("template", template);
-        row("global batch", global + " = " + config.perDeviceTrainBatchSize() + " per device x "
-                + config.gradientAccumulationSteps() + " accumulation x " + devices + " device" + (devices == 1 ? "" : "s") + " (the Zephyr recipe "
-                + "aims for " + ZEPHYR_GLOBAL_BATCH + ")");
+        row("global batch", global + " = " + config.batching().perDeviceTrainBatchSize() + " per device x "
+                + config.batching().gradientAccumulationSteps() + " accumulation x " + devices + " device"
+                + (devices == 1 ? "" : "s") + " (the Zephyr recipe aims for " + ZEPHYR_GLOBAL_BATCH + ")");
         row("steps", plan.totalSteps() + (config.maxSteps() > 0 ? " (max_steps)" : " (" + plan.epochs()
                 + " epoch" + (plan.epochs() == 1 ? "" : "s") + ")") + (plan.startStep() > 0 ? ", resuming at step "
                 + plan.startStep() : "") + ", logging every " + config.loggingSteps() + ", eval "
                 + (config.evalSteps() > 0 ? "every " + config.evalSteps() : "at the end"));
+        OptimizerOptions optimizer = config.optimizer();
         row("optimizer", String.format(Locale.ROOT, "AdamW, learning_rate %s %s, warmup %d, weight_decay %s, "
-                + "max_grad_norm %s", num(config.learningRate()), config.lrSchedulerType().name()
-                .toLowerCase(Locale.ROOT), config.warmupSteps(), num(config.weightDecay()),
-                num(config.maxGradNorm())));
-        row("loss", lossName + ", beta " + num(config.beta()) + (config.labelSmoothing() > 0 ? ", label_smoothing "
-                + num(config.labelSmoothing()) : "") + (config.precomputeRefLogProbs()
+                + "max_grad_norm %s", num(optimizer.learningRate()), optimizer.lrSchedulerType().name()
+                .toLowerCase(Locale.ROOT), optimizer.warmupSteps(), num(optimizer.weightDecay()),
+                num(optimizer.maxGradNorm())));
+        LossOptions loss = config.loss().options();
+        row("loss", lossName + ", beta " + num(loss.beta()) + (loss.labelSmoothing() > 0 ? ", label_smoothing "
+                + num(loss.labelSmoothing()) : "") + (config.reference().precomputeRefLogProbs()
                 ? ", reference log-probs precomputed" : ""));
         row("output", config.outputDir().toAbsolutePath().normalize().toString());
         if (demoNote != null) {

@@ -1,0 +1,407 @@
+package dev.dpo4j.core.train;
+
+import dev.dpo4j.core.checkpoint.SaveDtype;
+import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.core.loss.FDivergence;
+import dev.dpo4j.core.loss.LossConfig;
+import dev.dpo4j.core.loss.LossOptions;
+import dev.dpo4j.core.optim.LearningRateSchedule;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The option setters shared by {@link DpoConfig.Builder} and {@link DpoTrainer.Builder}, flat as TRL's keyword
+ * arguments, starting from the defaults the option records declare.
+ *
+ * @param <B> the concrete builder
+ */
+public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
+    private static final LossOptions LOSS = LossOptions.DEFAULTS;
+    private static final OptimizerOptions OPTIMIZER = OptimizerOptions.DEFAULTS;
+    private static final BatchOptions BATCH = BatchOptions.DEFAULTS;
+    private static final SaveOptions SAVE = SaveOptions.DEFAULTS;
+    private static final ReferenceOptions REFERENCE = ReferenceOptions.DEFAULTS;
+
+    private Path outputDir;
+    private boolean overwriteOutputDir;
+    private String lossType = LossConfig.DEFAULTS.lossType();
+    private List<Double> lossWeights = LossConfig.DEFAULTS.lossWeights();
+    private double rpoAlpha = LossConfig.DEFAULTS.rpoAlpha();
+    private double beta = LOSS.beta();
+    private double labelSmoothing = LOSS.labelSmoothing();
+    private double simpoGamma = LOSS.simpoGamma();
+    private double discopopTau = LOSS.discopopTau();
+    private FDivergence fDivergenceType = LOSS.fDivergenceType();
+    private double fAlphaDivergenceCoef = LOSS.fAlphaDivergenceCoef();
+    private double learningRate = OPTIMIZER.learningRate();
+    private LearningRateSchedule.Type lrSchedulerType = OPTIMIZER.lrSchedulerType();
+    private long warmupSteps = OPTIMIZER.warmupSteps();
+    private double weightDecay = OPTIMIZER.weightDecay();
+    private double adamBeta1 = OPTIMIZER.adamBeta1();
+    private double adamBeta2 = OPTIMIZER.adamBeta2();
+    private double adamEpsilon = OPTIMIZER.adamEpsilon();
+    private double maxGradNorm = OPTIMIZER.maxGradNorm();
+    private int perDeviceTrainBatchSize = BATCH.perDeviceTrainBatchSize();
+    private int perDeviceEvalBatchSize = BATCH.perDeviceEvalBatchSize();
+    private int gradientAccumulationSteps = BATCH.gradientAccumulationSteps();
+    private int maxLength = BATCH.maxLength();
+    private int maxPromptLength = BATCH.maxPromptLength();
+    private int maxTargetLength = BATCH.maxTargetLength();
+    private int padToMultipleOf = BATCH.padToMultipleOf();
+    private boolean groupByLength = BATCH.groupByLength();
+    private SaveStrategy saveStrategy = SAVE.saveStrategy();
+    private long saveSteps = SAVE.saveSteps();
+    private SaveDtype saveDtype = SAVE.saveDtype();
+    private boolean precomputeRefLogProbs = REFERENCE.precomputeRefLogProbs();
+    private boolean syncRefModel = REFERENCE.syncRefModel();
+    private double refModelMixupAlpha = REFERENCE.refModelMixupAlpha();
+    private long refModelSyncSteps = REFERENCE.refModelSyncSteps();
+    private int numTrainEpochs = 1;
+    private long maxSteps = -1;
+    private long evalSteps;
+    private long loggingSteps = 10;
+    private long seed = 42;
+    private boolean fp16;
+    private boolean gradientCheckpointing;
+    private Path resumeFromCheckpoint;
+
+    /** This builder, typed. */
+    protected abstract B self();
+
+    /** Copies every option from an existing config. */
+    public B config(DpoConfig c) {
+        outputDir = c.outputDir();
+        overwriteOutputDir = c.overwriteOutputDir();
+        lossType = c.loss().lossType();
+        lossWeights = c.loss().lossWeights();
+        rpoAlpha = c.loss().rpoAlpha();
+        LossOptions l = c.loss().options();
+        beta = l.beta();
+        labelSmoothing = l.labelSmoothing();
+        simpoGamma = l.simpoGamma();
+        discopopTau = l.discopopTau();
+        fDivergenceType = l.fDivergenceType();
+        fAlphaDivergenceCoef = l.fAlphaDivergenceCoef();
+        OptimizerOptions o = c.optimizer();
+        learningRate = o.learningRate();
+        lrSchedulerType = o.lrSchedulerType();
+        warmupSteps = o.warmupSteps();
+        weightDecay = o.weightDecay();
+        adamBeta1 = o.adamBeta1();
+        adamBeta2 = o.adamBeta2();
+        adamEpsilon = o.adamEpsilon();
+        maxGradNorm = o.maxGradNorm();
+        BatchOptions b = c.batching();
+        perDeviceTrainBatchSize = b.perDeviceTrainBatchSize();
+        perDeviceEvalBatchSize = b.perDeviceEvalBatchSize();
+        gradientAccumulationSteps = b.gradientAccumulationSteps();
+        maxLength = b.maxLength();
+        maxPromptLength = b.maxPromptLength();
+        maxTargetLength = b.maxTargetLength();
+        padToMultipleOf = b.padToMultipleOf();
+        groupByLength = b.groupByLength();
+        saveStrategy = c.saving().saveStrategy();
+        saveSteps = c.saving().saveSteps();
+        saveDtype = c.saving().saveDtype();
+        ReferenceOptions r = c.reference();
+        precomputeRefLogProbs = r.precomputeRefLogProbs();
+        syncRefModel = r.syncRefModel();
+        refModelMixupAlpha = r.refModelMixupAlpha();
+        refModelSyncSteps = r.refModelSyncSteps();
+        numTrainEpochs = c.numTrainEpochs();
+        maxSteps = c.maxSteps();
+        evalSteps = c.evalSteps();
+        loggingSteps = c.loggingSteps();
+        seed = c.seed();
+        fp16 = c.fp16();
+        gradientCheckpointing = c.gradientCheckpointing();
+        resumeFromCheckpoint = c.resumeFromCheckpoint();
+        return self();
+    }
+
+    /** Where the trained model, checkpoints and metrics go (required). */
+    public B outputDir(Path value) {
+        outputDir = value;
+        return self();
+    }
+
+    /** Allow writing into a non-empty output folder. */
+    public B overwriteOutputDir(boolean value) {
+        overwriteOutputDir = value;
+        return self();
+    }
+
+    /** The DPO temperature beta. */
+    public B beta(double value) {
+        beta = value;
+        return self();
+    }
+
+    /** The built-in loss by name, one of {@code Losses.NAMES} (TRL's names). */
+    public B lossType(String value) {
+        lossType = value;
+        return self();
+    }
+
+    /** The weight of each loss named in {@code lossType} (comma-separated), as TRL's {@code loss_weights}. */
+    public B lossWeights(List<Double> value) {
+        lossWeights = value == null ? null : List.copyOf(value);
+        return self();
+    }
+
+    /**
+     * RPO: adds this weight times the chosen completions' negative log-likelihood to the built-in loss of
+     * {@code lossType} (0: off; a loss given to the trainer as an object is used as it is).
+     */
+    public B rpoAlpha(double value) {
+        rpoAlpha = value;
+        return self();
+    }
+
+    /** Label smoothing for conservative or robust DPO. */
+    public B labelSmoothing(double value) {
+        labelSmoothing = value;
+        return self();
+    }
+
+    /** SimPO's target margin gamma. */
+    public B simpoGamma(double value) {
+        simpoGamma = value;
+        return self();
+    }
+
+    /** The divergence towards the reference (f-DPO), as TRL's {@code f_divergence_type}. */
+    public B fDivergenceType(FDivergence value) {
+        fDivergenceType = value;
+        return self();
+    }
+
+    /** The alpha divergence's coefficient (with {@code ALPHA_DIVERGENCE}). */
+    public B fAlphaDivergenceCoef(double value) {
+        fAlphaDivergenceCoef = value;
+        return self();
+    }
+
+    /** DiscoPOP's temperature tau (with {@code loss_type discopop}). */
+    public B discopopTau(double value) {
+        discopopTau = value;
+        return self();
+    }
+
+    /** The peak learning rate. */
+    public B learningRate(double value) {
+        learningRate = value;
+        return self();
+    }
+
+    /** Number of epochs. */
+    public B numTrainEpochs(int value) {
+        numTrainEpochs = value;
+        return self();
+    }
+
+    /** Stop after this many optimizer steps (0 or less: all epochs). */
+    public B maxSteps(long value) {
+        maxSteps = value;
+        return self();
+    }
+
+    /** Linear warmup steps. */
+    public B warmupSteps(long value) {
+        warmupSteps = value;
+        return self();
+    }
+
+    /** Decay after warmup: linear, cosine or constant. */
+    public B lrSchedulerType(LearningRateSchedule.Type value) {
+        lrSchedulerType = value;
+        return self();
+    }
+
+    /** Pairs per device per training forward pass. */
+    public B perDeviceTrainBatchSize(int value) {
+        perDeviceTrainBatchSize = value;
+        return self();
+    }
+
+    /** Pairs per device per evaluation forward pass. */
+    public B perDeviceEvalBatchSize(int value) {
+        perDeviceEvalBatchSize = value;
+        return self();
+    }
+
+    /** Micro-batches accumulated into one optimizer step. */
+    public B gradientAccumulationSteps(int value) {
+        gradientAccumulationSteps = value;
+        return self();
+    }
+
+    /** Drop pairs longer than this many tokens (0: no limit). */
+    public B maxLength(int value) {
+        maxLength = value;
+        return self();
+    }
+
+    /** Truncate prompts from the left to this many tokens (0: no limit). */
+    public B maxPromptLength(int value) {
+        maxPromptLength = value;
+        return self();
+    }
+
+    /** Truncate completions from the right to this many tokens (0: no limit). */
+    public B maxTargetLength(int value) {
+        maxTargetLength = value;
+        return self();
+    }
+
+    /** Round padded batch lengths up to a multiple of this. */
+    public B padToMultipleOf(int value) {
+        padToMultipleOf = value;
+        return self();
+    }
+
+    /** When to write checkpoints. */
+    public B saveStrategy(SaveStrategy value) {
+        saveStrategy = value;
+        return self();
+    }
+
+    /** Checkpoint interval for {@link SaveStrategy#STEPS}. */
+    public B saveSteps(long value) {
+        saveSteps = value;
+        return self();
+    }
+
+    /** Evaluate every this many steps (0: at the end only). */
+    public B evalSteps(long value) {
+        evalSteps = value;
+        return self();
+    }
+
+    /** Log metrics every this many steps. */
+    public B loggingSteps(long value) {
+        loggingSteps = value;
+        return self();
+    }
+
+    /** Seed of initialization and data order. */
+    public B seed(long value) {
+        seed = value;
+        return self();
+    }
+
+    /** Global gradient-norm clipping threshold (0: none). */
+    public B maxGradNorm(double value) {
+        maxGradNorm = value;
+        return self();
+    }
+
+    /** AdamW decoupled weight decay. */
+    public B weightDecay(double value) {
+        weightDecay = value;
+        return self();
+    }
+
+    /** AdamW beta1. */
+    public B adamBeta1(double value) {
+        adamBeta1 = value;
+        return self();
+    }
+
+    /** AdamW beta2. */
+    public B adamBeta2(double value) {
+        adamBeta2 = value;
+        return self();
+    }
+
+    /** AdamW epsilon. */
+    public B adamEpsilon(double value) {
+        adamEpsilon = value;
+        return self();
+    }
+
+    /** Precompute reference log-probs once and free the reference model. */
+    public B precomputeRefLogProbs(boolean value) {
+        precomputeRefLogProbs = value;
+        return self();
+    }
+
+    /**
+     * TR-DPO (Gorbatovski et al. 2024, arXiv:2404.09656): every {@code refModelSyncSteps} steps the reference
+     * moves towards the policy, {@code ref = alpha * pi + (1 - alpha) * ref}, as TRL's {@code sync_ref_model}.
+     */
+    public B syncRefModel(boolean value) {
+        syncRefModel = value;
+        return self();
+    }
+
+    /** The policy's share alpha in each reference update (TRL's {@code ref_model_mixup_alpha}, default 0.6). */
+    public B refModelMixupAlpha(double value) {
+        refModelMixupAlpha = value;
+        return self();
+    }
+
+    /** Steps between reference updates (TRL's {@code ref_model_sync_steps}, default 512). */
+    public B refModelSyncSteps(long value) {
+        refModelSyncSteps = value;
+        return self();
+    }
+
+    /** Resume from this checkpoint folder (null: start fresh). */
+    public B resumeFromCheckpoint(Path value) {
+        resumeFromCheckpoint = value;
+        return self();
+    }
+
+    /** Float16 compute with float32 master weights and dynamic loss scaling (for GPUs). */
+    public B fp16(boolean value) {
+        fp16 = value;
+        return self();
+    }
+
+    /** Batch pairs of similar length together (groups shuffled), to cut padding. */
+    public B groupByLength(boolean value) {
+        groupByLength = value;
+        return self();
+    }
+
+    /** Recompute each decoder layer in backward instead of keeping its activations. */
+    public B gradientCheckpointing(boolean value) {
+        gradientCheckpointing = value;
+        return self();
+    }
+
+    /**
+     * The data type the final model is saved in: {@code AUTO} (the starting model's, from its config.json;
+     * float32 when it names none), {@code FLOAT32}, {@code FLOAT16} or {@code BFLOAT16}.
+     */
+    public B saveDtype(SaveDtype value) {
+        saveDtype = value;
+        return self();
+    }
+
+    /** Validates and builds; every problem is listed, each naming its option. */
+    protected DpoConfig buildConfig() {
+        Problems problems = new Problems();
+        LossOptions lossOptions = problems.collect(() -> new LossOptions(beta, labelSmoothing, simpoGamma,
+                discopopTau, fDivergenceType, fAlphaDivergenceCoef));
+        LossConfig loss = problems.collect(() -> new LossConfig(lossType, lossWeights, rpoAlpha,
+                lossOptions != null ? lossOptions : LOSS));
+        OptimizerOptions optimizer = problems.collect(() -> new OptimizerOptions(learningRate, lrSchedulerType,
+                warmupSteps, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm));
+        BatchOptions batching = problems.collect(() -> new BatchOptions(perDeviceTrainBatchSize,
+                perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
+                padToMultipleOf, groupByLength));
+        SaveOptions saving = problems.collect(() -> new SaveOptions(saveStrategy, saveSteps, saveDtype));
+        ReferenceOptions reference = problems.collect(() -> new ReferenceOptions(precomputeRefLogProbs,
+                syncRefModel, refModelMixupAlpha, refModelSyncSteps));
+        // the options outside the groups are checked too, so one error lists every problem
+        DpoConfig config = problems.collect(() -> new DpoConfig(outputDir, overwriteOutputDir,
+                loss != null ? loss : LossConfig.DEFAULTS, optimizer != null ? optimizer : OPTIMIZER,
+                batching != null ? batching : BATCH, saving != null ? saving : SAVE,
+                reference != null ? reference : REFERENCE, numTrainEpochs, maxSteps, evalSteps, loggingSteps, seed,
+                fp16, gradientCheckpointing, resumeFromCheckpoint));
+        problems.throwIfAny("invalid DPO options: ");
+        return config;
+    }
+}

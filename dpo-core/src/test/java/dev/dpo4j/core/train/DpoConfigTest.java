@@ -1,0 +1,85 @@
+package dev.dpo4j.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dpo4j.core.checkpoint.SaveDtype;
+import dev.dpo4j.core.loss.FDivergence;
+import dev.dpo4j.core.loss.LossConfig;
+import dev.dpo4j.core.loss.LossOptions;
+import dev.dpo4j.core.optim.LearningRateSchedule;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The options: grouped records with their defaults, one error listing every problem, TRL's names. */
+class DpoConfigTest {
+
+    private static final Path OUT = Path.of("out");
+
+    @Test
+    void defaultsAreTheRecordsDefaults() {
+        DpoConfig config = DpoConfig.builder().outputDir(OUT).build();
+        assertThat(config.loss()).isEqualTo(LossConfig.DEFAULTS);
+        assertThat(config.optimizer()).isEqualTo(OptimizerOptions.DEFAULTS);
+        assertThat(config.batching()).isEqualTo(BatchOptions.DEFAULTS);
+        assertThat(config.saving()).isEqualTo(SaveOptions.DEFAULTS);
+        assertThat(config.reference()).isEqualTo(ReferenceOptions.DEFAULTS);
+        // TRL's values, spelled out once here as the check
+        assertThat(config.loss().options().beta()).isEqualTo(0.1);
+        assertThat(config.optimizer().learningRate()).isEqualTo(1e-6);
+        assertThat(config.batching().maxLength()).isEqualTo(1024);
+        assertThat(config.loggingSteps()).isEqualTo(10);
+        assertThat(config.seed()).isEqualTo(42);
+    }
+
+    @Test
+    void everyOptionIsListedUnderItsSnakeCaseName() {
+        Map<String, Object> byName = DpoConfig.builder().outputDir(OUT).lossWeights(List.of(1.0)).build().byName();
+        assertThat(byName).containsEntry("output_dir", OUT).containsEntry("beta", 0.1)
+                .containsEntry("loss_type", "sigmoid").containsEntry("loss_weights", List.of(1.0))
+                .containsEntry("f_divergence_type", FDivergence.REVERSE_KL).containsEntry("f_alpha_divergence_coef", 1.0)
+                .containsEntry("learning_rate", 1e-6).containsEntry("lr_scheduler_type", LearningRateSchedule.Type.LINEAR)
+                .containsEntry("adam_beta1", 0.9).containsEntry("per_device_train_batch_size", 8)
+                .containsEntry("save_dtype", SaveDtype.AUTO).containsEntry("ref_model_sync_steps", 512L)
+                .containsEntry("fp16", false).containsEntry("num_train_epochs", 1);
+        assertThat(byName).hasSize(42).doesNotContainKeys("options", "loss", "optimizer", "batching");
+        assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
+    }
+
+    @Test
+    void oneErrorListsTheProblemsOfEveryGroup() {
+        assertThatThrownBy(() -> DpoConfig.builder().beta(0).learningRate(-1).perDeviceTrainBatchSize(0)
+                .saveStrategy(SaveStrategy.STEPS).saveSteps(0).refModelMixupAlpha(2).loggingSteps(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid DPO options: ")
+                .hasMessageContaining("beta must be positive, got 0.0")
+                .hasMessageContaining("learning_rate must not be negative, got -1.0")
+                .hasMessageContaining("per_device_train_batch_size must be at least 1, got 0")
+                .hasMessageContaining("save_steps must be at least 1 with save_strategy steps, got 0")
+                .hasMessageContaining("ref_model_mixup_alpha must be in [0, 1], got 2.0")
+                .hasMessageContaining("logging_steps must be at least 1, got 0")
+                .hasMessageContaining("output_dir is required");
+    }
+
+    @Test
+    void aConfigCopiesIntoABuilderWhole() {
+        DpoConfig config = DpoConfig.builder().outputDir(OUT).beta(0.3).lossType("ipo").rpoAlpha(0.5)
+                .learningRate(5e-7).perDeviceTrainBatchSize(2).gradientAccumulationSteps(16).maxLength(6000)
+                .saveStrategy(SaveStrategy.EPOCH).saveDtype(SaveDtype.BFLOAT16).syncRefModel(true).fp16(true)
+                .gradientCheckpointing(true).seed(7).build();
+        assertThat(DpoConfig.builder().config(config).build()).isEqualTo(config);
+        assertThat(config.globalBatchSize(4)).isEqualTo(128);
+    }
+
+    @Test
+    void theOptionRecordsCheckThemselves() {
+        assertThatThrownBy(() -> new LossOptions(0.1, 0.7, 0.5, 0.05, FDivergence.REVERSE_KL, 1))
+                .hasMessage("label_smoothing must be in [0, 0.5), got 0.7");
+        assertThatThrownBy(() -> new ReferenceOptions(true, true, 0.6, 512))
+                .hasMessageContaining("cannot be used with precompute_ref_log_probs");
+        assertThatThrownBy(() -> new BatchOptions(8, 8, 1, 100, 100, 0, 1, false))
+                .hasMessage("max_prompt_length (100) must be below max_length (100)");
+    }
+}
