@@ -32,6 +32,7 @@ final class ArgumentResolver {
     /** A picocli command line over fresh options, lenient about repeated scalar flags (the last one wins). */
     static CommandLine commandLine(DpoOptions options) {
         CommandLine cli = new CommandLine(options);
+        cli.setDefaultValueProvider(new ConfigDefaults());
         cli.setOverwrittenOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUnmatchedOptionsArePositionalParams(false);

@@ -43,8 +43,7 @@ public final class DpoOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     Path outputDir;
 
-    @Option(names = {"--overwrite_output_dir", "--overwrite-output-dir"}, arity = "0..1", defaultValue = "false",
-            order = 3, description = "Write into a non-empty --output_dir. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--overwrite_output_dir", "--overwrite-output-dir"}, arity = "0..1", order = 3, description = "Write into a non-empty --output_dir. Default: ${DEFAULT-VALUE}.")
     boolean overwriteOutputDir;
 
     @Option(names = {"--dataset"}, paramLabel = "NAME", defaultValue = "generic", order = 4,
@@ -81,17 +80,16 @@ public final class DpoOptions {
 
     // ---- lengths
 
-    @Option(names = {"--max_length", "--max-length"}, paramLabel = "N", defaultValue = "1024", order = 10,
+    @Option(names = {"--max_length", "--max-length"}, paramLabel = "N", order = 10,
             description = "Drop pairs whose prompt plus longer completion exceed N tokens; 0: no limit. Default: "
                     + "${DEFAULT-VALUE}.")
     int maxLength;
 
-    @Option(names = {"--max_prompt_length", "--max-prompt-length"}, paramLabel = "N", defaultValue = "0",
-            order = 11, description = "Keep only the last N prompt tokens; 0: no limit. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--max_prompt_length", "--max-prompt-length"}, paramLabel = "N", order = 11, description = "Keep only the last N prompt tokens; 0: no limit. Default: ${DEFAULT-VALUE}.")
     int maxPromptLength;
 
     @Option(names = {"--max_target_length", "--max-target-length", "--max_completion_length",
-        "--max-completion-length"}, paramLabel = "N", defaultValue = "0", order = 12,
+        "--max-completion-length"}, paramLabel = "N", order = 12,
             description = "Keep only the first N tokens of each completion (TRL now calls it max_completion_length); "
                     + "0: no limit. Default: ${DEFAULT-VALUE}.")
     int maxTargetLength;
@@ -99,57 +97,56 @@ public final class DpoOptions {
     // ---- batches and schedule
 
     @Option(names = {"--per_device_train_batch_size", "--per-device-train-batch-size"}, paramLabel = "N",
-            defaultValue = "8", order = 13, description = "Pairs per device per training forward pass. Default: "
+            order = 13, description = "Pairs per device per training forward pass. Default: "
                     + "${DEFAULT-VALUE}.")
     int perDeviceTrainBatchSize;
 
     @Option(names = {"--per_device_eval_batch_size", "--per-device-eval-batch-size"}, paramLabel = "N",
-            defaultValue = "8", order = 14, description = "Pairs per device per evaluation forward pass. Default: "
+            order = 14, description = "Pairs per device per evaluation forward pass. Default: "
                     + "${DEFAULT-VALUE}.")
     int perDeviceEvalBatchSize;
 
     @Option(names = {"--gradient_accumulation_steps", "--gradient-accumulation-steps"}, paramLabel = "N",
-            defaultValue = "1", order = 15, description = "Micro-batches per optimizer step (global batch = "
+            order = 15, description = "Micro-batches per optimizer step (global batch = "
                     + "per_device_train_batch_size x this x devices). Default: ${DEFAULT-VALUE}.")
     int gradientAccumulationSteps;
 
-    @Option(names = {"--learning_rate", "--learning-rate"}, paramLabel = "LR", defaultValue = "1e-6", order = 16,
+    @Option(names = {"--learning_rate", "--learning-rate"}, paramLabel = "LR", order = 16,
             description = "Peak learning rate of AdamW. Default: ${DEFAULT-VALUE} (demo: 1e-3).")
     double learningRate;
 
-    @Option(names = {"--num_train_epochs", "--num-train-epochs"}, paramLabel = "N", defaultValue = "1", order = 17,
+    @Option(names = {"--num_train_epochs", "--num-train-epochs"}, paramLabel = "N", order = 17,
             description = "Epochs over the training pairs. Default: ${DEFAULT-VALUE} (demo: 8).")
     int numTrainEpochs;
 
-    @Option(names = {"--max_steps", "--max-steps"}, paramLabel = "N", defaultValue = "-1", order = 18,
+    @Option(names = {"--max_steps", "--max-steps"}, paramLabel = "N", order = 18,
             description = "Stop after N optimizer steps; overrides --num_train_epochs when positive. Default: "
                     + "${DEFAULT-VALUE}.")
     long maxSteps;
 
-    @Option(names = {"--warmup_steps", "--warmup-steps"}, paramLabel = "N", defaultValue = "0", order = 19,
+    @Option(names = {"--warmup_steps", "--warmup-steps"}, paramLabel = "N", order = 19,
             description = "Linear warmup steps. Default: ${DEFAULT-VALUE} (demo: 10).")
     long warmupSteps;
 
-    @Option(names = {"--lr_scheduler_type", "--lr-scheduler-type"}, paramLabel = "TYPE", defaultValue = "linear",
-            order = 20, description = "Decay after warmup: linear, cosine or constant. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--lr_scheduler_type", "--lr-scheduler-type"}, paramLabel = "TYPE", order = 20, description = "Decay after warmup: linear, cosine or constant. Default: ${DEFAULT-VALUE}.")
     String lrSchedulerType;
 
-    @Option(names = {"--weight_decay", "--weight-decay"}, paramLabel = "W", defaultValue = "0", order = 21,
+    @Option(names = {"--weight_decay", "--weight-decay"}, paramLabel = "W", order = 21,
             description = "AdamW decoupled weight decay. Default: ${DEFAULT-VALUE}.")
     double weightDecay;
 
-    @Option(names = {"--max_grad_norm", "--max-grad-norm"}, paramLabel = "N", defaultValue = "1.0", order = 22,
+    @Option(names = {"--max_grad_norm", "--max-grad-norm"}, paramLabel = "N", order = 22,
             description = "Clip the global gradient norm to this; 0: no clipping. Default: ${DEFAULT-VALUE}.")
     double maxGradNorm;
 
     // ---- loss
 
-    @Option(names = {"--beta"}, paramLabel = "B", defaultValue = "0.1", order = 23,
+    @Option(names = {"--beta"}, paramLabel = "B", order = 23,
             description = "DPO temperature: how far the policy may move from the reference. Default: "
                     + "${DEFAULT-VALUE}.")
     double beta;
 
-    @Option(names = {"--loss_type", "--loss-type"}, paramLabel = "TYPE", defaultValue = "sigmoid", order = 24,
+    @Option(names = {"--loss_type", "--loss-type"}, paramLabel = "TYPE", order = 24,
             description = "sigmoid (DPO), robust, hinge, ipo, simpo, sigmoid_norm, exo_pair, nca_pair, bco_pair, "
                     + "sppo_hard, aot, aot_unpaired, apo_zero, apo_down or discopop, as TRL defines them. Default: "
                     + "${DEFAULT-VALUE}.")
@@ -160,93 +157,88 @@ public final class DpoOptions {
                     + "--loss_type sigmoid,sft --loss_weights 1,0.5). Default: 1 each.")
     List<Double> lossWeights;
 
-    @Option(names = {"--rpo_alpha", "--rpo-alpha"}, paramLabel = "A", defaultValue = "0", order = 24,
+    @Option(names = {"--rpo_alpha", "--rpo-alpha"}, paramLabel = "A", order = 24,
             description = "RPO: add A times the chosen completions' negative log-likelihood to the loss; 0: off. "
                     + "Default: ${DEFAULT-VALUE}.")
     double rpoAlpha;
 
-    @Option(names = {"--label_smoothing", "--label-smoothing"}, paramLabel = "E", defaultValue = "0", order = 25,
+    @Option(names = {"--label_smoothing", "--label-smoothing"}, paramLabel = "E", order = 25,
             description = "Assumed label noise in [0, 0.5) for conservative (sigmoid), robust or aot DPO; EXO's "
                     + "target weight on the rejected completion. Default: ${DEFAULT-VALUE}.")
     double labelSmoothing;
 
     @Option(names = {"--precompute_ref_log_probs", "--precompute-ref-log-probs"}, arity = "0..1",
-            defaultValue = "false", order = 26, description = "Compute the reference log-probs once before "
+            order = 26, description = "Compute the reference log-probs once before "
                     + "training and free the reference model (less memory). Default: ${DEFAULT-VALUE}.")
     boolean precomputeRefLogProbs;
 
-    @Option(names = {"--sync_ref_model", "--sync-ref-model"}, arity = "0..1", defaultValue = "false", order = 26,
+    @Option(names = {"--sync_ref_model", "--sync-ref-model"}, arity = "0..1", order = 26,
             description = "TR-DPO: move the reference towards the policy every --ref_model_sync_steps steps, "
                     + "ref = a * policy + (1 - a) * ref with a = --ref_model_mixup_alpha. Default: ${DEFAULT-VALUE}.")
     boolean syncRefModel;
 
-    @Option(names = {"--ref_model_mixup_alpha", "--ref-model-mixup-alpha"}, paramLabel = "A", defaultValue = "0.6",
-            order = 26, description = "The policy's share in each reference update. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--ref_model_mixup_alpha", "--ref-model-mixup-alpha"}, paramLabel = "A", order = 26, description = "The policy's share in each reference update. Default: ${DEFAULT-VALUE}.")
     double refModelMixupAlpha;
 
-    @Option(names = {"--ref_model_sync_steps", "--ref-model-sync-steps"}, paramLabel = "N", defaultValue = "512",
-            order = 26, description = "Steps between reference updates. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--ref_model_sync_steps", "--ref-model-sync-steps"}, paramLabel = "N", order = 26, description = "Steps between reference updates. Default: ${DEFAULT-VALUE}.")
     long refModelSyncSteps;
 
-    @Option(names = {"--simpo_gamma", "--simpo-gamma"}, paramLabel = "G", defaultValue = "0.5", order = 26,
+    @Option(names = {"--simpo_gamma", "--simpo-gamma"}, paramLabel = "G", order = 26,
             description = "SimPO's target reward margin (with --loss_type simpo). Default: ${DEFAULT-VALUE}.")
     double simpoGamma;
 
-    @Option(names = {"--f_divergence_type", "--f-divergence-type"}, paramLabel = "F", defaultValue = "reverse_kl",
-            order = 26, description = "The divergence towards the reference (f-DPO): reverse_kl (plain DPO), "
+    @Option(names = {"--f_divergence_type", "--f-divergence-type"}, paramLabel = "F", order = 26, description = "The divergence towards the reference (f-DPO): reverse_kl (plain DPO), "
                     + "forward_kl, js_divergence or alpha_divergence. Default: ${DEFAULT-VALUE}.")
     String fDivergenceType;
 
     @Option(names = {"--f_alpha_divergence_coef", "--f-alpha-divergence-coef"}, paramLabel = "A",
-            defaultValue = "1.0", order = 26, description = "The alpha divergence's coefficient. Default: "
+            order = 26, description = "The alpha divergence's coefficient. Default: "
                     + "${DEFAULT-VALUE}.")
     double fAlphaDivergenceCoef;
 
-    @Option(names = {"--discopop_tau", "--discopop-tau"}, paramLabel = "T", defaultValue = "0.05", order = 26,
+    @Option(names = {"--discopop_tau", "--discopop-tau"}, paramLabel = "T", order = 26,
             description = "DiscoPOP's temperature (with --loss_type discopop). Default: ${DEFAULT-VALUE}.")
     double discopopTau;
 
     // ---- speed and memory
 
-    @Option(names = {"--fp16"}, arity = "0..1", defaultValue = "false", order = 26,
+    @Option(names = {"--fp16"}, arity = "0..1", order = 26,
             description = "float16 compute with float32 master weights and dynamic loss scaling (GPUs). Default: "
                     + "${DEFAULT-VALUE}.")
     boolean fp16;
 
-    @Option(names = {"--gradient_checkpointing", "--gradient-checkpointing"}, arity = "0..1", defaultValue = "false",
-            order = 26, description = "Recompute each decoder layer in backward and score the LM head in chunks: "
+    @Option(names = {"--gradient_checkpointing", "--gradient-checkpointing"}, arity = "0..1", order = 26, description = "Recompute each decoder layer in backward and score the LM head in chunks: "
                     + "far less memory for about a third more compute. Default: ${DEFAULT-VALUE}.")
     boolean gradientCheckpointing;
 
-    @Option(names = {"--group_by_length", "--group-by-length"}, arity = "0..1", defaultValue = "false", order = 26,
+    @Option(names = {"--group_by_length", "--group-by-length"}, arity = "0..1", order = 26,
             description = "Batch pairs of similar length together to cut padding. Default: ${DEFAULT-VALUE}.")
     boolean groupByLength;
 
-    @Option(names = {"--pad_to_multiple_of", "--pad-to-multiple-of"}, paramLabel = "N", defaultValue = "1",
-            order = 26, description = "Round padded batch lengths up to a multiple of N (8 suits GPUs). Default: "
+    @Option(names = {"--pad_to_multiple_of", "--pad-to-multiple-of"}, paramLabel = "N", order = 26, description = "Round padded batch lengths up to a multiple of N (8 suits GPUs). Default: "
                     + "${DEFAULT-VALUE}.")
     int padToMultipleOf;
 
     // ---- logging, evaluation, checkpoints
 
-    @Option(names = {"--logging_steps", "--logging-steps"}, paramLabel = "N", defaultValue = "10", order = 27,
+    @Option(names = {"--logging_steps", "--logging-steps"}, paramLabel = "N", order = 27,
             description = "Log averaged training metrics every N steps. Default: ${DEFAULT-VALUE} (demo: 5).")
     long loggingSteps;
 
-    @Option(names = {"--eval_steps", "--eval-steps"}, paramLabel = "N", defaultValue = "0", order = 28,
+    @Option(names = {"--eval_steps", "--eval-steps"}, paramLabel = "N", order = 28,
             description = "Evaluate every N steps; 0: only at the end. Default: ${DEFAULT-VALUE} (demo: 10).")
     long evalSteps;
 
-    @Option(names = {"--save_strategy", "--save-strategy"}, paramLabel = "WHEN", defaultValue = "no", order = 29,
+    @Option(names = {"--save_strategy", "--save-strategy"}, paramLabel = "WHEN", order = 29,
             description = "Checkpoints: no, epoch or steps. The final model is always saved. Default: "
                     + "${DEFAULT-VALUE}.")
     String saveStrategy;
 
-    @Option(names = {"--save_steps", "--save-steps"}, paramLabel = "N", defaultValue = "500", order = 30,
+    @Option(names = {"--save_steps", "--save-steps"}, paramLabel = "N", order = 30,
             description = "Checkpoint every N steps with --save_strategy steps. Default: ${DEFAULT-VALUE}.")
     long saveSteps;
 
-    @Option(names = {"--save_dtype", "--save-dtype"}, paramLabel = "TYPE", defaultValue = "auto", order = 30,
+    @Option(names = {"--save_dtype", "--save-dtype"}, paramLabel = "TYPE", order = 30,
             description = "Data type of the saved model's weights: auto (the starting model's, from its config.json), "
                     + "float32, float16 or bfloat16. Checkpoints stay float32. Default: ${DEFAULT-VALUE}.")
     String saveDtype;
@@ -255,7 +247,7 @@ public final class DpoOptions {
             description = "Continue from a checkpoint-N folder of an earlier run with the same data and seed.")
     Path resumeFromCheckpoint;
 
-    @Option(names = {"--seed"}, paramLabel = "N", defaultValue = "42", order = 32,
+    @Option(names = {"--seed"}, paramLabel = "N", order = 32,
             description = "Seed of the data order, the eval split and the embedded model's weights. Default: "
                     + "${DEFAULT-VALUE}.")
     long seed;
