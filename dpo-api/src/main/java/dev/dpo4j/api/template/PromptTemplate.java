@@ -47,7 +47,10 @@ public interface PromptTemplate {
         return TurnTemplate.ZEPHYR;
     }
 
-    /** Mistral / Llama 2: {@code <s>[INST] ... [/INST]}, the system prompt in a {@code <<SYS>>} block. */
+    /**
+     * Llama 2 chat's {@code [INST]} format (also usable for Mistral Instruct): {@code <s>[INST] ... [/INST]}, the
+     * system prompt in a {@code <<SYS>>} block, answers as {@code  answer </s>}.
+     */
     static PromptTemplate mistral() {
         return new InstTemplate();
     }
