@@ -48,8 +48,9 @@ public interface PromptTemplate {
     }
 
     /**
-     * Llama 2 chat's {@code [INST]} format (also usable for Mistral Instruct): {@code <s>[INST] ... [/INST]}, the
-     * system prompt in a {@code <<SYS>>} block, answers as {@code  answer </s>}.
+     * Llama 2 chat's {@code [INST]} format: {@code <s>[INST] ... [/INST]}, the system prompt in a {@code <<SYS>>}
+     * block, answers as {@code  answer </s>}. Mistral Instruct's own chat templates differ in details (one BOS at the
+     * start, no space around the answer); for those, use the model's chat_template.
      */
     static PromptTemplate mistral() {
         return new InstTemplate();
