@@ -111,6 +111,25 @@ class LoadingTest {
     }
 
     @Test
+    void readsTheFirstRowWithoutParsingTheRest() {
+        // every row after the second is malformed: reading ahead (or the whole file) would fail at once
+        List<String> lines = new ArrayList<>(List.of(
+                "{\"question\":\"q0\",\"chosen\":\"yes 0\",\"rejected\":\"no\"}",
+                "{\"question\":\"q1\",\"chosen\":\"yes 1\",\"rejected\":\"no\"}"));
+        for (int i = 0; i < 1000; i++) {
+            lines.add("{\"question\": tru");
+        }
+        Path file = JsonlFixtures.writeLines(dir.resolve("bad-tail.jsonl"), lines);
+        PreferenceDataset data = PreferenceDatasets.load(new OrcaDpoPairsAdapter(), List.of(file));
+        Iterator<PreferenceExample> it = data.iterator();
+        assertThat(it.next().chosen()).isEqualTo("yes 0");
+        assertThat(it.next().chosen()).isEqualTo("yes 1");
+        // the third row is parsed only now, and fails
+        assertThatThrownBy(it::hasNext).isInstanceOf(DataFormatException.class)
+                .hasMessageContaining("bad-tail.jsonl, row 2: malformed JSON on line 3");
+    }
+
+    @Test
     void streamsLazilyAndReiterates() {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 200_000; i++) {
@@ -118,8 +137,6 @@ class LoadingTest {
         }
         Path file = JsonlFixtures.writeLines(dir.resolve("big.jsonl"), lines);
         PreferenceDataset data = PreferenceDatasets.load(new OrcaDpoPairsAdapter(), List.of(file));
-        Iterator<PreferenceExample> it = data.iterator();
-        assertThat(it.next().chosen()).isEqualTo("yes 0"); // first row without reading the rest
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long before = rt.totalMemory() - rt.freeMemory();

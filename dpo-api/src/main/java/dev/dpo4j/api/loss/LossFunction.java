@@ -4,7 +4,10 @@ package dev.dpo4j.api.loss;
  * A preference-optimization objective: maps policy (and reference) log-probabilities of chosen and rejected
  * completions to a loss per pair and the implicit rewards that are logged.
  *
- * <p>Built-ins (sigmoid DPO, hinge, IPO, robust DPO, SimPO) come from {@code dev.dpo4j.core.loss.Losses}.
+ * <p>The 16 built-ins come from {@code dev.dpo4j.core.loss.Losses}, named as TRL's {@code loss_type}:
+ * {@code sigmoid} (DPO), {@code robust}, {@code hinge}, {@code ipo}, {@code simpo}, {@code sigmoid_norm},
+ * {@code exo_pair}, {@code nca_pair}, {@code bco_pair}, {@code sppo_hard}, {@code aot}, {@code aot_unpaired},
+ * {@code apo_zero}, {@code apo_down}, {@code discopop} and {@code sft}.
  * An implementation uses only NDArray operations so that gradients flow back to the policy. Training on several
  * devices calls it from one thread per device at the same time, so it should keep no mutable state.
  */

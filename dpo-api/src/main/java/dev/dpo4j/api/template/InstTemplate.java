@@ -4,8 +4,11 @@ import dev.dpo4j.api.data.ChatMessage;
 import java.util.List;
 
 /**
- * The Mistral / Llama 2 {@code [INST]} template: {@code <s>[INST] <<SYS>>\nsystem\n<</SYS>>\n\nuser [/INST]}, an
- * earlier assistant turn as {@code  answer</s>}, and each later user turn as {@code <s>[INST] user [/INST]}.
+ * The Llama 2 chat {@code [INST]} template, as the chat_template of {@code meta-llama/Llama-2-7b-chat-hf} renders
+ * it: {@code <s>[INST] <<SYS>>\nsystem\n<</SYS>>\n\nuser [/INST]}, an earlier assistant turn as
+ * {@code  answer </s>} (a space on both sides of the stripped answer), and each later user turn as
+ * {@code <s>[INST] user [/INST]}. As there, the system block joins the first user message before the two are
+ * stripped together, so the system prompt itself keeps its inner whitespace.
  */
 final class InstTemplate implements PromptTemplate {
 
@@ -16,18 +19,18 @@ final class InstTemplate implements PromptTemplate {
         for (ChatMessage message : messages) {
             switch (message.role()) {
                 case ChatMessage.SYSTEM:
-                    system = message.content().strip();
+                    system = message.content();
                     break;
                 case ChatMessage.ASSISTANT:
                     sb.append(renderCompletion(message.content()));
                     break;
                 default:
-                    sb.append("<s>[INST] ");
+                    String content = message.content();
                     if (system != null) {
-                        sb.append("<<SYS>>\n").append(system).append("\n<</SYS>>\n\n");
+                        content = "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + content;
                         system = null;
                     }
-                    sb.append(message.content().strip()).append(" [/INST]");
+                    sb.append("<s>[INST] ").append(content.strip()).append(" [/INST]");
             }
         }
         return sb.toString();
@@ -35,6 +38,6 @@ final class InstTemplate implements PromptTemplate {
 
     @Override
     public String renderCompletion(String completion) {
-        return " " + completion.strip() + "</s>";
+        return " " + completion.strip() + " </s>";
     }
 }

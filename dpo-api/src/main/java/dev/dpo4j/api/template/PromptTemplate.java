@@ -47,7 +47,11 @@ public interface PromptTemplate {
         return TurnTemplate.ZEPHYR;
     }
 
-    /** Mistral / Llama 2: {@code <s>[INST] ... [/INST]}, the system prompt in a {@code <<SYS>>} block. */
+    /**
+     * Llama 2 chat's {@code [INST]} format: {@code <s>[INST] ... [/INST]}, the system prompt in a {@code <<SYS>>}
+     * block, answers as {@code  answer </s>}. Mistral Instruct's own chat templates differ in details (one BOS at the
+     * start, no space around the answer); for those, use the model's chat_template.
+     */
     static PromptTemplate mistral() {
         return new InstTemplate();
     }

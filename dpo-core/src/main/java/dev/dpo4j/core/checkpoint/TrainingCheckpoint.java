@@ -9,10 +9,7 @@ import dev.dpo4j.core.optim.AdamW;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A resumable training checkpoint, {@code checkpoint-STEP/} in the output folder: the policy as a loadable model
@@ -103,18 +100,5 @@ public final class TrainingCheckpoint {
 
     private static boolean sameShapes(CausalLm a, CausalLm b) {
         return CausalLm.expectedShapes(a.config()).equals(CausalLm.expectedShapes(b.config()));
-    }
-
-    /** The checkpoint with the highest step in {@code outputDir}, if any. */
-    public static Optional<Path> latest(Path outputDir) throws IOException {
-        if (!Files.isDirectory(outputDir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> children = Files.list(outputDir)) {
-            return children.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+"))
-                    .filter(p -> Files.isRegularFile(p.resolve(TrainerState.FILE_NAME)))
-                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString()
-                            .substring(PREFIX.length()))));
-        }
     }
 }

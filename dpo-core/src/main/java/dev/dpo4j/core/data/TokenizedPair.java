@@ -14,9 +14,4 @@ public record TokenizedPair(int[] prompt, int[] chosen, int[] rejected) {
     public int length() {
         return prompt.length + Math.max(chosen.length, rejected.length);
     }
-
-    /** Tokens of both sequences, prompt counted twice, as the policy processes them. */
-    public int policyTokens() {
-        return 2 * prompt.length + chosen.length + rejected.length;
-    }
 }

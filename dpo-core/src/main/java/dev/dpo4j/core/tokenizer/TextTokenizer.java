@@ -4,7 +4,9 @@ import java.util.OptionalInt;
 
 /**
  * Turns text into token ids for training. Implementations add no special tokens on their own: templates render
- * chat markers as text, and the collator adds BOS and EOS explicitly.
+ * chat markers as text, and {@code PairEncoder} (core's data package) adds BOS before the prompt and EOS after each
+ * completion explicitly, each only when the rendered text does not already start or end with it. The collator only
+ * pads.
  */
 public interface TextTokenizer extends AutoCloseable {
 

@@ -49,6 +49,44 @@ class AdamWTest {
     }
 
     @Test
+    void weightDecayShrinksByThisStepsLearningRateTimesTheDecay() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray weight = manager.create(new float[] {2f, -4f});
+            NDArray norm = manager.create(new float[] {3f});
+            Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
+            parameters.put("layer.weight", weight);
+            parameters.put("layer.norm.weight", norm);
+            AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.5);
+            // zero gradients: the moments stay 0, so the Adam term is 0 and only the decoupled decay moves the
+            // weights, w <- w (1 - lr wd); an L2 penalty folded into the gradient would move them by about lr instead
+            adam.step(0.1, 1.0);
+            assertThat(weight.toFloatArray()).containsExactly(new float[] {2f * 0.95f, -4f * 0.95f}, within(1e-6f));
+            // the next step decays with its own rate (0.2), not the first one; the gradient scale does not touch it
+            adam.step(0.2, 0.25);
+            assertThat(weight.toFloatArray()).containsExactly(
+                    new float[] {2f * 0.95f * 0.9f, -4f * 0.95f * 0.9f}, within(1e-6f));
+            // norm weights are never decayed
+            assertThat(norm.toFloatArray()).containsExactly(3f);
+            // a rate of 0 leaves the weights alone
+            adam.step(0, 1.0);
+            assertThat(weight.getFloat(0)).isCloseTo(2f * 0.95f * 0.9f, within(1e-6f));
+        }
+    }
+
+    @Test
+    void withoutWeightDecayZeroGradientsLeaveTheWeights() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray weight = manager.create(new float[] {2f, -4f});
+            Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
+            parameters.put("layer.weight", weight);
+            AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0);
+            adam.step(0.1, 1.0);
+            adam.step(0.1, 1.0);
+            assertThat(weight.toFloatArray()).containsExactly(2f, -4f);
+        }
+    }
+
+    @Test
     void slicedUpdatesEqualOneWholeUpdate() {
         try (NDManager manager = NDManager.newBaseManager()) {
             float[][] results = new float[2][];

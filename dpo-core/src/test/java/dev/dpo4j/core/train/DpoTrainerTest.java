@@ -76,20 +76,40 @@ class DpoTrainerTest extends TinyModelTraining {
     @Test
     void float16TrainingTracksFloat32() throws IOException {
         List<TrainingPlan> plans = new ArrayList<>();
-        TrainingSummary half = base(tmp.resolve("half")).fp16(true).maxSteps(3).loggingSteps(1)
-                .listener(new TrainingListener() {
-                    @Override
-                    public void onTrainingStart(TrainingPlan plan) {
-                        plans.add(plan);
-                    }
-                }).build().train();
+        List<DataType> masterTypes = new ArrayList<>();
+        TrainingSummary half;
+        float[] before;
+        float[] after;
+        try (NDManager manager = NDManager.newBaseManager();
+                dev.dpo4j.core.model.CausalLm policy = dev.dpo4j.core.checkpoint.ModelFolder.load(modelDir, manager)) {
+            // the policy is handed over through model(...), trained in place, so its parameters are the masters
+            String name = "model.layers.0.mlp.up_proj.weight";
+            before = policy.parameters().get(name).toFloatArray();
+            half = base(tmp.resolve("half")).modelPath(null)
+                    .model(policy, dev.dpo4j.core.tokenizer.HfTokenizer.load(modelDir), modelDir).fp16(true)
+                    .maxSteps(3).loggingSteps(1).listener(new TrainingListener() {
+                        @Override
+                        public void onTrainingStart(TrainingPlan plan) {
+                            plans.add(plan);
+                        }
+
+                        @Override
+                        public void onStep(long step, long totalSteps) {
+                            policy.parameters().values().forEach(p -> masterTypes.add(p.getDataType()));
+                        }
+                    }).build().train();
+            policy.parameters().values().forEach(p -> masterTypes.add(p.getDataType()));
+            after = policy.parameters().get(name).toFloatArray();
+        }
         TrainingSummary full = base(tmp.resolve("full")).maxSteps(3).loggingSteps(1).build().train();
         assertThat(plans.get(0).precision()).startsWith("float16");
         assertThat(half.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), org.assertj.core.api.Assertions
                 .within(5e-3));
         assertThat(half.lastTrain().logpsChosen()).isCloseTo(full.lastTrain().logpsChosen(),
                 org.assertj.core.api.Assertions.within(0.05));
-        // the saved master weights stay float32
+        // the master weights stay float32 at every step and after training, while training moved them
+        assertThat(masterTypes).isNotEmpty().containsOnly(DataType.FLOAT32);
+        assertThat(after).isNotEqualTo(before);
         assertThat(Files.readString(tmp.resolve("half/config.json"))).contains("\"torch_dtype\": \"float32\"");
     }
 
@@ -213,15 +233,27 @@ class DpoTrainerTest extends TinyModelTraining {
     @Test
     void cancelStopsAtAStepBoundaryAndSaves() {
         DpoTrainer[] trainer = new DpoTrainer[1];
+        List<Thread> cancellers = new ArrayList<>();
         trainer[0] = base(tmp.resolve("out")).numTrainEpochs(5).listener(new TrainingListener() {
             @Override
             public void onStep(long step, long totalSteps) {
                 if (step == 2) {
-                    new Thread(trainer[0]::cancel).run();
+                    // cancel from another thread, started and joined here so the request lands before step 3
+                    Thread canceller = new Thread(trainer[0]::cancel, "canceller");
+                    canceller.start();
+                    try {
+                        canceller.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(e);
+                    }
+                    cancellers.add(canceller);
                 }
             }
         }).build();
         TrainingSummary summary = trainer[0].train();
+        assertThat(cancellers).singleElement().isNotSameAs(Thread.currentThread())
+                .satisfies(t -> assertThat(t.isAlive()).isFalse());
         assertThat(summary.cancelled()).isTrue();
         assertThat(summary.steps()).isEqualTo(2);
         assertThat(tmp.resolve("out/checkpoint-2/model.safetensors")).exists();

@@ -148,8 +148,8 @@ public final class DpoOptions {
 
     @Option(names = {"--loss_type", "--loss-type"}, paramLabel = "TYPE", order = 24,
             description = "sigmoid (DPO), robust, hinge, ipo, simpo, sigmoid_norm, exo_pair, nca_pair, bco_pair, "
-                    + "sppo_hard, aot, aot_unpaired, apo_zero, apo_down or discopop, as TRL defines them. Default: "
-                    + "${DEFAULT-VALUE}.")
+                    + "sppo_hard, aot, aot_unpaired, apo_zero, apo_down, discopop or sft, as TRL defines them; "
+                    + "several comma-separated add up (see --loss_weights). Default: ${DEFAULT-VALUE}.")
     String lossType;
 
     @Option(names = {"--loss_weights", "--loss-weights"}, paramLabel = "W,W", split = ",", order = 24,

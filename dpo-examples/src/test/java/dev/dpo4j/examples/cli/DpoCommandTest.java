@@ -89,6 +89,14 @@ class DpoCommandTest {
         assertThat(result.err()).isEmpty();
     }
 
+    @Test
+    void lossTypeHelpNamesEveryBuiltInLoss() throws NoSuchFieldException {
+        String help = String.join(" ", DpoOptions.class.getDeclaredField("lossType")
+                .getAnnotation(picocli.CommandLine.Option.class).description());
+        List<String> named = java.util.Arrays.stream(help.split("[^a-z_]+")).toList();
+        assertThat(named).containsAll(dev.dpo4j.core.loss.Losses.NAMES);
+    }
+
     static Stream<Arguments> badInputs() {
         return Stream.of(
                 Arguments.of("unknown flag", List.of("--learnin_rate", "1e-5"), "unknown option '--learnin_rate'"),
