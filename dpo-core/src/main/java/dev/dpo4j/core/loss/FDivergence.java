@@ -2,7 +2,7 @@ package dev.dpo4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
 import dev.dpo4j.api.loss.Scalars;
-import java.util.Locale;
+import dev.dpo4j.api.NamedChoices;
 
 /**
  * The divergence that regularizes the policy towards the reference, as TRL's {@code f_divergence_type} (f-DPO,
@@ -22,14 +22,12 @@ public enum FDivergence {
     /** Largest exponent of the alpha divergence, as TRL clamps it in float32. */
     private static final double MAX_EXPONENT = 80;
 
-    /** Parses TRL's names; errors name the option. */
+    private static final NamedChoices<FDivergence> CHOICES = NamedChoices.ofEnum("f_divergence_type",
+            FDivergence.class);
+
+    /** Parses TRL's names, spelled as {@link dev.dpo4j.api.Names} allows; errors name the option. */
     public static FDivergence parse(String name) {
-        try {
-            return valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("f_divergence_type must be reverse_kl, forward_kl, js_divergence or "
-                    + "alpha_divergence, got '" + name + "'", e);
-        }
+        return CHOICES.get(name);
     }
 
     /** The scores of log-ratios {@code u}; {@code alpha} is the alpha divergence's coefficient. */

@@ -2,12 +2,12 @@ package dev.dpo4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
 import dev.dpo4j.api.loss.Scalars;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -89,9 +89,10 @@ public final class Losses {
     /** TRL's default DiscoPOP temperature. */
     public static final double DEFAULT_DISCOPOP_TAU = 0.05;
 
+    private static final NamedChoices<Kind> KINDS = NamedChoices.ofEnum("loss_type", Kind.class);
+
     /** The built-in names, as TRL spells them. */
-    public static final List<String> NAMES = Arrays.stream(Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT))
-            .toList();
+    public static final List<String> NAMES = KINDS.names();
 
     /**
      * A built-in loss by name (one of {@link #NAMES}) with TRL's other defaults.
@@ -135,13 +136,8 @@ public final class Losses {
     }
 
     private static LossFunction single(String name, LossOptions options) {
-        Kind kind;
-        try {
-            kind = Kind.valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown loss_type '" + name + "'; built in: "
-                    + String.join(", ", NAMES), e);
-        }
+        Kind kind = KINDS.find(name).orElseThrow(() -> new IllegalArgumentException("unknown loss_type '" + name
+                + "'; built in: " + KINDS.listed()));
         return new PreferenceLoss(kind, options);
     }
 
