@@ -5,7 +5,8 @@ package dev.dpo4j.api.loss;
  * completions to a loss per pair and the implicit rewards that are logged.
  *
  * <p>Built-ins (sigmoid DPO, hinge, IPO, robust DPO, SimPO) come from {@code dev.dpo4j.core.loss.Losses}.
- * An implementation uses only NDArray operations so that gradients flow back to the policy. Training on several
+ * An implementation uses only NDArray operations so that gradients flow back to the policy, with numbers through
+ * {@link LossMath} (never {@code x.mul(0.5)}: see {@link Scalars}). Training on several
  * devices calls it from one thread per device at the same time, so it should keep no mutable state.
  */
 public interface LossFunction {

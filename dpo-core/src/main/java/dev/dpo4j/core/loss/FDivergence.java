@@ -1,7 +1,7 @@
 package dev.dpo4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
-import dev.dpo4j.api.loss.Scalars;
+import dev.dpo4j.api.loss.LossMath;
 import dev.dpo4j.api.NamedChoices;
 
 /**
@@ -36,13 +36,13 @@ public enum FDivergence {
             case FORWARD_KL:
                 return u.neg().exp().neg();
             case JS_DIVERGENCE:
-                return Losses.logSigmoid(u);
+                return LossMath.logSigmoid(u);
             case ALPHA_DIVERGENCE:
                 if (Math.abs(alpha - 1) < 1e-6) {
                     return u;
                 }
-                NDArray exponent = u.mul(Scalars.of(u, alpha - 1)).minimum(Scalars.of(u, MAX_EXPONENT));
-                return exponent.exp().mul(Scalars.of(u, 1 / (alpha - 1)));
+                NDArray exponent = LossMath.minimum(LossMath.scale(u, alpha - 1), MAX_EXPONENT);
+                return LossMath.scale(exponent.exp(), 1 / (alpha - 1));
             default:
                 return u;
         }
