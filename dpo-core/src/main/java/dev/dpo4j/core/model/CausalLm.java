@@ -33,7 +33,8 @@ public final class CausalLm implements AutoCloseable {
     private final NDManager manager;
 
     /**
-     * Wraps already loaded weights; checks that every expected weight is present with its expected shape.
+     * Wraps already loaded weights, named and shaped as {@link #expectedShapes} lists them (loading checks that:
+     * {@code ModelFolder}).
      *
      * @param manager the manager that owns the weights; closed with the model
      */
