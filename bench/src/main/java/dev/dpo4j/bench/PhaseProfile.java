@@ -121,7 +121,7 @@ final class PhaseProfile {
                 for (int layer = 0; layer < config.numLayers(); layer++) {
                     try (NDManager pieces = scope.newSubManager()) {
                         x.tempAttach(pieces);
-                        new MlpBlock(layer).forward(x, refWeights);
+                        new MlpBlock(config, layer).forward(x, refWeights);
                     }
                 }
                 lap(times[7], r, t, sync);

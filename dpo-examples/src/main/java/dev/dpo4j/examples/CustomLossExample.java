@@ -3,9 +3,9 @@ package dev.dpo4j.examples;
 import ai.djl.ndarray.NDArray;
 import dev.dpo4j.adapters.TrainEvalSplit;
 import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.loss.LossMath;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
-import dev.dpo4j.api.loss.Scalars;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
 import dev.dpo4j.core.train.DpoTrainer;
@@ -21,7 +21,8 @@ import java.util.Locale;
  * A custom {@link LossFunction}: DPO with a target margin, {@code -log sigmoid(beta * h - delta)} where {@code h} is
  * the policy's log-ratio margin minus the reference's. With {@code delta = 0} it is the original DPO loss; a positive
  * {@code delta} keeps pushing until the implicit reward margin exceeds it (as in ODPO's offset). Built only from
- * NDArray operations, so gradients flow back to the policy; rewards are reported as DPO reports them.
+ * NDArray operations and {@link LossMath}, so gradients flow back to the policy; rewards are reported as DPO
+ * reports them.
  *
  * <p>Run: {@code CustomLossExample [output-dir [max-steps]]}.
  */
@@ -32,14 +33,12 @@ public final class CustomLossExample {
 
         @Override
         public LossOutput compute(PreferenceLogps logps) {
-            NDArray margin = logps.logitsMargin();
-            // numbers in a graph go through Scalars, so backward sees them on the CPU too
-            NDArray x = margin.mul(Scalars.of(margin, beta)).sub(Scalars.of(margin, delta));
-            // -log(sigmoid(x)) = -(min(x, 0) - log(1 + exp(-|x|))), stable for large |x|
-            NDArray one = Scalars.of(x, 1);
-            NDArray losses = x.minimum(Scalars.of(x, 0)).sub(x.abs().neg().exp().add(one).log()).neg();
-            NDArray chosen = logps.policyChosen().sub(logps.referenceChosen()).stopGradient().mul(beta);
-            NDArray rejected = logps.policyRejected().sub(logps.referenceRejected()).stopGradient().mul(beta);
+            // beta * h - delta; numbers in a graph go through LossMath, never x.mul(beta)
+            NDArray x = LossMath.shift(LossMath.scale(logps.logitsMargin(), beta), -delta);
+            // -log(sigmoid(x)), stable for large |x|
+            NDArray losses = LossMath.logSigmoid(x).neg();
+            NDArray chosen = LossMath.rewards(logps.policyChosen(), logps.referenceChosen(), beta);
+            NDArray rejected = LossMath.rewards(logps.policyRejected(), logps.referenceRejected(), beta);
             return new LossOutput(losses, chosen, rejected);
         }
 

@@ -1,34 +1,31 @@
 package dev.dpo4j.adapters.datasets;
 
+import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.data.DatasetAdapter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The named adapters: {@code orca_dpo_pairs}, {@code ultrafeedback_binarized}, {@code nectar} and {@code generic},
  * also reachable by Hub id ({@code Intel/orca_dpo_pairs}, {@code HuggingFaceH4/ultrafeedback_binarized},
- * {@code berkeley-nest/Nectar}); names are case-insensitive.
+ * {@code berkeley-nest/Nectar}); names are spelled as {@link dev.dpo4j.api.Names} allows.
  */
 public final class DatasetAdapters {
 
-    private static final Map<String, Supplier<DatasetAdapter>> ADAPTERS = new LinkedHashMap<>();
-
-    static {
-        ADAPTERS.put("orca_dpo_pairs", OrcaDpoPairsAdapter::new);
-        ADAPTERS.put("ultrafeedback_binarized", UltraFeedbackAdapter::new);
-        ADAPTERS.put("nectar", NectarAdapter::new);
-        ADAPTERS.put("generic", GenericPreferenceAdapter::standard);
-    }
+    private static final NamedChoices<Supplier<DatasetAdapter>> ADAPTERS =
+            NamedChoices.<Supplier<DatasetAdapter>>builder("dataset adapter")
+                    .add("orca_dpo_pairs", OrcaDpoPairsAdapter::new)
+                    .add("ultrafeedback_binarized", UltraFeedbackAdapter::new)
+                    .add("nectar", NectarAdapter::new)
+                    .add("generic", GenericPreferenceAdapter::standard)
+                    .build();
 
     private DatasetAdapters() {
     }
 
     /** The registered short names. */
     public static List<String> names() {
-        return List.copyOf(ADAPTERS.keySet());
+        return ADAPTERS.names();
     }
 
     /**
@@ -37,14 +34,13 @@ public final class DatasetAdapters {
      * @throws IllegalArgumentException naming the known adapters when the name is unknown
      */
     public static DatasetAdapter byName(String name) {
-        String key = name.strip().toLowerCase(Locale.ROOT);
-        key = key.substring(key.lastIndexOf('/') + 1).replace('-', '_');
-        Supplier<DatasetAdapter> adapter = ADAPTERS.get(key);
-        if (adapter == null) {
-            throw new IllegalArgumentException("unknown dataset adapter '" + name + "'; known: " + names()
-                    + " (or the Hub ids " + OrcaDpoPairsAdapter.HUB_ID + ", " + UltraFeedbackAdapter.HUB_ID + ", "
-                    + NectarAdapter.HUB_ID + ")");
+        String shortName = name.substring(name.lastIndexOf('/') + 1);
+        try {
+            return ADAPTERS.get(shortName).get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ADAPTERS.unknown(name).getMessage() + " (or the Hub ids "
+                    + OrcaDpoPairsAdapter.HUB_ID + ", " + UltraFeedbackAdapter.HUB_ID + ", " + NectarAdapter.HUB_ID
+                    + ")", e);
         }
-        return adapter.get();
     }
 }

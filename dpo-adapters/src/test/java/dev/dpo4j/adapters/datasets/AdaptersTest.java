@@ -124,8 +124,11 @@ class AdaptersTest {
     void unknownAdapterListsKnownOnes() {
         assertThatThrownBy(() -> DatasetAdapters.byName("hh-rlhf"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[orca_dpo_pairs, ultrafeedback_binarized, nectar, generic]");
+                .hasMessageContaining("dataset adapter must be orca_dpo_pairs, ultrafeedback_binarized, nectar or "
+                        + "generic, got 'hh-rlhf' (or the Hub ids Intel/orca_dpo_pairs");
         assertThat(DatasetAdapters.byName("HuggingFaceH4/ultrafeedback_binarized"))
                 .isInstanceOf(UltraFeedbackAdapter.class);
+        assertThat(DatasetAdapters.byName(" Orca-DPO-Pairs")).isInstanceOf(OrcaDpoPairsAdapter.class);
+        assertThat(DatasetAdapters.byName("berkeley-nest/NECTAR")).isInstanceOf(NectarAdapter.class);
     }
 }

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Scalars for arithmetic inside a gradient graph. DJL's {@code x.mul(0.5)} (and {@code add}, {@code div},
+ * Scalars for arithmetic inside a gradient graph; losses should reach for {@link LossMath} first, which covers the
+ * usual operations with this rule built in, and use this class for the others. DJL's {@code x.mul(0.5)} (and {@code add}, {@code div},
  * {@code pow}, {@code minimum}... with a number) wraps the number in a tensor over a Java buffer and frees that
  * buffer's owner right after the operation; autograd keeps the scalar for backward, and on the CPU it then reads
  * memory the garbage collector may have reused, which gives wrong or NaN gradients now and then. Write

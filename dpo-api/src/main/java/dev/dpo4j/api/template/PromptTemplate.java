@@ -1,8 +1,9 @@
 package dev.dpo4j.api.template;
 
+import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.data.ChatMessage;
 import java.util.List;
-import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Renders a prompt conversation and a completion into the text a model is trained on.
@@ -62,28 +63,18 @@ public interface PromptTemplate {
     }
 
     /**
-     * A built-in template by name: {@code chatml}, {@code llama3}, {@code zephyr}, {@code mistral}
-     * (alias {@code llama2}) or {@code plain}.
+     * A built-in template by name, spelled as {@link dev.dpo4j.api.Names} allows: {@code chatml}, {@code llama3},
+     * {@code zephyr}, {@code mistral} (alias {@code llama2}) or {@code plain} (alias {@code none}).
      *
      * @throws IllegalArgumentException naming the known templates when the name is unknown
      */
     static PromptTemplate byName(String name) {
-        switch (name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "")) {
-            case "chatml":
-                return chatMl();
-            case "llama3":
-                return llama3();
-            case "zephyr":
-                return zephyr();
-            case "mistral":
-            case "llama2":
-                return mistral();
-            case "plain":
-            case "none":
-                return plain();
-            default:
-                throw new IllegalArgumentException("unknown prompt template '" + name
-                        + "'; built in: chatml, llama3, zephyr, mistral (llama2), plain");
-        }
+        return NamedChoices.<Supplier<PromptTemplate>>builder("prompt template")
+                .add("chatml", PromptTemplate::chatMl)
+                .add("llama3", PromptTemplate::llama3)
+                .add("zephyr", PromptTemplate::zephyr)
+                .add("mistral", PromptTemplate::mistral, "llama2")
+                .add("plain", PromptTemplate::plain, "none")
+                .build().get(name).get();
     }
 }

@@ -2,6 +2,7 @@ package dev.dpo4j.core.checkpoint;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.dpo4j.api.NamedChoices;
 import java.util.Locale;
 
 /**
@@ -20,12 +21,7 @@ public enum SaveDtype {
 
     /** Parses {@code auto}, {@code float32}, {@code float16} or {@code bfloat16}; errors name the option. */
     public static SaveDtype parse(String name) {
-        try {
-            return valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("save_dtype must be auto, float32, float16 or bfloat16, got '" + name
-                    + "'", e);
-        }
+        return NamedChoices.ofEnum("save_dtype", SaveDtype.class).get(name);
     }
 
     /**

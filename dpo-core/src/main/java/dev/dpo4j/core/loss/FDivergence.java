@@ -1,8 +1,8 @@
 package dev.dpo4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
-import dev.dpo4j.api.loss.Scalars;
-import java.util.Locale;
+import dev.dpo4j.api.loss.LossMath;
+import dev.dpo4j.api.NamedChoices;
 
 /**
  * The divergence that regularizes the policy towards the reference, as TRL's {@code f_divergence_type} (f-DPO,
@@ -22,14 +22,12 @@ public enum FDivergence {
     /** Largest exponent of the alpha divergence, as TRL clamps it in float32. */
     private static final double MAX_EXPONENT = 80;
 
-    /** Parses TRL's names; errors name the option. */
+    private static final NamedChoices<FDivergence> CHOICES = NamedChoices.ofEnum("f_divergence_type",
+            FDivergence.class);
+
+    /** Parses TRL's names, spelled as {@link dev.dpo4j.api.Names} allows; errors name the option. */
     public static FDivergence parse(String name) {
-        try {
-            return valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("f_divergence_type must be reverse_kl, forward_kl, js_divergence or "
-                    + "alpha_divergence, got '" + name + "'", e);
-        }
+        return CHOICES.get(name);
     }
 
     /** The scores of log-ratios {@code u}; {@code alpha} is the alpha divergence's coefficient. */
@@ -38,13 +36,13 @@ public enum FDivergence {
             case FORWARD_KL:
                 return u.neg().exp().neg();
             case JS_DIVERGENCE:
-                return Losses.logSigmoid(u);
+                return LossMath.logSigmoid(u);
             case ALPHA_DIVERGENCE:
                 if (Math.abs(alpha - 1) < 1e-6) {
                     return u;
                 }
-                NDArray exponent = u.mul(Scalars.of(u, alpha - 1)).minimum(Scalars.of(u, MAX_EXPONENT));
-                return exponent.exp().mul(Scalars.of(u, 1 / (alpha - 1)));
+                NDArray exponent = LossMath.minimum(LossMath.scale(u, alpha - 1), MAX_EXPONENT);
+                return LossMath.scale(exponent.exp(), 1 / (alpha - 1));
             default:
                 return u;
         }

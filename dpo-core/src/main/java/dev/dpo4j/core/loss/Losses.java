@@ -1,13 +1,17 @@
 package dev.dpo4j.core.loss;
 
+import static dev.dpo4j.api.loss.LossMath.relu;
+import static dev.dpo4j.api.loss.LossMath.rewards;
+import static dev.dpo4j.api.loss.LossMath.scale;
+import static dev.dpo4j.api.loss.LossMath.shift;
+
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
+import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.loss.LossFunction;
+import dev.dpo4j.api.loss.LossMath;
 import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
-import dev.dpo4j.api.loss.Scalars;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -89,9 +93,10 @@ public final class Losses {
     /** TRL's default DiscoPOP temperature. */
     public static final double DEFAULT_DISCOPOP_TAU = 0.05;
 
+    private static final NamedChoices<Kind> KINDS = NamedChoices.ofEnum("loss_type", Kind.class);
+
     /** The built-in names, as TRL spells them. */
-    public static final List<String> NAMES = Arrays.stream(Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT))
-            .toList();
+    public static final List<String> NAMES = KINDS.names();
 
     /**
      * A built-in loss by name (one of {@link #NAMES}) with TRL's other defaults.
@@ -135,13 +140,8 @@ public final class Losses {
     }
 
     private static LossFunction single(String name, LossOptions options) {
-        Kind kind;
-        try {
-            kind = Kind.valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown loss_type '" + name + "'; built in: "
-                    + String.join(", ", NAMES), e);
-        }
+        Kind kind = KINDS.find(name).orElseThrow(() -> new IllegalArgumentException("unknown loss_type '" + name
+                + "'; built in: " + KINDS.listed()));
         return new PreferenceLoss(kind, options);
     }
 
@@ -186,7 +186,7 @@ public final class Losses {
                 return raw.policyChosen().zerosLike().add(nll);
             }
             if (kind == Kind.SIMPO) {
-                return smoothedLogistic(plus(times(logps.policyChosen().sub(logps.policyRejected()), beta),
+                return smoothedLogistic(shift(scale(logps.policyChosen().sub(logps.policyRejected()), beta),
                         -options.simpoGamma()));
             }
             NDArray chosen = raw.policyChosen().sub(raw.referenceChosen());
@@ -199,40 +199,40 @@ public final class Losses {
                 rejectedScores = rejectedScores.div(raw.rejectedLengths());
             }
             NDArray margin = chosenScores.sub(rejectedScores);
-            NDArray x = times(margin, beta);
+            NDArray x = scale(margin, beta);
             switch (kind) {
                 case SIGMOID:
                 case SIGMOID_NORM:
                     return smoothedLogistic(x);
                 case ROBUST:
-                    return times(times(logSigmoid(x), -(1 - smoothing))
-                            .add(times(logSigmoid(x.neg()), smoothing)), 1 / (1 - 2 * smoothing));
+                    return scale(scale(logSigmoid(x), -(1 - smoothing))
+                            .add(scale(logSigmoid(x.neg()), smoothing)), 1 / (1 - 2 * smoothing));
                 case HINGE:
-                    return plus(x.neg(), 1).maximum(Scalars.of(margin, 0));
+                    return relu(shift(x.neg(), 1));
                 case IPO:
-                    return plus(margin, -1 / (2 * beta)).square();
+                    return shift(margin, -1 / (2 * beta)).square();
                 case EXO_PAIR:
-                    return sigmoid(x).mul(plus(logSigmoid(x), -Math.log1p(-smoothing)))
-                            .add(sigmoid(x.neg()).mul(plus(logSigmoid(x.neg()), -Math.log(smoothing))));
+                    return sigmoid(x).mul(shift(logSigmoid(x), -Math.log1p(-smoothing)))
+                            .add(sigmoid(x.neg()).mul(shift(logSigmoid(x.neg()), -Math.log(smoothing))));
                 case NCA_PAIR:
-                    return logSigmoid(times(chosenScores, beta)).neg().sub(times(
-                            logSigmoid(times(chosenScores, -beta)).add(logSigmoid(times(rejectedScores, -beta))), 0.5));
+                    return logSigmoid(scale(chosenScores, beta)).neg().sub(scale(
+                            logSigmoid(scale(chosenScores, -beta)).add(logSigmoid(scale(rejectedScores, -beta))), 0.5));
                 case BCO_PAIR:
-                    return logSigmoid(times(chosenScores, beta)).add(logSigmoid(times(rejectedScores, -beta))).neg();
+                    return logSigmoid(scale(chosenScores, beta)).add(logSigmoid(scale(rejectedScores, -beta))).neg();
                 case SPPO_HARD:
-                    return plus(chosenScores, -0.5 / beta).square().add(plus(rejectedScores, 0.5 / beta).square());
+                    return shift(chosenScores, -0.5 / beta).square().add(shift(rejectedScores, 0.5 / beta).square());
                 case AOT:
-                    return smoothedLogistic(times(raw.policyChosen().sub(raw.policyRejected()).sort(0)
+                    return smoothedLogistic(scale(raw.policyChosen().sub(raw.policyRejected()).sort(0)
                             .sub(raw.referenceChosen().sub(raw.referenceRejected()).sort(0)), beta));
                 case AOT_UNPAIRED:
-                    return smoothedLogistic(times(chosen.sort(0).sub(rejected.sort(0)), beta));
+                    return smoothedLogistic(scale(chosen.sort(0).sub(rejected.sort(0)), beta));
                 case APO_ZERO:
-                    return plus(sigmoid(times(chosen, beta)).neg(), 1).add(sigmoid(times(rejected, beta)));
+                    return shift(sigmoid(scale(chosen, beta)).neg(), 1).add(sigmoid(scale(rejected, beta)));
                 case APO_DOWN:
-                    return sigmoid(times(chosen, beta)).add(plus(sigmoid(x).neg(), 1));
+                    return sigmoid(scale(chosen, beta)).add(shift(sigmoid(x).neg(), 1));
                 case DISCOPOP:
-                    NDArray modulation = sigmoid(times(x, 1 / options.discopopTau()));
-                    return logSigmoid(x).neg().mul(plus(modulation.neg(), 1)).add(x.neg().exp().mul(modulation));
+                    NDArray modulation = sigmoid(scale(x, 1 / options.discopopTau()));
+                    return logSigmoid(x).neg().mul(shift(modulation.neg(), 1)).add(x.neg().exp().mul(modulation));
                 default:
                     throw new IllegalStateException("unhandled loss " + kind);
             }
@@ -241,16 +241,16 @@ public final class Losses {
         private NDArray smoothedLogistic(NDArray x) {
             double smoothing = options.labelSmoothing();
             NDArray loss = logSigmoid(x).neg();
-            return smoothing == 0 ? loss : times(loss, 1 - smoothing).sub(times(logSigmoid(x.neg()), smoothing));
+            return smoothing == 0 ? loss : scale(loss, 1 - smoothing).sub(scale(logSigmoid(x.neg()), smoothing));
         }
 
+        /** {@link LossMath#sigmoid} (a static import would be hidden by {@link Losses#sigmoid(double)}). */
         private static NDArray sigmoid(NDArray x) {
-            return x.getNDArrayInternal().sigmoid();
+            return LossMath.sigmoid(x);
         }
 
         private NDArray reward(NDArray policy, NDArray reference) {
-            NDArray ratio = reference == null || kind == Kind.SIMPO ? policy : policy.sub(reference);
-            return times(ratio.stopGradient(), options.beta());
+            return rewards(policy, kind == Kind.SIMPO ? null : reference, options.beta());
         }
 
         @Override
@@ -281,7 +281,7 @@ public final class Losses {
             for (int i = 0; i < parts.size(); i++) {
                 LossOutput out = parts.get(i).compute(logps);
                 first = first == null ? out : first;
-                NDArray weighted = times(out.losses(), weights.get(i));
+                NDArray weighted = scale(out.losses(), weights.get(i));
                 sum = sum == null ? weighted : sum.add(weighted);
             }
             return new LossOutput(sum, first.chosenRewards(), first.rejectedRewards());
@@ -303,23 +303,8 @@ public final class Losses {
         }
     }
 
-    /**
-     * {@code log(sigmoid(x))} computed stably as {@code min(x, 0) - log1p(exp(-|x|))}; DJL has no {@code log1p}, so
-     * for {@code t = exp(-|x|) < 1e-4} it uses {@code t - t^2/2}, which keeps tiny losses from rounding to 0.
-     */
+    /** {@link LossMath#logSigmoid}. */
     static NDArray logSigmoid(NDArray x) {
-        NDArray t = x.abs().neg().exp();
-        NDArray log1p = NDArrays.where(t.lt(1e-4), t.sub(times(t.square(), 0.5)), plus(t, 1).log());
-        return x.minimum(Scalars.of(x, 0)).sub(log1p);
-    }
-
-    /** {@code x * value}, with the scalar kept alive for backward ({@link Scalars}). */
-    private static NDArray times(NDArray x, double value) {
-        return x.mul(Scalars.of(x, value));
-    }
-
-    /** {@code x + value}, with the scalar kept alive for backward ({@link Scalars}). */
-    private static NDArray plus(NDArray x, double value) {
-        return x.add(Scalars.of(x, value));
+        return LossMath.logSigmoid(x);
     }
 }

@@ -21,7 +21,9 @@ import java.util.Map;
  */
 public final class CausalLm implements AutoCloseable {
 
-    private static final String EMBEDDING = "model.embed_tokens.weight";
+    private static final String EMBEDDING_MODULE = "model.embed_tokens";
+    private static final String EMBEDDING = Weights.weightOf(EMBEDDING_MODULE);
+    private static final String LM_HEAD_MODULE = "lm_head";
 
     private final ModelConfig config;
     private final Map<String, NDArray> parameters;
@@ -31,7 +33,8 @@ public final class CausalLm implements AutoCloseable {
     private final NDManager manager;
 
     /**
-     * Wraps already loaded weights; checks that every expected weight is present with its expected shape.
+     * Wraps already loaded weights, named and shaped as {@link #expectedShapes} lists them (loading checks that:
+     * {@code ModelFolder}).
      *
      * @param manager the manager that owns the weights; closed with the model
      */
@@ -39,47 +42,34 @@ public final class CausalLm implements AutoCloseable {
         this.config = config;
         this.manager = manager;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
-        this.layers = new ArrayList<>(config.numLayers());
-        for (int i = 0; i < config.numLayers(); i++) {
-            layers.add(new TransformerBlock(config, i));
-        }
-        this.finalNorm = new RmsNorm("model.norm.weight", config.rmsNormEps());
+        this.layers = blocks(config);
+        this.finalNorm = finalNorm(config);
         this.rotary = new RotaryEmbedding(config);
     }
 
     /** The name and shape of every trainable weight of an architecture, in Hugging Face's order. */
     public static Map<String, Shape> expectedShapes(ModelConfig config) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        long hidden = config.hiddenSize();
-        long queryWidth = (long) config.numHeads() * config.headDim();
-        long kvWidth = (long) config.numKvHeads() * config.headDim();
-        shapes.put(EMBEDDING, new Shape(config.vocabSize(), hidden));
-        for (int i = 0; i < config.numLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            shapes.put(p + "self_attn.q_proj.weight", new Shape(queryWidth, hidden));
-            shapes.put(p + "self_attn.k_proj.weight", new Shape(kvWidth, hidden));
-            shapes.put(p + "self_attn.v_proj.weight", new Shape(kvWidth, hidden));
-            if (config.attentionBias()) {
-                shapes.put(p + "self_attn.q_proj.bias", new Shape(queryWidth));
-                shapes.put(p + "self_attn.k_proj.bias", new Shape(kvWidth));
-                shapes.put(p + "self_attn.v_proj.bias", new Shape(kvWidth));
-            }
-            if (config.qkNorm()) {
-                shapes.put(p + "self_attn.q_norm.weight", new Shape(config.headDim()));
-                shapes.put(p + "self_attn.k_norm.weight", new Shape(config.headDim()));
-            }
-            shapes.put(p + "self_attn.o_proj.weight", new Shape(hidden, queryWidth));
-            shapes.put(p + "mlp.gate_proj.weight", new Shape(config.intermediateSize(), hidden));
-            shapes.put(p + "mlp.up_proj.weight", new Shape(config.intermediateSize(), hidden));
-            shapes.put(p + "mlp.down_proj.weight", new Shape(hidden, config.intermediateSize()));
-            shapes.put(p + "input_layernorm.weight", new Shape(hidden));
-            shapes.put(p + "post_attention_layernorm.weight", new Shape(hidden));
-        }
-        shapes.put("model.norm.weight", new Shape(hidden));
+        Shape vocabulary = new Shape(config.vocabSize(), config.hiddenSize());
+        shapes.put(EMBEDDING, vocabulary);
+        blocks(config).forEach(block -> shapes.putAll(block.parameterShapes()));
+        shapes.putAll(finalNorm(config).parameterShapes());
         if (!config.tieWordEmbeddings()) {
-            shapes.put("lm_head.weight", new Shape(config.vocabSize(), hidden));
+            shapes.put(Weights.weightOf(LM_HEAD_MODULE), vocabulary);
         }
         return shapes;
+    }
+
+    private static List<TransformerBlock> blocks(ModelConfig config) {
+        List<TransformerBlock> blocks = new ArrayList<>(config.numLayers());
+        for (int i = 0; i < config.numLayers(); i++) {
+            blocks.add(new TransformerBlock(config, i));
+        }
+        return blocks;
+    }
+
+    private static RmsNorm finalNorm(ModelConfig config) {
+        return new RmsNorm("model.norm", config.hiddenSize(), config.rmsNormEps());
     }
 
     /**
@@ -169,7 +159,20 @@ public final class CausalLm implements AutoCloseable {
 
     /** The name of the LM head weight. */
     public String lmHeadName() {
-        return config.tieWordEmbeddings() ? EMBEDDING : "lm_head.weight";
+        return Weights.weightOf(lmHeadModule());
+    }
+
+    /**
+     * The module {@link Weights#linear} applies as the LM head: {@code lm_head}, or {@code model.embed_tokens} when
+     * the head is tied to the embedding.
+     */
+    public String lmHeadModule() {
+        return config.tieWordEmbeddings() ? EMBEDDING_MODULE : LM_HEAD_MODULE;
+    }
+
+    /** Logits of hidden states {@code (..., hidden)} through the LM head, in their data type. */
+    public NDArray logits(NDArray hidden, Weights weights) {
+        return weights.linear(lmHeadModule(), hidden, false);
     }
 
     /**

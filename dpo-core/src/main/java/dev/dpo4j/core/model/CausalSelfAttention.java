@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 import dev.dpo4j.api.loss.Scalars;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Causal multi-head self-attention with grouped-query key/value heads, rotary embeddings, optional q/k/v biases
@@ -18,7 +19,6 @@ import dev.dpo4j.api.loss.Scalars;
  */
 public final class CausalSelfAttention {
 
-    private final String prefix;
     /** Score elements one query chunk may hold: 128 Mi, a quarter GiB in float16. */
     static final long MAX_SCORE_ELEMENTS = 1L << 27;
 
@@ -26,6 +26,10 @@ public final class CausalSelfAttention {
     private final ModelConfig config;
     private final RmsNorm queryNorm;
     private final RmsNorm keyNorm;
+    private final String qProj;
+    private final String kProj;
+    private final String vProj;
+    private final String oProj;
 
     /** The attention of decoder layer {@code layer}. */
     public CausalSelfAttention(ModelConfig config, int layer) {
@@ -36,9 +40,39 @@ public final class CausalSelfAttention {
     CausalSelfAttention(ModelConfig config, int layer, long maxScores) {
         this.maxScores = maxScores;
         this.config = config;
-        this.prefix = "model.layers." + layer + ".self_attn.";
-        this.queryNorm = config.qkNorm() ? new RmsNorm(prefix + "q_norm.weight", config.rmsNormEps()) : null;
-        this.keyNorm = config.qkNorm() ? new RmsNorm(prefix + "k_norm.weight", config.rmsNormEps()) : null;
+        String prefix = TransformerBlock.prefix(layer) + ".self_attn.";
+        this.qProj = prefix + "q_proj";
+        this.kProj = prefix + "k_proj";
+        this.vProj = prefix + "v_proj";
+        this.oProj = prefix + "o_proj";
+        int headDim = config.headDim();
+        this.queryNorm = config.qkNorm() ? new RmsNorm(prefix + "q_norm", headDim, config.rmsNormEps()) : null;
+        this.keyNorm = config.qkNorm() ? new RmsNorm(prefix + "k_norm", headDim, config.rmsNormEps()) : null;
+    }
+
+    /**
+     * The names and shapes of its weights, in the order dpo4j has always kept them: the q/k/v weights, their biases
+     * (with {@code attention_bias}), the q/k norms (Qwen3), then the output projection.
+     */
+    public Map<String, Shape> parameterShapes() {
+        long hidden = config.hiddenSize();
+        long queryWidth = (long) config.numHeads() * config.headDim();
+        long kvWidth = (long) config.numKvHeads() * config.headDim();
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        shapes.put(Weights.weightOf(qProj), new Shape(queryWidth, hidden));
+        shapes.put(Weights.weightOf(kProj), new Shape(kvWidth, hidden));
+        shapes.put(Weights.weightOf(vProj), new Shape(kvWidth, hidden));
+        if (config.attentionBias()) {
+            shapes.put(Weights.biasOf(qProj), new Shape(queryWidth));
+            shapes.put(Weights.biasOf(kProj), new Shape(kvWidth));
+            shapes.put(Weights.biasOf(vProj), new Shape(kvWidth));
+        }
+        if (config.qkNorm()) {
+            shapes.putAll(queryNorm.parameterShapes());
+            shapes.putAll(keyNorm.parameterShapes());
+        }
+        shapes.put(Weights.weightOf(oProj), new Shape(hidden, queryWidth));
+        return shapes;
     }
 
     /**
@@ -54,9 +88,10 @@ public final class CausalSelfAttention {
         int kvHeads = config.numKvHeads();
         int group = config.groupSize();
         int headDim = config.headDim();
-        NDArray query = heads(project(x, "q_proj", weights), config.numHeads(), queryNorm, weights);
-        NDArray key = heads(project(x, "k_proj", weights), kvHeads, keyNorm, weights);
-        NDArray value = heads(project(x, "v_proj", weights), kvHeads, null, weights);
+        boolean bias = config.attentionBias();
+        NDArray query = heads(weights.linear(qProj, x, bias), config.numHeads(), queryNorm, weights);
+        NDArray key = heads(weights.linear(kProj, x, bias), kvHeads, keyNorm, weights);
+        NDArray value = heads(weights.linear(vProj, x, bias), kvHeads, null, weights);
         // scaling the queries by 1/sqrt(head_dim) here costs length x head_dim per head, where scaling the scores
         // costs length x length, once forward and once backward
         NDArray rotated = RotaryEmbedding.apply(query, rope);
@@ -89,7 +124,7 @@ public final class CausalSelfAttention {
                 .reshape(batch, config.numHeads(), length, headDim)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) config.numHeads() * headDim);
-        return Linear.linear(context, weights.get(prefix + "o_proj.weight")).singletonOrThrow();
+        return weights.linear(oProj, context, false);
     }
 
     /**
@@ -111,12 +146,6 @@ public final class CausalSelfAttention {
         NDArray probabilities = scores.reshape(batch, kvHeads, group, rows, length).add(mask).softmax(-1)
                 .reshape(batch, kvHeads, group * rows, length);
         return probabilities.matMul(value).reshape(batch, kvHeads, group, rows, headDim);
-    }
-
-    private NDArray project(NDArray x, String name, Weights weights) {
-        NDArray weight = weights.get(prefix + name + ".weight");
-        NDArray bias = config.attentionBias() ? weights.get(prefix + name + ".bias") : null;
-        return (bias == null ? Linear.linear(x, weight) : Linear.linear(x, weight, bias)).singletonOrThrow();
     }
 
     /** {@code (batch, length, heads * head_dim)} to {@code (batch, heads, length, head_dim)}, normed if asked. */

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 import dev.dpo4j.core.data.PairBatch;
 
 /**
@@ -50,7 +49,7 @@ public final class CompletionScorer {
             Weights weights) {
         long width = states.getShape().get(states.getShape().dimension() - 1);
         NDArray selected = model.finalNorm(states.reshape(-1, width).get(rows), weights);
-        NDArray logits = widen(Linear.linear(selected, model.lmHead(weights)).singletonOrThrow());
+        NDArray logits = widen(model.logits(selected, weights));
         NDArray logps = logits.logSoftmax(-1).gather(targets.reshape(-1, 1), 1).reshape(-1);
         return new TokenScores(logps, logits.stopGradient().mean(new int[] {-1}));
     }

@@ -1,24 +1,44 @@
 package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** The SwiGLU feed-forward block: {@code down(silu(gate(x)) * up(x))}. */
 public final class MlpBlock {
 
-    private final String prefix;
+    private final String gate;
+    private final String up;
+    private final String down;
+    private final long hidden;
+    private final long intermediate;
 
     /** The MLP of decoder layer {@code layer}. */
-    public MlpBlock(int layer) {
-        this.prefix = "model.layers." + layer + ".mlp.";
+    public MlpBlock(ModelConfig config, int layer) {
+        String prefix = TransformerBlock.prefix(layer) + ".mlp.";
+        this.gate = prefix + "gate_proj";
+        this.up = prefix + "up_proj";
+        this.down = prefix + "down_proj";
+        this.hidden = config.hiddenSize();
+        this.intermediate = config.intermediateSize();
+    }
+
+    /** The names and shapes of its weights, in Hugging Face's order. */
+    public Map<String, Shape> parameterShapes() {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        shapes.put(Weights.weightOf(gate), new Shape(intermediate, hidden));
+        shapes.put(Weights.weightOf(up), new Shape(intermediate, hidden));
+        shapes.put(Weights.weightOf(down), new Shape(hidden, intermediate));
+        return shapes;
     }
 
     /** Applies the block to {@code x} of shape {@code (batch, length, hidden)}. */
     public NDArray forward(NDArray x, Weights weights) {
-        NDArray gate = Linear.linear(x, weights.get(prefix + "gate_proj.weight")).singletonOrThrow();
-        NDArray up = Linear.linear(x, weights.get(prefix + "up_proj.weight")).singletonOrThrow();
-        NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(up);
-        return Linear.linear(activated, weights.get(prefix + "down_proj.weight")).singletonOrThrow();
+        NDArray gated = weights.linear(gate, x, false);
+        NDArray upped = weights.linear(up, x, false);
+        NDArray activated = gated.mul(Activation.sigmoid(gated)).mul(upped);
+        return weights.linear(down, activated, false);
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
 import dev.dpo4j.api.loss.Scalars;
+import java.util.Map;
 
 /**
  * Root-mean-square layer normalization over the last axis, with its statistics in float32 as Hugging Face's
@@ -13,12 +14,19 @@ import dev.dpo4j.api.loss.Scalars;
 public final class RmsNorm {
 
     private final String weightName;
+    private final long width;
     private final double eps;
 
-    /** A norm whose scale vector is the weight named {@code weightName}. */
-    public RmsNorm(String weightName, double eps) {
-        this.weightName = weightName;
+    /** The norm of module {@code module} over {@code width} features; its scale vector is {@code module.weight}. */
+    public RmsNorm(String module, long width, double eps) {
+        this.weightName = Weights.weightOf(module);
+        this.width = width;
         this.eps = eps;
+    }
+
+    /** The name and shape of its scale vector. */
+    public Map<String, Shape> parameterShapes() {
+        return Map.of(weightName, new Shape(width));
     }
 
     /** Normalizes {@code x}; the result has the data type of {@code x}. */

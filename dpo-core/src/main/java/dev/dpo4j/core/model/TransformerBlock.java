@@ -2,6 +2,9 @@ package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** One pre-norm decoder layer: {@code h = x + attn(norm(x)); out = h + mlp(norm(h))}. */
 public final class TransformerBlock {
@@ -13,11 +16,26 @@ public final class TransformerBlock {
 
     /** Decoder layer {@code layer} of the given architecture. */
     public TransformerBlock(ModelConfig config, int layer) {
-        String prefix = "model.layers." + layer + ".";
-        inputNorm = new RmsNorm(prefix + "input_layernorm.weight", config.rmsNormEps());
+        String prefix = prefix(layer) + ".";
+        inputNorm = new RmsNorm(prefix + "input_layernorm", config.hiddenSize(), config.rmsNormEps());
         attention = new CausalSelfAttention(config, layer);
-        postAttentionNorm = new RmsNorm(prefix + "post_attention_layernorm.weight", config.rmsNormEps());
-        mlp = new MlpBlock(layer);
+        postAttentionNorm = new RmsNorm(prefix + "post_attention_layernorm", config.hiddenSize(),
+                config.rmsNormEps());
+        mlp = new MlpBlock(config, layer);
+    }
+
+    /** The module name of decoder layer {@code layer}: {@code model.layers.<layer>}. */
+    public static String prefix(int layer) {
+        return "model.layers." + layer;
+    }
+
+    /** The names and shapes of the layer's weights, in Hugging Face's order: attention, MLP, then the norms. */
+    public Map<String, Shape> parameterShapes() {
+        Map<String, Shape> shapes = new LinkedHashMap<>(attention.parameterShapes());
+        shapes.putAll(mlp.parameterShapes());
+        shapes.putAll(inputNorm.parameterShapes());
+        shapes.putAll(postAttentionNorm.parameterShapes());
+        return shapes;
     }
 
     /** Applies the layer to hidden states of shape {@code (batch, length, hidden)}. */

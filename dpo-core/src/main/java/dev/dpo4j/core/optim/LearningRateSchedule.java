@@ -1,6 +1,6 @@
 package dev.dpo4j.core.optim;
 
-import java.util.Locale;
+import dev.dpo4j.api.NamedChoices;
 
 /**
  * Learning-rate schedules as Hugging Face's {@code get_scheduler} defines them: linear warmup from 0 over
@@ -23,14 +23,18 @@ public record LearningRateSchedule(Type type, double peak, long warmupSteps, lon
         /** No decay. */
         CONSTANT;
 
-        /** Parses {@code linear}, {@code cosine} or {@code constant}; errors name the option. */
+        private static final NamedChoices<Type> CHOICES = NamedChoices.<Type>builder("lr_scheduler_type")
+                .add("linear", LINEAR, "linear_with_warmup")
+                .add("cosine", COSINE, "cosine_with_warmup")
+                .add("constant", CONSTANT, "constant_with_warmup")
+                .build();
+
+        /**
+         * Parses {@code linear}, {@code cosine} or {@code constant} (also with {@code _with_warmup}), spelled as
+         * {@link dev.dpo4j.api.Names} allows; errors name the option.
+         */
         public static Type parse(String name) {
-            try {
-                return valueOf(name.toUpperCase(Locale.ROOT).replace("_WITH_WARMUP", ""));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("lr_scheduler_type must be linear, cosine or constant, got '"
-                        + name + "'", e);
-            }
+            return CHOICES.get(name);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.dpo4j.core.train;
 
-import java.util.Locale;
+import dev.dpo4j.api.NamedChoices;
 
 /** When checkpoints are written during training, as transformers' {@code save_strategy}. */
 public enum SaveStrategy {
@@ -13,10 +13,6 @@ public enum SaveStrategy {
 
     /** Parses {@code no}, {@code epoch} or {@code steps}; errors name the option. */
     public static SaveStrategy parse(String name) {
-        try {
-            return valueOf(name.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("save_strategy must be no, epoch or steps, got '" + name + "'", e);
-        }
+        return NamedChoices.ofEnum("save_strategy", SaveStrategy.class).get(name);
     }
 }

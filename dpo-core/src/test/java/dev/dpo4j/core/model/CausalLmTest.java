@@ -185,7 +185,7 @@ class CausalLmTest {
     void rmsNormMatchesHandComputation() {
         NDArray x = manager.create(new float[] {1, 2, 3, 4}).reshape(1, 4);
         NDArray weight = manager.create(new float[] {1, 1, 2, 2});
-        NDArray y = new RmsNorm("w", 0).forward(x, name -> weight);
+        NDArray y = new RmsNorm("w", 4, 0).forward(x, name -> weight);
         double rms = Math.sqrt((1 + 4 + 9 + 16) / 4.0);
         assertThat(y.toFloatArray()).containsExactly(new float[] {(float) (1 / rms), (float) (2 / rms),
             (float) (6 / rms), (float) (8 / rms)}, within(1e-6f));

@@ -106,8 +106,10 @@ class DpoCommandTest {
                         "data file no/such/file.jsonl does not exist"),
                 Arguments.of("missing model", List.of("--model_name_or_path", "no/such/model", "--data_files", "x"),
                         "model folder no/such/model does not exist"),
-                Arguments.of("unknown dataset", List.of("--dataset", "imdb"), "unknown dataset adapter 'imdb'"),
-                Arguments.of("unknown template", List.of("--template", "alpaca"), "unknown prompt template 'alpaca'"),
+                Arguments.of("unknown dataset", List.of("--dataset", "imdb"), "dataset adapter must be orca_dpo_pairs, "
+                        + "ultrafeedback_binarized, nectar or generic, got 'imdb'"),
+                Arguments.of("unknown template", List.of("--template", "alpaca"),
+                        "prompt template must be chatml, llama3, zephyr, mistral or plain, got 'alpaca'"),
                 Arguments.of("bad schedule", List.of("--lr_scheduler_type", "step"), "lr_scheduler_type must be"),
                 Arguments.of("bad option value", List.of("--per_device_train_batch_size", "0"),
                         "per_device_train_batch_size must be at least 1, got 0"),
