@@ -9,7 +9,7 @@ package dev.dpo4j.api.loss;
  * {@code exo_pair}, {@code nca_pair}, {@code bco_pair}, {@code sppo_hard}, {@code aot}, {@code aot_unpaired},
  * {@code apo_zero}, {@code apo_down}, {@code discopop} and {@code sft}.
  * An implementation uses only NDArray operations so that gradients flow back to the policy, with numbers through
- * {@link LossMath} (never {@code x.mul(0.5)}: see {@link Scalars}). Training on several
+ * {@link LossMath} (never {@code x.mul(0.5)}: see {@link dev.dpo4j.api.arrays.Scalars}). Training on several
  * devices calls it from one thread per device at the same time, so it should keep no mutable state.
  */
 public interface LossFunction {

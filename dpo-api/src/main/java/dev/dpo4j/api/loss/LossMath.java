@@ -2,6 +2,7 @@ package dev.dpo4j.api.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import dev.dpo4j.api.arrays.Scalars;
 
 /**
  * The arithmetic a {@link LossFunction} needs, safe inside a gradient graph: every number goes through

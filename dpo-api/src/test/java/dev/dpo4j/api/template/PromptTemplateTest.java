@@ -125,7 +125,6 @@ class PromptTemplateTest {
         assertThat(PromptTemplate.byName("none").renderPrompt(hi)).isEqualTo("Hi\n\n");
         assertThat(PromptTemplate.byName("plain").renderPrompt(hi)).isEqualTo("Hi\n\n");
         assertThatThrownBy(() -> PromptTemplate.byName("alpaca")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown prompt template 'alpaca'; built in: chatml, llama3, zephyr, mistral (llama2), "
-                        + "plain");
+                .hasMessage("prompt template must be chatml, llama3, zephyr, mistral or plain, got 'alpaca'");
     }
 }

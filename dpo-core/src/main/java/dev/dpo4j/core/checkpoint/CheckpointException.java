@@ -1,7 +1,9 @@
 package dev.dpo4j.core.checkpoint;
 
+import dev.dpo4j.core.model.ModelFileException;
+
 /** A model folder, weight file or checkpoint that cannot be read or written; the message names the file. */
-public class CheckpointException extends RuntimeException {
+public class CheckpointException extends ModelFileException {
 
     private static final long serialVersionUID = 1L;
 

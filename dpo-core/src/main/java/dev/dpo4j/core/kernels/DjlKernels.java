@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.dpo4j.api.loss.Scalars;
+import dev.dpo4j.api.arrays.Scalars;
 
 /**
  * The kernels written with DJL's own operations: attention as matmul, mask and softmax in query chunks that bound

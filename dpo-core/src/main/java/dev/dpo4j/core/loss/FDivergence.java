@@ -1,8 +1,8 @@
 package dev.dpo4j.core.loss;
 
 import ai.djl.ndarray.NDArray;
-import dev.dpo4j.api.loss.LossMath;
 import dev.dpo4j.api.NamedChoices;
+import dev.dpo4j.api.loss.LossMath;
 
 /**
  * The divergence that regularizes the policy towards the reference, as TRL's {@code f_divergence_type} (f-DPO,

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import dev.dpo4j.core.kernels.Kernels;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ public final class CausalLm implements AutoCloseable {
     private final RmsNorm finalNorm;
     private final RotaryEmbedding rotary;
     private final NDManager manager;
+    private final Kernels kernels;
 
     /**
      * Wraps already loaded weights, named and shaped as {@link #expectedShapes} lists them (loading checks that:
@@ -39,10 +41,16 @@ public final class CausalLm implements AutoCloseable {
      * @param manager the manager that owns the weights; closed with the model
      */
     public CausalLm(ModelConfig config, Map<String, NDArray> parameters, NDManager manager) {
+        this(config, parameters, manager, Kernels.djl());
+    }
+
+    /** As the other constructor, the attention computed by {@code kernels}. */
+    public CausalLm(ModelConfig config, Map<String, NDArray> parameters, NDManager manager, Kernels kernels) {
         this.config = config;
         this.manager = manager;
+        this.kernels = kernels;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
-        this.layers = blocks(config);
+        this.layers = blocks(config, kernels);
         this.finalNorm = finalNorm(config);
         this.rotary = new RotaryEmbedding(config);
     }
@@ -52,7 +60,7 @@ public final class CausalLm implements AutoCloseable {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         Shape vocabulary = new Shape(config.vocabSize(), config.hiddenSize());
         shapes.put(EMBEDDING, vocabulary);
-        blocks(config).forEach(block -> shapes.putAll(block.parameterShapes()));
+        blocks(config, Kernels.djl()).forEach(block -> shapes.putAll(block.parameterShapes()));
         shapes.putAll(finalNorm(config).parameterShapes());
         if (!config.tieWordEmbeddings()) {
             shapes.put(Weights.weightOf(LM_HEAD_MODULE), vocabulary);
@@ -60,10 +68,10 @@ public final class CausalLm implements AutoCloseable {
         return shapes;
     }
 
-    private static List<TransformerBlock> blocks(ModelConfig config) {
+    private static List<TransformerBlock> blocks(ModelConfig config, Kernels kernels) {
         List<TransformerBlock> blocks = new ArrayList<>(config.numLayers());
         for (int i = 0; i < config.numLayers(); i++) {
-            blocks.add(new TransformerBlock(config, i));
+            blocks.add(new TransformerBlock(config, i, kernels));
         }
         return blocks;
     }
@@ -216,6 +224,11 @@ public final class CausalLm implements AutoCloseable {
         };
     }
 
+    /** The kernels its attention runs on. */
+    public Kernels kernels() {
+        return kernels;
+    }
+
     /** The manager that owns the weights. */
     public NDManager manager() {
         return manager;
@@ -245,7 +258,7 @@ public final class CausalLm implements AutoCloseable {
             copy.attach(target);
             copies.put(name, copy);
         });
-        return new CausalLm(config, copies, target);
+        return new CausalLm(config, copies, target, kernels);
     }
 
     /** Frees the weights. */

@@ -2,7 +2,6 @@ package dev.dpo4j.core.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.dpo4j.core.checkpoint.CheckpointException;
 
 /** Typed access to a JSON config whose errors name the file and the key. */
 record ConfigReader(JsonObject json, String source) {
@@ -64,12 +63,12 @@ record ConfigReader(JsonObject json, String source) {
 
     private JsonElement require(String key) {
         if (!present(key)) {
-            throw new CheckpointException(source + ": missing key '" + key + "'");
+            throw new ModelFileException(source + ": missing key '" + key + "'");
         }
         return json.get(key);
     }
 
-    private CheckpointException wrongType(String key, String expected, JsonElement value) {
-        return new CheckpointException(source + ": key '" + key + "' should be " + expected + ", got " + value);
+    private ModelFileException wrongType(String key, String expected, JsonElement value) {
+        return new ModelFileException(source + ": key '" + key + "' should be " + expected + ", got " + value);
     }
 }

@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import dev.dpo4j.core.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,16 +60,16 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read model config: " + e.getMessage(), e);
+            throw new ModelFileException(file + ": cannot read model config: " + e.getMessage(), e);
         }
         JsonObject json;
         try {
             json = GSON.fromJson(text, JsonObject.class);
         } catch (JsonParseException e) {
-            throw new CheckpointException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new ModelFileException(file + ": not valid JSON: " + e.getMessage(), e);
         }
         if (json == null) {
-            throw new CheckpointException(file + ": empty model config");
+            throw new ModelFileException(file + ": empty model config");
         }
         return fromJson(json, file.toString());
     }
@@ -80,7 +79,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         ConfigReader in = new ConfigReader(json, source);
         String type = in.string("model_type").toLowerCase(Locale.ROOT);
         if (!SUPPORTED.contains(type)) {
-            throw new CheckpointException(source + ": model_type '" + type + "' is not supported; supported: "
+            throw new ModelFileException(source + ": model_type '" + type + "' is not supported; supported: "
                     + String.join(", ", SUPPORTED.stream().sorted().toList())
                     + " (Llama 2/3, Mistral, Qwen2/2.5, Qwen3, TinyLlama, SmolLM)");
         }
@@ -102,7 +101,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
                     "qwen2".equals(type) || in.bool("attention_bias", false), "qwen3".equals(type),
                     SlidingWindow.read(in, layers), json);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(source + ": " + e.getMessage(), e);
+            throw new ModelFileException(source + ": " + e.getMessage(), e);
         }
     }
 
@@ -194,7 +193,7 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
                             scaling.real("high_freq_factor", 4.0),
                             scaling.integer("original_max_position_embeddings", 8192));
                 default:
-                    throw new CheckpointException(scaling.source() + ": rope type '" + type
+                    throw new ModelFileException(scaling.source() + ": rope type '" + type
                             + "' is not supported (supported: llama3)");
             }
         }

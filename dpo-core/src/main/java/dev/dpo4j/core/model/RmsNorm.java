@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
-import dev.dpo4j.api.loss.Scalars;
+import dev.dpo4j.api.arrays.Scalars;
 import java.util.Map;
 
 /**

@@ -3,6 +3,7 @@ package dev.dpo4j.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.dpo4j.core.kernels.Kernels;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,11 +15,16 @@ public final class TransformerBlock {
     private final RmsNorm postAttentionNorm;
     private final MlpBlock mlp;
 
-    /** Decoder layer {@code layer} of the given architecture. */
+    /** Decoder layer {@code layer} of the given architecture, on the pure-DJL kernels. */
     public TransformerBlock(ModelConfig config, int layer) {
+        this(config, layer, Kernels.djl());
+    }
+
+    /** Decoder layer {@code layer} of the given architecture, its attention computed by {@code kernels}. */
+    public TransformerBlock(ModelConfig config, int layer, Kernels kernels) {
         String prefix = prefix(layer) + ".";
         inputNorm = new RmsNorm(prefix + "input_layernorm", config.hiddenSize(), config.rmsNormEps());
-        attention = new CausalSelfAttention(config, layer);
+        attention = new CausalSelfAttention(config, layer, kernels);
         postAttentionNorm = new RmsNorm(prefix + "post_attention_layernorm", config.hiddenSize(),
                 config.rmsNormEps());
         mlp = new MlpBlock(config, layer);

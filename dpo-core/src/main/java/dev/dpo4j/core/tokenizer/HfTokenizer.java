@@ -5,7 +5,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import dev.dpo4j.core.checkpoint.CheckpointException;
+import dev.dpo4j.core.model.ModelFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,14 +34,14 @@ public final class HfTokenizer implements TextTokenizer {
     public static HfTokenizer load(Path folder) {
         Path file = folder.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": missing (the model folder needs a tokenizer.json)");
+            throw new ModelFileException(file + ": missing (the model folder needs a tokenizer.json)");
         }
         HuggingFaceTokenizer tokenizer;
         try {
             tokenizer = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false",
                     "truncation", "false", "padding", "false", "maxLength", String.valueOf(Integer.MAX_VALUE / 2)));
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException(file + ": cannot load tokenizer: " + e.getMessage(), e);
+            throw new ModelFileException(file + ": cannot load tokenizer: " + e.getMessage(), e);
         }
         JsonObject tokenizerConfig = readJson(folder.resolve("tokenizer_config.json"));
         JsonObject modelConfig = readJson(folder.resolve("config.json"));
@@ -49,7 +49,7 @@ public final class HfTokenizer implements TextTokenizer {
         OptionalInt eos = tokenId(tokenizer, tokenizerConfig, "eos_token", modelConfig, "eos_token_id", file);
         if (eos.isEmpty()) {
             tokenizer.close();
-            throw new CheckpointException(folder + ": no end-of-sequence token: set 'eos_token' in "
+            throw new ModelFileException(folder + ": no end-of-sequence token: set 'eos_token' in "
                     + "tokenizer_config.json or 'eos_token_id' in config.json");
         }
         OptionalInt pad = tokenId(tokenizer, tokenizerConfig, "pad_token", modelConfig, "pad_token_id", file);
@@ -66,7 +66,7 @@ public final class HfTokenizer implements TextTokenizer {
         try {
             return new Gson().fromJson(Files.readString(file), JsonObject.class);
         } catch (IOException | JsonParseException e) {
-            throw new CheckpointException(file + ": cannot read JSON: " + e.getMessage(), e);
+            throw new ModelFileException(file + ": cannot read JSON: " + e.getMessage(), e);
         }
     }
 
@@ -81,7 +81,7 @@ public final class HfTokenizer implements TextTokenizer {
             String text = token.getAsString();
             long[] ids = tokenizer.encode(text, false, false).getIds();
             if (ids.length != 1) {
-                throw new CheckpointException(file + ": special token '" + key + "' = " + text
+                throw new ModelFileException(file + ": special token '" + key + "' = " + text
                         + " is not a single token in the vocabulary");
             }
             return OptionalInt.of((int) ids[0]);

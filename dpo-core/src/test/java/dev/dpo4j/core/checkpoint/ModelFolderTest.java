@@ -11,8 +11,9 @@ import com.google.gson.JsonObject;
 import dev.dpo4j.core.TinyModels;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
+import dev.dpo4j.core.model.ModelFileException;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.tokenizer.HfTokenizer;
 import java.io.IOException;
@@ -207,7 +208,7 @@ class ModelFolderTest {
 
         String config = Files.readString(folder.resolve("config.json"));
         Files.writeString(folder.resolve("config.json"), config.replace("\"hidden_size\"", "\"hidden\""));
-        assertThatThrownBy(() -> ModelFolder.load(folder, manager)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> ModelFolder.load(folder, manager)).isInstanceOf(ModelFileException.class)
                 .hasMessageContaining("config.json").hasMessageContaining("missing key 'hidden_size'");
 
         Files.writeString(folder.resolve("config.json"), config.replace("\"llama\"", "\"gpt2\""));

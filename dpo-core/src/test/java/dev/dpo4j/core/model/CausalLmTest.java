@@ -10,6 +10,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.dpo4j.core.TinyModels;
+import dev.dpo4j.core.kernels.Kernels;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,9 +166,10 @@ class CausalLmTest {
             float[][] outputs = new float[2][];
             float[][] gradients = new float[2][];
             // 2 * 4 heads * 9 positions = 72 scores per query row: 100 allows one row per chunk
-            long[] limits = {CausalSelfAttention.MAX_SCORE_ELEMENTS, 100};
+            long[] limits = {Kernels.MAX_SCORE_ELEMENTS, 100};
             for (int run = 0; run < 2; run++) {
-                CausalSelfAttention attention = new CausalSelfAttention(config, 1, limits[run]);
+                CausalSelfAttention attention = new CausalSelfAttention(config, 1,
+                        Kernels.djl(limits[run], Kernels.UPDATE_SLICE));
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDArray out = attention.forward(x, context.rope(), context.causalMask(), model.weights());
                     outputs[run] = out.toFloatArray();

@@ -9,7 +9,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.dpo4j.api.data.PreferenceExample;
 import dev.dpo4j.api.template.PromptTemplate;
-import dev.dpo4j.core.checkpoint.CheckpointException;
+import dev.dpo4j.core.model.ModelFileException;
 import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.TokenizedPair;
 import java.io.IOException;
@@ -126,12 +126,12 @@ class HfTokenizerTest {
     @Test
     void refusesAFolderWithoutEosOrWithASpecialTokenOutsideTheVocabulary() throws IOException {
         Path none = folder(json("{\"pad_token\": \"<|endoftext|>\"}"), json("{\"bos_token_id\": 1}"));
-        assertThatThrownBy(() -> HfTokenizer.load(none)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> HfTokenizer.load(none)).isInstanceOf(ModelFileException.class)
                 .hasMessage(none + ": no end-of-sequence token: set 'eos_token' in tokenizer_config.json or "
                         + "'eos_token_id' in config.json");
         // </s> is four bytes here, not one token
         Path unknown = folder(json("{\"eos_token\": \"</s>\"}"), null);
-        assertThatThrownBy(() -> HfTokenizer.load(unknown)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> HfTokenizer.load(unknown)).isInstanceOf(ModelFileException.class)
                 .hasMessage(unknown.resolve("tokenizer.json") + ": special token 'eos_token' = </s> is not a single "
                         + "token in the vocabulary");
     }

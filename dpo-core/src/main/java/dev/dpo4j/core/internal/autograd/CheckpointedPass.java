@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.api.loss.Scalars;
+import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.CompletionScorer;
 import dev.dpo4j.core.model.Weights;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 

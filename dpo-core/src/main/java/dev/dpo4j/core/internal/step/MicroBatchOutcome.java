@@ -7,7 +7,7 @@ import dev.dpo4j.api.loss.LossOutput;
 import dev.dpo4j.api.loss.PreferenceLogps;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
-import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.scoring.CompletionScorer;
 
 /** A micro-batch's scores split into chosen and rejected halves, and the loss over them. */
 public record MicroBatchOutcome(LossOutput output, PreferenceLogps logps, NDArray logitsChosen, NDArray logitsRejected) {

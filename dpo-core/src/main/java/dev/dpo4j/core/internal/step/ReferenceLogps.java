@@ -3,14 +3,14 @@ package dev.dpo4j.core.internal.step;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
-import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.CompletionScorer;
 import dev.dpo4j.core.model.DeviceArrays;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import java.util.Map;
 
 /** Where reference log-probs come from: a frozen model scored on the fly, or a table computed once. */

@@ -4,8 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.api.loss.LossFunction;
-import dev.dpo4j.api.loss.Scalars;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
@@ -13,7 +13,7 @@ import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.internal.autograd.CheckpointedPass;
 import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import java.util.function.Function;
 
 /**

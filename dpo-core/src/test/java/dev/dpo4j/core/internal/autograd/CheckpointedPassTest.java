@@ -15,7 +15,7 @@ import dev.dpo4j.core.data.TokenizedPair;
 import dev.dpo4j.core.internal.step.MicroBatchOutcome;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.CompletionScorer;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.core.model.RandomInit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +43,7 @@ class CheckpointedPassTest {
                     CompletionScorer.Scores scores = CompletionScorer.score(model, arrays, model.weights(),
                             DataType.FLOAT32);
                     NDArray mean = MicroBatchOutcome.of(loss, scores, reference, arrays, 2).output().losses().mean();
-                    collector.backward(mean.mul(dev.dpo4j.api.loss.Scalars.of(mean, 3.0)));
+                    collector.backward(mean.mul(dev.dpo4j.api.arrays.Scalars.of(mean, 3.0)));
                 }
                 plain = takeGradients(model);
             }

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.dpo4j.api.loss.Scalars;
+import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.core.TinyModels;
 import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.model.CausalLm;

@@ -1,10 +1,10 @@
-package dev.dpo4j.api.loss;
+package dev.dpo4j.api.arrays;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Scalars for arithmetic inside a gradient graph; losses should reach for {@link LossMath} first, which covers the
+ * Scalars for arithmetic inside a gradient graph; losses should reach for {@link dev.dpo4j.api.loss.LossMath} first, which covers the
  * usual operations with this rule built in, and use this class for the others. DJL's {@code x.mul(0.5)} (and {@code add}, {@code div},
  * {@code pow}, {@code minimum}... with a number) wraps the number in a tensor over a Java buffer and frees that
  * buffer's owner right after the operation; autograd keeps the scalar for backward, and on the CPU it then reads

@@ -1,10 +1,12 @@
-package dev.dpo4j.core.model;
+package dev.dpo4j.core.scoring;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.Weights;
 
 /**
  * Scores completions: the summed log-probability of each sequence's completion tokens and its mean logit.
