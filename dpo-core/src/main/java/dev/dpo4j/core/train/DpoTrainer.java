@@ -9,7 +9,7 @@ import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.ModelFolder;
-import dev.dpo4j.core.hub.HubClient;
+import dev.dpo4j.hub.HubClient;
 import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.metrics.ConsoleProgress;

@@ -1,8 +1,8 @@
 package dev.dpo4j.examples.cli;
 
 import dev.dpo4j.api.data.DataFormatException;
-import dev.dpo4j.core.hub.HubException;
-import dev.dpo4j.core.hub.HubOptions;
+import dev.dpo4j.hub.HubException;
+import dev.dpo4j.hub.HubOptions;
 import dev.dpo4j.core.train.DpoTrainer;
 import java.io.PrintStream;
 import java.io.PrintWriter;

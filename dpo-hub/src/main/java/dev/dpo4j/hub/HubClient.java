@@ -1,14 +1,14 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.dpo4j.core.hub.HubDataset.RepoFile;
-import dev.dpo4j.core.hub.HubException.Kind;
-import dev.dpo4j.core.hub.HubHttp.FileMetadata;
-import dev.dpo4j.core.hub.HubHttp.Target;
+import dev.dpo4j.hub.HubDataset.RepoFile;
+import dev.dpo4j.hub.HubException.Kind;
+import dev.dpo4j.hub.HubHttp.FileMetadata;
+import dev.dpo4j.hub.HubHttp.Target;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

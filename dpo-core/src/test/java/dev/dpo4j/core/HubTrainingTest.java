@@ -1,10 +1,13 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.TinyModels;
 import dev.dpo4j.core.train.DpoTrainer;
+import dev.dpo4j.hub.DownloadListener;
+import dev.dpo4j.hub.HubClient;
+import dev.dpo4j.hub.HubOptions;
+import dev.dpo4j.hub.FakeHub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
-import dev.dpo4j.core.hub.HubException.Kind;
+import dev.dpo4j.hub.HubException.Kind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

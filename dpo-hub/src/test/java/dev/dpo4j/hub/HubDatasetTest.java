@@ -1,7 +1,7 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
-import static dev.dpo4j.core.hub.FakeHub.files;
-import static dev.dpo4j.core.hub.FakeHub.randomBytes;
+import static dev.dpo4j.hub.FakeHub.files;
+import static dev.dpo4j.hub.FakeHub.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
 /** The kinds of Hub repositories dpo4j downloads from, with their URL and cache-folder prefixes. */
 public enum RepoType {

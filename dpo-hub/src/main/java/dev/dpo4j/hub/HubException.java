@@ -1,4 +1,4 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
 /**
  * A Hub download or cache lookup that failed. The message is one sentence that names the repository and says what

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server (the "CDN", another port) with X-Linked-Etag and X-Linked-Size. Error answers carry X-Error-Code as the Hub
  * sends them. Faults can be injected on the CDN: drop the connection after N bytes, corrupt a byte, go slowly.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
     /** One request as the servers saw it. */
     record Request(String server, String method, String path, String range, String authorization) {
@@ -51,7 +51,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** A repository: branches to commits, commits to files. */
-    static final class Repo {
+    public static final class Repo {
         final String key;
         final Map<String, String> refs = new ConcurrentHashMap<>();
         final Map<String, Map<String, byte[]>> commits = new ConcurrentHashMap<>();
@@ -62,7 +62,7 @@ final class FakeHub implements AutoCloseable {
         }
 
         /** Adds a commit with these files on the branch; returns its hash. */
-        String commit(String branch, Map<String, byte[]> files) {
+        public String commit(String branch, Map<String, byte[]> files) {
             String sha = sha1Hex((key + branch + commits.size() + files.keySet()).getBytes(StandardCharsets.UTF_8));
             commits.put(sha, new TreeMap<>(files));
             refs.put(branch, sha);
@@ -83,7 +83,7 @@ final class FakeHub implements AutoCloseable {
     volatile boolean corrupt;
     volatile int slowMillisPer8k;
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         hub = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
         cdn = new ServerSocket(0, 50, loopback);
@@ -93,11 +93,11 @@ final class FakeHub implements AutoCloseable {
         executor.submit(this::acceptCdn);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
     }
 
-    Repo model(String id) {
+    public Repo model(String id) {
         return repos.computeIfAbsent("models/" + id, Repo::new);
     }
 

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
 import java.io.IOException;
 import java.io.InputStream;

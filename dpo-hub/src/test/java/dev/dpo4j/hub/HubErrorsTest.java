@@ -1,10 +1,10 @@
-package dev.dpo4j.core.hub;
+package dev.dpo4j.hub;
 
-import static dev.dpo4j.core.hub.FakeHub.files;
+import static dev.dpo4j.hub.FakeHub.files;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dpo4j.core.hub.HubException.Kind;
+import dev.dpo4j.hub.HubException.Kind;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
