@@ -2,21 +2,16 @@ package dev.dpo4j.hub;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -45,9 +40,6 @@ public final class HubCache {
             + "# This file is a cache directory tag created by huggingface_hub.\n"
             + "# For information about cache directory tags, see:\n"
             + "#\thttps://bford.info/cachedir/\n";
-
-    /** In-JVM locks next to the file locks: FileChannel.lock is per process, threads need their own. */
-    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
 
@@ -192,7 +184,7 @@ public final class HubCache {
     }
 
     /** Writes {@code CACHEDIR.TAG} in the cache root if missing, as {@code huggingface_hub} does (best effort). */
-    void tagCacheDir() {
+    public void tagCacheDir() {
         Path tag = root.resolve("CACHEDIR.TAG");
         try {
             if (!Files.exists(tag)) {
@@ -205,41 +197,10 @@ public final class HubCache {
     }
 
     /**
-     * Takes the lock of a blob: an in-JVM lock for threads and a {@link FileChannel#lock()} on
-     * {@code .locks/{repo}/{etag}.lock} for other processes (Python's {@code filelock} takes the same file).
-     */
-    static AutoCloseable lock(Path lockFile) throws IOException {
-        Path key = lockFile.toAbsolutePath().normalize();
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
-        jvmLock.lock();
-        FileChannel channel = null;
-        try {
-            Files.createDirectories(key.getParent());
-            channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock fileLock = channel.lock();
-            FileChannel opened = channel;
-            return () -> {
-                try {
-                    fileLock.release();
-                    opened.close();
-                } finally {
-                    jvmLock.unlock();
-                }
-            };
-        } catch (IOException | RuntimeException e) {
-            if (channel != null) {
-                channel.close();
-            }
-            jvmLock.unlock();
-            throw e;
-        }
-    }
-
-    /**
      * A repository path resolved under a folder, refusing absolute paths and '..' (as {@code huggingface_hub}'s
      * {@code _validate_relative_filename}).
      */
-    static Path resolveRepoPath(Path folder, String repoPath) {
+    public static Path resolveRepoPath(Path folder, String repoPath) {
         if (repoPath.isEmpty() || repoPath.startsWith("/") || repoPath.contains("\\")) {
             throw new IllegalArgumentException("invalid repository file path '" + repoPath + "'");
         }

@@ -1,10 +1,11 @@
 package dev.dpo4j.hub;
 
+import dev.dpo4j.hub.internal.DatasetListing;
+import dev.dpo4j.hub.internal.FileDownloads;
+import dev.dpo4j.hub.internal.RepoFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,49 +14,36 @@ import java.util.Optional;
  */
 public final class HubDataset {
 
-    /** A file of the listing: its repository path, and the etag and size when the tree API gave them. */
-    record RepoFile(String path, String etag, long size) {
-    }
+    private final FileDownloads downloads;
+    private final DatasetListing listing;
 
-    private final HubClient client;
-    private final String repoId;
-    private final String revision;
-    private final String commit;
-    private final Map<String, List<RepoFile>> splits;
-    private final boolean fromCache;
-
-    HubDataset(HubClient client, String repoId, String revision, String commit, Map<String, List<RepoFile>> splits,
-            boolean fromCache) {
-        this.client = client;
-        this.repoId = repoId;
-        this.revision = revision;
-        this.commit = commit;
-        this.splits = splits;
-        this.fromCache = fromCache;
+    HubDataset(FileDownloads downloads, DatasetListing listing) {
+        this.downloads = downloads;
+        this.listing = listing;
     }
 
     public String repoId() {
-        return repoId;
+        return listing.repoId();
     }
 
     /** The revision the files come from ({@code refs/convert/parquet} when the Hub's Parquet conversion is used). */
     public String revision() {
-        return revision;
+        return listing.revision();
     }
 
     /** The commit hash of that revision. */
     public String commit() {
-        return commit;
+        return listing.commit();
     }
 
     /** Whether the listing came from the local cache (offline, or the Hub unreachable). */
     public boolean fromCache() {
-        return fromCache;
+        return listing.fromCache();
     }
 
     /** Split names, train-like first. */
     public List<String> splits() {
-        return List.copyOf(splits.keySet());
+        return List.copyOf(listing.splits().keySet());
     }
 
     /** The repository paths of a split's files. */
@@ -65,32 +53,25 @@ public final class HubDataset {
 
     /** The dataset's own evaluation split for a training split ({@link DatasetSplits#evalSplitFor}). */
     public Optional<String> evalSplitFor(String trainSplit) {
-        return DatasetSplits.evalSplitFor(trainSplit, splits.keySet());
+        return DatasetSplits.evalSplitFor(trainSplit, listing.splits().keySet());
     }
 
     /** The local files of a split, downloading those the cache lacks. */
     public List<Path> files(String split) {
         List<Path> local = new ArrayList<>();
         for (RepoFile file : require(split)) {
-            local.add(client.download(RepoType.DATASET, repoId, commit, file));
+            local.add(downloads.download(RepoType.DATASET, repoId(), commit(), file));
         }
         return local;
     }
 
     private List<RepoFile> require(String split) {
-        List<RepoFile> files = splits.get(split);
+        List<RepoFile> files = listing.splits().get(split);
         if (files == null) {
-            throw new HubException(HubException.Kind.ENTRY_NOT_FOUND, repoId, "dataset " + repoId + " has no split '"
-                    + split + "'" + (fromCache ? " in the cache" : "") + ": its splits are " + splits.keySet()
-                    + ", choose one of them");
+            throw new HubException(HubException.Kind.ENTRY_NOT_FOUND, repoId(), "dataset " + repoId()
+                    + " has no split '" + split + "'" + (fromCache() ? " in the cache" : "") + ": its splits are "
+                    + listing.splits().keySet() + ", choose one of them");
         }
         return files;
-    }
-
-    static Map<String, List<RepoFile>> group(Map<String, List<String>> splitPaths, Map<String, RepoFile> byPath) {
-        Map<String, List<RepoFile>> result = new LinkedHashMap<>();
-        splitPaths.forEach((split, paths) -> result.put(split, paths.stream()
-                .map(p -> byPath.getOrDefault(p, new RepoFile(p, null, -1))).toList()));
-        return result;
     }
 }

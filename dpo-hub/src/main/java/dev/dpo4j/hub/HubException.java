@@ -32,15 +32,22 @@ public final class HubException extends RuntimeException {
 
     private final Kind kind;
     private final String repoId;
+    private final boolean cacheChecked;
 
     public HubException(Kind kind, String repoId, String message) {
         this(kind, repoId, message, null);
     }
 
     public HubException(Kind kind, String repoId, String message, Throwable cause) {
+        this(kind, repoId, message, cause, false);
+    }
+
+    /** With {@code cacheChecked}: the local cache was looked in as well and lacks what was asked for. */
+    public HubException(Kind kind, String repoId, String message, Throwable cause, boolean cacheChecked) {
         super(message, cause);
         this.kind = kind;
         this.repoId = repoId;
+        this.cacheChecked = cacheChecked;
     }
 
     public Kind kind() {
@@ -50,5 +57,10 @@ public final class HubException extends RuntimeException {
     /** The repository id concerned, or null. */
     public String repoId() {
         return repoId;
+    }
+
+    /** Whether the local cache was looked in as well (and lacks what was asked for): the message says so. */
+    public boolean cacheChecked() {
+        return cacheChecked;
     }
 }

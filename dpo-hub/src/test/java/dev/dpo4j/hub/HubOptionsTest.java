@@ -61,7 +61,7 @@ class HubOptionsTest {
         assertThat(HubClient.isRepoId("../x")).isFalse();
         assertThat(HubCache.repoFolderName(RepoType.DATASET, "Intel/orca_dpo_pairs"))
                 .isEqualTo("datasets--Intel--orca_dpo_pairs");
-        assertThat(HubClient.encode("refs/convert/parquet", false)).isEqualTo("refs%2Fconvert%2Fparquet");
-        assertThat(HubClient.encode("data/a b.parquet", true)).isEqualTo("data/a%20b.parquet");
+        assertThat(dev.dpo4j.hub.internal.HubApi.encode("refs/convert/parquet", false)).isEqualTo("refs%2Fconvert%2Fparquet");
+        assertThat(dev.dpo4j.hub.internal.HubApi.encode("data/a b.parquet", true)).isEqualTo("data/a%20b.parquet");
     }
 }

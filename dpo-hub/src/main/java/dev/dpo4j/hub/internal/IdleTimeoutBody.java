@@ -1,4 +1,4 @@
-package dev.dpo4j.hub;
+package dev.dpo4j.hub.internal;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.dpo4j.hub;
+package dev.dpo4j.hub.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

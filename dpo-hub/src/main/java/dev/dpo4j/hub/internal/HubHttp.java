@@ -1,6 +1,9 @@
-package dev.dpo4j.hub;
+package dev.dpo4j.hub.internal;
 
+import dev.dpo4j.hub.HubException;
 import dev.dpo4j.hub.HubException.Kind;
+import dev.dpo4j.hub.HubOptions;
+import dev.dpo4j.hub.RepoType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -18,7 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The HTTP side of {@link HubClient}: requests with the token sent only to the endpoint's own origin, redirects
+ * The HTTP side of the Hub client: requests with the token sent only to the endpoint's own origin, redirects
  * followed by hand (relative ones only for metadata HEAD requests, as {@code huggingface_hub}), and Hub error
  * responses ({@code X-Error-Code}) turned into {@link HubException}s with one sentence saying what to do.
  */
