@@ -18,6 +18,7 @@ import dev.dpo4j.hub.DownloadListener;
 import dev.dpo4j.hub.HubClient;
 import dev.dpo4j.hub.HubDataset;
 import dev.dpo4j.hub.HubOptions;
+import dev.dpo4j.hub.ModelFiles;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.train.DpoConfig;
@@ -143,17 +144,18 @@ final class DpoRun {
                 modelDir = hub().snapshot(hubModel, o.revision);
                 checkModelFolder(modelDir);
                 modelDescription = hubModel + (o.revision == null ? "" : "@" + o.revision) + " from the Hub, "
-                        + modelDir + " (" + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve("config.json")))
+                        + modelDir + " (" + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve(ModelFiles.CONFIG)))
                         + ")";
             } else {
                 modelDir = o.modelNameOrPath;
                 modelDescription = o.modelNameOrPath.toAbsolutePath().normalize() + " ("
-                        + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve("config.json"))) + ")";
+                        + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve(ModelFiles.CONFIG))) + ")";
             }
-            PromptTemplate template = builtIn != null ? builtIn
-                    : HfChatTemplate.fromTokenizerConfig(tokenizerConfig(modelDir));
-            String templateDescription = builtIn != null ? templateName
-                    : "the model's chat_template (tokenizer_config.json)";
+            PromptTemplate template = builtIn != null ? builtIn : HfChatTemplate.fromModelFolder(
+                    requireChatTemplate(modelDir));
+            String templateDescription = builtIn != null ? templateName : "the model's chat_template ("
+                    + (ModelFiles.chatTemplateFile(modelDir).isPresent() ? ModelFiles.CHAT_TEMPLATE
+                            : ModelFiles.TOKENIZER_CONFIG) + ")";
             if (o.systemPrompt != null && !o.systemPrompt.isEmpty()) {
                 template = new SystemPromptTemplate(template, o.systemPrompt);
                 templateDescription += ", default system prompt \"" + o.systemPrompt + "\"";
@@ -288,19 +290,21 @@ final class DpoRun {
             throw new UsageError("model folder " + folder + " does not exist (pass a local folder with config.json, "
                     + "model.safetensors and tokenizer.json, or a Hub model id such as Qwen/Qwen2.5-0.5B-Instruct)");
         }
-        for (String name : List.of("config.json", "tokenizer.json")) {
+        for (String name : List.of(ModelFiles.CONFIG, ModelFiles.TOKENIZER)) {
             if (!Files.isRegularFile(folder.resolve(name))) {
                 throw new UsageError("model folder " + folder + " has no " + name);
             }
         }
     }
 
-    private static Path tokenizerConfig(Path modelDir) {
-        Path file = modelDir.resolve("tokenizer_config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new UsageError("--template model needs " + file + " with a chat_template");
+    /** The model folder when it has a chat template file or a tokenizer config that may hold one. */
+    private static Path requireChatTemplate(Path modelDir) {
+        if (ModelFiles.chatTemplateFile(modelDir).isEmpty()
+                && !Files.isRegularFile(modelDir.resolve(ModelFiles.TOKENIZER_CONFIG))) {
+            throw new UsageError("--template model needs " + modelDir.resolve(ModelFiles.CHAT_TEMPLATE) + " or "
+                    + modelDir.resolve(ModelFiles.TOKENIZER_CONFIG) + " with a chat_template");
         }
-        return file;
+        return modelDir;
     }
 
     private static void checkOutputDir(DpoConfig config) {
