@@ -1,5 +1,6 @@
 package dev.dpo4j.hub;
 
+import dev.dpo4j.hub.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -103,7 +103,7 @@ public final class HubCache {
         return Optional.empty();
     }
 
-    /** Records that a branch or tag points at a commit (written atomically; nothing for a commit hash). */
+    /** Records that a branch or tag points at a commit (written by {@link AtomicFiles}; nothing for a commit hash). */
     public void writeRef(RepoType type, String repoId, String revision, String commit) {
         if (revision.equals(commit)) {
             return;
@@ -113,11 +113,7 @@ public final class HubCache {
             if (Files.isRegularFile(ref) && Files.readString(ref, StandardCharsets.UTF_8).equals(commit)) {
                 return;
             }
-            Files.createDirectories(ref.getParent());
-            Path tmp = ref.resolveSibling(ref.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8)
-                    + ".tmp");
-            Files.writeString(tmp, commit, StandardCharsets.UTF_8);
-            Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeString(ref, commit);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + ref + ": " + e.getMessage(), e);
         }

@@ -3,16 +3,15 @@ package dev.dpo4j.hub.internal;
 import dev.dpo4j.hub.DownloadListener;
 import dev.dpo4j.hub.HubException;
 import dev.dpo4j.hub.HubException.Kind;
+import dev.dpo4j.hub.files.AtomicFiles;
 import dev.dpo4j.hub.internal.HubHttp.FileMetadata;
 import dev.dpo4j.hub.internal.HubHttp.Target;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,11 +52,7 @@ final class FileTransfer {
             receive(target, meta, incomplete, checksum, buffer, progress);
         }
         verify(target, meta, incomplete, checksum, buffer);
-        try {
-            Files.move(incomplete, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(incomplete, blob, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.move(incomplete, blob);
     }
 
     /** The GET loop: resumes from what is on disk, retries dropped connections, restarts on 416. */
