@@ -2,9 +2,10 @@ package dev.dpo4j.adapters;
 
 import dev.dpo4j.adapters.datasets.DatasetAdapters;
 import dev.dpo4j.adapters.io.DatasetFiles;
-import dev.dpo4j.adapters.io.FileFormat;
 import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.data.DatasetRow;
+import dev.dpo4j.hub.datasets.DataFileFormat;
+import dev.dpo4j.hub.datasets.SplitNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,8 @@ import java.util.stream.Stream;
  */
 public final class PreferenceDatasets {
 
-    private static final Pattern TRAIN = Pattern.compile("(?<![a-z])(train|training)(?![a-z])");
-    private static final Pattern EVAL = Pattern.compile(
-            "(?<![a-z])(test|eval|evaluation|validation|valid|val|dev)(?![a-z])");
+    private static final Pattern TRAIN = SplitNames.TRAIN_WORD;
+    private static final Pattern EVAL = SplitNames.EVAL_WORD;
     private static final Pattern SHARD = Pattern.compile("-\\d+-of-\\d+$");
 
     private PreferenceDatasets() {
@@ -49,8 +49,8 @@ public final class PreferenceDatasets {
 
     /**
      * Train and eval sets. The dataset's own eval split is used when there is one: eval-named files
-     * ({@code test*}, {@code eval*}, {@code validation*}, {@code valid}, {@code val}, {@code dev}, as a word in the
-     * file or folder name) among the given paths, or next to train-named ones with the same variant (for
+     * ({@link SplitNames#EVAL_WORDS}: {@code test*}, {@code eval*}, {@code validation*}, {@code valid}, {@code val},
+     * {@code dev}, as a word in the file or folder name) among the given paths, or next to train-named ones with the same variant (for
      * {@code train_prefs-00000-of-00001.parquet} that is {@code test_prefs-*.parquet}, never {@code test_sft}).
      * Otherwise rows are split by {@link SplitOptions#isEval}.
      */
@@ -109,7 +109,7 @@ public final class PreferenceDatasets {
                     if (role(candidate) == Role.EVAL && keys.contains(variant(candidate))) {
                         if (Files.isDirectory(candidate)) {
                             found.addAll(DatasetFiles.resolve(candidate));
-                        } else if (FileFormat.detect(candidate).isPresent()) {
+                        } else if (DataFileFormat.detect(candidate).isPresent()) {
                             found.add(candidate);
                         }
                     }
@@ -161,13 +161,7 @@ public final class PreferenceDatasets {
     }
 
     private static String stem(Path file) {
-        String name = lower(file.getFileName());
-        for (String ext : new String[] {".gz", ".parquet", ".jsonl", ".ndjson", ".json"}) {
-            if (name.endsWith(ext)) {
-                name = name.substring(0, name.length() - ext.length());
-            }
-        }
-        return name;
+        return DataFileFormat.stem(file.getFileName().toString());
     }
 
     private static String lower(Path name) {

@@ -1,5 +1,7 @@
 package dev.dpo4j.hub;
 
+import dev.dpo4j.hub.datasets.DatasetSplits;
+import dev.dpo4j.hub.datasets.SplitNames;
 import dev.dpo4j.hub.internal.DatasetResolver;
 import dev.dpo4j.hub.internal.FileDownloads;
 import dev.dpo4j.hub.internal.RepoIds;
@@ -157,7 +159,7 @@ public final class HubClient {
         if (Files.exists(local)) {
             return List.of(local);
         }
-        return dataset(datasetIdOrPath, revision).files(split == null ? "train" : split);
+        return dataset(datasetIdOrPath, revision).files(split == null ? SplitNames.DEFAULT_SPLIT : split);
     }
 
     /** The listing of a Hub dataset at a revision (null: {@code main}), grouped into splits; downloads nothing. */

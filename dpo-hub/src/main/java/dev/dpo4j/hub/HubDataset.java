@@ -3,6 +3,7 @@ package dev.dpo4j.hub;
 import dev.dpo4j.hub.internal.DatasetListing;
 import dev.dpo4j.hub.internal.FileDownloads;
 import dev.dpo4j.hub.internal.RepoFile;
+import dev.dpo4j.hub.datasets.DatasetSplits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

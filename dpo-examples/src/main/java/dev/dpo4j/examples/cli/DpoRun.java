@@ -19,6 +19,7 @@ import dev.dpo4j.hub.HubClient;
 import dev.dpo4j.hub.HubDataset;
 import dev.dpo4j.hub.HubOptions;
 import dev.dpo4j.hub.ModelFiles;
+import dev.dpo4j.hub.datasets.DataFileFormat;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.train.DpoConfig;
@@ -48,7 +49,6 @@ import java.util.stream.Stream;
 final class DpoRun {
 
     private static final Pattern GPU = Pattern.compile("(?:gpu|cuda)(?:[:(]?(\\d+)\\)?)?");
-    private static final Pattern DATA_FILE_NAME = Pattern.compile("(?i).*\\.(parquet|jsonl|ndjson|json|gz)$");
 
     private final DpoOptions o;
     private final Set<String> fromDemo;
@@ -265,7 +265,7 @@ final class DpoRun {
 
     /** Like {@link #isHubModelId}, and not named like a data file. */
     static boolean isHubDatasetId(String s) {
-        return isHubModelId(s.strip()) && !DATA_FILE_NAME.matcher(s.strip()).matches();
+        return isHubModelId(s.strip()) && !DataFileFormat.namedLikeDataFile(s.strip());
     }
 
     private SplitOptions splitOptions() {

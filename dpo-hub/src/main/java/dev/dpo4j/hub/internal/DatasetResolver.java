@@ -1,7 +1,7 @@
 package dev.dpo4j.hub.internal;
 
 import com.google.gson.JsonObject;
-import dev.dpo4j.hub.DatasetSplits;
+import dev.dpo4j.hub.datasets.DatasetSplits;
 import dev.dpo4j.hub.HubCache;
 import dev.dpo4j.hub.HubException;
 import dev.dpo4j.hub.HubException.Kind;

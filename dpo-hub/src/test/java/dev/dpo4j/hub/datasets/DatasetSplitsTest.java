@@ -1,4 +1,4 @@
-package dev.dpo4j.hub;
+package dev.dpo4j.hub.datasets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.dpo4j.hub;
+package dev.dpo4j.hub.datasets;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,37 +20,26 @@ import java.util.regex.Pattern;
  *   <li>a file named after a split keyword: {@code train.jsonl}, {@code my_test-0.parquet} ...;</li>
  *   <li>otherwise every data file is {@code train}.</li>
  * </ol>
- * Keywords: train (train, training), validation (validation, valid, dev, val), test (test, testing, eval,
- * evaluation); a keyword counts only between separators {@code -._ 0-9} or '/'. Data files are Parquet, JSON Lines
- * and JSON (optionally {@code .gz}); hidden paths ({@code .x}, {@code __x}) are skipped.
+ * Keywords are {@link SplitNames#KEYWORDS}; a keyword counts only between separators {@code -._ 0-9} or '/'. Data
+ * files are those of {@link DataFileFormat}; hidden paths ({@code .x}, {@code __x}) are skipped.
  */
 public final class DatasetSplits {
 
     private static final Pattern SHARDED = Pattern.compile("^data/(\\w+(?:\\.\\w+)*)-\\d{5}-of-\\d{5}[^/]*\\.[^/]+$");
     private static final String SEP = "[-._ 0-9]";
-    private static final Map<String, List<String>> KEYWORDS = new LinkedHashMap<>();
-    private static final List<String> EVAL_WORDS = List.of("test", "validation", "eval", "valid", "dev", "val",
-            "testing", "evaluation");
-    private static final Pattern TRAIN_WORD = Pattern.compile("(?<![a-z])(train|training)(?![a-z])");
-    private static final Pattern DATA_FILE = Pattern.compile("(?i).*\\.(parquet|jsonl|ndjson|json)(\\.gz)?$");
-
-    static {
-        KEYWORDS.put("train", List.of("train", "training"));
-        KEYWORDS.put("validation", List.of("validation", "valid", "dev", "val"));
-        KEYWORDS.put("test", List.of("test", "testing", "eval", "evaluation"));
-    }
+    private static final Map<String, List<String>> KEYWORDS = SplitNames.KEYWORDS;
 
     private DatasetSplits() {
     }
 
-    /** Whether a repository path is a data file dpo4j reads (Parquet, JSON Lines, JSON; optionally gzip). */
+    /** Whether a repository path is a data file dpo4j reads ({@link DataFileFormat}) outside hidden folders. */
     public static boolean isDataFile(String repoPath) {
         for (String part : repoPath.split("/")) {
             if (part.startsWith(".") || part.startsWith("__")) {
                 return false;
             }
         }
-        return DATA_FILE.matcher(repoPath).matches();
+        return DataFileFormat.detect(repoPath.substring(repoPath.lastIndexOf('/') + 1)).isPresent();
     }
 
     /** The splits of a repository's files: split name to its data files (sorted), in a stable order. */
@@ -116,23 +105,9 @@ public final class DatasetSplits {
         return ordered(chosen);
     }
 
-    /**
-     * The dataset's own evaluation split for a training split: the split named like it with its train word
-     * replaced by test, validation, eval, valid, dev or val (in that order): {@code train_prefs} gives
-     * {@code test_prefs}, {@code train} gives {@code test} or {@code validation}. Empty when there is none.
-     */
+    /** The dataset's own evaluation split for a training split ({@link SplitNames#evalSplitFor}). */
     public static Optional<String> evalSplitFor(String trainSplit, Collection<String> splits) {
-        Matcher m = TRAIN_WORD.matcher(trainSplit.toLowerCase(Locale.ROOT));
-        if (!m.find()) {
-            return Optional.empty();
-        }
-        for (String word : EVAL_WORDS) {
-            String candidate = trainSplit.substring(0, m.start()) + word + trainSplit.substring(m.end());
-            if (splits.contains(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        return SplitNames.evalSplitFor(trainSplit, splits);
     }
 
     private static boolean matches(String path, String keyword, boolean inDirName) {
