@@ -4,6 +4,8 @@ import dev.dpo4j.adapters.datasets.DatasetAdapters;
 import dev.dpo4j.adapters.io.DatasetFiles;
 import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.data.DatasetRow;
+import dev.dpo4j.hub.HubClient;
+import dev.dpo4j.hub.HubDataset;
 import dev.dpo4j.hub.datasets.DataFileFormat;
 import dev.dpo4j.hub.datasets.SplitNames;
 import java.io.IOException;
@@ -21,7 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * The entry point: loads preference datasets from local files (Parquet, JSON Lines, JSON; folders and shard lists)
- * through a {@link DatasetAdapter}, and splits them into train and eval sets.
+ * or Hugging Face Hub dataset splits ({@link DatasetSource}, through a {@link HubClient}) with a
+ * {@link DatasetAdapter}, and splits them into train and eval sets.
  */
 public final class PreferenceDatasets {
 
@@ -45,6 +48,73 @@ public final class PreferenceDatasets {
     /** Loads with a named adapter ({@link DatasetAdapters#byName}). */
     public static PreferenceDataset load(String adapterName, Path path, LoadOptions options) {
         return load(DatasetAdapters.byName(adapterName), List.of(path), options);
+    }
+
+    /**
+     * Loads a local path, or a Hub dataset's split (downloaded into the Hub cache, or found there), with the
+     * options. Only the named split is read; {@link #split(DatasetAdapter, List, HubClient, LoadOptions,
+     * SplitOptions)} also pairs it with the dataset's eval split.
+     */
+    public static PreferenceDataset load(DatasetAdapter adapter, DatasetSource source, HubClient hub,
+            LoadOptions options) {
+        return load(adapter, resolve(List.of(source), hub, false).files(), options);
+    }
+
+    /**
+     * Train and eval sets of local paths and Hub dataset splits together ({@link #resolve} with eval splits), then
+     * as {@link #split(DatasetAdapter, List, LoadOptions, SplitOptions)}.
+     */
+    public static TrainEvalSplit split(DatasetAdapter adapter, List<DatasetSource> sources, HubClient hub,
+            LoadOptions options, SplitOptions split) {
+        return split(adapter, resolve(sources, hub, true).files(), options, split);
+    }
+
+    /**
+     * The local files of dataset sources: a local path stands for itself; a Hub source gives its split's files,
+     * downloaded through {@code hub} (into its cache, or found there), and with {@code withEvalSplit} also the
+     * files of the dataset's own eval split when it has one ({@link HubDataset#evalSplitFor}: {@code train_prefs}
+     * pairs with {@code test_prefs}).
+     *
+     * @param hub the Hub client; may be null when every source is local
+     * @throws IllegalArgumentException when a source is a Hub id and {@code hub} is null
+     * @throws dev.dpo4j.hub.HubException when the Hub or its cache cannot provide a split
+     */
+    public static ResolvedSources resolve(List<DatasetSource> sources, HubClient hub, boolean withEvalSplit) {
+        List<Path> files = new ArrayList<>();
+        List<String> descriptions = new ArrayList<>();
+        for (DatasetSource source : sources) {
+            if (!source.isHub()) {
+                files.add(Path.of(source.pathOrId()));
+                descriptions.add(source.pathOrId());
+                continue;
+            }
+            if (hub == null) {
+                throw new IllegalArgumentException("dataset " + source.pathOrId() + " is a Hub id, not a local "
+                        + "path: pass a HubClient to read it (or the path of a local copy)");
+            }
+            HubDataset dataset = hub.dataset(source.pathOrId(), source.revision());
+            files.addAll(dataset.files(source.split()));
+            String eval = withEvalSplit ? dataset.evalSplitFor(source.split()).orElse(null) : null;
+            if (eval != null) {
+                files.addAll(dataset.files(eval));
+            }
+            descriptions.add(source.pathOrId() + " (Hub, split " + source.split()
+                    + (eval == null ? "" : ", eval split " + eval) + ")");
+        }
+        return new ResolvedSources(files, descriptions);
+    }
+
+    /**
+     * The local files of {@link #resolve}d dataset sources.
+     *
+     * @param files the files (and folders) to read, in source order
+     * @param descriptions one per source: the path, or {@code id (Hub, split s[, eval split e])}
+     */
+    public record ResolvedSources(List<Path> files, List<String> descriptions) {
+        public ResolvedSources {
+            files = List.copyOf(files);
+            descriptions = List.copyOf(descriptions);
+        }
     }
 
     /**

@@ -101,7 +101,7 @@ public final class FakeHub implements AutoCloseable {
         return repos.computeIfAbsent("models/" + id, Repo::new);
     }
 
-    Repo dataset(String id) {
+    public Repo dataset(String id) {
         return repos.computeIfAbsent("datasets/" + id, Repo::new);
     }
 
@@ -452,7 +452,7 @@ public final class FakeHub implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    static Map<String, byte[]> files(Object... pathsAndContents) {
+    public static Map<String, byte[]> files(Object... pathsAndContents) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (int i = 0; i < pathsAndContents.length; i += 2) {
             Object content = pathsAndContents[i + 1];

@@ -2,6 +2,7 @@ package dev.dpo4j.examples.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.dpo4j.adapters.DatasetSource;
 import dev.dpo4j.adapters.LoadOptions;
 import dev.dpo4j.adapters.PreferenceDatasets;
 import dev.dpo4j.adapters.SplitOptions;
@@ -16,10 +17,8 @@ import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.hub.DownloadListener;
 import dev.dpo4j.hub.HubClient;
-import dev.dpo4j.hub.HubDataset;
 import dev.dpo4j.hub.HubOptions;
 import dev.dpo4j.hub.ModelFiles;
-import dev.dpo4j.hub.datasets.DataFileFormat;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.train.DpoConfig;
@@ -70,22 +69,23 @@ final class DpoRun {
     /** Checks everything that can be checked cheaply, then trains; returns the summary. */
     TrainingSummary execute() {
         // Options first, in the order a user reads them, before anything slow happens.
-        List<String> hubData = new ArrayList<>();
+        List<DatasetSource> hubData = new ArrayList<>();
         Path missingFile = null;
         if (o.dataFiles != null) {
             for (Path file : o.dataFiles) {
                 if (!Files.exists(file)) {
-                    if (isHubDatasetId(file.toString())) {
-                        hubData.add(file.toString());
+                    if (DatasetSource.isHubDatasetId(file.toString())) {
+                        hubData.add(new DatasetSource(file.toString(), o.datasetSplit, o.datasetRevision));
                     } else if (missingFile == null) {
                         missingFile = file;
                     }
                 }
             }
         }
-        boolean datasetFromHub = (o.dataFiles == null || o.dataFiles.isEmpty()) && isHubDatasetId(o.dataset);
+        boolean datasetFromHub = (o.dataFiles == null || o.dataFiles.isEmpty())
+                && DatasetSource.isHubDatasetId(o.dataset);
         if (datasetFromHub) {
-            hubData.add(o.dataset.strip());
+            hubData.add(new DatasetSource(o.dataset, o.datasetSplit, o.datasetRevision));
         }
         DatasetAdapter adapter = adapter(hubData);
         SaveStrategy saveStrategy = SaveStrategy.parse(o.saveStrategy);
@@ -168,19 +168,10 @@ final class DpoRun {
                 if (o.dataFiles != null) {
                     o.dataFiles.stream().filter(Files::exists).forEach(files::add);
                 }
-                List<String> sources = new ArrayList<>();
-                for (String id : hubData) {
-                    HubDataset dataset = hub().dataset(id, o.datasetRevision);
-                    files.addAll(dataset.files(o.datasetSplit));
-                    String eval = dataset.evalSplitFor(o.datasetSplit).orElse(null);
-                    if (eval != null) {
-                        files.addAll(dataset.files(eval));
-                    }
-                    sources.add(id + " (Hub, split " + o.datasetSplit + (eval == null ? "" : ", eval split " + eval)
-                            + ")");
-                }
+                PreferenceDatasets.ResolvedSources hubFiles = PreferenceDatasets.resolve(hubData, hub(), true);
+                files.addAll(hubFiles.files());
                 data = PreferenceDatasets.split(adapter, files, load, split);
-                dataDescription = String.join(", ", sources) + ", " + schema + " schema: "
+                dataDescription = String.join(", ", hubFiles.descriptions()) + ", " + schema + " schema: "
                         + data.train().files().size() + " file(s); " + data.description();
             } else if (o.dataFiles == null || o.dataFiles.isEmpty()) {
                 data = PreferenceDatasets.split(adapter, List.of(EmbeddedDataset.extract(work.resolve("data"))), load,
@@ -235,11 +226,12 @@ final class DpoRun {
     }
 
     /** The --dataset adapter; a Hub id without an adapter of its own reads the generic schema. */
-    private DatasetAdapter adapter(List<String> hubData) {
+    private DatasetAdapter adapter(List<DatasetSource> hubData) {
         if (o.dataset.strip().equalsIgnoreCase("generic") && hubData.size() == 1) {
+            String id = hubData.get(0).pathOrId();
             try {
-                DatasetAdapter own = DatasetAdapters.byName(hubData.get(0)); // e.g. --data_files Intel/orca_dpo_pairs
-                schema = hubData.get(0).substring(hubData.get(0).indexOf('/') + 1);
+                DatasetAdapter own = DatasetAdapters.byName(id); // e.g. --data_files Intel/orca_dpo_pairs
+                schema = id.substring(id.indexOf('/') + 1);
                 return own;
             } catch (IllegalArgumentException e) {
                 schema = "generic";
@@ -250,7 +242,7 @@ final class DpoRun {
             schema = o.dataset.strip();
             return DatasetAdapters.byName(o.dataset);
         } catch (IllegalArgumentException e) {
-            if (isHubDatasetId(o.dataset)) {
+            if (DatasetSource.isHubDatasetId(o.dataset)) {
                 schema = "generic";
                 return DatasetAdapters.byName("generic");
             }
@@ -260,12 +252,7 @@ final class DpoRun {
 
     /** An org/name Hub id that is not an existing path (single names are taken as local folders). */
     static boolean isHubModelId(String s) {
-        return s.contains("/") && HubClient.isRepoId(s) && !Files.exists(Path.of(s));
-    }
-
-    /** Like {@link #isHubModelId}, and not named like a data file. */
-    static boolean isHubDatasetId(String s) {
-        return isHubModelId(s.strip()) && !DataFileFormat.namedLikeDataFile(s.strip());
+        return DatasetSource.isHubRepoId(s);
     }
 
     private SplitOptions splitOptions() {
