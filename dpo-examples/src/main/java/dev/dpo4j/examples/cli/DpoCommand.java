@@ -83,8 +83,7 @@ public final class DpoCommand {
                     hub != null ? hub : HubOptions.fromEnvironment()).execute();
             return OK;
         } catch (UsageError e) {
-            return fail(err, e, e.getMessage() + (e.getMessage().startsWith("unknown option")
-                    || e.getMessage().startsWith("unexpected argument") ? " (dpo --help lists the flags)" : ""),
+            return fail(err, e, e.getMessage() + (e.isUnknownArgument() ? " (dpo --help lists the flags)" : ""),
                     USAGE);
         } catch (HubException e) {
             // the Hub's answer, or the cache's state: the message says what to do
