@@ -247,6 +247,8 @@ final class HubHttp {
                     : repo + " is gated: accept its license at " + page + " and set HF_TOKEN (or log in with "
                             + "`hf auth login`) to a token of that account", cause);
         }
+        // The Hub tells an invalid token apart only by its X-Error-Message header (no X-Error-Code), and
+        // huggingface_hub's hf_raise_for_status reads the same header: protocol, not our exceptions' text.
         if (status == 401 && hubMessage.startsWith("Invalid credentials")) {
             return new HubException(Kind.UNAUTHORIZED, target.repoId(), "the Hugging Face token (HF_TOKEN or "
                     + "$HF_HOME/token) was refused by " + options.endpoint() + " as invalid: create a new one at "
