@@ -2,9 +2,12 @@ package dev.dpo4j.adapters;
 
 import dev.dpo4j.adapters.datasets.DatasetAdapters;
 import dev.dpo4j.adapters.io.DatasetFiles;
-import dev.dpo4j.adapters.io.FileFormat;
 import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.data.DatasetRow;
+import dev.dpo4j.hub.HubClient;
+import dev.dpo4j.hub.HubDataset;
+import dev.dpo4j.hub.datasets.DataFileFormat;
+import dev.dpo4j.hub.datasets.SplitNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,13 +23,13 @@ import java.util.stream.Stream;
 
 /**
  * The entry point: loads preference datasets from local files (Parquet, JSON Lines, JSON; folders and shard lists)
- * through a {@link DatasetAdapter}, and splits them into train and eval sets.
+ * or Hugging Face Hub dataset splits ({@link DatasetSource}, through a {@link HubClient}) with a
+ * {@link DatasetAdapter}, and splits them into train and eval sets.
  */
 public final class PreferenceDatasets {
 
-    private static final Pattern TRAIN = Pattern.compile("(?<![a-z])(train|training)(?![a-z])");
-    private static final Pattern EVAL = Pattern.compile(
-            "(?<![a-z])(test|eval|evaluation|validation|valid|val|dev)(?![a-z])");
+    private static final Pattern TRAIN = SplitNames.TRAIN_WORD;
+    private static final Pattern EVAL = SplitNames.EVAL_WORD;
     private static final Pattern SHARD = Pattern.compile("-\\d+-of-\\d+$");
 
     private PreferenceDatasets() {
@@ -48,9 +51,76 @@ public final class PreferenceDatasets {
     }
 
     /**
+     * Loads a local path, or a Hub dataset's split (downloaded into the Hub cache, or found there), with the
+     * options. Only the named split is read; {@link #split(DatasetAdapter, List, HubClient, LoadOptions,
+     * SplitOptions)} also pairs it with the dataset's eval split.
+     */
+    public static PreferenceDataset load(DatasetAdapter adapter, DatasetSource source, HubClient hub,
+            LoadOptions options) {
+        return load(adapter, resolve(List.of(source), hub, false).files(), options);
+    }
+
+    /**
+     * Train and eval sets of local paths and Hub dataset splits together ({@link #resolve} with eval splits), then
+     * as {@link #split(DatasetAdapter, List, LoadOptions, SplitOptions)}.
+     */
+    public static TrainEvalSplit split(DatasetAdapter adapter, List<DatasetSource> sources, HubClient hub,
+            LoadOptions options, SplitOptions split) {
+        return split(adapter, resolve(sources, hub, true).files(), options, split);
+    }
+
+    /**
+     * The local files of dataset sources: a local path stands for itself; a Hub source gives its split's files,
+     * downloaded through {@code hub} (into its cache, or found there), and with {@code withEvalSplit} also the
+     * files of the dataset's own eval split when it has one ({@link HubDataset#evalSplitFor}: {@code train_prefs}
+     * pairs with {@code test_prefs}).
+     *
+     * @param hub the Hub client; may be null when every source is local
+     * @throws IllegalArgumentException when a source is a Hub id and {@code hub} is null
+     * @throws dev.dpo4j.hub.HubException when the Hub or its cache cannot provide a split
+     */
+    public static ResolvedSources resolve(List<DatasetSource> sources, HubClient hub, boolean withEvalSplit) {
+        List<Path> files = new ArrayList<>();
+        List<String> descriptions = new ArrayList<>();
+        for (DatasetSource source : sources) {
+            if (!source.isHub()) {
+                files.add(Path.of(source.pathOrId()));
+                descriptions.add(source.pathOrId());
+                continue;
+            }
+            if (hub == null) {
+                throw new IllegalArgumentException("dataset " + source.pathOrId() + " is a Hub id, not a local "
+                        + "path: pass a HubClient to read it (or the path of a local copy)");
+            }
+            HubDataset dataset = hub.dataset(source.pathOrId(), source.revision());
+            files.addAll(dataset.files(source.split()));
+            String eval = withEvalSplit ? dataset.evalSplitFor(source.split()).orElse(null) : null;
+            if (eval != null) {
+                files.addAll(dataset.files(eval));
+            }
+            descriptions.add(source.pathOrId() + " (Hub, split " + source.split()
+                    + (eval == null ? "" : ", eval split " + eval) + ")");
+        }
+        return new ResolvedSources(files, descriptions);
+    }
+
+    /**
+     * The local files of {@link #resolve}d dataset sources.
+     *
+     * @param files the files (and folders) to read, in source order
+     * @param descriptions one per source: the path, or {@code id (Hub, split s[, eval split e])}
+     */
+    public record ResolvedSources(List<Path> files, List<String> descriptions) {
+        public ResolvedSources {
+            files = List.copyOf(files);
+            descriptions = List.copyOf(descriptions);
+        }
+    }
+
+    /**
      * Train and eval sets. The dataset's own eval split is used when there is one: eval-named files
-     * ({@code test*}, {@code eval*}, {@code validation*}, {@code valid}, {@code val}, {@code dev}, as a word in the
-     * file or folder name) among the given paths, or next to train-named ones with the same variant (for
+     * ({@link SplitNames#EVAL_WORDS}: {@code test*}, {@code eval*}, {@code validation*}, {@code valid}, {@code val},
+     * {@code dev}, as a word in the file or folder name) among the given paths, or next to train-named ones with the same variant (for
      * {@code train_prefs-00000-of-00001.parquet} that is {@code test_prefs-*.parquet}, never {@code test_sft}).
      * Otherwise rows are split by {@link SplitOptions#isEval}.
      */
@@ -109,7 +179,7 @@ public final class PreferenceDatasets {
                     if (role(candidate) == Role.EVAL && keys.contains(variant(candidate))) {
                         if (Files.isDirectory(candidate)) {
                             found.addAll(DatasetFiles.resolve(candidate));
-                        } else if (FileFormat.detect(candidate).isPresent()) {
+                        } else if (DataFileFormat.detect(candidate).isPresent()) {
                             found.add(candidate);
                         }
                     }
@@ -161,13 +231,7 @@ public final class PreferenceDatasets {
     }
 
     private static String stem(Path file) {
-        String name = lower(file.getFileName());
-        for (String ext : new String[] {".gz", ".parquet", ".jsonl", ".ndjson", ".json"}) {
-            if (name.endsWith(ext)) {
-                name = name.substring(0, name.length() - ext.length());
-            }
-        }
-        return name;
+        return DataFileFormat.stem(file.getFileName().toString());
     }
 
     private static String lower(Path name) {

@@ -1,6 +1,7 @@
 package dev.dpo4j.adapters.io;
 
 import dev.dpo4j.api.data.DataFormatException;
+import dev.dpo4j.hub.datasets.DataFileFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ public final class DatasetFiles {
             if (Files.isDirectory(path)) {
                 files.addAll(scan(path));
             } else if (Files.isRegularFile(path)) {
-                FileFormat.of(path);
+                format(path);
                 files.add(path);
             } else {
                 throw new DataFormatException(path.toString(), -1, null, "does not exist");
@@ -43,9 +44,19 @@ public final class DatasetFiles {
         }
         if (files.isEmpty()) {
             throw new DataFormatException(paths.toString(), -1, null,
-                    "holds no .parquet, .jsonl, .ndjson or .json files");
+                    "holds no " + DataFileFormat.SUPPORTED + " files");
         }
         return List.copyOf(files);
+    }
+
+    /**
+     * The format of a data file by its name ({@link DataFileFormat}).
+     *
+     * @throws DataFormatException naming the file and the supported extensions when it has none of them
+     */
+    public static DataFileFormat format(Path file) {
+        return DataFileFormat.detect(file).orElseThrow(() -> new DataFormatException(file.toString(), -1, null,
+                "unsupported file type; expected " + DataFileFormat.SUPPORTED));
     }
 
     /** Same as {@link #resolve(Collection)} for one path. */
@@ -57,7 +68,7 @@ public final class DatasetFiles {
         try (Stream<Path> walk = Files.walk(folder)) {
             return walk.filter(Files::isRegularFile)
                     .filter(p -> !hidden(folder.relativize(p)))
-                    .filter(p -> FileFormat.detect(p).isPresent())
+                    .filter(p -> DataFileFormat.detect(p).isPresent())
                     .sorted(Comparator.comparing(p -> folder.relativize(p).toString()))
                     .collect(Collectors.toCollection(ArrayList::new));
         } catch (IOException e) {

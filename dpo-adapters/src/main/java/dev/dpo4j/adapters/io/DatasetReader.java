@@ -24,7 +24,7 @@ public final class DatasetReader {
 
     /** The rows of one file; rows that cannot be parsed go to the handler, which may skip them. */
     public static Stream<DatasetRow> read(Path file, BadRowHandler badRows) {
-        switch (FileFormat.of(file)) {
+        switch (DatasetFiles.format(file)) {
             case PARQUET:
                 return ParquetRowReader.open(file);
             case JSON_LINES:

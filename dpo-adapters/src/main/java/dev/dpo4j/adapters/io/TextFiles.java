@@ -1,6 +1,7 @@
 package dev.dpo4j.adapters.io;
 
 import dev.dpo4j.api.data.DataFormatException;
+import dev.dpo4j.hub.datasets.DataFileFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,7 @@ final class TextFiles {
     static BufferedReader open(Path path) {
         try {
             InputStream in = Files.newInputStream(path);
-            if (FileFormat.gzipped(path)) {
+            if (DataFileFormat.gzipped(path)) {
                 try {
                     in = new GZIPInputStream(in, 1 << 16);
                 } catch (IOException notGzip) {

@@ -2,6 +2,7 @@ package dev.dpo4j.adapters.template;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
@@ -11,6 +12,7 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.template.PromptTemplate;
+import dev.dpo4j.hub.ModelFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +24,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * A model's own Jinja {@code chat_template} (from its {@code tokenizer_config.json}) rendered with Jinjava the way
+ * A model's own Jinja {@code chat_template} (its {@code chat_template.jinja}, else the entry in its
+ * {@code tokenizer_config.json}) rendered with Jinjava the way
  * transformers' {@code apply_chat_template} does: {@code trim_blocks} and {@code lstrip_blocks} on, one trailing
  * newline of the template dropped, {@code messages}, {@code add_generation_prompt}, the config's special tokens
  * ({@code bos_token}, {@code eos_token}, ...) and {@code raise_exception} in scope.
@@ -76,25 +80,70 @@ public final class HfChatTemplate implements PromptTemplate {
     }
 
     /**
+     * The chat template of a Hugging Face model folder, with transformers' precedence: a separate
+     * {@code chat_template.jinja} wins over the {@code chat_template} entry of {@code tokenizer_config.json}; the
+     * special tokens come from {@code tokenizer_config.json} when the folder has one.
+     *
+     * @throws IllegalArgumentException naming the folder when it has neither template
+     */
+    public static HfChatTemplate fromModelFolder(Path folder) {
+        Path config = folder.resolve(ModelFiles.TOKENIZER_CONFIG);
+        JsonObject json = Files.isRegularFile(config) ? readJson(config) : new JsonObject();
+        Optional<Path> file = ModelFiles.chatTemplateFile(folder);
+        String template;
+        if (file.isPresent()) {
+            try {
+                template = Files.readString(file.get(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file.get(), e);
+            }
+        } else {
+            template = templateEntry(json);
+            if (template == null) {
+                throw new IllegalArgumentException(folder + " has no chat template: neither "
+                        + ModelFiles.CHAT_TEMPLATE + " nor a chat_template string in " + ModelFiles.TOKENIZER_CONFIG);
+            }
+        }
+        return of(template, specialTokens(json));
+    }
+
+    /**
      * Reads {@code chat_template} and the special tokens ({@code *_token} entries, strings or {@code {content: ...}}
-     * objects) from a {@code tokenizer_config.json}.
+     * objects) from a {@code tokenizer_config.json}; {@link #fromModelFolder} also finds a
+     * {@code chat_template.jinja}.
      *
      * @throws IllegalArgumentException when the file has no usable {@code chat_template}
      */
     public static HfChatTemplate fromTokenizerConfig(Path tokenizerConfig) {
+        JsonObject config = readJson(tokenizerConfig);
+        String template = templateEntry(config);
+        if (template == null) {
+            throw new IllegalArgumentException(tokenizerConfig + " has no chat_template string");
+        }
+        return of(template, specialTokens(config));
+    }
+
+    private static JsonObject readJson(Path file) {
         String text;
         try {
-            text = Files.readString(tokenizerConfig, StandardCharsets.UTF_8);
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + tokenizerConfig, e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
-        JsonObject config = JsonParser.parseString(text).getAsJsonObject();
+        try {
+            return JsonParser.parseString(text).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException(file + " is not a JSON object: " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code chat_template} string, or the template named "default" of a list of them; null when none. */
+    private static String templateEntry(JsonObject config) {
         JsonElement chat = config.get("chat_template");
         String template = null;
         if (chat != null && chat.isJsonPrimitive()) {
             template = chat.getAsString();
         } else if (chat != null && chat.isJsonArray()) {
-            // a list of named templates: take "default"
             for (JsonElement named : chat.getAsJsonArray()) {
                 JsonObject o = named.getAsJsonObject();
                 if ("default".equals(o.get("name").getAsString())) {
@@ -102,9 +151,10 @@ public final class HfChatTemplate implements PromptTemplate {
                 }
             }
         }
-        if (template == null) {
-            throw new IllegalArgumentException(tokenizerConfig + " has no chat_template string");
-        }
+        return template;
+    }
+
+    private static Map<String, Object> specialTokens(JsonObject config) {
         Map<String, Object> tokens = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : config.entrySet()) {
             JsonElement value = entry.getValue();
@@ -117,7 +167,7 @@ public final class HfChatTemplate implements PromptTemplate {
                 tokens.put(entry.getKey(), value.getAsJsonObject().get("content").getAsString());
             }
         }
-        return of(template, tokens);
+        return tokens;
     }
 
     /** Renders the conversation as {@code apply_chat_template(messages, add_generation_prompt=...)} would. */

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.template.PromptTemplate;
+import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HfChatTemplateTest {
 
@@ -90,5 +93,32 @@ class HfChatTemplateTest {
         assertThatThrownBy(() -> mistral.renderPrompt(List.of(ChatMessage.assistant("x"))))
                 .isInstanceOf(HfChatTemplate.TemplateException.class)
                 .hasMessageContaining("Conversation roles must alternate");
+    }
+
+    @Test
+    void chatTemplateJinjaWinsOverTokenizerConfigAsInTransformers(@TempDir Path folder) throws IOException {
+        Files.writeString(folder.resolve("tokenizer_config.json"), "{\"chat_template\": \"config:{{ messages[0]"
+                + "['content'] }}\", \"eos_token\": {\"content\": \"</s>\"}, \"bos_token\": \"<s>\"}");
+        List<ChatMessage> hi = List.of(ChatMessage.user("hi"));
+        assertThat(HfChatTemplate.fromModelFolder(folder).render(hi, false)).isEqualTo("config:hi");
+
+        // the separate file wins, and still gets the special tokens of tokenizer_config.json
+        Files.writeString(folder.resolve("chat_template.jinja"),
+                "{{ bos_token }}file:{{ messages[0]['content'] }}{{ eos_token }}\n");
+        assertThat(HfChatTemplate.fromModelFolder(folder).render(hi, false)).isEqualTo("<s>file:hi</s>");
+        assertThat(HfChatTemplate.fromTokenizerConfig(folder.resolve("tokenizer_config.json")).render(hi, false))
+                .as("an explicit tokenizer_config.json is read as it is").isEqualTo("config:hi");
+
+        // a folder with only the template file
+        Files.delete(folder.resolve("tokenizer_config.json"));
+        assertThat(HfChatTemplate.fromModelFolder(folder).render(hi, false)).isEqualTo("file:hi");
+    }
+
+    @Test
+    void folderWithoutAnyTemplateIsNamed(@TempDir Path folder) throws IOException {
+        Files.writeString(folder.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\"}");
+        assertThatThrownBy(() -> HfChatTemplate.fromModelFolder(folder))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(folder.toString())
+                .hasMessageContaining("chat_template.jinja");
     }
 }

@@ -1,18 +1,18 @@
 package dev.dpo4j.core.checkpoint;
 
+import dev.dpo4j.hub.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
  * Writes a folder's files into a temporary sibling and renames it into place, so that a crash never leaves a
  * half-written folder where a complete one is expected. Files already in the target that the writer does not
- * produce (a user's other files in an output folder) are kept.
+ * produce (a user's other files in an output folder) are kept. Each move follows {@link AtomicFiles}' rule (atomic,
+ * a plain replace only where the file system cannot move atomically).
  */
 public final class AtomicFolder {
 
@@ -34,24 +34,16 @@ public final class AtomicFolder {
         try {
             writer.write(tmp);
             if (!Files.exists(absolute)) {
-                move(tmp, absolute);
+                AtomicFiles.move(tmp, absolute);
                 return;
             }
             try (Stream<Path> files = Files.list(tmp)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
-                    move(file, absolute.resolve(file.getFileName().toString()));
+                    AtomicFiles.move(file, absolute.resolve(file.getFileName().toString()));
                 }
             }
         } finally {
             deleteRecursively(tmp);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

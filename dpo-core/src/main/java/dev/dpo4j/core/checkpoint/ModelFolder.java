@@ -4,18 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.hub.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * A model folder as Hugging Face lays it out: {@code config.json}, {@code model.safetensors} or a sharded
@@ -24,15 +22,9 @@ import java.util.TreeSet;
  */
 public final class ModelFolder {
 
-    /** The config file name. */
-    public static final String CONFIG = "config.json";
-    /** The single-file weights name. */
-    public static final String WEIGHTS = "model.safetensors";
-    /** The sharded weights index name. */
-    public static final String INDEX = "model.safetensors.index.json";
-    /** Tokenizer and generation files copied along with a saved model when present. */
-    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "generation_config.json", "vocab.json", "merges.txt", "tokenizer.model");
+    private static final String CONFIG = ModelFiles.CONFIG;
+    private static final String WEIGHTS = ModelFiles.WEIGHTS;
+    private static final String INDEX = ModelFiles.WEIGHTS_INDEX;
 
     private ModelFolder() {
     }
@@ -70,17 +62,12 @@ public final class ModelFolder {
         if (!Files.isRegularFile(index)) {
             return List.of(require(folder.resolve(WEIGHTS)));
         }
-        JsonObject weightMap;
+        List<String> files;
         try {
-            weightMap = new Gson().fromJson(Files.readString(index), JsonObject.class).getAsJsonObject("weight_map");
-        } catch (IOException | JsonParseException | ClassCastException | NullPointerException e) {
-            throw new CheckpointException(index + ": cannot read key 'weight_map': " + e.getMessage(), e);
+            files = ModelFiles.shards(index);
+        } catch (ModelFiles.InvalidIndexException e) {
+            throw new CheckpointException(e.getMessage(), e);
         }
-        if (weightMap == null) {
-            throw new CheckpointException(index + ": missing key 'weight_map'");
-        }
-        TreeSet<String> files = new TreeSet<>();
-        weightMap.entrySet().forEach(e -> files.add(e.getValue().getAsString()));
         return files.stream().map(folder::resolve).map(ModelFolder::require).toList();
     }
 
@@ -131,12 +118,15 @@ public final class ModelFolder {
         copyTokenizerFiles(tokenizerSource, folder);
     }
 
-    /** Copies the tokenizer files that exist in {@code from} into {@code to}. */
+    /**
+     * Copies the tokenizer, chat template and generation files ({@link ModelFiles#TOKENIZER_FILES}, among them
+     * {@code chat_template.jinja}) that exist in {@code from} into {@code to}.
+     */
     public static void copyTokenizerFiles(Path from, Path to) throws IOException {
         if (from == null) {
             return;
         }
-        for (String name : TOKENIZER_FILES) {
+        for (String name : ModelFiles.TOKENIZER_FILES) {
             Path source = from.resolve(name);
             if (Files.isRegularFile(source)) {
                 Files.copy(source, to.resolve(name));

@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.dpo4j.hub.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +35,8 @@ public final class ByteLevelTokenizer {
     public static void write(Path folder) throws IOException {
         Files.createDirectories(folder);
         var gson = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
-        Files.writeString(folder.resolve("tokenizer.json"), gson.toJson(tokenizerJson()));
-        Files.writeString(folder.resolve("tokenizer_config.json"), gson.toJson(tokenizerConfig()));
+        Files.writeString(folder.resolve(ModelFiles.TOKENIZER), gson.toJson(tokenizerJson()));
+        Files.writeString(folder.resolve(ModelFiles.TOKENIZER_CONFIG), gson.toJson(tokenizerConfig()));
     }
 
     private static JsonObject tokenizerJson() {

@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import dev.dpo4j.core.model.ModelFileException;
+import dev.dpo4j.hub.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ public final class HfTokenizer implements TextTokenizer {
 
     /** Loads the tokenizer of a model folder; errors name the file and the key. */
     public static HfTokenizer load(Path folder) {
-        Path file = folder.resolve("tokenizer.json");
+        Path file = folder.resolve(ModelFiles.TOKENIZER);
         if (!Files.isRegularFile(file)) {
             throw new ModelFileException(file + ": missing (the model folder needs a tokenizer.json)");
         }
@@ -43,8 +44,8 @@ public final class HfTokenizer implements TextTokenizer {
         } catch (IOException | RuntimeException e) {
             throw new ModelFileException(file + ": cannot load tokenizer: " + e.getMessage(), e);
         }
-        JsonObject tokenizerConfig = readJson(folder.resolve("tokenizer_config.json"));
-        JsonObject modelConfig = readJson(folder.resolve("config.json"));
+        JsonObject tokenizerConfig = readJson(folder.resolve(ModelFiles.TOKENIZER_CONFIG));
+        JsonObject modelConfig = readJson(folder.resolve(ModelFiles.CONFIG));
         OptionalInt bos = tokenId(tokenizer, tokenizerConfig, "bos_token", modelConfig, "bos_token_id", file);
         OptionalInt eos = tokenId(tokenizer, tokenizerConfig, "eos_token", modelConfig, "eos_token_id", file);
         if (eos.isEmpty()) {

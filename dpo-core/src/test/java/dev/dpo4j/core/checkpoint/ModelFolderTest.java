@@ -59,6 +59,33 @@ class ModelFolderTest {
         }
     }
 
+    @Test
+    void savedModelKeepsTheChatTemplateFileAndOtherTokenizerFiles() throws IOException {
+        Path original = TinyModels.writeModel(tmp.resolve("src"), "qwen2", 5);
+        Files.writeString(original.resolve("chat_template.jinja"), "{{ messages }}");
+        Files.writeString(original.resolve("generation_config.json"), "{}");
+        Files.writeString(original.resolve("README.md"), "# not copied");
+        try (CausalLm model = ModelFolder.load(original, manager)) {
+            ModelFolder.save(model, tmp.resolve("saved"), original);
+        }
+        assertThat(tmp.resolve("saved/chat_template.jinja")).hasContent("{{ messages }}");
+        assertThat(tmp.resolve("saved/generation_config.json")).hasContent("{}");
+        assertThat(tmp.resolve("saved/tokenizer_config.json")).exists();
+        assertThat(tmp.resolve("saved/README.md")).doesNotExist();
+    }
+
+    @Test
+    void unreadableIndexNamesTheFileAndKey() throws IOException {
+        Path folder = TinyModels.writeModel(tmp.resolve("idx"), "llama", 5);
+        Files.writeString(folder.resolve("model.safetensors.index.json"), "{\"metadata\": {}}");
+        assertThatThrownBy(() -> ModelFolder.load(folder, manager)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("model.safetensors.index.json").hasMessageContaining("missing key 'weight_map'");
+        Files.writeString(folder.resolve("model.safetensors.index.json"),
+                "{\"weight_map\": {\"a\": \"../outside.safetensors\"}}");
+        assertThatThrownBy(() -> ModelFolder.load(folder, manager)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("weight_map.a").hasMessageContaining("../outside.safetensors");
+    }
+
     private float[] logps(CausalLm model) {
         try (NDManager scope = manager.newSubManager()) {
             TokenizedPair pair = new TokenizedPair(new int[] {5, 6, 7}, new int[] {8, 9, 2}, new int[] {10, 2});

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
-import dev.dpo4j.core.hub.HubClient;
-import dev.dpo4j.core.hub.HubException;
-import dev.dpo4j.core.hub.HubOptions;
+import dev.dpo4j.hub.HubClient;
+import dev.dpo4j.hub.HubException;
+import dev.dpo4j.hub.HubOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -110,8 +110,9 @@ final class ArgumentResolver {
             String message = what.startsWith("-") ? "unknown option '" + what + "'"
                     : "unexpected argument '" + what + "' (flags start with --)";
             List<String> suggestions = e.getSuggestions();
-            return fail(prefix + message + (suggestions.isEmpty() ? "" : "; did you mean "
-                    + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?"));
+            String line = prefix + message + (suggestions.isEmpty() ? "" : "; did you mean "
+                    + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?");
+            throw prefix.isEmpty() ? UsageError.unknownArgument(line) : new UsageError(line);
         } catch (ParameterException e) {
             return fail(prefix + lowerFirst(e.getMessage()));
         }

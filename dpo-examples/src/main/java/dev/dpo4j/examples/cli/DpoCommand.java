@@ -1,8 +1,8 @@
 package dev.dpo4j.examples.cli;
 
 import dev.dpo4j.api.data.DataFormatException;
-import dev.dpo4j.core.hub.HubException;
-import dev.dpo4j.core.hub.HubOptions;
+import dev.dpo4j.hub.HubException;
+import dev.dpo4j.hub.HubOptions;
 import dev.dpo4j.core.train.DpoTrainer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -83,8 +83,7 @@ public final class DpoCommand {
                     hub != null ? hub : HubOptions.fromEnvironment()).execute();
             return OK;
         } catch (UsageError e) {
-            return fail(err, e, e.getMessage() + (e.getMessage().startsWith("unknown option")
-                    || e.getMessage().startsWith("unexpected argument") ? " (dpo --help lists the flags)" : ""),
+            return fail(err, e, e.getMessage() + (e.isUnknownArgument() ? " (dpo --help lists the flags)" : ""),
                     USAGE);
         } catch (HubException e) {
             // the Hub's answer, or the cache's state: the message says what to do

@@ -1,5 +1,6 @@
 package dev.dpo4j.examples.cli;
 
+import dev.dpo4j.hub.datasets.SplitNames;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -272,7 +273,7 @@ public final class DpoOptions {
 
     // ---- Hugging Face Hub (HF_TOKEN, HF_ENDPOINT, HF_HOME, HF_HUB_CACHE and HF_HUB_OFFLINE are read as Python does)
 
-    @Option(names = {"--dataset_split", "--dataset-split"}, paramLabel = "SPLIT", defaultValue = "train", order = 36,
+    @Option(names = {"--dataset_split", "--dataset-split"}, paramLabel = "SPLIT", defaultValue = SplitNames.DEFAULT_SPLIT, order = 36,
             description = "Training split of a Hub dataset (e.g. train_prefs). Default: ${DEFAULT-VALUE}.")
     String datasetSplit;
 

@@ -2,6 +2,7 @@ package dev.dpo4j.examples.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.dpo4j.adapters.DatasetSource;
 import dev.dpo4j.adapters.LoadOptions;
 import dev.dpo4j.adapters.PreferenceDatasets;
 import dev.dpo4j.adapters.SplitOptions;
@@ -14,10 +15,10 @@ import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
 import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.loss.FDivergence;
-import dev.dpo4j.core.hub.DownloadListener;
-import dev.dpo4j.core.hub.HubClient;
-import dev.dpo4j.core.hub.HubDataset;
-import dev.dpo4j.core.hub.HubOptions;
+import dev.dpo4j.hub.DownloadListener;
+import dev.dpo4j.hub.HubClient;
+import dev.dpo4j.hub.HubOptions;
+import dev.dpo4j.hub.ModelFiles;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.train.DpoConfig;
@@ -47,7 +48,6 @@ import java.util.stream.Stream;
 final class DpoRun {
 
     private static final Pattern GPU = Pattern.compile("(?:gpu|cuda)(?:[:(]?(\\d+)\\)?)?");
-    private static final Pattern DATA_FILE_NAME = Pattern.compile("(?i).*\\.(parquet|jsonl|ndjson|json|gz)$");
 
     private final DpoOptions o;
     private final Set<String> fromDemo;
@@ -69,22 +69,23 @@ final class DpoRun {
     /** Checks everything that can be checked cheaply, then trains; returns the summary. */
     TrainingSummary execute() {
         // Options first, in the order a user reads them, before anything slow happens.
-        List<String> hubData = new ArrayList<>();
+        List<DatasetSource> hubData = new ArrayList<>();
         Path missingFile = null;
         if (o.dataFiles != null) {
             for (Path file : o.dataFiles) {
                 if (!Files.exists(file)) {
-                    if (isHubDatasetId(file.toString())) {
-                        hubData.add(file.toString());
+                    if (DatasetSource.isHubDatasetId(file.toString())) {
+                        hubData.add(new DatasetSource(file.toString(), o.datasetSplit, o.datasetRevision));
                     } else if (missingFile == null) {
                         missingFile = file;
                     }
                 }
             }
         }
-        boolean datasetFromHub = (o.dataFiles == null || o.dataFiles.isEmpty()) && isHubDatasetId(o.dataset);
+        boolean datasetFromHub = (o.dataFiles == null || o.dataFiles.isEmpty())
+                && DatasetSource.isHubDatasetId(o.dataset);
         if (datasetFromHub) {
-            hubData.add(o.dataset.strip());
+            hubData.add(new DatasetSource(o.dataset, o.datasetSplit, o.datasetRevision));
         }
         DatasetAdapter adapter = adapter(hubData);
         SaveStrategy saveStrategy = SaveStrategy.parse(o.saveStrategy);
@@ -143,17 +144,18 @@ final class DpoRun {
                 modelDir = hub().snapshot(hubModel, o.revision);
                 checkModelFolder(modelDir);
                 modelDescription = hubModel + (o.revision == null ? "" : "@" + o.revision) + " from the Hub, "
-                        + modelDir + " (" + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve("config.json")))
+                        + modelDir + " (" + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve(ModelFiles.CONFIG)))
                         + ")";
             } else {
                 modelDir = o.modelNameOrPath;
                 modelDescription = o.modelNameOrPath.toAbsolutePath().normalize() + " ("
-                        + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve("config.json"))) + ")";
+                        + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve(ModelFiles.CONFIG))) + ")";
             }
-            PromptTemplate template = builtIn != null ? builtIn
-                    : HfChatTemplate.fromTokenizerConfig(tokenizerConfig(modelDir));
-            String templateDescription = builtIn != null ? templateName
-                    : "the model's chat_template (tokenizer_config.json)";
+            PromptTemplate template = builtIn != null ? builtIn : HfChatTemplate.fromModelFolder(
+                    requireChatTemplate(modelDir));
+            String templateDescription = builtIn != null ? templateName : "the model's chat_template ("
+                    + (ModelFiles.chatTemplateFile(modelDir).isPresent() ? ModelFiles.CHAT_TEMPLATE
+                            : ModelFiles.TOKENIZER_CONFIG) + ")";
             if (o.systemPrompt != null && !o.systemPrompt.isEmpty()) {
                 template = new SystemPromptTemplate(template, o.systemPrompt);
                 templateDescription += ", default system prompt \"" + o.systemPrompt + "\"";
@@ -166,19 +168,10 @@ final class DpoRun {
                 if (o.dataFiles != null) {
                     o.dataFiles.stream().filter(Files::exists).forEach(files::add);
                 }
-                List<String> sources = new ArrayList<>();
-                for (String id : hubData) {
-                    HubDataset dataset = hub().dataset(id, o.datasetRevision);
-                    files.addAll(dataset.files(o.datasetSplit));
-                    String eval = dataset.evalSplitFor(o.datasetSplit).orElse(null);
-                    if (eval != null) {
-                        files.addAll(dataset.files(eval));
-                    }
-                    sources.add(id + " (Hub, split " + o.datasetSplit + (eval == null ? "" : ", eval split " + eval)
-                            + ")");
-                }
+                PreferenceDatasets.ResolvedSources hubFiles = PreferenceDatasets.resolve(hubData, hub(), true);
+                files.addAll(hubFiles.files());
                 data = PreferenceDatasets.split(adapter, files, load, split);
-                dataDescription = String.join(", ", sources) + ", " + schema + " schema: "
+                dataDescription = String.join(", ", hubFiles.descriptions()) + ", " + schema + " schema: "
                         + data.train().files().size() + " file(s); " + data.description();
             } else if (o.dataFiles == null || o.dataFiles.isEmpty()) {
                 data = PreferenceDatasets.split(adapter, List.of(EmbeddedDataset.extract(work.resolve("data"))), load,
@@ -233,11 +226,12 @@ final class DpoRun {
     }
 
     /** The --dataset adapter; a Hub id without an adapter of its own reads the generic schema. */
-    private DatasetAdapter adapter(List<String> hubData) {
+    private DatasetAdapter adapter(List<DatasetSource> hubData) {
         if (o.dataset.strip().equalsIgnoreCase("generic") && hubData.size() == 1) {
+            String id = hubData.get(0).pathOrId();
             try {
-                DatasetAdapter own = DatasetAdapters.byName(hubData.get(0)); // e.g. --data_files Intel/orca_dpo_pairs
-                schema = hubData.get(0).substring(hubData.get(0).indexOf('/') + 1);
+                DatasetAdapter own = DatasetAdapters.byName(id); // e.g. --data_files Intel/orca_dpo_pairs
+                schema = id.substring(id.indexOf('/') + 1);
                 return own;
             } catch (IllegalArgumentException e) {
                 schema = "generic";
@@ -248,7 +242,7 @@ final class DpoRun {
             schema = o.dataset.strip();
             return DatasetAdapters.byName(o.dataset);
         } catch (IllegalArgumentException e) {
-            if (isHubDatasetId(o.dataset)) {
+            if (DatasetSource.isHubDatasetId(o.dataset)) {
                 schema = "generic";
                 return DatasetAdapters.byName("generic");
             }
@@ -258,12 +252,7 @@ final class DpoRun {
 
     /** An org/name Hub id that is not an existing path (single names are taken as local folders). */
     static boolean isHubModelId(String s) {
-        return s.contains("/") && HubClient.isRepoId(s) && !Files.exists(Path.of(s));
-    }
-
-    /** Like {@link #isHubModelId}, and not named like a data file. */
-    static boolean isHubDatasetId(String s) {
-        return isHubModelId(s.strip()) && !DATA_FILE_NAME.matcher(s.strip()).matches();
+        return DatasetSource.isHubRepoId(s);
     }
 
     private SplitOptions splitOptions() {
@@ -288,19 +277,21 @@ final class DpoRun {
             throw new UsageError("model folder " + folder + " does not exist (pass a local folder with config.json, "
                     + "model.safetensors and tokenizer.json, or a Hub model id such as Qwen/Qwen2.5-0.5B-Instruct)");
         }
-        for (String name : List.of("config.json", "tokenizer.json")) {
+        for (String name : List.of(ModelFiles.CONFIG, ModelFiles.TOKENIZER)) {
             if (!Files.isRegularFile(folder.resolve(name))) {
                 throw new UsageError("model folder " + folder + " has no " + name);
             }
         }
     }
 
-    private static Path tokenizerConfig(Path modelDir) {
-        Path file = modelDir.resolve("tokenizer_config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new UsageError("--template model needs " + file + " with a chat_template");
+    /** The model folder when it has a chat template file or a tokenizer config that may hold one. */
+    private static Path requireChatTemplate(Path modelDir) {
+        if (ModelFiles.chatTemplateFile(modelDir).isEmpty()
+                && !Files.isRegularFile(modelDir.resolve(ModelFiles.TOKENIZER_CONFIG))) {
+            throw new UsageError("--template model needs " + modelDir.resolve(ModelFiles.CHAT_TEMPLATE) + " or "
+                    + modelDir.resolve(ModelFiles.TOKENIZER_CONFIG) + " with a chat_template");
         }
-        return file;
+        return modelDir;
     }
 
     private static void checkOutputDir(DpoConfig config) {

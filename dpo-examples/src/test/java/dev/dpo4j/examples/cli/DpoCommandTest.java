@@ -140,6 +140,16 @@ class DpoCommandTest {
     }
 
     @Test
+    void onlyUnknownCommandLineArgumentsPointAtHelp() throws IOException {
+        assertThat(run("--learnin_rate", "1e-5").errLines().get(0)).endsWith(" (dpo --help lists the flags)");
+        assertThat(run("stray").errLines().get(0)).contains("unexpected argument 'stray'")
+                .endsWith(" (dpo --help lists the flags)");
+        assertThat(run("--beta", "abc").errLines().get(0)).doesNotContain("--help");
+        Path config = Files.writeString(tmp.resolve("bad.yaml"), "learnig_rate: 3\n");
+        assertThat(run("--config", config.toString()).errLines().get(0)).doesNotContain("--help");
+    }
+
+    @Test
     void badConfigValueNamesTheFile() throws IOException {
         Path config = Files.writeString(tmp.resolve("run.json"), "{\"num_train_epochs\": \"many\"}");
         assertOneLineError(run("--config", config.toString()), "config file " + config + ": invalid value for "

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.dpo4j.core.hub.HubOptions;
+import dev.dpo4j.hub.HubOptions;
 import dev.dpo4j.examples.embedded.EmbeddedDataset;
 import dev.dpo4j.examples.embedded.EmbeddedModel;
 import java.io.ByteArrayOutputStream;
