@@ -240,6 +240,7 @@ final class TrainingRun implements AutoCloseable {
 
     /** Scores the eval set without building a graph and notifies listeners. */
     private void evaluate() {
+        optimizer.publish();
         MetricsAccumulator totals = new MetricsAccumulator();
         workers.run(BatchOrder.of(eval.pairs().size(), config.batching().perDeviceEvalBatchSize(), 0, 0, false),
                 (worker, batch) -> worker.evaluate(eval, batch), ran -> { }).forEach(values -> values.addTo(totals));

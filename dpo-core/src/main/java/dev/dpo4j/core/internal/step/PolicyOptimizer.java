@@ -10,10 +10,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The optimizer side of training: the float32 master weights and their gradients (held by {@link AdamW}), the loss
  * scale, global-norm clipping, the AdamW update, and the exchange with the workers, in one order that the types
- * enforce. {@link #begin()} opens a {@link Step}; each micro-step's gradients go in through
- * {@link Step#accumulate(List)}; {@link Step#apply(double, long)} updates the masters once and hands the new weights
- * to every worker. A step closed without being applied (a failed micro-batch) drops its gradients, so the next step
- * starts clean.
+ * enforce. {@link #begin()} opens a {@link Step}, first handing the current weights to every worker; each
+ * micro-step's gradients go in through {@link Step#accumulate(List)}; {@link Step#apply(double, long)} updates the
+ * masters once. Workers read the new weights from the next {@link #begin()} or {@link #publish()} on, as late as
+ * possible, so the copies are made when the update's temporaries are gone. A step closed without being applied (a
+ * failed micro-batch) drops its gradients, so the next step starts clean.
  *
  * <p>The masters live on the primary device. An optimizer whose state is split across devices (ZeRO-1) keeps this
  * call order and changes what {@code apply} does with each worker's share.
@@ -29,12 +30,13 @@ public final class PolicyOptimizer {
     private final LossScaler scaler;
     private final List<WorkerWeights> workers;
     private Step open;
+    private boolean stale;
 
     /**
      * @param adamW the update, holding the masters' flat buffers and moments
      * @param maxGradNorm the global-norm clipping threshold (0: none)
      * @param scaler the loss scale (fixed at 1 for float32)
-     * @param workers every worker's view of the weights, which receives the new weights after each step
+     * @param workers every worker's view of the weights, current when given; each receives the new weights
      */
     public PolicyOptimizer(AdamW adamW, double maxGradNorm, LossScaler scaler, List<WorkerWeights> workers) {
         this.adamW = adamW;
@@ -43,13 +45,22 @@ public final class PolicyOptimizer {
         this.workers = List.copyOf(workers);
     }
 
-    /** Opens the next step; the previous one must be closed. */
+    /** Opens the next step, the workers reading the current weights; the previous step must be closed. */
     public Step begin() {
         if (open != null) {
             throw new IllegalStateException("a step is already open");
         }
+        publish();
         open = new Step();
         return open;
+    }
+
+    /** Hands the masters' current values to every worker if a step changed them since (before evaluating). */
+    public void publish() {
+        if (stale) {
+            workers.forEach(WorkerWeights::refresh);
+            stale = false;
+        }
     }
 
     /** The clipping factor for a gradient of global norm {@code norm}: {@code min(1, max / (norm + 1e-6))}. */
@@ -77,8 +88,9 @@ public final class PolicyOptimizer {
         }
 
         /**
-         * Unscales, clips by global norm and applies AdamW, then clears the gradients and hands the new weights to
-         * every worker; a step whose gradients are not finite is skipped and the loss scale lowered.
+         * Unscales, clips by global norm and applies AdamW, then clears the gradients; a step whose gradients are not
+         * finite is skipped and the loss scale lowered. Workers see the new weights from the next {@link #begin()}
+         * or {@link #publish()} on.
          *
          * @return the unscaled gradient norm before clipping
          */
@@ -95,7 +107,7 @@ public final class PolicyOptimizer {
                 adamW.clearGradients();
             }
             scaler.update(finite);
-            workers.forEach(WorkerWeights::refresh);
+            stale = true;
             return norm;
         }
 

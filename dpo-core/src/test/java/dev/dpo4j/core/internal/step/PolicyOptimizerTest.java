@@ -53,6 +53,11 @@ class PolicyOptimizerTest {
         // clipped to norm 1: g = (0.6, 0.8), so w = 1 - g / (g + 1)
         assertThat(weight.toFloatArray()).containsExactly(new float[] {1 - 0.6f / 1.6f, 1 - 0.8f / 1.8f},
                 within(1e-5f));
+        // workers take the new weights as late as possible: at the next step or evaluation, once
+        assertThat(worker.refreshes).isZero();
+        optimizer.publish();
+        optimizer.publish();
+        optimizer.begin().close();
         assertThat(worker.refreshes).isEqualTo(1);
     }
 
@@ -89,7 +94,7 @@ class PolicyOptimizerTest {
         assertThat(adamW.gradients().get("w").toFloatArray()).containsOnly(0f);
         assertThat(scaler.scale()).isEqualTo(32768.0);
         assertThat(adamW.steps()).isEqualTo(1);
-        assertThat(worker.refreshes).isEqualTo(2);
+        assertThat(worker.refreshes).isEqualTo(1); // at the second begin()
     }
 
     @Test
