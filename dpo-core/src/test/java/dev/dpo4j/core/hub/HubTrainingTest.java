@@ -3,7 +3,7 @@ package dev.dpo4j.core.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.TinyModels;
+import dev.dpo4j.core.testing.TinyModels;
 import dev.dpo4j.core.train.DpoTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
