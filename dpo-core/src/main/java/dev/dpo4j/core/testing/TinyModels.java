@@ -16,10 +16,11 @@ import java.util.List;
  * Tiny architectures, model folders and preference data for tests, written as Hugging Face would write them.
  *
  * <p>The tiny architecture has 2 layers, hidden size 32, 4 query heads over 2 key/value heads of width 8 and an MLP
- * of width 64: a few thousand weights, so a model is written in milliseconds and a training step runs in a few on a
- * CPU. {@link #writeModel(Path, String, long)} gives a complete folder ({@code config.json},
- * {@code model.safetensors}, {@code tokenizer.json}, {@code tokenizer_config.json}) that {@code DpoTrainer},
- * {@code ModelFolder} and transformers' {@code from_pretrained} load; nothing is downloaded.
+ * of width 64: about 27,000 weights with the byte-level vocabulary and tied embeddings, small enough to train in
+ * unit tests on a CPU.
+ * {@link #writeModel(Path, String, long)} gives a complete folder ({@code config.json}, {@code model.safetensors},
+ * {@code tokenizer.json}, {@code tokenizer_config.json}) that {@code DpoTrainer} and {@code ModelFolder} load;
+ * nothing is downloaded.
  */
 public final class TinyModels {
 
