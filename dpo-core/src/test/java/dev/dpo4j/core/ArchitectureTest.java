@@ -3,20 +3,17 @@ package dev.dpo4j.core;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The package rules of dpo-core, which the design section of the README describes. */
+/**
+ * The package rules of dpo-core, which the design section of the README describes. That every package has a
+ * package-info is checked for all modules at once by dpo-examples' {@code ArchitectureTest}.
+ */
 class ArchitectureTest {
 
     private static JavaClasses core;
@@ -55,25 +52,13 @@ class ArchitectureTest {
     }
 
     @Test
-    void packagesFormNoCycles() {
-        slices().matching("dev.dpo4j.core.(**)").should().beFreeOfCycles().check(core);
+    void theTestFixturesServeOnlyTests() {
+        noClasses().that().resideOutsideOfPackage("dev.dpo4j.core.testing..").should().dependOnClassesThat()
+                .resideInAPackage("dev.dpo4j.core.testing..").check(core);
     }
 
     @Test
-    void everyPackageSaysWhatItIsFor() throws IOException {
-        Path sources = Path.of("src/main/java");
-        try (Stream<Path> walk = Files.walk(sources)) {
-            List<Path> undocumented = walk.filter(Files::isDirectory).filter(ArchitectureTest::holdsJava)
-                    .filter(dir -> !Files.exists(dir.resolve("package-info.java"))).toList();
-            assertThat(undocumented).as("packages without package-info.java").isEmpty();
-        }
-    }
-
-    private static boolean holdsJava(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.anyMatch(f -> f.toString().endsWith(".java") && !f.endsWith("package-info.java"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    void packagesFormNoCycles() {
+        slices().matching("dev.dpo4j.core.(**)").should().beFreeOfCycles().check(core);
     }
 }

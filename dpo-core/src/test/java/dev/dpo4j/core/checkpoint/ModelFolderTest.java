@@ -8,13 +8,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
-import dev.dpo4j.core.TinyModels;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
-import dev.dpo4j.core.model.ModelFileException;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.model.ModelFileException;
+import dev.dpo4j.core.scoring.CompletionScorer;
+import dev.dpo4j.core.testing.RandomInit;
+import dev.dpo4j.core.testing.TinyModels;
 import dev.dpo4j.core.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -157,7 +158,7 @@ class ModelFolderTest {
         var json = TinyModels.json("llama", 50, false);
         json.addProperty("torch_dtype", "bfloat16");
         ModelConfig config = ModelConfig.fromJson(json, "c");
-        try (CausalLm model = dev.dpo4j.core.model.RandomInit.create(config, manager, 3, 0.1)) {
+        try (CausalLm model = RandomInit.create(config, manager, 3, 0.1)) {
             ModelFolder.save(model, tmp.resolve("auto"), null, SaveDtype.AUTO);
             ModelFolder.save(model, tmp.resolve("half"), null, SaveDtype.FLOAT16);
             ModelFolder.save(model, tmp.resolve("full"), null);

@@ -8,6 +8,7 @@ import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.hub.HubClient;
 import dev.dpo4j.hub.HubException;
 import dev.dpo4j.hub.HubOptions;
+import dev.dpo4j.core.testing.TinyModels;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ class DpoTrainerBuilderTest extends TinyModelTraining {
         HubClient offline = HubClient.of(new HubOptions(URI.create("http://127.0.0.1:9"), tmp.resolve("cache"), null,
                 true));
         DpoTrainer trainer = DpoTrainer.builder().modelNameOrPath("someone/missing-model", null, offline)
-                .trainData(dev.dpo4j.core.TinyModels.arithmetic(2)).outputDir(tmp.resolve("out")).progressBar(false)
+                .trainData(TinyModels.arithmetic(2)).outputDir(tmp.resolve("out")).progressBar(false)
                 .build();
 
         assertThatThrownBy(trainer::resolve).isInstanceOf(HubException.class)
@@ -63,7 +64,7 @@ class DpoTrainerBuilderTest extends TinyModelTraining {
     void resolveKeepsALocalFolder() {
         DpoTrainer trainer = DpoTrainer.builder().modelNameOrPath(modelDir.toString(), null,
                 HubClient.of(new HubOptions(URI.create("http://127.0.0.1:9"), tmp.resolve("cache"), null, true)))
-                .trainData(dev.dpo4j.core.TinyModels.arithmetic(2)).outputDir(tmp.resolve("out")).progressBar(false)
+                .trainData(TinyModels.arithmetic(2)).outputDir(tmp.resolve("out")).progressBar(false)
                 .maxSteps(1).build();
 
         assertThat(trainer.resolve().train().steps()).isEqualTo(1);

@@ -10,9 +10,10 @@ import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.TinyModels;
-import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.checkpoint.Safetensors;
+import dev.dpo4j.core.data.BatchOrder;
+import dev.dpo4j.core.testing.RandomInit;
+import dev.dpo4j.core.testing.TinyModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -199,7 +200,7 @@ class DpoTrainerTest extends TinyModelTraining {
         var json = TinyModels.json("qwen2", 50, true);
         Path small = tmp.resolve("small-vocab");
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
-                dev.dpo4j.core.model.CausalLm model = dev.dpo4j.core.model.RandomInit.create(
+                dev.dpo4j.core.model.CausalLm model = RandomInit.create(
                         dev.dpo4j.core.model.ModelConfig.fromJson(json, "c"), m, 1, 0.02)) {
             dev.dpo4j.core.checkpoint.ModelFolder.save(model, small, null);
         } catch (IOException e) {

@@ -1,13 +1,11 @@
 package dev.dpo4j.examples.embedded;
 
-import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.model.RandomInit;
-import dev.dpo4j.core.tokenizer.ByteLevelTokenizer;
+import dev.dpo4j.core.testing.ByteLevelTokenizer;
+import dev.dpo4j.core.testing.TinyModels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,15 +55,11 @@ public final class EmbeddedModel {
     public static Path write(Path folder, long seed) {
         JsonObject json = configJson();
         double stddev = json.has("initializer_range") ? json.get("initializer_range").getAsDouble() : 0.02;
-        try (NDManager manager = NDManager.newBaseManager();
-                CausalLm model = RandomInit.create(ModelConfig.fromJson(json, CONFIG_RESOURCE), manager, seed,
-                        stddev)) {
-            ByteLevelTokenizer.write(folder);
-            ModelFolder.save(model, folder, null);
-            return folder;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the embedded model into " + folder + ": " + e.getMessage(),
-                    e);
+        try {
+            return TinyModels.writeModel(folder, ModelConfig.fromJson(json, CONFIG_RESOURCE), seed, stddev);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write the embedded model into " + folder + ": "
+                    + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -1,8 +1,11 @@
-package dev.dpo4j.core.model;
+package dev.dpo4j.core.testing;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.ModelConfig;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -32,7 +35,7 @@ public final class RandomInit {
             return values;
         }
         if (name.contains("norm")) {
-            java.util.Arrays.fill(values, 1f);
+            Arrays.fill(values, 1f);
             return values;
         }
         SplittableRandom random = new SplittableRandom(seed * 1_000_003L + name.hashCode());

@@ -1,4 +1,4 @@
-package dev.dpo4j.core;
+package dev.dpo4j.core.testing;
 
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
@@ -6,21 +6,35 @@ import dev.dpo4j.api.data.PreferenceExample;
 import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.model.RandomInit;
-import dev.dpo4j.core.tokenizer.ByteLevelTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Tiny architectures, model folders and preference data for tests, written as Hugging Face would write them. */
+/**
+ * Tiny architectures, model folders and preference data for tests, written as Hugging Face would write them.
+ *
+ * <p>The tiny architecture has 2 layers, hidden size 32, 4 query heads over 2 key/value heads of width 8 and an MLP
+ * of width 64: about 27,000 weights with the byte-level vocabulary and tied embeddings, small enough to train in
+ * unit tests on a CPU.
+ * {@link #writeModel(Path, String, long)} gives a complete folder ({@code config.json}, {@code model.safetensors},
+ * {@code tokenizer.json}, {@code tokenizer_config.json}) that {@code DpoTrainer} and {@code ModelFolder} load;
+ * nothing is downloaded.
+ */
 public final class TinyModels {
 
     private TinyModels() {
     }
 
-    /** A config.json body for a tiny model of the given family. */
+    /**
+     * A {@code config.json} body for a tiny model.
+     *
+     * @param modelType the family, as {@code config.json} names it: {@code llama}, {@code mistral}, {@code qwen2},
+     *     {@code qwen3}
+     * @param vocab the vocabulary size ({@link ByteLevelTokenizer#VOCAB_SIZE} to go with that tokenizer)
+     * @param tied whether the LM head shares the embedding matrix ({@code tie_word_embeddings})
+     */
     public static JsonObject json(String modelType, int vocab, boolean tied) {
         JsonObject json = new JsonObject();
         json.addProperty("model_type", modelType);
@@ -45,11 +59,27 @@ public final class TinyModels {
         return ModelConfig.fromJson(json(modelType, vocab, tied), "test config.json");
     }
 
-    /** Writes a random tiny model folder with the byte-level ChatML tokenizer into {@code folder}. */
+    /**
+     * Writes a tiny model folder of the given family (tied embeddings, the byte-level ChatML tokenizer, weights
+     * random-initialized from {@code seed} with standard deviation 0.02) into {@code folder}.
+     *
+     * @return {@code folder}
+     * @throws UncheckedIOException when the folder cannot be written
+     */
     public static Path writeModel(Path folder, String modelType, long seed) {
+        return writeModel(folder, config(modelType, ByteLevelTokenizer.VOCAB_SIZE, true), seed, 0.02);
+    }
+
+    /**
+     * Writes a model folder of any architecture whose vocabulary fits the byte-level ChatML tokenizer, with weights
+     * random-initialized as {@link RandomInit} does, into {@code folder}.
+     *
+     * @return {@code folder}
+     * @throws UncheckedIOException when the folder cannot be written
+     */
+    public static Path writeModel(Path folder, ModelConfig config, long seed, double stddev) {
         try (NDManager manager = NDManager.newBaseManager();
-                CausalLm model = RandomInit.create(config(modelType, ByteLevelTokenizer.VOCAB_SIZE, true), manager,
-                        seed, 0.02)) {
+                CausalLm model = RandomInit.create(config, manager, seed, stddev)) {
             ByteLevelTokenizer.write(folder);
             ModelFolder.save(model, folder, null);
             return folder;
@@ -58,7 +88,7 @@ public final class TinyModels {
         }
     }
 
-    /** Arithmetic pairs: the right sum is chosen, a wrong one rejected. */
+    /** {@code count} arithmetic pairs ("What is 3+4?"): the right sum is chosen, one three too high rejected. */
     public static List<PreferenceExample> arithmetic(int count) {
         List<PreferenceExample> examples = new ArrayList<>();
         for (int i = 0; i < count; i++) {
