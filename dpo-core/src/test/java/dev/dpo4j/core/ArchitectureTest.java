@@ -52,12 +52,6 @@ class ArchitectureTest {
     }
 
     @Test
-    void theTestFixturesServeOnlyTests() {
-        noClasses().that().resideOutsideOfPackage("dev.dpo4j.core.testing..").should().dependOnClassesThat()
-                .resideInAPackage("dev.dpo4j.core.testing..").check(core);
-    }
-
-    @Test
     void packagesFormNoCycles() {
         slices().matching("dev.dpo4j.core.(**)").should().beFreeOfCycles().check(core);
     }

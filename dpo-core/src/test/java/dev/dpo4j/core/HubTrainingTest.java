@@ -3,7 +3,7 @@ package dev.dpo4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.testing.TinyModels;
+import dev.dpo4j.testing.TinyModels;
 import dev.dpo4j.core.train.DpoTrainer;
 import dev.dpo4j.hub.DownloadListener;
 import dev.dpo4j.hub.HubClient;

@@ -3,13 +3,13 @@ package dev.dpo4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.testing.TinyModels;
+import dev.dpo4j.testing.TinyModels;
 import dev.dpo4j.core.train.DpoTrainer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's example of a user's own test on a tiny model from {@code dev.dpo4j.core.testing}. */
+/** The README's example of a user's own test on a tiny model from {@code dev.dpo4j.testing}. */
 class TinyModelInYourTestsTest {
 
     @Test

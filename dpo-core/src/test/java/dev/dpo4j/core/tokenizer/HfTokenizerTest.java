@@ -12,7 +12,7 @@ import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.TokenizedPair;
 import dev.dpo4j.core.model.ModelFileException;
-import dev.dpo4j.core.testing.ByteLevelTokenizer;
+import dev.dpo4j.testing.ByteLevelTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.hub.HubClient;
 import dev.dpo4j.hub.HubException;
 import dev.dpo4j.hub.HubOptions;
-import dev.dpo4j.core.testing.TinyModels;
+import dev.dpo4j.testing.TinyModels;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.dpo4j.core.train;
 
-import dev.dpo4j.core.testing.TinyModels;
+import dev.dpo4j.testing.TinyModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

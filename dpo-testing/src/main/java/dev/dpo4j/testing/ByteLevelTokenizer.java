@@ -1,4 +1,4 @@
-package dev.dpo4j.core.testing;
+package dev.dpo4j.testing;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;

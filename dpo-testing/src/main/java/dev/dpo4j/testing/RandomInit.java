@@ -1,4 +1,4 @@
-package dev.dpo4j.core.testing;
+package dev.dpo4j.testing;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
