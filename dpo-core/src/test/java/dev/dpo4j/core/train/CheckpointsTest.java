@@ -59,6 +59,13 @@ class CheckpointsTest extends TinyModelTraining {
         assertThat(steps(first)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(Files.readAllLines(first.resolve("metrics.jsonl"))).allSatisfy(line ->
                 assertThat(line).matches("\\{\"step\":\\d+,\"epoch\":.*"));
+
+        // resumed in place from an earlier checkpoint: checkpoint-6 is written over, the rows after step 4 again
+        base(first).maxSteps(6).saveSteps(2).resumeFromCheckpoint(first.resolve("checkpoint-4")).build().train();
+        DpoTrainerTest.assertSameWeights(other, first, 1e-6f);
+        DpoTrainerTest.assertSameWeights(other.resolve("checkpoint-6"), first.resolve("checkpoint-6"), 1e-6f);
+        assertThat(first.resolve("checkpoint-6/trainer_state.json")).content().contains("\"globalStep\": 6");
+        assertThat(steps(first)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
     }
 
     @Test
