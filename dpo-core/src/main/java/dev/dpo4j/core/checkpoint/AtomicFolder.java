@@ -30,7 +30,7 @@ public final class AtomicFolder {
     public static void write(Path target, Writer writer) throws IOException {
         Path absolute = target.toAbsolutePath();
         Files.createDirectories(absolute.getParent());
-        Path tmp = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".tmp-");
+        Path tmp = Files.createTempDirectory(absolute.getParent(), tempPrefix(absolute.getFileName().toString()));
         try {
             writer.write(tmp);
             if (!Files.exists(absolute)) {
@@ -45,6 +45,14 @@ public final class AtomicFolder {
         } finally {
             deleteRecursively(tmp);
         }
+    }
+
+    /**
+     * The name start of the temporary sibling that {@link #write} fills for a folder named {@code name}:
+     * {@code .NAME.tmp-} followed by a random suffix. One left behind was being written when the process died.
+     */
+    public static String tempPrefix(String name) {
+        return "." + name + ".tmp-";
     }
 
     /** Deletes a folder and everything in it, if it exists. */

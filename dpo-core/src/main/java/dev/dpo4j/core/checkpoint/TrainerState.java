@@ -3,6 +3,7 @@ package dev.dpo4j.core.checkpoint;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import dev.dpo4j.hub.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,9 @@ public record TrainerState(long globalStep, double epoch, long seed, long trainP
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
-    /** Writes the state into {@code folder}. */
+    /** Writes the state into {@code folder}, through a temporary file (a reader never sees half of it). */
     public void write(Path folder) throws IOException {
-        Files.writeString(folder.resolve(FILE_NAME), GSON.toJson(this) + "\n");
+        AtomicFiles.writeString(folder.resolve(FILE_NAME), GSON.toJson(this) + "\n");
     }
 
     /** Reads the state of a checkpoint folder; errors name the file. */

@@ -15,7 +15,8 @@ import java.util.Map;
  * A resumable training checkpoint, {@code checkpoint-STEP/} in the output folder: the policy as a loadable model
  * folder, the AdamW moments in {@code optimizer.safetensors}, {@code trainer_state.json}, and the reference model's
  * weights in {@code reference.safetensors} when training moves the reference ({@code sync_ref_model}). It is written
- * into a temporary folder and renamed, so a crash never corrupts the last good checkpoint.
+ * into a temporary folder and renamed, so a crash never corrupts the last good checkpoint; it is complete when its
+ * {@code trainer_state.json} exists (see {@link CheckpointFolders}).
  */
 public final class TrainingCheckpoint {
 
@@ -39,6 +40,13 @@ public final class TrainingCheckpoint {
     public static Path save(Path outputDir, CausalLm policy, AdamW optimizer, TrainerState state,
             Path tokenizerSource, Map<String, NDArray> reference) throws IOException {
         Path folder = outputDir.resolve(PREFIX + state.globalStep());
+        // a new folder is moved into place whole; an existing one (a run resumed from an earlier step) has its files
+        // replaced one by one, so it loses its trainer state first and gets the new one last: it only looks
+        // complete when it is
+        boolean replacing = Files.exists(folder);
+        if (replacing) {
+            Files.deleteIfExists(folder.resolve(TrainerState.FILE_NAME));
+        }
         AtomicFolder.write(folder, tmp -> {
             ModelFolder.writeFiles(policy, tmp, tokenizerSource, SaveDtype.FLOAT32);
             Safetensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("steps",
@@ -46,8 +54,13 @@ public final class TrainingCheckpoint {
             if (reference != null) {
                 Safetensors.write(tmp.resolve(REFERENCE), reference, Map.of());
             }
-            state.write(tmp);
+            if (!replacing) {
+                state.write(tmp);
+            }
         });
+        if (replacing) {
+            state.write(folder);
+        }
         return folder;
     }
 

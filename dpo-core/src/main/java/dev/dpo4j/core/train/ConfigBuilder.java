@@ -52,6 +52,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
     private SaveStrategy saveStrategy = SAVE.saveStrategy();
     private long saveSteps = SAVE.saveSteps();
     private SaveDtype saveDtype = SAVE.saveDtype();
+    private int saveTotalLimit = SAVE.saveTotalLimit();
     private boolean precomputeRefLogProbs = REFERENCE.precomputeRefLogProbs();
     private boolean syncRefModel = REFERENCE.syncRefModel();
     private double refModelMixupAlpha = REFERENCE.refModelMixupAlpha();
@@ -64,6 +65,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
     private boolean fp16;
     private boolean gradientCheckpointing;
     private Path resumeFromCheckpoint;
+    private boolean resumeFromOutputDir;
 
     /** This builder, typed. */
     protected abstract B self();
@@ -103,6 +105,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
         saveStrategy = c.saving().saveStrategy();
         saveSteps = c.saving().saveSteps();
         saveDtype = c.saving().saveDtype();
+        saveTotalLimit = c.saving().saveTotalLimit();
         ReferenceOptions r = c.reference();
         precomputeRefLogProbs = r.precomputeRefLogProbs();
         syncRefModel = r.syncRefModel();
@@ -116,6 +119,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
         fp16 = c.fp16();
         gradientCheckpointing = c.gradientCheckpointing();
         resumeFromCheckpoint = c.resumeFromCheckpoint();
+        resumeFromOutputDir = false;
         return self();
     }
 
@@ -272,6 +276,15 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
         return self();
     }
 
+    /**
+     * Keep only the newest this many {@code checkpoint-N} folders, deleting older ones once a new one is complete
+     * (TRL's {@code save_total_limit}; null or 0: keep all).
+     */
+    public B saveTotalLimit(Integer value) {
+        saveTotalLimit = value == null ? 0 : value;
+        return self();
+    }
+
     /** Evaluate every this many steps (0: at the end only). */
     public B evalSteps(long value) {
         evalSteps = value;
@@ -347,9 +360,32 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
         return self();
     }
 
-    /** Resume from this checkpoint folder (null: start fresh). */
+    /**
+     * Resume from this checkpoint folder, or from the newest complete {@code checkpoint-N} inside this folder (the
+     * output folder of an earlier run); null: start fresh.
+     */
     public B resumeFromCheckpoint(Path value) {
         resumeFromCheckpoint = value;
+        resumeFromOutputDir = false;
+        return self();
+    }
+
+    /**
+     * TRL's string form: {@code true} or {@code last} resumes from the newest checkpoint in the output folder,
+     * {@code false}, empty or null starts fresh, anything else is a folder as in {@link #resumeFromCheckpoint(Path)}.
+     */
+    public B resumeFromCheckpoint(String value) {
+        String v = value == null ? "" : value.strip();
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("last")) {
+            return resumeFromCheckpoint(true);
+        }
+        return resumeFromCheckpoint(v.isEmpty() || v.equalsIgnoreCase("false") ? null : Path.of(v));
+    }
+
+    /** true: resume from the newest checkpoint in the output folder (TRL's {@code True}); false: start fresh. */
+    public B resumeFromCheckpoint(boolean value) {
+        resumeFromCheckpoint = null;
+        resumeFromOutputDir = value;
         return self();
     }
 
@@ -392,7 +428,8 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
         BatchOptions batching = problems.collect(() -> new BatchOptions(perDeviceTrainBatchSize,
                 perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
                 padToMultipleOf, groupByLength));
-        SaveOptions saving = problems.collect(() -> new SaveOptions(saveStrategy, saveSteps, saveDtype));
+        SaveOptions saving = problems.collect(() -> new SaveOptions(saveStrategy, saveSteps, saveDtype,
+                saveTotalLimit));
         ReferenceOptions reference = problems.collect(() -> new ReferenceOptions(precomputeRefLogProbs,
                 syncRefModel, refModelMixupAlpha, refModelSyncSteps));
         // the options outside the groups are checked too, so one error lists every problem
@@ -400,7 +437,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
                 loss != null ? loss : LossConfig.DEFAULTS, optimizer != null ? optimizer : OPTIMIZER,
                 batching != null ? batching : BATCH, saving != null ? saving : SAVE,
                 reference != null ? reference : REFERENCE, numTrainEpochs, maxSteps, evalSteps, loggingSteps, seed,
-                fp16, gradientCheckpointing, resumeFromCheckpoint));
+                fp16, gradientCheckpointing, resumeFromOutputDir ? outputDir : resumeFromCheckpoint));
         problems.throwIfAny("invalid DPO options: ");
         return config;
     }

@@ -31,7 +31,8 @@ import java.util.Map;
  * @param gradientCheckpointing keep only each decoder layer's input during the forward pass and recompute the layer
  *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory
  *     (default false)
- * @param resumeFromCheckpoint a checkpoint folder to resume from, or null
+ * @param resumeFromCheckpoint a checkpoint folder to resume from, or a folder holding {@code checkpoint-N} folders
+ *     (the output folder) whose newest complete one is taken when training starts; null: start fresh
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig loss, OptimizerOptions optimizer,
         BatchOptions batching, SaveOptions saving, ReferenceOptions reference, int numTrainEpochs, long maxSteps,

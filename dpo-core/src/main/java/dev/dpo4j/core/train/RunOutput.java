@@ -1,20 +1,31 @@
 package dev.dpo4j.core.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.dpo4j.core.checkpoint.CheckpointFolders;
 import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.checkpoint.TrainerState;
 import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
+import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A run's output folder: checked before training, then checkpoints and the final model written into it. */
+/**
+ * A run's output folder: checked and cleared of half-written checkpoints before training, the checkpoint to resume
+ * from chosen, then checkpoints (at most {@code save_total_limit}) and the final model written into it.
+ */
 final class RunOutput {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunOutput.class);
 
     private final DpoConfig config;
     private final Path tokenizerFiles;
@@ -41,19 +52,81 @@ final class RunOutput {
         }
     }
 
+    /** Deletes the temporary checkpoint folders a killed run left half-written in the output folder. */
+    void deleteHalfWrittenCheckpoints() {
+        Path out = config.outputDir();
+        try {
+            List<Path> stale = CheckpointFolders.deleteTemporary(out);
+            if (!stale.isEmpty()) {
+                LOG.info("removed {} half-written checkpoint folder(s) left in {} by an interrupted run: {}",
+                        stale.size(), out, stale.stream().map(p -> p.getFileName().toString())
+                                .collect(Collectors.joining(", ")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("output_dir " + out + ": cannot remove half-written checkpoints: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /**
-     * Writes a checkpoint of the policy, the optimizer and the state, with the reference's weights when it moves.
+     * The checkpoint {@code resume_from_checkpoint} names (itself, or the newest complete one inside it), or null.
+     *
+     * @throws dev.dpo4j.core.checkpoint.CheckpointException naming the folder when it holds no checkpoint
+     */
+    Path resumeCheckpoint() {
+        Path resume = config.resumeFromCheckpoint();
+        if (resume == null) {
+            return null;
+        }
+        Path checkpoint = CheckpointFolders.resolve(resume);
+        if (!checkpoint.equals(resume)) {
+            LOG.info("resume_from_checkpoint {}: resuming from its newest checkpoint, {}", resume, checkpoint);
+        }
+        return checkpoint;
+    }
+
+    /** Drops the rows of {@code metrics.jsonl} above the step resumed at, which the resumed run writes again. */
+    void dropMetricsAfter(long step) {
+        Path file = config.outputDir().resolve(JsonlMetricsWriter.FILE_NAME);
+        try {
+            int dropped = JsonlMetricsWriter.dropRowsAfter(file, step);
+            if (dropped > 0) {
+                LOG.info("{}: dropped {} row(s) after step {}, which the resumed run writes again", file, dropped,
+                        step);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot drop the rows after step " + step + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a checkpoint of the policy, the optimizer and the state, with the reference's weights when it moves;
+     * then, with {@code save_total_limit}, deletes the oldest checkpoints beyond it.
      *
      * @return the checkpoint folder
      */
     Path saveCheckpoint(CausalLm policy, AdamW adamW, TrainerState state, Map<String, NDArray> movingReference) {
+        Path folder;
         try {
-            return TrainingCheckpoint.save(config.outputDir(), policy, adamW, state, tokenizerFiles,
+            folder = TrainingCheckpoint.save(config.outputDir(), policy, adamW, state, tokenizerFiles,
                     movingReference);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint into " + config.outputDir() + ": "
                     + e.getMessage(), e);
         }
+        int limit = config.saving().saveTotalLimit();
+        if (limit > 0) {
+            try {
+                for (Path old : CheckpointFolders.deleteBeyond(config.outputDir(), limit, folder)) {
+                    LOG.info("deleted {} (save_total_limit {})", old, limit);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete old checkpoints in " + config.outputDir()
+                        + " (save_total_limit " + limit + "): " + e.getMessage(), e);
+            }
+        }
+        return folder;
     }
 
     /** Saves the trained policy as a Hugging Face folder in the output folder, in {@code save_dtype}. */

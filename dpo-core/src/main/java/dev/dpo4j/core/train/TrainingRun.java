@@ -75,6 +75,7 @@ final class TrainingRun implements AutoCloseable {
         this.loss = trainer.loss();
         this.output = new RunOutput(config, trainer.policy().tokenizerFiles());
         output.checkOutputDir();
+        output.deleteHalfWrittenCheckpoints();
         this.manager = trainer.newManager();
         this.tokenizer = trainer.policy().tokenizer();
         this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf());
@@ -84,6 +85,7 @@ final class TrainingRun implements AutoCloseable {
 
     TrainingSummary execute() {
         long start = System.nanoTime();
+        Path checkpoint = output.resumeCheckpoint();
         prepareData();
         policy = trainer.policy().load(manager);
         References references = loss.needsReference() ? References.create(policy, trainer.referencePath(),
@@ -91,8 +93,8 @@ final class TrainingRun implements AutoCloseable {
                 : new References(null, null);
         adamW = new AdamW(manager, policy.parameters(), config.optimizer().adamBeta1(), config.optimizer().adamBeta2(),
                 config.optimizer().adamEpsilon(), config.optimizer().weightDecay(), kernels);
-        if (config.resumeFromCheckpoint() != null) {
-            resume(config.resumeFromCheckpoint(), references.train());
+        if (checkpoint != null) {
+            resume(checkpoint, references.train());
         }
         workers = Workers.create(trainer.devices(), manager, adamW, computeType, references.train(),
                 references.eval(), new Worker.Scoring(policy, loss, collator, computeType,
@@ -142,7 +144,10 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** Restores weights, moments, step and, with TR-DPO, the moved reference (before the workers copy them). */
+    /**
+     * Restores weights, moments, step and, with TR-DPO, the moved reference (before the workers copy them), then
+     * drops the metrics rows the resumed steps write again.
+     */
     private void resume(Path checkpoint, ReferenceLogps reference) {
         TrainerState state = TrainingCheckpoint.restore(checkpoint, policy, adamW, manager);
         if (state.seed() != config.seed() || state.trainPairs() != train.pairs().size()) {
@@ -163,6 +168,7 @@ final class TrainingRun implements AutoCloseable {
         if (config.reference().syncRefModel() && reference != null) {
             TrainingCheckpoint.restoreReference(checkpoint, reference.weights(), manager);
         }
+        output.dropMetricsAfter(globalStep);
     }
 
     /** Whether the reference model changes during training, so checkpoints must carry it. */

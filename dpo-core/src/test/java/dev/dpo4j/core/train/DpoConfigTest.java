@@ -43,8 +43,9 @@ class DpoConfigTest {
                 .containsEntry("learning_rate", 1e-6).containsEntry("lr_scheduler_type", LearningRateSchedule.Type.LINEAR)
                 .containsEntry("adam_beta1", 0.9).containsEntry("per_device_train_batch_size", 8)
                 .containsEntry("save_dtype", SaveDtype.AUTO).containsEntry("ref_model_sync_steps", 512L)
-                .containsEntry("fp16", false).containsEntry("num_train_epochs", 1);
-        assertThat(byName).hasSize(42).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("fp16", false).containsEntry("num_train_epochs", 1)
+                .containsEntry("save_total_limit", 0);
+        assertThat(byName).hasSize(43).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 

@@ -244,9 +244,15 @@ public final class DpoOptions {
                     + "float32, float16 or bfloat16. Checkpoints stay float32. Default: ${DEFAULT-VALUE}.")
     String saveDtype;
 
+    @Option(names = {"--save_total_limit", "--save-total-limit"}, paramLabel = "N", order = 30,
+            description = "Keep only the newest N checkpoint-* folders, deleting older ones once a new one is "
+                    + "complete; 0: keep all. Default: ${DEFAULT-VALUE}.")
+    int saveTotalLimit;
+
     @Option(names = {"--resume_from_checkpoint", "--resume-from-checkpoint"}, paramLabel = "DIR", order = 31,
-            description = "Continue from a checkpoint-N folder of an earlier run with the same data and seed.")
-    Path resumeFromCheckpoint;
+            description = "Continue an earlier run with the same data and seed: a checkpoint-N folder, or a folder "
+                    + "holding checkpoints (its newest complete one), or true / last for the --output_dir.")
+    String resumeFromCheckpoint;
 
     @Option(names = {"--seed"}, paramLabel = "N", order = 32,
             description = "Seed of the data order, the eval split and the embedded model's weights. Default: "

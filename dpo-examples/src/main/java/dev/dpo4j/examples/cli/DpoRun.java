@@ -109,9 +109,6 @@ final class DpoRun {
         if (missingFile != null) {
             throw new UsageError("data file " + missingFile + " does not exist");
         }
-        if (o.resumeFromCheckpoint != null && !Files.isDirectory(o.resumeFromCheckpoint)) {
-            throw new UsageError("checkpoint folder " + o.resumeFromCheckpoint + " does not exist");
-        }
         DpoConfig config = DpoConfig.builder().outputDir(o.outputDir).overwriteOutputDir(o.overwriteOutputDir)
                 .beta(o.beta).lossType(o.lossType).lossWeights(o.lossWeights).rpoAlpha(o.rpoAlpha).labelSmoothing(o.labelSmoothing).learningRate(o.learningRate)
                 .numTrainEpochs(o.numTrainEpochs).maxSteps(o.maxSteps).warmupSteps(o.warmupSteps)
@@ -122,12 +119,16 @@ final class DpoRun {
                 .saveSteps(o.saveSteps).evalSteps(o.evalSteps).loggingSteps(o.loggingSteps).seed(o.seed)
                 .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
                 .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
+                .saveTotalLimit(o.saveTotalLimit)
                 .simpoGamma(o.simpoGamma).discopopTau(o.discopopTau)
                 .fDivergenceType(FDivergence.parse(o.fDivergenceType)).fAlphaDivergenceCoef(o.fAlphaDivergenceCoef)
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
                 .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
                 .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
                 .build();
+        if (config.resumeFromCheckpoint() != null && !Files.isDirectory(config.resumeFromCheckpoint())) {
+            throw new UsageError("checkpoint folder " + config.resumeFromCheckpoint() + " does not exist");
+        }
         checkOutputDir(config);
         List<Device> devices = devices(o.devices);
 

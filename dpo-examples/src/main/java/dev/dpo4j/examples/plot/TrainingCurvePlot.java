@@ -1,8 +1,14 @@
 package dev.dpo4j.examples.plot;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -24,7 +30,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * Draws the training curves as a PNG when training ends: loss, reward accuracy and reward margin over optimizer
  * steps, each with the training (logged every {@code logging_steps}) and the evaluation series. The file goes into
- * the trained model's folder under {@link #FILE_NAME} unless another path is given.
+ * the trained model's folder under {@link #FILE_NAME} unless another path is given. A resumed run draws the whole
+ * run: the steps before the resumed one come from the output folder's {@code metrics.jsonl}.
  */
 public final class TrainingCurvePlot implements TrainingListener {
 
@@ -40,6 +47,7 @@ public final class TrainingCurvePlot implements TrainingListener {
     private final List<DpoMetrics> train = new ArrayList<>();
     private final List<DpoMetrics> eval = new ArrayList<>();
     private Path written;
+    private long startStep;
 
     /** Writes {@link #FILE_NAME} into the output folder of the run. */
     public TrainingCurvePlot() {
@@ -57,6 +65,11 @@ public final class TrainingCurvePlot implements TrainingListener {
     }
 
     @Override
+    public void onTrainingStart(TrainingPlan plan) {
+        startStep = plan.startStep();
+    }
+
+    @Override
     public void onLog(DpoMetrics metrics) {
         train.add(metrics);
     }
@@ -70,10 +83,67 @@ public final class TrainingCurvePlot implements TrainingListener {
     public void onTrainingEnd(TrainingSummary summary) {
         Path target = file != null ? file : summary.outputDir() == null ? null
                 : summary.outputDir().resolve(FILE_NAME);
+        if (startStep > 0 && summary.outputDir() != null) {
+            addEarlierRows(summary.outputDir().resolve(JsonlMetricsWriter.FILE_NAME));
+        }
         if (target == null || (train.isEmpty() && eval.isEmpty())) {
             return;
         }
         write(target);
+    }
+
+    /** Puts the rows of {@code metrics.jsonl} up to the resumed step before the ones this run logged. */
+    private void addEarlierRows(Path metricsFile) {
+        if (!Files.isRegularFile(metricsFile)) {
+            return;
+        }
+        List<DpoMetrics> earlierTrain = new ArrayList<>();
+        List<DpoMetrics> earlierEval = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(metricsFile)) {
+                JsonObject row = row(line);
+                double step = row == null ? Double.NaN : value(row, "step");
+                if (Double.isNaN(step) || step > startStep) {
+                    continue;
+                }
+                if (row.has("loss")) {
+                    earlierTrain.add(metrics(row, ""));
+                } else if (row.has("eval_loss")) {
+                    earlierEval.add(metrics(row, "eval_"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + metricsFile + ": " + e.getMessage(), e);
+        }
+        train.addAll(0, earlierTrain);
+        eval.addAll(0, earlierEval);
+    }
+
+    private static JsonObject row(String line) {
+        try {
+            JsonElement row = JsonParser.parseString(line);
+            return row.isJsonObject() ? row.getAsJsonObject() : null;
+        } catch (JsonParseException e) {
+            return null;
+        }
+    }
+
+    /** The plotted values of a row (the others NaN). */
+    private static DpoMetrics metrics(JsonObject row, String prefix) {
+        return new DpoMetrics((long) value(row, "step"), value(row, "epoch"), value(row, prefix + "loss"),
+                Double.NaN, Double.NaN, value(row, prefix + "rewards/accuracies"),
+                value(row, prefix + "rewards/margins"), Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN);
+    }
+
+    private static double value(JsonObject row, String key) {
+        JsonElement v = row.get(key);
+        return v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber() ? v.getAsDouble() : Double.NaN;
+    }
+
+    /** The training points to draw, in step order. */
+    List<DpoMetrics> trainPoints() {
+        return List.copyOf(train);
     }
 
     /** The file written at the end of training, or null. */
