@@ -32,11 +32,12 @@ import java.util.Map;
  *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory
  *     (default false)
  * @param resumeFromCheckpoint a checkpoint folder to resume from, or null
+ * @param reporting where metrics are reported ({@code report_to}: metrics.jsonl, TensorBoard, both or neither)
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig loss, OptimizerOptions optimizer,
         BatchOptions batching, SaveOptions saving, ReferenceOptions reference, int numTrainEpochs, long maxSteps,
         long evalSteps, long loggingSteps, long seed, boolean fp16, boolean gradientCheckpointing,
-        Path resumeFromCheckpoint) {
+        Path resumeFromCheckpoint, ReportOptions reporting) {
 
     /** Checks the options of no group; the error lists every problem, each naming its option. */
     public DpoConfig {
@@ -47,6 +48,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig l
                 .require(numTrainEpochs >= 1, "num_train_epochs must be at least 1, got " + numTrainEpochs)
                 .require(evalSteps >= 0, "eval_steps must not be negative, got " + evalSteps)
                 .require(loggingSteps >= 1, "logging_steps must be at least 1, got " + loggingSteps)
+                .require(reporting != null, "report_to is required (none for no reports)")
                 .throwIfAny();
     }
 
