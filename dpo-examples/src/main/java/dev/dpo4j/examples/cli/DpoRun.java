@@ -127,6 +127,7 @@ final class DpoRun {
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
                 .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
                 .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
+                .reportTo(o.reportTo)
                 .build();
         checkOutputDir(config);
         List<Device> devices = devices(o.devices);
