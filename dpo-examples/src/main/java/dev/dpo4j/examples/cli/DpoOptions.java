@@ -226,7 +226,7 @@ public final class DpoOptions {
             description = "Log averaged training metrics every N steps. Default: ${DEFAULT-VALUE} (demo: 5).")
     long loggingSteps;
 
-    @Option(names = {"--report_to", "--report-to"}, paramLabel = "NAME,NAME", split = ",", order = 27,
+    @Option(names = {"--report_to", "--report-to"}, paramLabel = "NAME", split = ",", order = 27,
             description = "Where metrics go, comma-separated: jsonl (metrics.jsonl), tensorboard (event files under "
                     + "--output_dir/runs/, readable by TensorBoard and by wandb sync --sync-tensorboard), all, or "
                     + "none. Default: ${DEFAULT-VALUE}.")

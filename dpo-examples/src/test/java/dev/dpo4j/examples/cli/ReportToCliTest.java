@@ -31,6 +31,8 @@ class ReportToCliTest {
 
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(out.resolve("metrics.jsonl")).doesNotExist();
+        assertThat(result.out()).contains("tensorboard   " + out.toAbsolutePath().normalize().resolve("runs"))
+                .doesNotContain("metrics.jsonl");
         List<Path> events;
         try (Stream<Path> files = Files.walk(out.resolve("runs"))) {
             events = files.filter(Files::isRegularFile).toList();
