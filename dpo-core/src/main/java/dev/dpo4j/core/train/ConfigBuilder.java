@@ -7,6 +7,8 @@ import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,6 +23,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
     private static final BatchOptions BATCH = BatchOptions.DEFAULTS;
     private static final SaveOptions SAVE = SaveOptions.DEFAULTS;
     private static final ReferenceOptions REFERENCE = ReferenceOptions.DEFAULTS;
+    private static final ReportOptions REPORT = ReportOptions.DEFAULTS;
 
     private Path outputDir;
     private boolean overwriteOutputDir;
@@ -66,6 +69,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
     private boolean gradientCheckpointing;
     private Path resumeFromCheckpoint;
     private boolean resumeFromOutputDir;
+    private List<String> reportTo = REPORT.names();
 
     /** This builder, typed. */
     protected abstract B self();
@@ -120,6 +124,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
         gradientCheckpointing = c.gradientCheckpointing();
         resumeFromCheckpoint = c.resumeFromCheckpoint();
         resumeFromOutputDir = false;
+        reportTo = c.reporting().names();
         return self();
     }
 
@@ -416,6 +421,15 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
         return self();
     }
 
+    /**
+     * Where metrics are reported, as TRL's {@code report_to}: {@code jsonl} ({@code metrics.jsonl}, the default),
+     * {@code tensorboard} (event files under {@code output_dir/runs/}), {@code all}, or {@code none} alone.
+     */
+    public B reportTo(List<String> value) {
+        reportTo = value == null ? null : Collections.unmodifiableList(new ArrayList<>(value));
+        return self();
+    }
+
     /** Validates and builds; every problem is listed, each naming its option. */
     protected DpoConfig buildConfig() {
         Problems problems = new Problems();
@@ -432,12 +446,14 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
                 saveTotalLimit));
         ReferenceOptions reference = problems.collect(() -> new ReferenceOptions(precomputeRefLogProbs,
                 syncRefModel, refModelMixupAlpha, refModelSyncSteps));
+        ReportOptions reporting = problems.collect(() -> ReportOptions.parse(reportTo));
         // the options outside the groups are checked too, so one error lists every problem
         DpoConfig config = problems.collect(() -> new DpoConfig(outputDir, overwriteOutputDir,
                 loss != null ? loss : LossConfig.DEFAULTS, optimizer != null ? optimizer : OPTIMIZER,
                 batching != null ? batching : BATCH, saving != null ? saving : SAVE,
                 reference != null ? reference : REFERENCE, numTrainEpochs, maxSteps, evalSteps, loggingSteps, seed,
-                fp16, gradientCheckpointing, resumeFromOutputDir ? outputDir : resumeFromCheckpoint));
+                fp16, gradientCheckpointing, resumeFromOutputDir ? outputDir : resumeFromCheckpoint,
+                reporting != null ? reporting : REPORT));
         problems.throwIfAny("invalid DPO options: ");
         return config;
     }

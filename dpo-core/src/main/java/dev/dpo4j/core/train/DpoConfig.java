@@ -33,11 +33,12 @@ import java.util.Map;
  *     (default false)
  * @param resumeFromCheckpoint a checkpoint folder to resume from, or a folder holding {@code checkpoint-N} folders
  *     (the output folder) whose newest complete one is taken when training starts; null: start fresh
+ * @param reporting where metrics are reported ({@code report_to}: metrics.jsonl, TensorBoard, both or neither)
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig loss, OptimizerOptions optimizer,
         BatchOptions batching, SaveOptions saving, ReferenceOptions reference, int numTrainEpochs, long maxSteps,
         long evalSteps, long loggingSteps, long seed, boolean fp16, boolean gradientCheckpointing,
-        Path resumeFromCheckpoint) {
+        Path resumeFromCheckpoint, ReportOptions reporting) {
 
     /** Checks the options of no group; the error lists every problem, each naming its option. */
     public DpoConfig {
@@ -48,6 +49,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig l
                 .require(numTrainEpochs >= 1, "num_train_epochs must be at least 1, got " + numTrainEpochs)
                 .require(evalSteps >= 0, "eval_steps must not be negative, got " + evalSteps)
                 .require(loggingSteps >= 1, "logging_steps must be at least 1, got " + loggingSteps)
+                .require(reporting != null, "report_to is required (none for no reports)")
                 .throwIfAny();
     }
 

@@ -10,6 +10,7 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.metrics.ConsoleProgress;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
+import dev.dpo4j.core.metrics.tensorboard.TensorBoardWriter;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
 import dev.dpo4j.hub.HubClient;
@@ -153,10 +154,18 @@ public final class DpoTrainer {
         return template;
     }
 
-    /** The user's listeners plus the built-in metrics file and, if enabled, the progress bar. */
+    /**
+     * The user's listeners plus the reporters of {@code report_to} (the metrics file, TensorBoard's events) and, if
+     * enabled, the progress bar.
+     */
     List<TrainingListener> listeners(Path outputDir) {
         List<TrainingListener> all = new ArrayList<>();
-        all.add(new JsonlMetricsWriter(outputDir.resolve(JsonlMetricsWriter.FILE_NAME)));
+        if (config.reporting().reportsTo(Reporter.JSONL)) {
+            all.add(new JsonlMetricsWriter(outputDir.resolve(JsonlMetricsWriter.FILE_NAME)));
+        }
+        if (config.reporting().reportsTo(Reporter.TENSORBOARD)) {
+            all.add(new TensorBoardWriter(outputDir.resolve(TensorBoardWriter.FOLDER)));
+        }
         if (progressBar) {
             all.add(new ConsoleProgress());
         }

@@ -26,6 +26,8 @@ class DpoConfigTest {
         assertThat(config.batching()).isEqualTo(BatchOptions.DEFAULTS);
         assertThat(config.saving()).isEqualTo(SaveOptions.DEFAULTS);
         assertThat(config.reference()).isEqualTo(ReferenceOptions.DEFAULTS);
+        assertThat(config.reporting()).isEqualTo(ReportOptions.DEFAULTS);
+        assertThat(config.reporting().reportTo()).containsExactly(Reporter.JSONL);
         // TRL's values, spelled out once here as the check
         assertThat(config.loss().options().beta()).isEqualTo(0.1);
         assertThat(config.optimizer().learningRate()).isEqualTo(1e-6);
@@ -44,8 +46,9 @@ class DpoConfigTest {
                 .containsEntry("adam_beta1", 0.9).containsEntry("per_device_train_batch_size", 8)
                 .containsEntry("save_dtype", SaveDtype.AUTO).containsEntry("ref_model_sync_steps", 512L)
                 .containsEntry("fp16", false).containsEntry("num_train_epochs", 1)
-                .containsEntry("save_total_limit", 0);
-        assertThat(byName).hasSize(43).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("save_total_limit", 0)
+                .containsEntry("report_to", List.of(Reporter.JSONL));
+        assertThat(byName).hasSize(44).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
@@ -69,9 +72,32 @@ class DpoConfigTest {
         DpoConfig config = DpoConfig.builder().outputDir(OUT).beta(0.3).lossType("ipo").rpoAlpha(0.5)
                 .learningRate(5e-7).perDeviceTrainBatchSize(2).gradientAccumulationSteps(16).maxLength(6000)
                 .saveStrategy(SaveStrategy.EPOCH).saveDtype(SaveDtype.BFLOAT16).syncRefModel(true).fp16(true)
-                .gradientCheckpointing(true).seed(7).build();
+                .gradientCheckpointing(true).seed(7).reportTo(List.of("tensorboard", "jsonl")).build();
         assertThat(DpoConfig.builder().config(config).build()).isEqualTo(config);
         assertThat(config.globalBatchSize(4)).isEqualTo(128);
+    }
+
+    @Test
+    void reportToNamesTrlsReporters() {
+        assertThat(DpoConfig.builder().outputDir(OUT).reportTo(List.of("TensorBoard", "jsonl", "jsonl")).build()
+                .reporting().reportTo()).containsExactly(Reporter.JSONL, Reporter.TENSORBOARD);
+        assertThat(DpoConfig.builder().outputDir(OUT).reportTo(List.of("all")).build().reporting().names())
+                .containsExactly("jsonl", "tensorboard");
+        ReportOptions none = DpoConfig.builder().outputDir(OUT).reportTo(List.of("none")).build().reporting();
+        assertThat(none.reportTo()).isEmpty();
+        assertThat(none.names()).containsExactly("none");
+        assertThat(ReportOptions.parse(List.of())).isEqualTo(none);
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).reportTo(List.of("jsonl", "wandb")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("report_to must be jsonl, tensorboard, all or none, got 'wandb'")
+                .hasMessageContaining("wandb sync --sync-tensorboard");
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).reportTo(List.of("csv")).beta(0).build())
+                .hasMessageContaining("report_to must be jsonl, tensorboard, all or none, got 'csv'")
+                .hasMessageContaining("beta must be positive");
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).reportTo(List.of("none", "tensorboard")).build())
+                .hasMessageContaining("report_to none cannot be combined with other reporters, got none,tensorboard");
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).reportTo(null).build())
+                .hasMessageContaining("report_to is required");
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.dpo4j.examples.cli;
 
 import dev.dpo4j.core.train.DpoConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -33,6 +35,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
         }
         if (value instanceof Enum<?> choice) {
             return choice.name().toLowerCase(Locale.ROOT);
+        }
+        if (value instanceof List<?> values) {
+            return values.stream().map(ConfigDefaults::format).collect(Collectors.joining(","));
         }
         return value.toString();
     }

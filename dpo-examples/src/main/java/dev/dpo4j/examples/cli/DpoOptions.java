@@ -226,6 +226,12 @@ public final class DpoOptions {
             description = "Log averaged training metrics every N steps. Default: ${DEFAULT-VALUE} (demo: 5).")
     long loggingSteps;
 
+    @Option(names = {"--report_to", "--report-to"}, paramLabel = "NAME", split = ",", order = 27,
+            description = "Where metrics go, comma-separated: jsonl (metrics.jsonl), tensorboard (event files under "
+                    + "--output_dir/runs/, readable by TensorBoard and by wandb sync --sync-tensorboard), all, or "
+                    + "none. Default: ${DEFAULT-VALUE}.")
+    List<String> reportTo;
+
     @Option(names = {"--eval_steps", "--eval-steps"}, paramLabel = "N", order = 28,
             description = "Evaluate every N steps; 0: only at the end. Default: ${DEFAULT-VALUE} (demo: 10).")
     long evalSteps;

@@ -125,6 +125,7 @@ final class DpoRun {
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
                 .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
                 .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
+                .reportTo(o.reportTo)
                 .build();
         if (config.resumeFromCheckpoint() != null && !Files.isDirectory(config.resumeFromCheckpoint())) {
             throw new UsageError("checkpoint folder " + config.resumeFromCheckpoint() + " does not exist");

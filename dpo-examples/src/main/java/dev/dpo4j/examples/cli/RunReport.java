@@ -6,9 +6,11 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
+import dev.dpo4j.core.metrics.tensorboard.TensorBoardWriter;
 import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.train.DpoConfig;
 import dev.dpo4j.core.train.OptimizerOptions;
+import dev.dpo4j.core.train.Reporter;
 import dev.dpo4j.examples.plot.TrainingCurvePlot;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -96,7 +98,12 @@ final class RunReport implements TrainingListener {
         if (summary.outputDir() != null) {
             Path dir = summary.outputDir().toAbsolutePath().normalize();
             row("model", dir + " (config.json, model.safetensors, tokenizer.json)");
-            row("metrics", dir.resolve(JsonlMetricsWriter.FILE_NAME).toString());
+            if (config.reporting().reportsTo(Reporter.JSONL)) {
+                row("metrics", dir.resolve(JsonlMetricsWriter.FILE_NAME).toString());
+            }
+            if (config.reporting().reportsTo(Reporter.TENSORBOARD)) {
+                row("tensorboard", dir.resolve(TensorBoardWriter.FOLDER) + " (tensorboard --logdir)");
+            }
             Path png = dir.resolve(TrainingCurvePlot.FILE_NAME);
             if (Files.exists(png)) {
                 row("curves", png.toString());
