@@ -2,9 +2,7 @@ package dev.dpo4j.core.train;
 
 import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.internal.options.Problems;
-import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.loss.LossConfig;
-import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,12 +11,11 @@ import java.util.List;
 
 /**
  * The option setters shared by {@link DpoConfig.Builder} and {@link DpoTrainer.Builder}, flat as TRL's keyword
- * arguments, starting from the defaults the option records declare.
+ * arguments, starting from the defaults the option records declare; the loss's are in {@link LossSetters}.
  *
  * @param <B> the concrete builder
  */
-public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
-    private static final LossOptions LOSS = LossOptions.DEFAULTS;
+public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSetters<B> {
     private static final OptimizerOptions OPTIMIZER = OptimizerOptions.DEFAULTS;
     private static final BatchOptions BATCH = BatchOptions.DEFAULTS;
     private static final SaveOptions SAVE = SaveOptions.DEFAULTS;
@@ -27,15 +24,6 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
 
     private Path outputDir;
     private boolean overwriteOutputDir;
-    private String lossType = LossConfig.DEFAULTS.lossType();
-    private List<Double> lossWeights = LossConfig.DEFAULTS.lossWeights();
-    private double rpoAlpha = LossConfig.DEFAULTS.rpoAlpha();
-    private double beta = LOSS.beta();
-    private double labelSmoothing = LOSS.labelSmoothing();
-    private double simpoGamma = LOSS.simpoGamma();
-    private double discopopTau = LOSS.discopopTau();
-    private FDivergence fDivergenceType = LOSS.fDivergenceType();
-    private double fAlphaDivergenceCoef = LOSS.fAlphaDivergenceCoef();
     private double learningRate = OPTIMIZER.learningRate();
     private LearningRateSchedule.Type lrSchedulerType = OPTIMIZER.lrSchedulerType();
     private long warmupSteps = OPTIMIZER.warmupSteps();
@@ -71,23 +59,11 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
     private boolean resumeFromOutputDir;
     private List<String> reportTo = REPORT.names();
 
-    /** This builder, typed. */
-    protected abstract B self();
-
     /** Copies every option from an existing config. */
     public B config(DpoConfig c) {
         outputDir = c.outputDir();
         overwriteOutputDir = c.overwriteOutputDir();
-        lossType = c.loss().lossType();
-        lossWeights = c.loss().lossWeights();
-        rpoAlpha = c.loss().rpoAlpha();
-        LossOptions l = c.loss().options();
-        beta = l.beta();
-        labelSmoothing = l.labelSmoothing();
-        simpoGamma = l.simpoGamma();
-        discopopTau = l.discopopTau();
-        fDivergenceType = l.fDivergenceType();
-        fAlphaDivergenceCoef = l.fAlphaDivergenceCoef();
+        copyLoss(c.loss());
         OptimizerOptions o = c.optimizer();
         learningRate = o.learningRate();
         lrSchedulerType = o.lrSchedulerType();
@@ -137,63 +113,6 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
     /** Allow writing into a non-empty output folder. */
     public B overwriteOutputDir(boolean value) {
         overwriteOutputDir = value;
-        return self();
-    }
-
-    /** The DPO temperature beta. */
-    public B beta(double value) {
-        beta = value;
-        return self();
-    }
-
-    /** The built-in loss by name, one of {@code Losses.NAMES} (TRL's names). */
-    public B lossType(String value) {
-        lossType = value;
-        return self();
-    }
-
-    /** The weight of each loss named in {@code lossType} (comma-separated), as TRL's {@code loss_weights}. */
-    public B lossWeights(List<Double> value) {
-        lossWeights = value == null ? null : List.copyOf(value);
-        return self();
-    }
-
-    /**
-     * RPO: adds this weight times the chosen completions' negative log-likelihood to the built-in loss of
-     * {@code lossType} (0: off; a loss given to the trainer as an object is used as it is).
-     */
-    public B rpoAlpha(double value) {
-        rpoAlpha = value;
-        return self();
-    }
-
-    /** Label smoothing for conservative or robust DPO. */
-    public B labelSmoothing(double value) {
-        labelSmoothing = value;
-        return self();
-    }
-
-    /** SimPO's target margin gamma. */
-    public B simpoGamma(double value) {
-        simpoGamma = value;
-        return self();
-    }
-
-    /** The divergence towards the reference (f-DPO), as TRL's {@code f_divergence_type}. */
-    public B fDivergenceType(FDivergence value) {
-        fDivergenceType = value;
-        return self();
-    }
-
-    /** The alpha divergence's coefficient (with {@code ALPHA_DIVERGENCE}). */
-    public B fAlphaDivergenceCoef(double value) {
-        fAlphaDivergenceCoef = value;
-        return self();
-    }
-
-    /** DiscoPOP's temperature tau (with {@code loss_type discopop}). */
-    public B discopopTau(double value) {
-        discopopTau = value;
         return self();
     }
 
@@ -433,10 +352,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> {
     /** Validates and builds; every problem is listed, each naming its option. */
     protected DpoConfig buildConfig() {
         Problems problems = new Problems();
-        LossOptions lossOptions = problems.collect(() -> new LossOptions(beta, labelSmoothing, simpoGamma,
-                discopopTau, fDivergenceType, fAlphaDivergenceCoef));
-        LossConfig loss = problems.collect(() -> new LossConfig(lossType, lossWeights, rpoAlpha,
-                lossOptions != null ? lossOptions : LOSS));
+        LossConfig loss = buildLoss(problems);
         OptimizerOptions optimizer = problems.collect(() -> new OptimizerOptions(learningRate, lrSchedulerType,
                 warmupSteps, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm));
         BatchOptions batching = problems.collect(() -> new BatchOptions(perDeviceTrainBatchSize,
