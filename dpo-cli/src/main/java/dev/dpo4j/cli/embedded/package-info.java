@@ -4,4 +4,4 @@
  * as a resource ({@code EmbeddedDataset}, made by {@code EmbeddedDatasetGenerator}) and the training options of that
  * run ({@code EmbeddedDefaults}).
  */
-package dev.dpo4j.examples.embedded;
+package dev.dpo4j.cli.embedded;

@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.embedded;
+package dev.dpo4j.cli.embedded;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.embedded;
+package dev.dpo4j.cli.embedded;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.embedded;
+package dev.dpo4j.cli.embedded;
 
 import dev.dpo4j.adapters.LoadOptions;
 import dev.dpo4j.adapters.PreferenceDatasets;

@@ -1,6 +1,6 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
-import dev.dpo4j.examples.embedded.EmbeddedDefaults;
+import dev.dpo4j.cli.embedded.EmbeddedDefaults;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

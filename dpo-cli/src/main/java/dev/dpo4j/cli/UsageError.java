@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 /** A mistake on the command line or in a config file: reported as one line, exit code 2. */
 public final class UsageError extends RuntimeException {

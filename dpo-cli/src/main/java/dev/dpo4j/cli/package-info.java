@@ -3,4 +3,4 @@
  * {@code --config} file and defaults ({@code ArgumentResolver}, {@code ConfigFile}, {@code ConfigDefaults}), one run
  * ({@code DpoRun}) and what it prints ({@code RunReport}); {@code DpoCommand} is the entry point.
  */
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;

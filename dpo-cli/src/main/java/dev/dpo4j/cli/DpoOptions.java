@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 import dev.dpo4j.hub.datasets.SplitNames;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 import dev.dpo4j.core.train.DpoConfig;
 import java.nio.file.Path;

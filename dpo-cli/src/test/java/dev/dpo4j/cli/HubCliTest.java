@@ -1,12 +1,12 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.dpo4j.hub.HubOptions;
-import dev.dpo4j.examples.embedded.EmbeddedDataset;
-import dev.dpo4j.examples.embedded.EmbeddedModel;
+import dev.dpo4j.cli.embedded.EmbeddedDataset;
+import dev.dpo4j.cli.embedded.EmbeddedModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 import dev.dpo4j.adapters.PreferenceDataset;
 import dev.dpo4j.api.train.DpoMetrics;
@@ -9,7 +9,7 @@ import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.loss.LossOptions;
 import dev.dpo4j.core.train.DpoConfig;
 import dev.dpo4j.core.train.OptimizerOptions;
-import dev.dpo4j.examples.plot.TrainingCurvePlot;
+import dev.dpo4j.cli.plot.TrainingCurvePlot;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

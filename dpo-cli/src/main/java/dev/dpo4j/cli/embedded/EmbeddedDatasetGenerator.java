@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.embedded;
+package dev.dpo4j.cli.embedded;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

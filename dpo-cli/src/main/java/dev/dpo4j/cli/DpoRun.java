@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -24,10 +24,10 @@ import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.train.DpoConfig;
 import dev.dpo4j.core.train.DpoTrainer;
 import dev.dpo4j.core.train.SaveStrategy;
-import dev.dpo4j.examples.embedded.EmbeddedDataset;
-import dev.dpo4j.examples.embedded.EmbeddedDefaults;
-import dev.dpo4j.examples.embedded.EmbeddedModel;
-import dev.dpo4j.examples.plot.TrainingCurvePlot;
+import dev.dpo4j.cli.embedded.EmbeddedDataset;
+import dev.dpo4j.cli.embedded.EmbeddedDefaults;
+import dev.dpo4j.cli.embedded.EmbeddedModel;
+import dev.dpo4j.cli.plot.TrainingCurvePlot;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

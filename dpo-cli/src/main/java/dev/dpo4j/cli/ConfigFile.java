@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.cli;
+package dev.dpo4j.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;

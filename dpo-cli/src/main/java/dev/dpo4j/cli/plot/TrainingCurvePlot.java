@@ -1,4 +1,4 @@
-package dev.dpo4j.examples.plot;
+package dev.dpo4j.cli.plot;
 
 import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
