@@ -179,7 +179,7 @@ public final class EmbeddedDatasetGenerator {
     /** Writes the dataset to the given file (default: the module's resource file, run from the repository root). */
     public static void main(String[] args) throws IOException {
         Path file = Path.of(args.length > 0 ? args[0]
-                : "dpo-examples/src/main/resources/dpo4j/embedded/preferences.jsonl");
+                : "dpo-cli/src/main/resources/dpo4j/embedded/preferences.jsonl");
         write(file);
         System.out.println("wrote " + generate().size() + " pairs to " + file);
     }
