@@ -7,15 +7,14 @@ import dev.dpo4j.core.train.DpoTrainer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The {@code dpo} command line tool. {@link #run(String[], PrintStream, PrintStream)} does the work and returns the
  * exit code: 0 on success, 2 for a usage mistake (unknown flag, bad value, missing file, bad config key, non-empty
  * output folder), 1 when training itself fails. Every failure is one line on the error stream; set the environment
- * variable {@code DPO4J_DEBUG=1} for stack traces. Only {@link #main} exits the JVM.
+ * variable {@code DPO4J_DEBUG=1} for stack traces. Only {@link #main} exits the JVM; after Ctrl-C or SIGTERM it exits
+ * with {@link #SIGINT} or {@link #SIGTERM}.
  */
 public final class DpoCommand {
 
@@ -25,36 +24,36 @@ public final class DpoCommand {
     public static final int FAILED = 1;
     /** Exit code of a usage mistake. */
     public static final int USAGE = 2;
+    /** Exit code after Ctrl-C (128 + SIGINT's number), once the model is saved and the summary printed. */
+    public static final int SIGINT = 130;
+    /** Exit code after SIGTERM (128 + its number), once the model is saved and the summary printed. */
+    public static final int SIGTERM = 143;
 
     private DpoCommand() {
     }
 
-    /** Runs the command and exits with its code; Ctrl-C stops training at a step boundary and saves. */
+    /**
+     * Runs the command and exits with its code. Ctrl-C (SIGINT) or SIGTERM while training stops after the current
+     * step, saves, prints the summary and exits with 130 or 143 ({@link Interruption}).
+     */
     public static void main(String[] args) {
         defaultProperty("ai.djl.offline", "true");
         defaultProperty("java.awt.headless", "true");
         defaultProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
-        AtomicReference<DpoTrainer> running = new AtomicReference<>();
-        CountDownLatch finished = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            DpoTrainer trainer = running.get();
-            if (trainer != null) {
-                System.err.println("\ninterrupted: stopping at the next step and saving a checkpoint");
-                trainer.cancel();
-                try {
-                    finished.await(120, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }, "dpo-shutdown"));
+        CliLogging.configure();
+        Interruption interruption = Interruption.install(System.err);
         int code;
         try {
-            code = run(args, System.out, System.err, running);
+            code = run(args, System.out, System.err, interruption.running());
         } finally {
-            finished.countDown();
+            System.out.flush();
+            System.err.flush();
+            interruption.finished();
         }
-        System.exit(code);
+        if (!interruption.signalled()) {
+            System.exit(code);
+        }
+        // a signal started the shutdown: the JVM exits with its code (128 + signal) once the hook returns
     }
 
     /** Runs the command with the given streams; returns the exit code. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
+import javax.imageio.ImageIO;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -95,6 +96,8 @@ public final class TrainingCurvePlot implements TrainingListener {
         try {
             Path parent = target.toAbsolutePath().getParent();
             Files.createDirectories(parent);
+            // ImageIO's default file cache registers a shutdown hook, which fails while Ctrl-C shuts the JVM down
+            ImageIO.setUseCache(false);
             ChartUtils.saveChartAsPNG(target.toFile(), chart, width, height);
             written = target;
         } catch (IOException e) {
