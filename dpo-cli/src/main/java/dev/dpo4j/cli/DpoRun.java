@@ -193,7 +193,9 @@ final class DpoRun {
             String lossName = config.loss().lossType();
             builder.listener(new TrainingCurvePlot());
             builder.listener(new RunReport(out, config, modelDescription, dataDescription, templateDescription,
-                    lossName, demoNote(), data.train(), data.eval()));
+                    lossName, demoNote(), data.train(), data.eval()).preview(new ExamplePreview(template, modelDir,
+                    data.train())));
+            DataCheck.requireTrainingPairs(data.train());
             DpoTrainer trainer = builder.build();
             running.set(trainer);
             try {

@@ -13,12 +13,12 @@ import dev.dpo4j.cli.plot.TrainingCurvePlot;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** Prints the run's plan when training starts and its outcome when it ends. */
 final class RunReport implements TrainingListener {
 
-    /** The devices trained on; data-parallel training is not implemented yet. */
     /** The global batch of the Zephyr DPO recipe, for comparison. */
     static final int ZEPHYR_GLOBAL_BATCH = 32;
 
@@ -32,6 +32,7 @@ final class RunReport implements TrainingListener {
     private final PreferenceDataset train;
     private final PreferenceDataset eval;
     private long stepsPerEpoch;
+    private ExamplePreview preview;
 
     RunReport(PrintStream out, DpoConfig config, String model, String data, String template, String lossName,
             String demoNote, PreferenceDataset train, PreferenceDataset eval) {
@@ -44,6 +45,12 @@ final class RunReport implements TrainingListener {
         this.demoNote = demoNote;
         this.train = train;
         this.eval = eval;
+    }
+
+    /** Adds the first training pair, rendered, to the start-up report. */
+    RunReport preview(ExamplePreview examplePreview) {
+        this.preview = examplePreview;
+        return this;
     }
 
     @Override
@@ -60,7 +67,7 @@ final class RunReport implements TrainingListener {
         row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
                 + (config.batching().maxLength() == 0 ? "none" : config.batching().maxLength()) + " ("
                 + plan.droppedExamples() + " dropped)" + skips(train));
-        row("eval pairs", plan.evalExamples() == 0 ? "none" : plan.evalExamples() + skips(eval));
+        row("eval pairs", (plan.evalExamples() == 0 ? "none" : String.valueOf(plan.evalExamples())) + skips(eval));
         row("template", template);
         row("global batch", global + " = " + config.batching().perDeviceTrainBatchSize() + " per device x "
                 + config.batching().gradientAccumulationSteps() + " accumulation x " + devices + " device"
@@ -75,12 +82,15 @@ final class RunReport implements TrainingListener {
                 .toLowerCase(Locale.ROOT), optimizer.warmupSteps(), num(optimizer.weightDecay()),
                 num(optimizer.maxGradNorm())));
         LossOptions loss = config.loss().options();
-        row("loss", lossName + ", beta " + num(loss.beta()) + (loss.labelSmoothing() > 0 ? ", label_smoothing "
+        row("loss", lossName + weights() + ", beta " + num(loss.beta()) + (loss.labelSmoothing() > 0 ? ", label_smoothing "
                 + num(loss.labelSmoothing()) : "") + (config.reference().precomputeRefLogProbs()
                 ? ", reference log-probs precomputed" : ""));
         row("output", config.outputDir().toAbsolutePath().normalize().toString());
         if (demoNote != null) {
             row("note", demoNote);
+        }
+        if (preview != null) {
+            preview.print(out);
         }
         out.println();
         out.flush();
@@ -123,7 +133,24 @@ final class RunReport implements TrainingListener {
         if (dataset == null || dataset.skipReport().skipped() == 0) {
             return "";
         }
-        return "; lenient: " + dataset.skipReport().summary();
+        return "; lenient: " + dataset.skipReport().summary().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** The weight of each loss when several are summed, and RPO's term. */
+    private String weights() {
+        List<String> names = List.of(lossName.split(","));
+        String text = "";
+        if (names.size() > 1) {
+            List<Double> weights = config.loss().lossWeights();
+            StringBuilder sum = new StringBuilder(" (");
+            for (int i = 0; i < names.size(); i++) {
+                sum.append(i == 0 ? "" : " + ").append(num(weights == null ? 1 : weights.get(i))).append(" x ")
+                        .append(names.get(i).strip());
+            }
+            text = sum.append(")").toString();
+        }
+        double rpo = config.loss().rpoAlpha();
+        return rpo > 0 ? text + ", rpo_alpha " + num(rpo) + " (+ " + num(rpo) + " x sft)" : text;
     }
 
     static String num(double value) {
