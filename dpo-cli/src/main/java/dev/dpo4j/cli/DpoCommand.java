@@ -40,7 +40,6 @@ public final class DpoCommand {
         defaultProperty("ai.djl.offline", "true");
         defaultProperty("java.awt.headless", "true");
         defaultProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
-        CliLogging.configure();
         Interruption interruption = Interruption.install(System.err);
         int code;
         try {
@@ -68,6 +67,7 @@ public final class DpoCommand {
     /** Runs with the given Hub options instead of the environment's (tests point them at a loopback Hub). */
     static int run(String[] args, PrintStream out, PrintStream err, AtomicReference<DpoTrainer> running,
             HubOptions hub) {
+        CliLogging.configure();
         try {
             ArgumentResolver.Resolved resolved = ArgumentResolver.resolve(args);
             if (resolved.helpRequested()) {

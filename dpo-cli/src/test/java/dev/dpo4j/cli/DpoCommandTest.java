@@ -78,6 +78,51 @@ class DpoCommandTest {
     }
 
     @Test
+    void theStartUpShowsARenderedPairAndTheLossWeights() {
+        Result result = run("--output_dir=" + tmp.resolve("out"), "--max_steps", "1", "--loss_type", "sigmoid,sft",
+                "--loss_weights", "1,0.5", "--disable_tqdm");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).containsPattern("example +the first training pair as the template renders it: "
+                + "prompt \\d+ tokens, chosen \\d+, rejected \\d+")
+                .contains("    prompt   | <|im_start|>user\n").contains("| <|im_start|>assistant\n")
+                .containsPattern("    chosen   \\| .*<\\|im_end\\|>\n")
+                .contains("loss          sigmoid,sft (1 x sigmoid + 0.5 x sft), beta 0.1");
+    }
+
+    @Test
+    void anEmptyDataFileIsNamed() throws IOException {
+        Path empty = Files.writeString(tmp.resolve("empty.jsonl"), "");
+        assertOneLineError(run("--data_files", empty.toString(), "--output_dir", tmp.resolve("out").toString()),
+                "data file " + empty + " is empty: no training pairs");
+        assertThat(run("--data_files", empty.toString(), "--output_dir", tmp.resolve("out").toString()).code())
+                .isEqualTo(DpoCommand.USAGE);
+    }
+
+    @Test
+    void skippedRowsAreReportedOnceOnStandardOutput() throws IOException {
+        Path data = Files.writeString(tmp.resolve("rows.jsonl"), "{\"prompt\": \"a\", \"chosen\": \"b\", "
+                + "\"rejected\": \"c\"}\n{\"prompt\": \"a\"}\n");
+        Result result = run("--data_files", data.toString(), "--lenient", "--eval_fraction", "0", "--max_steps", "1",
+                "--output_dir", tmp.resolve("out").toString(), "--disable_tqdm");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("lenient: read 2 rows into 1 examples; skipped 1");
+        assertThat(result.err()).doesNotContain("skipped");
+    }
+
+    @Test
+    void aTrainingFailureExitsWith1() throws IOException {
+        Path model = dev.dpo4j.cli.embedded.EmbeddedModel.write(tmp.resolve("model"), 42);
+        Files.write(model.resolve("model.safetensors"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        Path data = dev.dpo4j.cli.embedded.EmbeddedDataset.extract(tmp.resolve("data"));
+        Result result = run("--model_name_or_path", model.toString(), "--data_files", data.toString(), "--output_dir",
+                tmp.resolve("out").toString(), "--max_steps", "1", "--disable_tqdm");
+        assertThat(result.code()).as(result.err()).isEqualTo(DpoCommand.FAILED);
+        assertThat(result.errLines()).hasSize(1);
+        assertThat(result.errLines().get(0)).startsWith("dpo: error: ");
+    }
+
+    @Test
     void helpListsEveryFlagWithItsDefault() {
         Result result = run("--help");
         assertThat(result.code()).isZero();
@@ -172,7 +217,7 @@ class DpoCommandTest {
     }
 
     private static void assertOneLineError(Result result, String expected) {
-        assertThat(result.code()).isNotZero();
+        assertThat(result.code()).isEqualTo(DpoCommand.USAGE);
         assertThat(result.errLines()).hasSize(1);
         assertThat(result.errLines().get(0)).startsWith("dpo: error: ").contains(expected)
                 .doesNotContain("Exception");
