@@ -32,7 +32,7 @@ class ArchitectureTest {
     @Test
     void theImportSeesEveryModuleOnTheClasspath() {
         assertThat(all.stream().map(c -> c.getPackageName().split("\\.")[2]).distinct())
-                .contains("api", "core", "adapters", "examples");
+                .contains("api", "core", "adapters", "cli", "examples");
     }
 
     @Test
@@ -57,7 +57,7 @@ class ArchitectureTest {
     void everyPackageOfEveryModuleSaysWhatItIsFor() throws IOException {
         List<Path> sourceRoots = sourceRoots();
         assertThat(sourceRoots.stream().map(root -> root.getName(1).toString()))
-                .contains("dpo-api", "dpo-core", "dpo-adapters", "dpo-examples", "bench");
+                .contains("dpo-api", "dpo-core", "dpo-adapters", "dpo-cli", "dpo-examples", "bench");
         List<Path> undocumented = new ArrayList<>();
         for (Path root : sourceRoots) {
             try (Stream<Path> walk = Files.walk(root)) {

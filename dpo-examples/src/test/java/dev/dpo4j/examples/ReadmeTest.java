@@ -48,6 +48,19 @@ class ReadmeTest {
         assertThat(ci).contains("\nmvn -B -ntp verify\n");
     }
 
+    @Test
+    void theMainJobAndEveryFlagExampleUseTheDpoScript() throws IOException {
+        List<String> commands = blocks("bash");
+        assertThat(commands.get(0)).isEqualTo("./dpo\n");
+        assertThat(String.join("", commands)).doesNotContain("-Pdpo").doesNotContain("dpo.args");
+        for (Path doc : List.of(ROOT.resolve("README.md"), ROOT.resolve("dpo-cli/USAGE.md"))) {
+            for (String line : Files.readAllLines(doc)) {
+                assertThat(line).as(doc.toString()).doesNotContain("-Pdpo").doesNotContain("examples.cli");
+            }
+        }
+        assertThat(Files.isExecutable(ROOT.resolve("dpo"))).isTrue();
+    }
+
     private static List<String> blocks(String language) throws IOException {
         Matcher matcher = BLOCK.matcher(Files.readString(ROOT.resolve("README.md")));
         List<String> blocks = new ArrayList<>();

@@ -10,7 +10,7 @@ import dev.dpo4j.api.data.PreferenceExample;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.train.DpoTrainer;
-import dev.dpo4j.examples.embedded.EmbeddedModel;
+import dev.dpo4j.cli.embedded.EmbeddedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,170 @@
+package dev.dpo4j.cli;
+
+import dev.dpo4j.adapters.PreferenceDataset;
+import dev.dpo4j.api.train.DpoMetrics;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingPlan;
+import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.metrics.JsonlMetricsWriter;
+import dev.dpo4j.core.metrics.tensorboard.TensorBoardWriter;
+import dev.dpo4j.core.loss.LossOptions;
+import dev.dpo4j.core.train.DpoConfig;
+import dev.dpo4j.core.train.OptimizerOptions;
+import dev.dpo4j.cli.plot.TrainingCurvePlot;
+import dev.dpo4j.core.train.Reporter;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Prints the run's plan when training starts and its outcome when it ends. */
+final class RunReport implements TrainingListener {
+
+    /** The global batch of the Zephyr DPO recipe, for comparison. */
+    static final int ZEPHYR_GLOBAL_BATCH = 32;
+
+    private final PrintStream out;
+    private final DpoConfig config;
+    private final String model;
+    private final String data;
+    private final String template;
+    private final String lossName;
+    private final String demoNote;
+    private final PreferenceDataset train;
+    private final PreferenceDataset eval;
+    private long stepsPerEpoch;
+    private ExamplePreview preview;
+
+    RunReport(PrintStream out, DpoConfig config, String model, String data, String template, String lossName,
+            String demoNote, PreferenceDataset train, PreferenceDataset eval) {
+        this.out = out;
+        this.config = config;
+        this.model = model;
+        this.data = data;
+        this.template = template;
+        this.lossName = lossName;
+        this.demoNote = demoNote;
+        this.train = train;
+        this.eval = eval;
+    }
+
+    /** Adds the first training pair, rendered, to the start-up report. */
+    RunReport preview(ExamplePreview examplePreview) {
+        this.preview = examplePreview;
+        return this;
+    }
+
+    @Override
+    public void onTrainingStart(TrainingPlan plan) {
+        long read = plan.trainExamples() + plan.droppedExamples();
+        stepsPerEpoch = Math.max(1, (plan.totalSteps() + plan.epochs() - 1) / Math.max(1, plan.epochs()));
+        int global = plan.globalBatchSize();
+        int devices = plan.deviceCount();
+        out.println("dpo4j DPO training");
+        row("model", model);
+        row(devices == 1 ? "device" : "devices", (devices == 1 ? plan.devices() : devices + " (" + plan.devices()
+                + "), data-parallel") + ", " + plan.precision());
+        row("data", data);
+        row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
+                + (config.batching().maxLength() == 0 ? "none" : config.batching().maxLength()) + " ("
+                + plan.droppedExamples() + " dropped)" + skips(train));
+        row("eval pairs", (plan.evalExamples() == 0 ? "none" : String.valueOf(plan.evalExamples())) + skips(eval));
+        row("template", template);
+        row("global batch", global + " = " + config.batching().perDeviceTrainBatchSize() + " per device x "
+                + config.batching().gradientAccumulationSteps() + " accumulation x " + devices + " device"
+                + (devices == 1 ? "" : "s") + " (the Zephyr recipe aims for " + ZEPHYR_GLOBAL_BATCH + ")");
+        row("steps", plan.totalSteps() + (config.maxSteps() > 0 ? " (max_steps)" : " (" + plan.epochs()
+                + " epoch" + (plan.epochs() == 1 ? "" : "s") + ")") + (plan.startStep() > 0 ? ", resuming at step "
+                + plan.startStep() : "") + ", logging every " + config.loggingSteps() + ", eval "
+                + (config.evalSteps() > 0 ? "every " + config.evalSteps() : "at the end"));
+        OptimizerOptions optimizer = config.optimizer();
+        row("optimizer", String.format(Locale.ROOT, "AdamW, learning_rate %s %s, warmup %d, weight_decay %s, "
+                + "max_grad_norm %s", num(optimizer.learningRate()), optimizer.lrSchedulerType().name()
+                .toLowerCase(Locale.ROOT), optimizer.warmupSteps(), num(optimizer.weightDecay()),
+                num(optimizer.maxGradNorm())));
+        LossOptions loss = config.loss().options();
+        row("loss", lossName + weights() + ", beta " + num(loss.beta()) + (loss.labelSmoothing() > 0 ? ", label_smoothing "
+                + num(loss.labelSmoothing()) : "") + (config.reference().precomputeRefLogProbs()
+                ? ", reference log-probs precomputed" : ""));
+        row("output", config.outputDir().toAbsolutePath().normalize().toString());
+        if (demoNote != null) {
+            row("note", demoNote);
+        }
+        if (preview != null) {
+            preview.print(out);
+        }
+        out.println();
+        out.flush();
+    }
+
+    @Override
+    public void onTrainingEnd(TrainingSummary summary) {
+        out.println();
+        out.printf(Locale.ROOT, "%s after %d step%s in %.1f s%n", summary.cancelled() ? "stopped early" : "done",
+                summary.steps(), summary.steps() == 1 ? "" : "s", summary.seconds());
+        metrics("final train", summary.lastTrain(), "logged over the last " + config.loggingSteps() + " steps");
+        metrics("final eval", summary.lastEval(), "held-out pairs");
+        if (summary.outputDir() != null) {
+            Path dir = summary.outputDir().toAbsolutePath().normalize();
+            row("model", dir + " (config.json, model.safetensors, tokenizer.json)");
+            if (config.reporting().reportsTo(Reporter.JSONL)) {
+                row("metrics", dir.resolve(JsonlMetricsWriter.FILE_NAME).toString());
+            }
+            if (config.reporting().reportsTo(Reporter.TENSORBOARD)) {
+                row("tensorboard", dir.resolve(TensorBoardWriter.FOLDER) + " (tensorboard --logdir)");
+            }
+            Path png = dir.resolve(TrainingCurvePlot.FILE_NAME);
+            if (Files.exists(png)) {
+                row("curves", png.toString());
+            }
+        }
+        out.flush();
+    }
+
+    private void metrics(String label, DpoMetrics m, String what) {
+        if (m == null) {
+            row(label, "none");
+            return;
+        }
+        row(label, String.format(Locale.ROOT, "loss %.4f, reward accuracy %.3f, reward margin %.3f "
+                + "(chosen %.3f, rejected %.3f) at step %d, %s", m.loss(), m.rewardsAccuracy(), m.rewardsMargin(),
+                m.rewardsChosen(), m.rewardsRejected(), m.step(), what));
+    }
+
+    private void row(String label, String value) {
+        out.printf(Locale.ROOT, "  %-13s %s%n", label, value);
+    }
+
+    private static String skips(PreferenceDataset dataset) {
+        if (dataset == null || dataset.skipReport().skipped() == 0) {
+            return "";
+        }
+        return "; lenient: " + dataset.skipReport().summary().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** The weight of each loss when several are summed, and RPO's term. */
+    private String weights() {
+        List<String> names = List.of(lossName.split(","));
+        String text = "";
+        if (names.size() > 1) {
+            List<Double> weights = config.loss().lossWeights();
+            StringBuilder sum = new StringBuilder(" (");
+            for (int i = 0; i < names.size(); i++) {
+                sum.append(i == 0 ? "" : " + ").append(num(weights == null ? 1 : weights.get(i))).append(" x ")
+                        .append(names.get(i).strip());
+            }
+            text = sum.append(")").toString();
+        }
+        double rpo = config.loss().rpoAlpha();
+        return rpo > 0 ? text + ", rpo_alpha " + num(rpo) + " (+ " + num(rpo) + " x sft)" : text;
+    }
+
+    static String num(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e6) {
+            return String.valueOf((long) value);
+        }
+        String plain = String.valueOf(value);
+        return plain.replace(".0E", "e").replace("E", "e");
+    }
+}

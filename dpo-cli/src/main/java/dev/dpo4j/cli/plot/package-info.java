@@ -1,0 +1,5 @@
+/**
+ * The training-curve PNG written when a run ends ({@code TrainingCurvePlot}): loss, reward accuracy and reward
+ * margin over the steps, training and evaluation series, drawn with JFreeChart.
+ */
+package dev.dpo4j.cli.plot;
