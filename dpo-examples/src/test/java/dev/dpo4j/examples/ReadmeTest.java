@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the README honest: every Java block in it stands, line for line, in a source file that is compiled (and run
- * by a test), and its test command is the one {@code .ci/run} calls.
+ * Keeps the README honest: every Java block in it starts with its imports and stands, line for line, in a source
+ * file that is compiled (and run by a test) with those imports, and its test command is the one {@code .ci/run} calls.
  */
 class ReadmeTest {
 
@@ -35,8 +35,13 @@ class ReadmeTest {
         }
         for (String block : blocks) {
             List<String> lines = trimmed(block);
-            assertThat(sources.stream().anyMatch(source -> Collections.indexOfSubList(source, lines) >= 0))
-                    .as("README block not found in any source file:%n%s", block).isTrue();
+            // the block's imports head it, so it compiles as shown; they stand in the same file as its code
+            List<String> imports = lines.stream().filter(l -> l.startsWith("import ")).toList();
+            List<String> code = lines.subList(imports.size(), lines.size());
+            assertThat(imports).as("README block names no imports:%n%s", block).isNotEmpty();
+            assertThat(sources.stream().anyMatch(source -> Collections.indexOfSubList(source, code) >= 0
+                    && source.containsAll(imports)))
+                    .as("README block (code and imports) not found in any source file:%n%s", block).isTrue();
         }
     }
 
