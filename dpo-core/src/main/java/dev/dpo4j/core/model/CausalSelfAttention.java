@@ -86,7 +86,6 @@ public final class CausalSelfAttention {
         NDArray attended = kernels.attention(RotaryEmbedding.apply(query, rope), RotaryEmbedding.apply(key, rope),
                 value, causalMask);
         NDArray context = attended
-                .reshape(batch, config.numHeads(), length, headDim)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) config.numHeads() * headDim);
         return weights.linear(oProj, context, false);
