@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
+import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CausalSelfAttention;
 import dev.dpo4j.core.model.MlpBlock;
@@ -107,7 +108,7 @@ final class PhaseProfile {
                 NDArray x = scope.randomNormal(0f, 1f, new Shape(sequences, batch.length(),
                         config.hiddenSize()), type);
                 NDList rope = new RotaryEmbedding(config).tables(scope, batch.length(), type);
-                NDArray mask = model.context(scope, batch.length(), type).causalMask();
+                AttentionMask mask = model.context(scope, batch.length(), type).causalMask();
                 Weights refWeights = reference.weights();
                 sync.run();
                 t = System.nanoTime();

@@ -42,7 +42,7 @@ final class DjlKernels implements Kernels {
      * outside the graph.
      */
     @Override
-    public NDArray attention(NDArray query, NDArray key, NDArray value, NDArray mask) {
+    public NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask attentionMask) {
         Shape shape = query.getShape();
         long batch = shape.get(0);
         long heads = shape.get(1);
@@ -53,6 +53,9 @@ final class DjlKernels implements Kernels {
         NDArray queries = query.mul(Scalars.of(query, 1.0 / Math.sqrt(headDim)))
                 .reshape(batch, kvHeads, group, length, headDim);
         NDArray keys = key.transpose(0, 1, 3, 2);
+        // (length, length) broadcasts as it is; (batch, length, length) needs the kv_heads and group axes
+        NDArray mask = attentionMask.perSequence()
+                ? attentionMask.additive().reshape(batch, 1, 1, length, length) : attentionMask.additive();
         long rows = Math.max(1, maxScores / (batch * heads * length));
         NDArray attended;
         if (rows >= length) {
@@ -64,7 +67,7 @@ final class DjlKernels implements Kernels {
                 long end = Math.min(length, start + rows);
                 try (NDManager chunk = outer.newSubManager()) {
                     NDArray rowsOfQueries = queries.get(new NDIndex(":, :, :, {}:{}, :", start, end));
-                    NDArray rowsOfMask = mask.get(new NDIndex("{}:{}, :", start, end));
+                    NDArray rowsOfMask = mask.get(new NDIndex("..., {}:{}, :", start, end));
                     rowsOfQueries.attach(chunk);
                     rowsOfMask.attach(chunk);
                     NDArray out = attend(rowsOfQueries, keys, value, rowsOfMask);

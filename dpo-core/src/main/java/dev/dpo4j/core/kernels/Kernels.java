@@ -22,10 +22,10 @@ public interface Kernels {
      * @param key rotated keys {@code (batch, kv_heads, length, head_dim)}; {@code heads} is a multiple of
      *     {@code kv_heads}, and query head {@code h} attends with key/value head {@code h / (heads / kv_heads)}
      * @param value values {@code (batch, kv_heads, length, head_dim)}
-     * @param mask additive mask {@code (length, length)} in the compute type: 0 where a query may attend
+     * @param mask the keys each query may see
      * @return {@code (batch, heads, length, head_dim)}
      */
-    NDArray attention(NDArray query, NDArray key, NDArray value, NDArray mask);
+    NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask mask);
 
     /**
      * One AdamW update of a flat parameter buffer in place, numerically as {@code torch.optim.AdamW}: every

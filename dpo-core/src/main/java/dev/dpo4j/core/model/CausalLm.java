@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -118,8 +119,8 @@ public final class CausalLm implements AutoCloseable {
         ModelConfig.SlidingWindow window = config.slidingWindow();
         boolean windowed = window != null && window.size() < length;
         return new ForwardContext(rotary.tables(arrays, length, computeType),
-                causalMask(arrays, length, computeType, 0),
-                windowed ? causalMask(arrays, length, computeType, window.size()) : null,
+                AttentionMask.causal(causalMask(arrays, length, computeType, 0)),
+                windowed ? AttentionMask.of(causalMask(arrays, length, computeType, window.size())) : null,
                 windowed ? window : null);
     }
 
@@ -147,15 +148,15 @@ public final class CausalLm implements AutoCloseable {
      * What every decoder layer of one forward pass shares.
      *
      * @param rope cosine and sine tables
-     * @param causalMask the additive causal mask
-     * @param slidingMask the additive causal mask that also blocks tokens beyond the window, or null
+     * @param causalMask the causal mask
+     * @param slidingMask the causal mask that also blocks tokens beyond the window, or null
      * @param window the layers that use {@code slidingMask}, or null
      */
-    public record ForwardContext(NDList rope, NDArray causalMask, NDArray slidingMask,
+    public record ForwardContext(NDList rope, AttentionMask causalMask, AttentionMask slidingMask,
             ModelConfig.SlidingWindow window) {
 
         /** The mask decoder layer {@code layer} applies. */
-        public NDArray mask(int layer) {
+        public AttentionMask mask(int layer) {
             return window != null && window.appliesTo(layer) ? slidingMask : causalMask;
         }
     }

@@ -3,6 +3,7 @@ package dev.dpo4j.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,10 +72,9 @@ public final class CausalSelfAttention {
      * Attends over {@code x} of shape {@code (batch, length, hidden)}.
      *
      * @param rope cosine and sine tables from {@link RotaryEmbedding#tables}
-     * @param causalMask additive mask of shape {@code (length, length)} in the compute type: 0 on and below the
-     *     diagonal, the type's lowest value above it
+     * @param mask the keys each position may attend to
      */
-    public NDArray forward(NDArray x, NDList rope, NDArray causalMask, Weights weights) {
+    public NDArray forward(NDArray x, NDList rope, AttentionMask mask, Weights weights) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
         int kvHeads = config.numKvHeads();
@@ -84,7 +84,7 @@ public final class CausalSelfAttention {
         NDArray key = heads(weights.linear(kProj, x, bias), kvHeads, keyNorm, weights);
         NDArray value = heads(weights.linear(vProj, x, bias), kvHeads, null, weights);
         NDArray attended = kernels.attention(RotaryEmbedding.apply(query, rope), RotaryEmbedding.apply(key, rope),
-                value, causalMask);
+                value, mask);
         NDArray context = attended
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) config.numHeads() * headDim);

@@ -3,6 +3,7 @@ package dev.dpo4j.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,8 +46,8 @@ public final class TransformerBlock {
     }
 
     /** Applies the layer to hidden states of shape {@code (batch, length, hidden)}. */
-    public NDArray forward(NDArray x, NDList rope, NDArray causalMask, Weights weights) {
-        NDArray attended = x.add(attention.forward(inputNorm.forward(x, weights), rope, causalMask, weights));
+    public NDArray forward(NDArray x, NDList rope, AttentionMask mask, Weights weights) {
+        NDArray attended = x.add(attention.forward(inputNorm.forward(x, weights), rope, mask, weights));
         return attended.add(mlp.forward(postAttentionNorm.forward(attended, weights), weights));
     }
 }

@@ -25,8 +25,8 @@ class DjlKernelsTest {
             NDArray key = manager.randomNormal(new Shape(1, kvHeads, length, headDim));
             NDArray value = manager.randomNormal(new Shape(1, kvHeads, length, headDim));
             NDArray rows = manager.arange(length).reshape(length, 1);
-            NDArray mask = manager.arange(length).reshape(1, length).gt(rows).toType(DataType.FLOAT32, false)
-                    .mul(-1e30f);
+            AttentionMask mask = AttentionMask.causal(manager.arange(length).reshape(1, length).gt(rows).toType(DataType.FLOAT32, false)
+                    .mul(-1e30f));
 
             float[] whole = Kernels.djl().attention(query, key, value, mask).toFloatArray();
             // 10 score elements per chunk: one query row at a time
@@ -38,7 +38,7 @@ class DjlKernelsTest {
                 NDArray q = query.get(new NDIndex("0, {}", h));
                 NDArray k = key.get(new NDIndex("0, {}", h / (heads / kvHeads)));
                 NDArray v = value.get(new NDIndex("0, {}", h / (heads / kvHeads)));
-                float[] out = q.matMul(k.transpose()).div(Math.sqrt(headDim)).add(mask).softmax(-1).matMul(v)
+                float[] out = q.matMul(k.transpose()).div(Math.sqrt(headDim)).add(mask.additive()).softmax(-1).matMul(v)
                         .toFloatArray();
                 System.arraycopy(out, 0, expected, h * length * headDim, out.length);
             }
