@@ -2,12 +2,13 @@ package dev.dpo4j.core.kernels;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import java.util.List;
 
 /**
  * The compute kernels training runs on: attention, the AdamW update and casts between float types. The model, the
- * optimizer and the float16 copies call these and nothing else for that work, so a faster implementation (fused
- * attention, a fused optimizer, bfloat16 through TorchScript) plugs in here without them changing. {@link #djl()}
- * is the pure-DJL implementation.
+ * optimizer and the float16 copies call these and nothing else for that work. {@link #djl()} is the pure-DJL
+ * implementation, {@link #torchScript()} the fused one (flash attention, fused AdamW, bfloat16), {@link #auto()}
+ * the fused one wherever it loads.
  */
 public interface Kernels {
 
@@ -33,7 +34,7 @@ public interface Kernels {
      * {@code w -= lr*wd*w; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lr * m_hat / (sqrt(v_hat) + eps)}.
      *
      * @param weight the float32 weights, updated in place
-     * @param gradient their float32 gradients (left as they are)
+     * @param gradient their float32 gradients (the fused kernel leaves them multiplied by the scale)
      * @param mean the first moments, updated in place
      * @param variance the second moments, updated in place
      */
@@ -48,9 +49,39 @@ public interface Kernels {
     /** Elements one native AdamW call of the DJL kernels updates: 64 Mi, so its temporaries stay near a GiB. */
     long UPDATE_SLICE = 1L << 26;
 
+
     /** The pure-DJL kernels. */
     static Kernels djl() {
         return DjlKernels.INSTANCE;
+    }
+
+    /**
+     * The TorchScript kernels (fused attention, fused AdamW, casts that keep the graph and reach bfloat16), loaded
+     * into libtorch once per JVM.
+     *
+     * @throws KernelsException when libtorch refuses them; the message names the line of the method's source
+     */
+    static Kernels torchScript() {
+        return KernelChoice.torchScript();
+    }
+
+    /** The TorchScript kernels when they load here (logged once), else the pure-DJL ones (with the reason, once). */
+    static Kernels auto() {
+        return KernelChoice.auto();
+    }
+
+    /**
+     * The kernels an option names: {@code auto}, {@code torchscript} or {@code djl}.
+     *
+     * @throws IllegalArgumentException naming the option {@code kernels} and its choices for any other name
+     */
+    static Kernels named(String name) {
+        return KernelChoice.named(name);
+    }
+
+    /** The names {@link #named} takes: {@code auto}, {@code torchscript} and {@code djl}. */
+    static List<String> names() {
+        return KernelChoice.names();
     }
 
     /**

@@ -1,0 +1,186 @@
+package dev.dpo4j.core.kernels;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The kernels as TorchScript methods run by stock DJL: attention through {@code scaled_dot_product_attention} (flash
+ * or memory-efficient attention on GPUs, no query chunks), the AdamW update through {@code _fused_adamw_}, and casts
+ * that keep the autograd graph (bfloat16 included). The methods are the reviewed text of {@value #SOURCE}, compiled
+ * by libtorch when the archive loads.
+ *
+ * <p>Methods that must record a graph run through DJL's public {@code PtSymbolBlock.forward} route with training on
+ * (the method is chosen by a marker array named {@code module_method:NAME}); the in-place optimizer update, which
+ * needs numbers and tensor lists, through {@code IValueUtils.runMethod}.
+ */
+final class TorchScriptKernels implements Kernels {
+
+    /** The resource, next to this class, that holds the methods. */
+    static final String SOURCE = "kernels.py";
+
+    /** The version {@link #SOURCE} declares in its {@code version} method. */
+    static final long VERSION = 1;
+
+    private static final String CLASS_NAME = "Kernels";
+
+    /** The first call of a method on a thread: the profiling executor's warm-up calls cost milliseconds. */
+    private static final ThreadLocal<Boolean> OPTIMIZER_OFF = ThreadLocal.withInitial(() -> {
+        JniUtils.setGraphExecutorOptimize(false);
+        return true;
+    });
+
+    private final NDManager owner;
+    private final PtSymbolBlock module;
+    private final ParameterStore noParameters;
+    private final Map<String, NDArray> markers = new ConcurrentHashMap<>();
+
+    private TorchScriptKernels(NDManager owner, PtSymbolBlock module) {
+        this.owner = owner;
+        this.module = module;
+        this.noParameters = new ParameterStore(owner, false);
+    }
+
+    /**
+     * Loads the methods into libtorch.
+     *
+     * @throws KernelsException when the engine is not PyTorch or libtorch refuses the code (its message names the
+     *     line of {@value #SOURCE})
+     */
+    static TorchScriptKernels load() {
+        return load(TorchScriptArchive.resource(SOURCE));
+    }
+
+    /** Loads {@code code} as if it were the text of {@value #SOURCE}. */
+    static TorchScriptKernels load(String code) {
+        Engine engine = Engine.getEngine("PyTorch");
+        NDManager owner = engine.newBaseManager(Device.cpu());
+        byte[] archive = TorchScriptArchive.of("kernels", CLASS_NAME, code);
+        try (InputStream in = new ByteArrayInputStream(archive)) {
+            PtSymbolBlock module = JniUtils.loadModule((PtNDManager) owner, in, true, false);
+            TorchScriptKernels kernels = new TorchScriptKernels(owner, module);
+            kernels.checkVersion();
+            return kernels;
+        } catch (IOException | RuntimeException e) {
+            owner.close();
+            throw new KernelsException("libtorch " + engine.getVersion() + " refused the TorchScript kernels of "
+                    + TorchScriptArchive.resourcePath(SOURCE) + " (line numbers below are lines of that file): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void checkVersion() {
+        try (IValue version = IValueUtils.runMethod(module, "version")) {
+            long declared = version.toLong();
+            if (declared != VERSION) {
+                throw new IllegalStateException("it declares version " + declared + ", the Java side expects "
+                        + VERSION);
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "torchscript";
+    }
+
+    /**
+     * Plain causal masks use the kernels' built-in causal mode with grouped-query heads; other masks go to the
+     * kernel as {@code (length, length)} or {@code (batch, 1, length, length)}.
+     */
+    @Override
+    public NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask mask) {
+        if (mask.causal()) {
+            return call("attention_causal", query, key, value);
+        }
+        NDArray additive = mask.additive();
+        if (mask.perSequence()) {
+            Shape shape = additive.getShape();
+            additive = additive.reshape(shape.get(0), 1, shape.get(1), shape.get(2));
+        }
+        return call("attention_masked", query, key, value, additive);
+    }
+
+    /** {@code _fused_adamw_} on the buffer, the gradient divided by {@code 1 / gradientScale} first. */
+    @Override
+    public void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step) {
+        OPTIMIZER_OFF.get();
+        IValue[] inputs = {list(weight), list(gradient), list(mean), list(variance),
+            IValue.from(step.learningRate()), IValue.from(step.beta1()), IValue.from(step.beta2()),
+            IValue.from(step.weightDecay()), IValue.from(step.epsilon()), IValue.from((double) step.step()),
+            IValue.from(1 / step.gradientScale())};
+        try {
+            IValueUtils.runMethod(module, "adamw", inputs).close();
+        } finally {
+            for (IValue input : inputs) {
+                input.close();
+            }
+        }
+    }
+
+    /** Float16, float32 and bfloat16 through TorchScript, keeping the graph; other types through DJL. */
+    @Override
+    public NDArray cast(NDArray array, DataType type) {
+        return switch (type) {
+            case FLOAT16 -> call("to_float16", array);
+            case FLOAT32 -> call("to_float32", array);
+            case BFLOAT16 -> call("to_bfloat16", array);
+            default -> array.toType(type, true);
+        };
+    }
+
+    private static IValue list(NDArray array) {
+        return IValue.listFrom((PtNDArray) array);
+    }
+
+    /**
+     * Runs a method with autograd on. Its result joins the manager of the first input. DJL's route reads array names
+     * as list and dictionary keys, so named inputs lose their names for the call.
+     */
+    private NDArray call(String method, NDArray... inputs) {
+        OPTIMIZER_OFF.get();
+        String[] names = new String[inputs.length];
+        NDList list = new NDList(inputs.length + 1);
+        for (int i = 0; i < inputs.length; i++) {
+            names[i] = inputs[i].getName();
+            if (names[i] != null) {
+                inputs[i].setName(null);
+            }
+            list.add(inputs[i]);
+        }
+        list.add(marker(method));
+        try {
+            return module.forward(noParameters, list, true).singletonOrThrow();
+        } finally {
+            for (int i = 0; i < inputs.length; i++) {
+                if (names[i] != null) {
+                    inputs[i].setName(names[i]);
+                }
+            }
+        }
+    }
+
+    private NDArray marker(String method) {
+        return markers.computeIfAbsent(method, name -> {
+            NDArray marker = owner.zeros(new Shape(1));
+            marker.setName("module_method:" + name);
+            return marker;
+        });
+    }
+}

@@ -1,0 +1,168 @@
+package dev.dpo4j.core.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The TorchScript kernels against the pure-DJL ones, values and gradients, on the CPU natives. */
+class TorchScriptKernelsTest {
+
+    private static final int HEADS = 4;
+    private static final int KV_HEADS = 2;
+    private static final int LENGTH = 7;
+    private static final int HEAD_DIM = 8;
+
+    private final Kernels fused = Kernels.torchScript();
+    private final Kernels plain = Kernels.djl();
+    private NDManager manager;
+
+    @BeforeEach
+    void open() {
+        manager = NDManager.newBaseManager();
+        manager.getEngine().setRandomSeed(3);
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    @Test
+    void loadsHereAndNamesItself() {
+        assertThat(Kernels.named("torchscript")).isSameAs(fused);
+        assertThat(Kernels.auto()).isSameAs(fused);
+        assertThat(Kernels.named("DJL")).isSameAs(plain);
+        assertThat(fused.name()).isEqualTo("torchscript");
+        assertThat(Kernels.names()).containsExactly("auto", "torchscript", "djl");
+        assertThatThrownBy(() -> Kernels.named("flash")).hasMessageContaining("kernels")
+                .hasMessageContaining("torchscript").hasMessageContaining("flash");
+    }
+
+    @Test
+    void causalGroupedQueryAttentionMatchesTheDjlKernelsWithGradients() {
+        AttentionMask mask = AttentionMask.causal(mask(LENGTH, 0));
+        assertSameAttention(q -> mask, 2);
+    }
+
+    @Test
+    void slidingWindowAttentionMatchesTheDjlKernelsWithGradients() {
+        AttentionMask mask = AttentionMask.of(mask(LENGTH, 3));
+        assertSameAttention(q -> mask, 2);
+    }
+
+    @Test
+    void perSequenceMasksMatchTheDjlKernelsWithGradients() {
+        // sequence 0 causal, sequence 1 a window of 2
+        NDArray both = mask(LENGTH, 0).expandDims(0).concat(mask(LENGTH, 2).expandDims(0), 0);
+        AttentionMask mask = AttentionMask.of(both);
+        assertThat(mask.perSequence()).isTrue();
+        assertSameAttention(q -> mask, 2);
+    }
+
+    /** Values and the gradients into q, k and v of one attention call, fused against DJL. */
+    private void assertSameAttention(Function<NDArray, AttentionMask> maskOf, int batch) {
+        NDArray query = manager.randomNormal(new Shape(batch, HEADS, LENGTH, HEAD_DIM));
+        NDArray key = manager.randomNormal(new Shape(batch, KV_HEADS, LENGTH, HEAD_DIM));
+        NDArray value = manager.randomNormal(new Shape(batch, KV_HEADS, LENGTH, HEAD_DIM));
+        NDArray weights = manager.randomNormal(new Shape(batch, HEADS, LENGTH, HEAD_DIM));
+        float[][] results = new float[2][];
+        float[][][] gradients = new float[2][3][];
+        List<Kernels> both = List.of(plain, fused);
+        for (int run = 0; run < 2; run++) {
+            List<NDArray> inputs = List.of(query, key, value);
+            inputs.forEach(x -> x.setRequiresGradient(true));
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out = both.get(run).attention(query, key, value, maskOf.apply(query));
+                results[run] = out.toFloatArray();
+                collector.backward(out.mul(weights).sum());
+            }
+            for (int i = 0; i < 3; i++) {
+                NDArray gradient = inputs.get(i).getGradient();
+                gradients[run][i] = gradient.toFloatArray();
+                gradient.subi(gradient); // torch accumulates into .grad
+            }
+        }
+        assertThat(results[1]).containsExactly(results[0], within(1e-5f));
+        for (int i = 0; i < 3; i++) {
+            assertThat(gradients[1][i]).as("gradient %d", i).containsExactly(gradients[0][i], within(1e-4f));
+        }
+        float largest = 0;
+        for (float g : gradients[0][1]) {
+            largest = Math.max(largest, Math.abs(g));
+        }
+        assertThat(largest).as("keys get gradients").isGreaterThan(1e-3f);
+    }
+
+    /** 0 where query i may see key j ({@code j <= i}, within {@code window} when above 0), -1e30 elsewhere. */
+    private NDArray mask(int length, int window) {
+        NDArray rows = manager.arange(length).reshape(length, 1);
+        NDArray columns = manager.arange(length).reshape(1, length);
+        NDArray blocked = columns.gt(rows);
+        if (window > 0) {
+            blocked = blocked.logicalOr(rows.sub(columns).gte(window));
+        }
+        return blocked.toType(DataType.FLOAT32, false).mul(-1e30f);
+    }
+
+    @Test
+    void fusedAdamWMatchesTheDjlUpdateWithDecayAndGradientScale() {
+        Shape shape = new Shape(1000);
+        NDArray[] weights = {manager.randomNormal(shape), null};
+        weights[1] = weights[0].duplicate();
+        NDArray start = weights[0].duplicate();
+        NDArray[] means = {manager.zeros(shape), manager.zeros(shape)};
+        NDArray[] variances = {manager.zeros(shape), manager.zeros(shape)};
+        List<Kernels> both = List.of(plain, fused);
+        for (int step = 1; step <= 3; step++) {
+            NDArray gradient = manager.randomNormal(shape).mul(4f);
+            Kernels.AdamWStep numbers = new Kernels.AdamWStep(1e-2, 0.1, 0.9, 0.999, 1e-8, step, 0.25);
+            for (int run = 0; run < 2; run++) {
+                both.get(run).adamW(weights[run], gradient.duplicate(), means[run], variances[run], numbers);
+            }
+        }
+        assertThat(weights[1].toFloatArray()).containsExactly(weights[0].toFloatArray(), within(2e-6f));
+        assertThat(means[1].toFloatArray()).containsExactly(means[0].toFloatArray(), within(1e-6f));
+        assertThat(variances[1].toFloatArray()).containsExactly(variances[0].toFloatArray(), within(1e-6f));
+        // three steps of about lr each (signs at random) moved the weights far beyond the tolerance
+        assertThat(weights[1].sub(start).abs().mean().getFloat()).isGreaterThan(5e-3f);
+    }
+
+    @Test
+    void castsKeepTheGraphAndReachBfloat16() {
+        NDArray x = manager.create(new float[] {1.5f, -2.25f, 1.00390625f});
+        x.setRequiresGradient(true);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray half = fused.cast(x, DataType.FLOAT16);
+            assertThat(half.getDataType()).isEqualTo(DataType.FLOAT16);
+            NDArray back = fused.cast(half, DataType.FLOAT32);
+            collector.backward(back.mul(manager.create(new float[] {1f, 2f, 3f})).sum());
+        }
+        assertThat(x.getGradient().toFloatArray()).containsExactly(1f, 2f, 3f);
+        NDArray rounded = fused.cast(fused.cast(x, DataType.BFLOAT16), DataType.FLOAT32);
+        // bfloat16 keeps 8 significant bits: 1.00390625 = 1 + 2^-8 rounds to 1
+        assertThat(rounded.toFloatArray()).containsExactly(1.5f, -2.25f, 1f);
+        assertThat(fused.cast(x, DataType.FLOAT32)).isNotSameAs(x);
+    }
+
+    @Test
+    void refusedCodeNamesTheResourceAndTheLine() {
+        String broken = TorchScriptArchive.resource(TorchScriptKernels.SOURCE)
+                .replace("torch.repeat_interleave(k, group, 1)", "torch.no_such_op(k, group, 1)");
+        assertThatThrownBy(() -> TorchScriptKernels.load(broken)).isInstanceOf(KernelsException.class)
+                .hasMessageContaining("dev/dpo4j/core/kernels/kernels.py")
+                .hasMessageContaining("no_such_op")
+                .hasMessageContaining("line");
+    }
+}
