@@ -10,8 +10,10 @@
 #   SHAPES     "qwen2.5-0.5b llama-1b"          model shapes
 #   SEQS       "512 1024 2048 4096"             sequence lengths (prompt seq/2 + completion seq/2, per sequence)
 #   VARIANTS   "ref dpo4j-gc dpo4j"             ref: reference (bf16 autocast, SDPA, no checkpointing);
-#              ref-gc: reference with gradient checkpointing; dpo4j-gc: dpo4j fp16 + gradient checkpointing;
-#              dpo4j: dpo4j fp16 without checkpointing; dpo4j-profile: dpo4j's step cut into synchronized phases
+#              ref-gc: reference with gradient checkpointing; dpo4j-gc: dpo4j bf16 (default kernels) + gradient
+#              checkpointing; dpo4j: dpo4j bf16 without checkpointing; dpo4j-fp16-gc: fp16 + checkpointing;
+#              dpo4j-djl-gc: fp16 + checkpointing on the pure-DJL kernels (the path before the TorchScript kernels);
+#              dpo4j-profile: dpo4j's step cut into synchronized phases
 #   NOGC_MAX   1024                             dpo4j (no checkpointing) runs only up to this length
 #   PAIRS 4, WARMUP 2, STEPS 5                  pairs per step, untimed and timed steps
 #   DEADLINE   0                                seconds from the start after which no run starts (0: none); a run
@@ -70,12 +72,15 @@ run_one() { # shape seq variant
     [ "$left" -lt "$limit" ] && limit=$left
   fi
   local cp=$CP
+  local java=(java ${JAVA_OPTS:--Dai.djl.offline=true} -cp "$cp" dev.dpo4j.bench.StepBenchmark)
   case $variant in
     ref) cmd=(python3 "$HERE/reference/dpo_step_reference.py") ;;
     ref-gc) cmd=(python3 "$HERE/reference/dpo_step_reference.py" --gradient-checkpointing) ;;
-    dpo4j-gc) cmd=(java ${JAVA_OPTS:--Dai.djl.offline=true} -cp "$cp" dev.dpo4j.bench.StepBenchmark --fp16 --gradient-checkpointing) ;;
-    dpo4j) cmd=(java ${JAVA_OPTS:--Dai.djl.offline=true} -cp "$cp" dev.dpo4j.bench.StepBenchmark --fp16) ;;
-    dpo4j-profile) cmd=(java ${JAVA_OPTS:--Dai.djl.offline=true} -cp "$cp" dev.dpo4j.bench.StepBenchmark --fp16 --profile) ;;
+    dpo4j-gc) cmd=("${java[@]}" --bf16 --gradient-checkpointing) ;;
+    dpo4j) cmd=("${java[@]}" --bf16) ;;
+    dpo4j-fp16-gc) cmd=("${java[@]}" --fp16 --gradient-checkpointing) ;;
+    dpo4j-djl-gc) cmd=("${java[@]}" --fp16 --kernels djl --gradient-checkpointing) ;;
+    dpo4j-profile) cmd=("${java[@]}" --bf16 --profile) ;;
     *) echo "unknown variant $variant"; return ;;
   esac
   cmd+=(--shape "$shape" --seq "$seq" --pairs "$PAIRS" --warmup "$WARMUP" --steps "$STEPS")

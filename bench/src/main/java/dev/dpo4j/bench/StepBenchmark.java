@@ -40,7 +40,8 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * StepBenchmark --shape qwen2.5-0.5b|llama-1b|tiny --seq 1024 [--pairs 4] [--warmup 2] [--steps 5]
- *               [--fp16] [--gradient-checkpointing] [--device gpu|cpu | --devices gpu0,gpu1]
+ *               [--fp16 | --bf16 | --fp32] [--kernels auto|torchscript|djl] [--gradient-checkpointing]
+ *               [--device gpu|cpu | --devices gpu0,gpu1]
  *               [--output-dir /tmp/dir] [--save] [--profile]
  * </pre>
  *
@@ -64,6 +65,8 @@ public final class StepBenchmark {
         int warmup = 2;
         int steps = 5;
         boolean fp16;
+        boolean bf16;
+        String kernels = "auto";
         boolean checkpointing;
         String device = "default";
         String devices;
@@ -82,7 +85,12 @@ public final class StepBenchmark {
                     case "--warmup" -> o.warmup = Integer.parseInt(args[++i]);
                     case "--steps" -> o.steps = Integer.parseInt(args[++i]);
                     case "--fp16" -> o.fp16 = true;
-                    case "--fp32" -> o.fp16 = false;
+                    case "--bf16" -> o.bf16 = true;
+                    case "--fp32" -> {
+                        o.fp16 = false;
+                        o.bf16 = false;
+                    }
+                    case "--kernels" -> o.kernels = args[++i];
                     case "--gradient-checkpointing" -> o.checkpointing = true;
                     case "--device" -> o.device = args[++i];
                     case "--devices" -> o.devices = args[++i];
@@ -302,7 +310,8 @@ public final class StepBenchmark {
         result.addProperty("shape", o.shape);
         result.addProperty("seq", o.seq);
         result.addProperty("pairs", o.pairs);
-        result.addProperty("precision", o.fp16 ? "fp16" : "fp32");
+        result.addProperty("precision", o.fp16 ? "fp16" : o.bf16 ? "bf16" : "fp32");
+        result.addProperty("kernels", o.kernels);
         result.addProperty("gradient_checkpointing", o.checkpointing);
         result.addProperty("device", device.toString());
         result.addProperty("devices", devices.size());
@@ -360,6 +369,8 @@ public final class StepBenchmark {
                 .outputDir(o.outputDir)
                 .overwriteOutputDir(true)
                 .fp16(o.fp16)
+                .bf16(o.bf16)
+                .kernels(o.kernels)
                 .gradientCheckpointing(o.checkpointing)
                 .padToMultipleOf(8)
                 .perDeviceTrainBatchSize(o.pairs)

@@ -208,6 +208,17 @@ public final class DpoOptions {
                     + "${DEFAULT-VALUE}.")
     boolean fp16;
 
+    @Option(names = {"--bf16"}, arity = "0..1", order = 26,
+            description = "bfloat16 compute with float32 master weights and no loss scaling. Default: on where it "
+                    + "pays (a GPU of compute capability 8 or more, with the TorchScript kernels), unless --fp16.")
+    Boolean bf16;
+
+    @Option(names = {"--kernels"}, paramLabel = "K", order = 26,
+            description = "auto (the TorchScript kernels wherever they load: flash attention, fused AdamW, "
+                    + "bfloat16; else DJL's own operations), torchscript (fail if they do not load) or djl. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String kernels;
+
     @Option(names = {"--gradient_checkpointing", "--gradient-checkpointing"}, arity = "0..1", order = 26, description = "Recompute each decoder layer in backward and score the LM head in chunks: "
                     + "far less memory for about a third more compute. Default: ${DEFAULT-VALUE}.")
     boolean gradientCheckpointing;

@@ -123,7 +123,8 @@ final class DpoRun {
                 .simpoGamma(o.simpoGamma).discopopTau(o.discopopTau)
                 .fDivergenceType(FDivergence.parse(o.fDivergenceType)).fAlphaDivergenceCoef(o.fAlphaDivergenceCoef)
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
-                .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
+                .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).bf16(o.bf16).kernels(o.kernels)
+                .gradientCheckpointing(o.gradientCheckpointing)
                 .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
                 .reportTo(o.reportTo)
                 .build();

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.LayerNorm;
 import dev.dpo4j.api.arrays.Scalars;
 
 /**
@@ -120,6 +121,27 @@ final class DjlKernels implements Kernels {
                         (float) step.beta1(), (float) step.beta2(), scaledEpsilon, false, true);
             }
         }
+    }
+
+    /**
+     * Float32 as the formula reads; other types through DJL's fused layer norm, which accumulates in float32 and keeps
+     * the graph (DJL's casts do not): {@code [x, -x]} has mean 0 and variance {@code mean(x^2)}, so the first half of
+     * its layer norm, scaled by the weight, is RMSNorm of x.
+     */
+    @Override
+    public NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        if (x.getDataType() == DataType.FLOAT32) {
+            NDArray variance = x.square().mean(new int[] {-1}, true);
+            return x.mul(variance.add(Scalars.of(x, eps)).sqrt().pow(Scalars.of(x, -1))).mul(weight);
+        }
+        long width = x.getShape().get(x.getShape().dimension() - 1);
+        NDArray mirrored = x.concat(x.neg(), -1);
+        NDArray gamma = weight.concat(weight, 0);
+        gamma.attach(x.getManager()); // a result lands in its first operand's manager: keep it with the activations
+        NDArray beta = x.getManager().zeros(new Shape(2 * width), x.getDataType());
+        NDArray normalized = LayerNorm.layerNorm(mirrored, new Shape(2 * width), gamma, beta, (float) eps)
+                .singletonOrThrow();
+        return normalized.split(new long[] {width}, mirrored.getShape().dimension() - 1).get(0);
     }
 
     /** DJL's {@code toType}, always a copy. */

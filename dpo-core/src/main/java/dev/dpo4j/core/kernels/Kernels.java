@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.List;
 
 /**
- * The compute kernels training runs on: attention, the AdamW update and casts between float types. The model, the
+ * The compute kernels training runs on: attention, RMSNorm, the AdamW update and casts between float types. The model, the
  * optimizer and the float16 copies call these and nothing else for that work. {@link #djl()} is the pure-DJL
  * implementation, {@link #torchScript()} the fused one (flash attention, fused AdamW, bfloat16), {@link #auto()}
  * the fused one wherever it loads.
@@ -39,6 +39,12 @@ public interface Kernels {
      * @param variance the second moments, updated in place
      */
     void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step);
+
+    /**
+     * RMSNorm over the last axis, as Hugging Face's {@code LlamaRMSNorm}: statistics in float32,
+     * {@code weight * (x / sqrt(mean(x^2) + eps))}, the result in the type of {@code x}, keeping the graph.
+     */
+    NDArray rmsNorm(NDArray x, NDArray weight, double eps);
 
     /** A new array with the values of {@code array} in {@code type}, on its device and in its manager. */
     NDArray cast(NDArray array, DataType type);

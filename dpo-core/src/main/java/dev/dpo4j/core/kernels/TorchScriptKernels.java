@@ -50,6 +50,7 @@ final class TorchScriptKernels implements Kernels {
     private final PtSymbolBlock module;
     private final ParameterStore noParameters;
     private final Map<String, NDArray> markers = new ConcurrentHashMap<>();
+    private final Map<Double, NDArray> epsilons = new ConcurrentHashMap<>();
 
     private TorchScriptKernels(NDManager owner, PtSymbolBlock module) {
         this.owner = owner;
@@ -115,6 +116,15 @@ final class TorchScriptKernels implements Kernels {
             additive = additive.reshape(shape.get(0), 1, shape.get(1), shape.get(2));
         }
         return call("attention_masked", query, key, value, additive);
+    }
+
+    /**
+     * Hugging Face's arithmetic exactly: {@code weight * (x.float() * rsqrt(mean(x.float()^2) + eps)).to(x.dtype)}.
+     * The epsilon travels as a 0-d CPU tensor, which libtorch treats as a number on every device.
+     */
+    @Override
+    public NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        return call("rms_norm", x, weight, epsilons.computeIfAbsent(eps, e -> owner.create(e.floatValue())));
     }
 
     /** {@code _fused_adamw_} on the buffer, the gradient divided by {@code 1 / gradientScale} first. */

@@ -52,7 +52,7 @@ public final class CausalLm implements AutoCloseable {
         this.kernels = kernels;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.layers = blocks(config, kernels);
-        this.finalNorm = finalNorm(config);
+        this.finalNorm = finalNorm(config, kernels);
         this.rotary = new RotaryEmbedding(config);
     }
 
@@ -62,7 +62,7 @@ public final class CausalLm implements AutoCloseable {
         Shape vocabulary = new Shape(config.vocabSize(), config.hiddenSize());
         shapes.put(EMBEDDING, vocabulary);
         blocks(config, Kernels.djl()).forEach(block -> shapes.putAll(block.parameterShapes()));
-        shapes.putAll(finalNorm(config).parameterShapes());
+        shapes.putAll(finalNorm(config, Kernels.djl()).parameterShapes());
         if (!config.tieWordEmbeddings()) {
             shapes.put(Weights.weightOf(LM_HEAD_MODULE), vocabulary);
         }
@@ -77,8 +77,8 @@ public final class CausalLm implements AutoCloseable {
         return blocks;
     }
 
-    private static RmsNorm finalNorm(ModelConfig config) {
-        return new RmsNorm("model.norm", config.hiddenSize(), config.rmsNormEps());
+    private static RmsNorm finalNorm(ModelConfig config, Kernels kernels) {
+        return new RmsNorm("model.norm", config.hiddenSize(), config.rmsNormEps(), kernels);
     }
 
     /**
@@ -118,8 +118,11 @@ public final class CausalLm implements AutoCloseable {
     public ForwardContext context(NDManager arrays, int length, DataType computeType) {
         ModelConfig.SlidingWindow window = config.slidingWindow();
         boolean windowed = window != null && window.size() < length;
-        return new ForwardContext(rotary.tables(arrays, length, computeType),
-                AttentionMask.causal(causalMask(arrays, length, computeType, 0)),
+        NDList rope = rotary.tables(arrays, length, DataType.FLOAT32);
+        if (computeType != DataType.FLOAT32) {
+            rope = new NDList(kernels.cast(rope.get(0), computeType), kernels.cast(rope.get(1), computeType));
+        }
+        return new ForwardContext(rope, AttentionMask.causal(causalMask(arrays, length, computeType, 0)),
                 windowed ? AttentionMask.of(causalMask(arrays, length, computeType, window.size())) : null,
                 windowed ? window : null);
     }
@@ -190,14 +193,15 @@ public final class CausalLm implements AutoCloseable {
      * value made some CPU steps NaN; float16 overflows to -inf past 65504). With a {@code window} above 0, a query
      * also may not attend to keys {@code window} or more positions back.
      */
-    private static NDArray causalMask(NDManager arrays, int length, DataType type, int window) {
+    private NDArray causalMask(NDManager arrays, int length, DataType type, int window) {
         NDArray rows = arrays.arange(length).reshape(length, 1);
         NDArray columns = arrays.arange(length).reshape(1, length);
         NDArray blocked = columns.gt(rows);
         if (window > 0) {
             blocked = blocked.logicalOr(rows.sub(columns).gte(window));
         }
-        return blocked.toType(type, false).mul(type == DataType.FLOAT16 ? -30000f : -1e30f);
+        NDArray mask = blocked.toType(DataType.FLOAT32, false).mul(type == DataType.FLOAT16 ? -30000f : -1e30f);
+        return type == DataType.FLOAT32 ? mask : kernels.cast(mask, type);
     }
 
     /** The architecture. */
@@ -225,9 +229,17 @@ public final class CausalLm implements AutoCloseable {
         };
     }
 
-    /** The kernels its attention runs on. */
+    /** The kernels its attention, norms and casts run on. */
     public Kernels kernels() {
         return kernels;
+    }
+
+    /**
+     * This model computing with {@code kernels}: the same weights and manager (closing either closes both), so a
+     * loaded model can take the kernels a run chose.
+     */
+    public CausalLm withKernels(Kernels other) {
+        return other == kernels ? this : new CausalLm(config, parameters, manager, other);
     }
 
     /** The manager that owns the weights. */
@@ -255,7 +267,15 @@ public final class CausalLm implements AutoCloseable {
     public CausalLm frozenCopyOn(NDManager target, DataType storageType) {
         Map<String, NDArray> copies = new LinkedHashMap<>();
         parameters.forEach((name, weight) -> {
-            NDArray copy = DeviceArrays.copy(weight, storageType, target.getDevice());
+            NDArray copy;
+            if (storageType == DataType.BFLOAT16) { // DJL has no bfloat16 cast: move in float32, cast there
+                try (NDArray moved = DeviceArrays.copy(weight, DataType.FLOAT32, target.getDevice());
+                        NDArray detached = moved.stopGradient()) {
+                    copy = kernels.cast(detached, storageType);
+                }
+            } else {
+                copy = DeviceArrays.copy(weight, storageType, target.getDevice());
+            }
             copy.attach(target);
             copies.put(name, copy);
         });

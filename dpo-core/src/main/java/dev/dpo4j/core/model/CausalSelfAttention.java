@@ -39,8 +39,8 @@ public final class CausalSelfAttention {
         this.vProj = prefix + "v_proj";
         this.oProj = prefix + "o_proj";
         int headDim = config.headDim();
-        this.queryNorm = config.qkNorm() ? new RmsNorm(prefix + "q_norm", headDim, config.rmsNormEps()) : null;
-        this.keyNorm = config.qkNorm() ? new RmsNorm(prefix + "k_norm", headDim, config.rmsNormEps()) : null;
+        this.queryNorm = config.qkNorm() ? new RmsNorm(prefix + "q_norm", headDim, config.rmsNormEps(), kernels) : null;
+        this.keyNorm = config.qkNorm() ? new RmsNorm(prefix + "k_norm", headDim, config.rmsNormEps(), kernels) : null;
     }
 
     /**

@@ -1,10 +1,8 @@
 package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.norm.LayerNorm;
-import dev.dpo4j.api.arrays.Scalars;
+import dev.dpo4j.core.kernels.Kernels;
 import java.util.Map;
 
 /**
@@ -16,12 +14,22 @@ public final class RmsNorm {
     private final String weightName;
     private final long width;
     private final double eps;
+    private final Kernels kernels;
 
-    /** The norm of module {@code module} over {@code width} features; its scale vector is {@code module.weight}. */
+    /** The norm of module {@code module} over {@code width} features, on the pure-DJL kernels. */
     public RmsNorm(String module, long width, double eps) {
+        this(module, width, eps, Kernels.djl());
+    }
+
+    /**
+     * The norm of module {@code module} over {@code width} features, computed by {@code kernels}; its scale vector is
+     * {@code module.weight}.
+     */
+    public RmsNorm(String module, long width, double eps, Kernels kernels) {
         this.weightName = Weights.weightOf(module);
         this.width = width;
         this.eps = eps;
+        this.kernels = kernels;
     }
 
     /** The name and shape of its scale vector. */
@@ -29,28 +37,8 @@ public final class RmsNorm {
         return Map.of(weightName, new Shape(width));
     }
 
-    /** Normalizes {@code x}; the result has the data type of {@code x}. */
+    /** Normalizes {@code x} through {@link Kernels#rmsNorm}; the result has the data type of {@code x}. */
     public NDArray forward(NDArray x, Weights weights) {
-        if (x.getDataType() != DataType.FLOAT32) {
-            return forwardHalf(x, weights.get(weightName));
-        }
-        NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(Scalars.of(x, eps)).sqrt().pow(Scalars.of(x, -1))).mul(weights.get(weightName));
-    }
-
-    /**
-     * Float16 (or other half) inputs: DJL's casts run outside autograd, so the float32 statistics come from the
-     * fused layer norm instead, which accumulates in float32 and keeps the graph: {@code [x, -x]} has mean 0 and
-     * variance {@code mean(x^2)}, so the first half of its layer norm, scaled by the weight, is RMSNorm of x.
-     */
-    private NDArray forwardHalf(NDArray x, NDArray weight) {
-        long width = x.getShape().get(x.getShape().dimension() - 1);
-        NDArray mirrored = x.concat(x.neg(), -1);
-        NDArray gamma = weight.concat(weight, 0);
-        gamma.attach(x.getManager()); // a result lands in its first operand's manager: keep it with the activations
-        NDArray beta = x.getManager().zeros(new Shape(2 * width), x.getDataType());
-        NDArray normalized = LayerNorm.layerNorm(mirrored, new Shape(2 * width), gamma, beta, (float) eps)
-                .singletonOrThrow();
-        return normalized.split(new long[] {width}, mirrored.getShape().dimension() - 1).get(0);
+        return kernels.rmsNorm(x, weights.get(weightName), eps);
     }
 }

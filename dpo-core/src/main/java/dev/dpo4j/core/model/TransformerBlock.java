@@ -24,10 +24,10 @@ public final class TransformerBlock {
     /** Decoder layer {@code layer} of the given architecture, its attention computed by {@code kernels}. */
     public TransformerBlock(ModelConfig config, int layer, Kernels kernels) {
         String prefix = prefix(layer) + ".";
-        inputNorm = new RmsNorm(prefix + "input_layernorm", config.hiddenSize(), config.rmsNormEps());
+        inputNorm = new RmsNorm(prefix + "input_layernorm", config.hiddenSize(), config.rmsNormEps(), kernels);
         attention = new CausalSelfAttention(config, layer, kernels);
         postAttentionNorm = new RmsNorm(prefix + "post_attention_layernorm", config.hiddenSize(),
-                config.rmsNormEps());
+                config.rmsNormEps(), kernels);
         mlp = new MlpBlock(config, layer);
     }
 

@@ -20,6 +20,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
     private static final BatchOptions BATCH = BatchOptions.DEFAULTS;
     private static final SaveOptions SAVE = SaveOptions.DEFAULTS;
     private static final ReferenceOptions REFERENCE = ReferenceOptions.DEFAULTS;
+    private static final ComputeOptions COMPUTE = ComputeOptions.DEFAULTS;
     private static final ReportOptions REPORT = ReportOptions.DEFAULTS;
 
     private Path outputDir;
@@ -55,6 +56,8 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
     private long seed = 42;
     private boolean fp16;
     private boolean gradientCheckpointing;
+    private Boolean bf16 = COMPUTE.bf16();
+    private String kernels = COMPUTE.kernels();
     private Path resumeFromCheckpoint;
     private boolean resumeFromOutputDir;
     private List<String> reportTo = REPORT.names();
@@ -98,6 +101,8 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         seed = c.seed();
         fp16 = c.fp16();
         gradientCheckpointing = c.gradientCheckpointing();
+        bf16 = c.compute().bf16();
+        kernels = c.compute().kernels();
         resumeFromCheckpoint = c.resumeFromCheckpoint();
         resumeFromOutputDir = false;
         reportTo = c.reporting().names();
@@ -319,6 +324,24 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return self();
     }
 
+    /**
+     * bfloat16 compute with float32 master weights and no loss scaling (true), float32 or fp16 (false), or null for
+     * the default: bfloat16 on a GPU that has it, with the TorchScript kernels, unless {@link #fp16} is on.
+     */
+    public B bf16(Boolean value) {
+        bf16 = value;
+        return self();
+    }
+
+    /**
+     * The kernels: {@code auto} (the TorchScript kernels wherever they load, else the pure-DJL ones),
+     * {@code torchscript} (fail when they do not load) or {@code djl}.
+     */
+    public B kernels(String value) {
+        kernels = value;
+        return self();
+    }
+
     /** Batch pairs of similar length together (groups shuffled), to cut padding. */
     public B groupByLength(boolean value) {
         groupByLength = value;
@@ -363,12 +386,13 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         ReferenceOptions reference = problems.collect(() -> new ReferenceOptions(precomputeRefLogProbs,
                 syncRefModel, refModelMixupAlpha, refModelSyncSteps));
         ReportOptions reporting = problems.collect(() -> ReportOptions.parse(reportTo));
+        ComputeOptions compute = problems.collect(() -> new ComputeOptions(bf16, kernels));
         // the options outside the groups are checked too, so one error lists every problem
         DpoConfig config = problems.collect(() -> new DpoConfig(outputDir, overwriteOutputDir,
                 loss != null ? loss : LossConfig.DEFAULTS, optimizer != null ? optimizer : OPTIMIZER,
                 batching != null ? batching : BATCH, saving != null ? saving : SAVE,
                 reference != null ? reference : REFERENCE, numTrainEpochs, maxSteps, evalSteps, loggingSteps, seed,
-                fp16, gradientCheckpointing, resumeFromOutputDir ? outputDir : resumeFromCheckpoint,
+                fp16, gradientCheckpointing, compute != null ? compute : COMPUTE, resumeFromOutputDir ? outputDir : resumeFromCheckpoint,
                 reporting != null ? reporting : REPORT));
         problems.throwIfAny("invalid DPO options: ");
         return config;

@@ -42,7 +42,7 @@ record References(ReferenceLogps train, ReferenceLogps eval) {
         if (source == null) {
             return policy.frozenCopy(computeType);
         }
-        CausalLm loaded = ModelFolder.load(source, manager);
+        CausalLm loaded = ModelFolder.load(source, manager).withKernels(policy.kernels());
         if (loaded.config().vocabSize() != policy.config().vocabSize()) {
             int vocab = loaded.config().vocabSize();
             loaded.close();

@@ -53,8 +53,7 @@ final class TrainingRun implements AutoCloseable {
     private final List<TrainingListener> listeners;
     private final DataType computeType;
     private final RunOutput output;
-    /** The kernels of this run: the pure-DJL ones until a faster implementation is chosen here. */
-    private final Kernels kernels = Kernels.djl();
+    private final Kernels kernels;
     private CausalLm policy;
     private AdamW adamW;
     private PolicyOptimizer optimizer;
@@ -80,14 +79,15 @@ final class TrainingRun implements AutoCloseable {
         this.tokenizer = trainer.policy().tokenizer();
         this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf());
         this.listeners = trainer.listeners(config.outputDir());
-        this.computeType = config.fp16() ? DataType.FLOAT16 : DataType.FLOAT32;
+        this.kernels = Kernels.named(config.compute().kernels());
+        this.computeType = config.compute().computeType(config.fp16(), kernels, trainer.devices());
     }
 
     TrainingSummary execute() {
         long start = System.nanoTime();
         Path checkpoint = output.resumeCheckpoint();
         prepareData();
-        policy = trainer.policy().load(manager);
+        policy = trainer.policy().load(manager).withKernels(kernels);
         References references = loss.needsReference() ? References.create(policy, trainer.referencePath(),
                 trainer.policy().folder(), computeType, config, train, eval, collator, manager)
                 : new References(null, null);
@@ -109,7 +109,7 @@ final class TrainingRun implements AutoCloseable {
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
                 config.globalBatchSize(workers.size()), workers.size(), workers.all().stream()
                 .map(w -> w.device().toString()).collect(Collectors.joining(", ")),
-                config.fp16() ? "float16 (float32 master weights)" : "float32");
+                precision());
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
         if (eval != null && (lastEval == null || lastEval.step() != globalStep)) {
@@ -123,6 +123,16 @@ final class TrainingRun implements AutoCloseable {
                 lastTrain, lastEval, saved);
         listeners.forEach(l -> l.onTrainingEnd(summary));
         return summary;
+    }
+
+    /** The compute type and kernels, for the start-up summary. */
+    private String precision() {
+        String type = switch (computeType) {
+            case FLOAT16 -> "float16 (float32 master weights) with loss scaling";
+            case BFLOAT16 -> "bfloat16 (float32 master weights)";
+            default -> "float32";
+        };
+        return type + ", " + kernels.name() + " kernels";
     }
 
     private void prepareData() {

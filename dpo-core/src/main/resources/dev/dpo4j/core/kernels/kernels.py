@@ -33,6 +33,16 @@ class Kernels(Module):
     values = torch.repeat_interleave(v, group, 1)
     _0 = torch.scaled_dot_product_attention(q, keys, values, mask, 0., False, scale=None)
     return _0
+  # RMSNorm as transformers' LlamaRMSNorm: statistics in float32, the normalized value cast back to the
+  # input's type, then scaled by the weight. eps is a 0-d CPU tensor (a number on every device).
+  def rms_norm(self: __torch__.Kernels,
+    x: Tensor,
+    weight: Tensor,
+    eps: Tensor) -> Tensor:
+    wide = torch.to(x, 6)
+    variance = torch.mean(torch.pow(wide, 2), [-1], True)
+    normalized = torch.mul(wide, torch.rsqrt(torch.add(variance, eps)))
+    return torch.mul(weight, torch.to(normalized, ops.prim.dtype(x)))
   # Casts that keep the autograd graph (DJL's toType does not), always a copy.
   def to_float16(self: __torch__.Kernels,
     x: Tensor) -> Tensor:

@@ -63,6 +63,17 @@ class DataParallelTest extends TinyModelTraining {
     }
 
     @Test
+    void bfloat16OnTwoDevicesGivesTheUpdateOfOne() {
+        TrainingSummary one = base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(4).maxSteps(3)
+                .bf16(true).build().train();
+        TrainingSummary two = base(tmp.resolve("two")).devices(CPU, CPU).gradientAccumulationSteps(2).maxSteps(3)
+                .bf16(true).build().train();
+        assertThat(one.lastTrain().rewardsMargin()).isNotZero();
+        assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(2e-3));
+        assertSameWeights(tmp.resolve("one"), tmp.resolve("two"), 2e-3f);
+    }
+
+    @Test
     void aStepWithFewerMicroBatchesThanDevicesLeavesTheRestIdle() {
         // 16 pairs in batches of 2 = 8 micro-batches; 3 devices take 3 per step, so step 3 has 2
         TrainingSummary one = base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(3).build().train();

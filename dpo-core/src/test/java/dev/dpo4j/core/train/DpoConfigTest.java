@@ -3,7 +3,10 @@ package dev.dpo4j.core.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.checkpoint.SaveDtype;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.loss.LossOptions;
@@ -47,9 +50,34 @@ class DpoConfigTest {
                 .containsEntry("save_dtype", SaveDtype.AUTO).containsEntry("ref_model_sync_steps", 512L)
                 .containsEntry("fp16", false).containsEntry("num_train_epochs", 1)
                 .containsEntry("save_total_limit", 0)
-                .containsEntry("report_to", List.of(Reporter.JSONL));
-        assertThat(byName).hasSize(44).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("report_to", List.of(Reporter.JSONL))
+                .containsEntry("kernels", "auto").containsEntry("bf16", null);
+        assertThat(byName).hasSize(46).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
+    }
+
+    @Test
+    void bf16ExcludesFp16AndKernelsAreNamedChoices() {
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).fp16(true).bf16(true).build())
+                .hasMessageContaining("fp16 and bf16");
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).kernels("flash").build())
+                .hasMessageContaining("kernels must be auto, torchscript, djl, got 'flash'");
+        assertThat(DpoConfig.builder().outputDir(OUT).kernels("TorchScript").build().compute().kernels())
+                .isEqualTo("TorchScript");
+    }
+
+    @Test
+    void bfloat16IsTheDefaultOnlyWhereItPays() {
+        List<Device> cpu = List.of(Device.cpu());
+        ComputeOptions auto = ComputeOptions.DEFAULTS;
+        assertThat(auto.computeType(false, Kernels.torchScript(), cpu)).isEqualTo(DataType.FLOAT32);
+        assertThat(auto.computeType(true, Kernels.torchScript(), cpu)).isEqualTo(DataType.FLOAT16);
+        ComputeOptions asked = new ComputeOptions(true, "auto");
+        assertThat(asked.computeType(false, Kernels.torchScript(), cpu)).isEqualTo(DataType.BFLOAT16);
+        assertThatThrownBy(() -> asked.computeType(false, Kernels.djl(), cpu))
+                .hasMessageContaining("bf16 needs the TorchScript kernels");
+        assertThat(new ComputeOptions(false, "auto").computeType(false, Kernels.torchScript(), cpu))
+                .isEqualTo(DataType.FLOAT32);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.dpo4j.core.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DpoTrainerTest extends TinyModelTraining {
 
@@ -286,6 +289,42 @@ class DpoTrainerTest extends TinyModelTraining {
         }
         assertThat(counts).hasSize(12 / devices);
         assertThat(counts.get(counts.size() - 1)).isEqualTo(counts.get(2));
+    }
+
+    @ParameterizedTest(name = "fp16={0}")
+    @ValueSource(booleans = {false, true})
+    void theTorchScriptKernelsTrainAsTheDjlKernels(boolean fp16) throws IOException {
+        TrainingSummary plain = base(tmp.resolve("djl")).maxSteps(3).loggingSteps(1).fp16(fp16).kernels("djl").build().train();
+        TrainingSummary fused = base(tmp.resolve("ts")).maxSteps(3).loggingSteps(1).fp16(fp16).kernels("torchscript").build()
+                .train();
+        assertThat(fused.lastTrain().loss()).isCloseTo(plain.lastTrain().loss(), within(fp16 ? 1e-3 : 1e-6));
+        assertThat(fused.lastTrain().logpsChosen()).isCloseTo(plain.lastTrain().logpsChosen(),
+                within(fp16 ? 5e-2 : 1e-4));
+        assertThat(fused.lastTrain().gradNorm()).isCloseTo(plain.lastTrain().gradNorm(), within(fp16 ? 1e-3 : 1e-6));
+        // Adam moves every weight by about lr (7e-3 of the largest weight here) per step, also where the gradient is
+        // rounding noise (the key bias, to which softmax is blind), and two kernels round differently: one step's
+        // difference is visible, a flipped noise element stays below 1e-3
+        if (!fp16) {
+            assertSameWeights(tmp.resolve("djl"), tmp.resolve("ts"), 1e-3f);
+        }
+    }
+
+    @Test
+    void bfloat16TrainsCloseToFloat32() {
+        List<TrainingPlan> plans = new ArrayList<>();
+        TrainingSummary full = base(tmp.resolve("f32")).maxSteps(3).loggingSteps(1).build().train();
+        TrainingSummary half = base(tmp.resolve("bf16")).maxSteps(3).loggingSteps(1).bf16(true).listener(new TrainingListener() {
+            @Override
+            public void onTrainingStart(TrainingPlan plan) {
+                plans.add(plan);
+            }
+        }).build().train();
+        assertThat(plans.get(0).precision()).isEqualTo("bfloat16 (float32 master weights), torchscript kernels");
+        assertThat(half.lastTrain().rewardsMargin()).isNotZero();
+        // bfloat16 keeps 8 significant bits
+        assertThat(half.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), within(2e-2));
+        assertThat(half.lastTrain().rewardsMargin()).isCloseTo(full.lastTrain().rewardsMargin(),
+                within(0.1 * Math.abs(full.lastTrain().rewardsMargin()) + 1e-3));
     }
 
     @Test

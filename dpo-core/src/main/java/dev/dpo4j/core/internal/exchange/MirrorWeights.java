@@ -6,8 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.internal.arrays.InPlace;
 import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.DeviceArrays;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
@@ -31,23 +33,28 @@ public final class MirrorWeights implements WorkerWeights {
     private final long runElements;
     private final Map<String, NDArray> views = new LinkedHashMap<>();
     private final List<NDArray> flats = new ArrayList<>();
+    private final DataType computeType;
+    private final Kernels kernels;
 
     /**
      * Allocates the copy under {@code manager} (on its device) and fills it from the masters.
      *
      * @param groups the optimizer's flat buffers on the primary device
+     * @param kernels the casts (bfloat16 needs the TorchScript ones)
      * @param masters the float32 master weights by name, for their shapes
      * @param primary a manager on the primary device, for the gradient transfers' temporaries
      * @param runElements elements per transfer ({@link FlatRuns#RUN_ELEMENTS})
      */
     public MirrorWeights(List<AdamW.FlatGroup> groups, Map<String, NDArray> masters, DataType computeType,
-            NDManager manager, NDManager primary, long runElements) {
+            Kernels kernels, NDManager manager, NDManager primary, long runElements) {
         this.groups = groups;
+        this.computeType = computeType;
+        this.kernels = kernels;
         this.manager = manager;
         this.primary = primary;
         this.runElements = runElements;
         for (AdamW.FlatGroup group : groups) {
-            NDArray flat = manager.zeros(group.weights().getShape(), computeType, manager.getDevice());
+            NDArray flat = allocate(group.weights().getShape());
             flats.add(flat);
             long offset = 0;
             for (int m = 0; m < group.names().size(); m++) {
@@ -80,12 +87,35 @@ public final class MirrorWeights implements WorkerWeights {
                     NDIndex range = new NDIndex("{}:{}", offset, offset + length);
                     NDArray master = group.weights().get(range);
                     master.attach(scratch);
-                    NDArray fresh = DeviceArrays.copy(master, flat.getDataType(), manager.getDevice());
+                    NDArray fresh = onDevice(master);
                     fresh.attach(scratch);
                     flat.tempAttach(scratch);
                     flat.set(range, fresh);
                 }
             });
+        }
+    }
+
+    /** A zero buffer in the compute type on this device (DJL makes no bfloat16 array itself). */
+    private NDArray allocate(Shape shape) {
+        if (computeType != DataType.BFLOAT16) {
+            return manager.zeros(shape, computeType, manager.getDevice());
+        }
+        try (NDArray zeros = manager.zeros(shape, DataType.FLOAT32, manager.getDevice())) {
+            return kernels.cast(zeros, computeType);
+        }
+    }
+
+    /**
+     * Float32 master values on this device in the compute type: float16 is cast before it travels (half the bytes);
+     * bfloat16 travels in float32, since DJL moves no bfloat16 array, and is cast on arrival.
+     */
+    private NDArray onDevice(NDArray master) {
+        if (computeType != DataType.BFLOAT16) {
+            return DeviceArrays.copy(master, computeType, manager.getDevice());
+        }
+        try (NDArray moved = DeviceArrays.copy(master, DataType.FLOAT32, manager.getDevice())) {
+            return kernels.cast(moved, computeType);
         }
     }
 
@@ -104,7 +134,9 @@ public final class MirrorWeights implements WorkerWeights {
                     NDList flat = new NDList();
                     gradients.forEach(g -> flat.add(g.flatten()));
                     NDArray run = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat);
-                    NDArray moved = run.toDevice(primary.getDevice(), false).toType(DataType.FLOAT32, false);
+                    NDArray moved = computeType == DataType.BFLOAT16
+                            ? kernels.cast(run, DataType.FLOAT32).toDevice(primary.getDevice(), false)
+                            : run.toDevice(primary.getDevice(), false).toType(DataType.FLOAT32, false);
                     NDArray sum = group.gradients().get(new NDIndex("{}:{}", offset, offset + length));
                     sum.attach(scratch);
                     sum.addi(moved);

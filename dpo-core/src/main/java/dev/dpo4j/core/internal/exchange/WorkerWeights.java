@@ -8,8 +8,8 @@ import dev.dpo4j.core.model.Weights;
  * each worker owns one of these, so what a worker reads and where its gradients go is decided here and nowhere
  * else.
  *
- * <p>Implementations: the masters themselves (float32 on the primary device), {@code Float16Copies} (float16 on the
- * primary), {@link MirrorWeights} (any other device). This is the seam for what comes next: weights that are a
+ * <p>Implementations: the masters themselves (float32 on the primary device), {@code HalfCopies} (float16 or bfloat16
+ * on the primary), {@link MirrorWeights} (any other device). This is the seam for what comes next: weights that are a
  * frozen base plus trainable adapters (LoRA) give a view whose base needs no gradient, and an optimizer whose state
  * is split across devices (ZeRO-1) changes where {@link #drainGradients()} sends each run and where
  * {@link #refresh()} reads it from, not the workers.

@@ -8,7 +8,7 @@ import dev.dpo4j.core.internal.exchange.FlatRuns;
 import dev.dpo4j.core.internal.exchange.MasterWeights;
 import dev.dpo4j.core.internal.exchange.MirrorWeights;
 import dev.dpo4j.core.internal.exchange.WorkerWeights;
-import dev.dpo4j.core.internal.precision.Float16Copies;
+import dev.dpo4j.core.internal.precision.HalfCopies;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.optim.AdamW;
 import java.util.ArrayList;
@@ -46,15 +46,15 @@ public final class Workers implements AutoCloseable {
      * @param devices the devices, the first being {@code primary}'s; a device listed twice gets two workers
      * @param trainReference the primary's reference for training pairs (null when the loss needs none)
      * @param evalReference the primary's reference for evaluation pairs (may be {@code trainReference})
-     * @param kernels the casts of the primary's float16 copies
+     * @param kernels the casts of the half-precision copies
      * @param runElements elements per transfer between devices ({@link FlatRuns#RUN_ELEMENTS})
      */
     public static Workers create(List<Device> devices, NDManager primary, AdamW adamW, DataType computeType,
             ReferenceLogps trainReference, ReferenceLogps evalReference, Worker.Scoring scoring, Kernels kernels,
             long runElements) {
         var masters = scoring.policy().parameters();
-        WorkerWeights primaryView = computeType == DataType.FLOAT16
-                ? new Float16Copies(masters, adamW.gradients(), primary, kernels)
+        WorkerWeights primaryView = computeType != DataType.FLOAT32
+                ? new HalfCopies(masters, adamW.gradients(), primary, kernels, computeType)
                 : new MasterWeights(masters, adamW.gradients(), scoring.policy().weights());
         List<Worker> workers = new ArrayList<>();
         workers.add(new Worker(0, primary, primaryView, trainReference, evalReference, scoring));
@@ -63,8 +63,8 @@ public final class Workers implements AutoCloseable {
             ReferenceLogps train = trainReference == null ? null : trainReference.on(manager);
             ReferenceLogps eval = evalReference == trainReference ? train
                     : evalReference == null ? null : evalReference.on(manager);
-            workers.add(new Worker(i, manager, new MirrorWeights(adamW.flatGroups(), masters, computeType, manager,
-                    primary, runElements), train, eval, scoring));
+            workers.add(new Worker(i, manager, new MirrorWeights(adamW.flatGroups(), masters, computeType, kernels,
+                    manager, primary, runElements), train, eval, scoring));
         }
         return new Workers(workers);
     }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
 import dev.dpo4j.testing.RandomInit;
@@ -92,7 +93,7 @@ class MirrorWeightsTest {
     }
 
     private MirrorWeights mirror() {
-        return new MirrorWeights(optimizer.flatGroups(), policy.parameters(), DataType.FLOAT16,
+        return new MirrorWeights(optimizer.flatGroups(), policy.parameters(), DataType.FLOAT16, Kernels.djl(),
                 manager.newSubManager(Device.cpu()), manager, 500);
     }
 

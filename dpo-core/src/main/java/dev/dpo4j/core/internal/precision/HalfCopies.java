@@ -11,29 +11,33 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The float16 working copy of the policy for mixed-precision training: float16 leaf weights that the forward pass
- * reads and backward fills with (loss-scaled) float16 gradients, refreshed from the float32 masters before every
- * step. After each micro-batch the float16 gradients are added into the optimizer's float32 gradients, so
- * accumulation keeps float32 precision, and the optimizer updates the masters.
+ * The float16 or bfloat16 working copy of the policy for mixed-precision training: leaf weights in the compute type
+ * that the forward pass reads and backward fills with (loss-scaled, in float16) gradients, refreshed from the float32
+ * masters before every step. After each micro-batch their gradients are added into the optimizer's float32
+ * gradients, so accumulation keeps float32 precision, and the optimizer updates the masters.
  *
  * <p>Leaf copies are needed because DJL's PyTorch cast ({@code toType}) runs without autograd, so a cast inside the
  * graph would not carry gradients back to the masters.
  */
-public final class Float16Copies implements WorkerWeights {
+public final class HalfCopies implements WorkerWeights {
 
     private final Map<String, NDArray> masters;
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
     private final Map<String, NDArray> gradients;
     private final NDManager manager;
     private final Kernels kernels;
+    private final DataType type;
 
     /**
-     * Allocates the float16 copies of {@code masters} (the float32 weights by name), whose gradients are added into
-     * {@code gradients} (the optimizer's float32 gradient views, by weight name).
+     * Allocates the copies of {@code masters} (the float32 weights by name) in {@code type}, whose gradients are
+     * added into {@code gradients} (the optimizer's float32 gradient views, by weight name).
+     *
+     * @param kernels the casts (bfloat16 needs the TorchScript ones)
      */
-    public Float16Copies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent,
-            Kernels kernels) {
+    public HalfCopies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent,
+            Kernels kernels, DataType type) {
         this.masters = masters;
+        this.type = type;
         this.kernels = kernels;
         this.gradients = gradients;
         this.manager = parent.newSubManager();
@@ -41,13 +45,13 @@ public final class Float16Copies implements WorkerWeights {
     }
 
     /**
-     * Replaces the float16 weights with fresh casts of the current masters (on the device: {@code NDArray.copyTo}
+     * Replaces the copies with fresh casts of the current masters (on the device: {@code NDArray.copyTo}
      * would go through host memory).
      */
     @Override
     public void refresh() {
         masters.forEach((name, master) -> {
-            NDArray copy = kernels.cast(master, DataType.FLOAT16);
+            NDArray copy = kernels.cast(master, type);
             copy.attach(manager);
             copy.setRequiresGradient(true);
             NDArray old = copies.put(name, copy);
@@ -57,13 +61,13 @@ public final class Float16Copies implements WorkerWeights {
         });
     }
 
-    /** The float16 weights, for the forward pass. */
+    /** The copies, for the forward pass. */
     @Override
     public Weights view() {
         return copies::get;
     }
 
-    /** Adds the micro-batches' float16 gradients into the float32 accumulators and clears them. */
+    /** Adds the micro-batches' gradients of the copies into the float32 accumulators and clears them. */
     @Override
     public void drainGradients() {
         try (NDManager scratch = manager.newSubManager()) {
