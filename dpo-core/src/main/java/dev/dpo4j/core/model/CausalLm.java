@@ -96,8 +96,13 @@ public final class CausalLm implements AutoCloseable {
      * autograd saved for backward stays alive inside the graph.
      */
     public NDArray decoderStates(NDArray inputIds, Weights weights, DataType computeType) {
+        return decoderStates(inputIds, context(inputIds.getManager(), (int) inputIds.getShape().get(1), computeType),
+                weights);
+    }
+
+    /** As {@link #decoderStates(NDArray, Weights, DataType)}, with the positions and masks of {@code context}. */
+    public NDArray decoderStates(NDArray inputIds, ForwardContext context, Weights weights) {
         NDManager outer = inputIds.getManager();
-        ForwardContext context = context(outer, (int) inputIds.getShape().get(1), computeType);
         NDArray hidden = embed(inputIds, weights);
         hidden.attach(outer);
         for (int i = 0; i < layers.size(); i++) {
@@ -124,6 +129,35 @@ public final class CausalLm implements AutoCloseable {
                 windowed ? window : null);
     }
 
+    /**
+     * The rotary tables and block masks of a forward pass over rows that each hold a shared prefix followed by
+     * several sequences (a prompt and its completions): every token stands at its own rotary position, and query
+     * {@code i} may attend to key {@code j} when {@code j} comes no later in the row and is in block 0 (the prefix) or
+     * in the block of {@code i}. Every key may see itself, so no row of the masks is fully blocked. The sliding
+     * window, if any, counts positions, not indices, so each sequence sees the prefix as it would alone.
+     *
+     * @param positions {@code (batch, length)} int64 rotary position of each token, each below {@code length}
+     * @param blocks {@code (batch, length)} integer block of each token: 0 for the shared prefix
+     */
+    public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, DataType computeType) {
+        long batch = positions.getShape().get(0);
+        int length = (int) positions.getShape().get(1);
+        NDArray rows = arrays.arange(length).reshape(length, 1);
+        NDArray columns = arrays.arange(length).reshape(1, length);
+        NDArray keyBlocks = blocks.reshape(batch, 1, length);
+        NDArray otherBlock = keyBlocks.neq(blocks.reshape(batch, length, 1)).logicalAnd(keyBlocks.neq(0));
+        NDArray blocked = otherBlock.logicalOr(columns.gt(rows));
+        ModelConfig.SlidingWindow window = config.slidingWindow();
+        boolean windowed = window != null && window.size() < length;
+        AttentionMask sliding = null;
+        if (windowed) {
+            NDArray distance = positions.reshape(batch, length, 1).sub(positions.reshape(batch, 1, length));
+            sliding = AttentionMask.of(additive(blocked.logicalOr(distance.gte(window.size())), computeType));
+        }
+        return new ForwardContext(rotary.tables(arrays, positions, computeType),
+                AttentionMask.of(additive(blocked, computeType)), sliding, windowed ? window : null);
+    }
+
     /** Token embeddings of ids of shape {@code (batch, length)}. */
     public NDArray embed(NDArray inputIds, Weights weights) {
         return Embedding.embedding(inputIds, weights.get(EMBEDDING), SparseFormat.DENSE).singletonOrThrow();
@@ -147,9 +181,9 @@ public final class CausalLm implements AutoCloseable {
     /**
      * What every decoder layer of one forward pass shares.
      *
-     * @param rope cosine and sine tables
-     * @param causalMask the causal mask
-     * @param slidingMask the causal mask that also blocks tokens beyond the window, or null
+     * @param rope cosine and sine tables, shared by the batch or per sequence
+     * @param causalMask the causal mask, or the per-sequence block mask of a shared prefix
+     * @param slidingMask that mask also blocking tokens beyond the window, or null
      * @param window the layers that use {@code slidingMask}, or null
      */
     public record ForwardContext(NDList rope, AttentionMask causalMask, AttentionMask slidingMask,
@@ -197,6 +231,11 @@ public final class CausalLm implements AutoCloseable {
         if (window > 0) {
             blocked = blocked.logicalOr(rows.sub(columns).gte(window));
         }
+        return additive(blocked, type);
+    }
+
+    /** The additive mask of a boolean one: 0 where not {@code blocked}, the large negative number where blocked. */
+    private static NDArray additive(NDArray blocked, DataType type) {
         return blocked.toType(type, false).mul(type == DataType.FLOAT16 ? -30000f : -1e30f);
     }
 
