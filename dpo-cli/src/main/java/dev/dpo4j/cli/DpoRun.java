@@ -124,7 +124,8 @@ final class DpoRun {
                 .fDivergenceType(FDivergence.parse(o.fDivergenceType)).fAlphaDivergenceCoef(o.fAlphaDivergenceCoef)
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
                 .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).gradientCheckpointing(o.gradientCheckpointing)
-                .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
+                .sharePrompt(o.sharePrompt).groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
+                .saveDtype(saveDtype)
                 .reportTo(o.reportTo)
                 .build();
         if (config.resumeFromCheckpoint() != null && !Files.isDirectory(config.resumeFromCheckpoint())) {

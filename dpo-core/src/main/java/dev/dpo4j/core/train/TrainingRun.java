@@ -78,7 +78,8 @@ final class TrainingRun implements AutoCloseable {
         output.deleteHalfWrittenCheckpoints();
         this.manager = trainer.newManager();
         this.tokenizer = trainer.policy().tokenizer();
-        this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf());
+        this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
+                config.batching().sharePrompt());
         this.listeners = trainer.listeners(config.outputDir());
         this.computeType = config.fp16() ? DataType.FLOAT16 : DataType.FLOAT32;
     }
