@@ -288,6 +288,44 @@ class DpoTrainerTest extends TinyModelTraining {
         assertThat(counts.get(counts.size() - 1)).isEqualTo(counts.get(2));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,true"})
+    void aSharedPromptTrainsAsSeparateRowsDo(boolean checkpointing, boolean precompute) throws IOException {
+        List<List<DpoMetrics>> runs = new ArrayList<>();
+        for (boolean share : new boolean[] {true, false}) {
+            List<DpoMetrics> logs = new ArrayList<>();
+            runs.add(logs);
+            base(tmp.resolve("share-" + share)).sharePrompt(share).maxSteps(4).loggingSteps(1).evalSteps(2)
+                    .evalData(TinyModels.arithmetic(6)).perDeviceEvalBatchSize(4).gradientCheckpointing(checkpointing)
+                    .precomputeRefLogProbs(precompute).listener(new TrainingListener() {
+                        @Override
+                        public void onLog(DpoMetrics metrics) {
+                            logs.add(metrics);
+                        }
+
+                        @Override
+                        public void onEvaluation(DpoMetrics metrics) {
+                            logs.add(metrics);
+                        }
+                    }).build().train();
+        }
+        List<DpoMetrics> shared = runs.get(0);
+        List<DpoMetrics> separate = runs.get(1);
+        assertThat(shared).hasSize(6).hasSameSizeAs(separate);
+        for (int i = 0; i < shared.size(); i++) {
+            DpoMetrics a = shared.get(i);
+            DpoMetrics b = separate.get(i);
+            assertThat(a.loss()).as("loss %d", i).isCloseTo(b.loss(), org.assertj.core.api.Assertions.within(1e-4));
+            assertThat(a.logpsChosen()).isCloseTo(b.logpsChosen(),
+                    org.assertj.core.api.Assertions.within(1e-4 * Math.abs(b.logpsChosen())));
+            assertThat(a.logpsRejected()).isCloseTo(b.logpsRejected(),
+                    org.assertj.core.api.Assertions.within(1e-4 * Math.abs(b.logpsRejected())));
+        }
+        // the loss moved, so the steps did train
+        assertThat(Math.abs(shared.get(4).loss() - shared.get(0).loss())).isGreaterThan(1e-3);
+        assertSameWeights(tmp.resolve("share-true"), tmp.resolve("share-false"), 2e-4f);
+    }
+
     @Test
     void precomputedReferenceMatchesTheLiveReference() throws IOException {
         base(tmp.resolve("live")).maxSteps(3).build().train();
