@@ -142,20 +142,28 @@ public final class CausalLm implements AutoCloseable {
     public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, DataType computeType) {
         long batch = positions.getShape().get(0);
         int length = (int) positions.getShape().get(1);
-        NDArray rows = arrays.arange(length).reshape(length, 1);
-        NDArray columns = arrays.arange(length).reshape(1, length);
-        NDArray keyBlocks = blocks.reshape(batch, 1, length);
-        NDArray otherBlock = keyBlocks.neq(blocks.reshape(batch, length, 1)).logicalAnd(keyBlocks.neq(0));
-        NDArray blocked = otherBlock.logicalOr(columns.gt(rows));
         ModelConfig.SlidingWindow window = config.slidingWindow();
         boolean windowed = window != null && window.size() < length;
-        AttentionMask sliding = null;
-        if (windowed) {
-            NDArray distance = positions.reshape(batch, length, 1).sub(positions.reshape(batch, 1, length));
-            sliding = AttentionMask.of(additive(blocked.logicalOr(distance.gte(window.size())), computeType));
+        // the (batch, length, length) intermediates are freed at once; only the masks and tables are kept
+        try (NDManager scratch = arrays.newSubManager()) {
+            positions.tempAttach(scratch);
+            blocks.tempAttach(scratch);
+            NDArray rows = scratch.arange(length).reshape(length, 1);
+            NDArray columns = scratch.arange(length).reshape(1, length);
+            NDArray keyBlocks = blocks.reshape(batch, 1, length);
+            NDArray otherBlock = keyBlocks.neq(blocks.reshape(batch, length, 1)).logicalAnd(keyBlocks.neq(0));
+            NDArray blocked = otherBlock.logicalOr(columns.gt(rows));
+            NDList kept = new NDList(additive(blocked, computeType));
+            if (windowed) {
+                NDArray distance = positions.reshape(batch, length, 1).sub(positions.reshape(batch, 1, length));
+                kept.add(additive(blocked.logicalOr(distance.gte(window.size())), computeType));
+            }
+            NDList rope = rotary.tables(scratch, positions, computeType);
+            kept.addAll(rope);
+            kept.attach(arrays);
+            return new ForwardContext(rope, AttentionMask.of(kept.get(0)),
+                    windowed ? AttentionMask.of(kept.get(1)) : null, windowed ? window : null);
         }
-        return new ForwardContext(rotary.tables(arrays, positions, computeType),
-                AttentionMask.of(additive(blocked, computeType)), sliding, windowed ? window : null);
     }
 
     /** Token embeddings of ids of shape {@code (batch, length)}. */

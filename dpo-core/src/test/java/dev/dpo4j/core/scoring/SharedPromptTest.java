@@ -15,6 +15,7 @@ import dev.dpo4j.core.data.TokenizedPair;
 import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.internal.autograd.CheckpointedPass;
 import dev.dpo4j.core.internal.step.MicroBatchOutcome;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
@@ -96,6 +97,11 @@ class SharedPromptTest {
             float[][] actual = scores(model, shared);
             assertClose(actual[0], expected[0], 1e-5f, 1e-6f, name + " logps");
             assertClose(actual[1], expected[1], 1e-5f, 1e-6f, name + " mean logits");
+            // attention in query chunks of one row each, which cut the per-row masks too
+            try (CausalLm chunked = new CausalLm(config, model.parameters(), manager.newSubManager(),
+                    Kernels.djl(4 * 13, Kernels.UPDATE_SLICE))) {
+                assertClose(scores(chunked, shared)[0], expected[0], 1e-5f, 1e-6f, name + " chunked logps");
+            }
 
             Map<String, float[]> plain = gradients(model, unshared, false);
             for (boolean checkpointed : new boolean[] {false, true}) {
