@@ -25,7 +25,8 @@ import java.util.Map;
  * each weight's largest magnitude, both runs' last loss and gradient norm, as one JSON object.
  *
  * <pre>
- * MultiDeviceCheck --devices gpu0,cpu [--fp16] [--gradient-checkpointing] [--steps 3] [--seq 64] [--pairs 2]
+ * MultiDeviceCheck --devices gpu0,cpu [--fp16] [--gradient-checkpointing] [--no-share-prompt] [--steps 3]
+ *                  [--seq 64] [--pairs 2]
  * </pre>
  */
 public final class MultiDeviceCheck {
@@ -59,6 +60,7 @@ public final class MultiDeviceCheck {
             result.addProperty("devices", devices.toString());
             result.addProperty("precision", o.fp16 ? "fp16" : "fp32");
             result.addProperty("gradient_checkpointing", o.checkpointing);
+            result.addProperty("share_prompt", o.sharePrompt);
             result.addProperty("steps", o.steps);
             result.addProperty("global_batch", o.pairs * devices.size());
             result.addProperty("loss_one_device", one.summary().lastTrain().loss());
@@ -90,7 +92,7 @@ public final class MultiDeviceCheck {
                     .model(policy, new StepBenchmark.IdTokenizer(eos), null)
                     .template(new StepBenchmark.RawTemplate())
                     .trainData(data).outputDir(out).overwriteOutputDir(true)
-                    .fp16(o.fp16).gradientCheckpointing(o.checkpointing)
+                    .fp16(o.fp16).gradientCheckpointing(o.checkpointing).sharePrompt(o.sharePrompt)
                     .perDeviceTrainBatchSize(o.pairs).gradientAccumulationSteps(accumulation)
                     .maxSteps(o.steps).learningRate(1e-3).maxLength(0).loggingSteps(1).progressBar(false)
                     .devices(devices).build().train();

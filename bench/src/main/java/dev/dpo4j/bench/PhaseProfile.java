@@ -16,7 +16,6 @@ import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CausalSelfAttention;
 import dev.dpo4j.core.model.MlpBlock;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.model.RotaryEmbedding;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
 import dev.dpo4j.core.scoring.CompletionScorer;
@@ -52,7 +51,7 @@ final class PhaseProfile {
                     ids(random, o.seq / 2 - 1, config.vocabSize(), eos), ids(random, o.seq / 2 - 1,
                     config.vocabSize(), eos)));
         }
-        PairBatch batch = new PairCollator(0, 8).collate(pairs);
+        PairBatch batch = new PairCollator(0, 8, o.sharePrompt).collate(pairs);
         String[] names = {"copies", "ref_forward", "policy_forward", "backward", "grad_accumulate_norm", "adamw",
             "attention_forward_all_layers", "mlp_forward_all_layers"};
         int reps = o.warmup + o.steps;
@@ -104,11 +103,11 @@ final class PhaseProfile {
                 adam.step(1e-6, Math.min(1.0, 1.0 / (norm + 1e-6)));
                 t = lap(times[5], r, t, sync);
                 // attention and MLP of every layer, forward only, on random states of the batch's shape
-                long sequences = 2L * o.pairs;
-                NDArray x = scope.randomNormal(0f, 1f, new Shape(sequences, batch.length(),
+                NDArray x = scope.randomNormal(0f, 1f, new Shape(batch.rows(), batch.length(),
                         config.hiddenSize()), type);
-                NDList rope = new RotaryEmbedding(config).tables(scope, batch.length(), type);
-                AttentionMask mask = model.context(scope, batch.length(), type).causalMask();
+                CausalLm.ForwardContext context = CompletionScorer.context(model, arrays, type, scope);
+                NDList rope = context.rope();
+                AttentionMask mask = context.causalMask();
                 Weights refWeights = reference.weights();
                 sync.run();
                 t = System.nanoTime();

@@ -41,12 +41,15 @@ import java.util.SplittableRandom;
  * <pre>
  * StepBenchmark --shape qwen2.5-0.5b|llama-1b|tiny --seq 1024 [--pairs 4] [--warmup 2] [--steps 5]
  *               [--fp16 | --bf16 | --fp32] [--kernels auto|torchscript|djl] [--gradient-checkpointing]
- *               [--device gpu|cpu | --devices gpu0,gpu1]
+ *               [--no-share-prompt] [--device gpu|cpu | --devices gpu0,gpu1]
  *               [--output-dir /tmp/dir] [--save] [--profile]
  * </pre>
  *
  * {@code --devices} trains data-parallel: {@code --pairs} pairs per device per step, tokens/s over all devices, and
  * DJL's used-memory reading per device.
+ *
+ * {@code --no-share-prompt} scores chosen and rejected as separate rows (the trainer's {@code share_prompt=false}),
+ * as TRL does; by default each pair's prompt runs once for both completions.
  *
  * {@code --profile} runs {@link PhaseProfile} instead of the trainer: the same step split into synchronized phases.
  */
@@ -68,6 +71,7 @@ public final class StepBenchmark {
         boolean bf16;
         String kernels = "auto";
         boolean checkpointing;
+        boolean sharePrompt = true;
         String device = "default";
         String devices;
         Path outputDir;
@@ -92,6 +96,8 @@ public final class StepBenchmark {
                     }
                     case "--kernels" -> o.kernels = args[++i];
                     case "--gradient-checkpointing" -> o.checkpointing = true;
+                    case "--share-prompt" -> o.sharePrompt = true;
+                    case "--no-share-prompt" -> o.sharePrompt = false;
                     case "--device" -> o.device = args[++i];
                     case "--devices" -> o.devices = args[++i];
                     case "--output-dir" -> o.outputDir = Path.of(args[++i]);
@@ -313,6 +319,7 @@ public final class StepBenchmark {
         result.addProperty("precision", o.fp16 ? "fp16" : o.bf16 ? "bf16" : "fp32");
         result.addProperty("kernels", o.kernels);
         result.addProperty("gradient_checkpointing", o.checkpointing);
+        result.addProperty("share_prompt", o.sharePrompt);
         result.addProperty("device", device.toString());
         result.addProperty("devices", devices.size());
         result.addProperty("parameters", model.parameterCount());
@@ -372,6 +379,7 @@ public final class StepBenchmark {
                 .bf16(o.bf16)
                 .kernels(o.kernels)
                 .gradientCheckpointing(o.checkpointing)
+                .sharePrompt(o.sharePrompt)
                 .padToMultipleOf(8)
                 .perDeviceTrainBatchSize(o.pairs)
                 .maxSteps(total)

@@ -223,6 +223,11 @@ public final class DpoOptions {
                     + "far less memory for about a third more compute. Default: ${DEFAULT-VALUE}.")
     boolean gradientCheckpointing;
 
+    @Option(names = {"--share_prompt", "--share-prompt"}, arity = "0..1", fallbackValue = "true", order = 26,
+            description = "Run each pair's prompt once for both completions (one row behind a block mask, the "
+                    + "same log-probs); false: chosen and rejected as separate rows. Default: ${DEFAULT-VALUE}.")
+    boolean sharePrompt;
+
     @Option(names = {"--group_by_length", "--group-by-length"}, arity = "0..1", order = 26,
             description = "Batch pairs of similar length together to cut padding. Default: ${DEFAULT-VALUE}.")
     boolean groupByLength;

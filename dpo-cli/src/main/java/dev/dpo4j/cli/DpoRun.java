@@ -125,7 +125,8 @@ final class DpoRun {
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
                 .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).bf16(o.bf16).kernels(o.kernels)
                 .gradientCheckpointing(o.gradientCheckpointing)
-                .groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf).saveDtype(saveDtype)
+                .sharePrompt(o.sharePrompt).groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
+                .saveDtype(saveDtype)
                 .reportTo(o.reportTo)
                 .build();
         if (config.resumeFromCheckpoint() != null && !Files.isDirectory(config.resumeFromCheckpoint())) {

@@ -26,6 +26,17 @@ class ConfigDefaultsTest {
         assertThat(options.saveStrategy).isEqualTo("no");
         assertThat(options.fDivergenceType).isEqualTo("reverse_kl");
         assertThat(options.seed).isEqualTo(42L);
+        assertThat(options.sharePrompt).isEqualTo(CONFIG.get("share_prompt")).isEqualTo(true);
+    }
+
+    @Test
+    void aFlagThatDefaultsToTrueTakesFalse() {
+        CommandLine cli = ArgumentResolver.commandLine(new DpoOptions());
+        cli.parseArgs("--share_prompt", "false");
+        assertThat(((DpoOptions) cli.getCommand()).sharePrompt).isFalse();
+        CommandLine again = ArgumentResolver.commandLine(new DpoOptions());
+        again.parseArgs("--share_prompt");
+        assertThat(((DpoOptions) again.getCommand()).sharePrompt).isTrue();
     }
 
     @Test

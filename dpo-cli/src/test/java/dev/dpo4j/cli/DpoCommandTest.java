@@ -130,7 +130,7 @@ class DpoCommandTest {
                 "--output_dir", "dpo-output", "--per_device_train_batch_size", "--lr_scheduler_type",
                 "--save_strategy", "--save_dtype", "--config", "--data_files", "--eval_fraction", "--lenient", "--devices",
                 "--resume_from_checkpoint", "--precompute_ref_log_probs", "--system_prompt", "--template", "--fp16",
-                "--gradient_checkpointing", "--group_by_length", "--pad_to_multiple_of", "--simpo_gamma");
+                "--gradient_checkpointing", "--share_prompt", "--group_by_length", "--pad_to_multiple_of", "--simpo_gamma");
         assertThat(result.err()).isEmpty();
     }
 

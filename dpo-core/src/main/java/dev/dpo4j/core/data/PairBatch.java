@@ -5,21 +5,54 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * A collated batch of {@code pairs} preference pairs as {@code 2 * pairs} right-padded sequences (chosen ones
- * first, then rejected ones) of {@code length} tokens, plus the completion positions that are scored: for each
- * completion token, the flat row of the hidden state that predicts it, its id, and which sequence it belongs to.
+ * A collated batch of {@code pairs} preference pairs in one of two layouts, plus the completion tokens that are
+ * scored: for each, the flat row of the hidden state that predicts it, its id, and which sequence it belongs to.
+ * Sequence {@code i} is pair i's chosen completion and sequence {@code pairs + i} its rejected one in both layouts.
+ *
+ * <p>Unshared: {@code 2 * pairs} right-padded rows {@code [prompt; completion]}, chosen rows first. Shared
+ * ({@code share_prompt}): one right-padded row {@code [prompt; chosen; rejected]} per pair, with {@code positionIds}
+ * (the rejected completion restarts after the prompt) and {@code blocks} (which tokens may see which, see
+ * {@link #PROMPT}), so each prompt runs once and both completions attend to it.
  *
  * @param pairs number of pairs
- * @param length padded sequence length
- * @param inputIds token ids, {@code 2 * pairs * length}, row-major
- * @param scoredRows flat index {@code sequence * length + position - 1} of each scored completion token
+ * @param length padded row length
+ * @param inputIds token ids, {@link #rows()} {@code * length}, row-major
+ * @param scoredRows flat index {@code row * length + index} of the hidden state that predicts each scored token
  * @param targets the id of each scored completion token
- * @param sequenceOf the sequence (0 .. 2 * pairs - 1) of each scored token
- * @param completionLengths completion tokens of each sequence
- * @param policyTokens real (non-pad) tokens over all sequences
+ * @param sequenceOf the sequence (0 .. 2 * pairs - 1) of each scored token, chosen sequences first
+ * @param completionLengths scored completion tokens of each sequence
+ * @param policyTokens real tokens of the unshared layout (each prompt counted twice), so tokens/s compares
+ * @param positionIds the rotary position of each token, as {@code inputIds}; null in the unshared layout
+ * @param blocks the block ({@link #PROMPT}, {@link #CHOSEN}, {@link #REJECTED}, {@link #PADDING}) of each token, as
+ *     {@code inputIds}; null in the unshared layout
  */
 public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRows, long[] targets, int[] sequenceOf,
-        float[] completionLengths, long policyTokens) {
+        float[] completionLengths, long policyTokens, long[] positionIds, int[] blocks) {
+
+    /** The block of prompt tokens, which every later token of the row may attend to. */
+    public static final int PROMPT = 0;
+    /** The block of chosen tokens: they attend to the prompt and to earlier chosen tokens. */
+    public static final int CHOSEN = 1;
+    /** The block of rejected tokens: they attend to the prompt and to earlier rejected tokens, never to chosen ones. */
+    public static final int REJECTED = 2;
+    /** The block of padding: it attends to the prompt and to earlier padding, and is never scored. */
+    public static final int PADDING = 3;
+
+    /** An unshared batch: {@code 2 * pairs} rows, positions {@code 0..length-1}, the causal mask alone. */
+    public PairBatch(int pairs, int length, long[] inputIds, long[] scoredRows, long[] targets, int[] sequenceOf,
+            float[] completionLengths, long policyTokens) {
+        this(pairs, length, inputIds, scoredRows, targets, sequenceOf, completionLengths, policyTokens, null, null);
+    }
+
+    /** Whether each pair's prompt is shared by its two completions in one row. */
+    public boolean shared() {
+        return positionIds != null;
+    }
+
+    /** Rows of {@code inputIds}: {@code pairs} when shared, else {@code 2 * pairs}. */
+    public int rows() {
+        return shared() ? pairs : 2 * pairs;
+    }
 
     /** The batch's arrays on the device of {@code manager}. */
     public Arrays toArrays(NDManager manager) {
@@ -28,21 +61,30 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
         for (int i = 0; i < targets.length; i++) {
             segments[sequenceOf[i] * targets.length + i] = 1f;
         }
-        return new Arrays(manager.create(inputIds, new Shape(sequences, length)), manager.create(scoredRows),
+        Shape shape = new Shape(rows(), length);
+        return new Arrays(manager.create(inputIds, shape), manager.create(scoredRows),
                 manager.create(targets), manager.create(segments, new Shape(sequences, targets.length)),
-                manager.create(completionLengths));
+                manager.create(completionLengths), shared() ? manager.create(positionIds, shape) : null,
+                shared() ? manager.create(blocks, shape) : null);
     }
 
     /**
      * The batch on a device.
      *
-     * @param inputIds {@code (2 * pairs, length)} int64 ids
+     * @param inputIds {@code (rows, length)} int64 ids
      * @param scoredRows {@code (tokens)} int64 flat hidden-state rows
      * @param targets {@code (tokens)} int64 target ids
      * @param segments {@code (2 * pairs, tokens)} float32 one-hot sequence membership, to sum per sequence
      * @param completionLengths {@code (2 * pairs)} float32 completion lengths
+     * @param positionIds {@code (rows, length)} int64 rotary positions; null in the unshared layout
+     * @param blocks {@code (rows, length)} int32 block of each token; null in the unshared layout
      */
     public record Arrays(NDArray inputIds, NDArray scoredRows, NDArray targets, NDArray segments,
-            NDArray completionLengths) {
+            NDArray completionLengths, NDArray positionIds, NDArray blocks) {
+
+        /** Whether the rows share each pair's prompt ({@link PairBatch#shared()}). */
+        public boolean shared() {
+            return positionIds != null;
+        }
     }
 }

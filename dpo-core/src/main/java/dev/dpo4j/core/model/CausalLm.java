@@ -96,8 +96,13 @@ public final class CausalLm implements AutoCloseable {
      * autograd saved for backward stays alive inside the graph.
      */
     public NDArray decoderStates(NDArray inputIds, Weights weights, DataType computeType) {
+        return decoderStates(inputIds, context(inputIds.getManager(), (int) inputIds.getShape().get(1), computeType),
+                weights);
+    }
+
+    /** As {@link #decoderStates(NDArray, Weights, DataType)}, with the positions and masks of {@code context}. */
+    public NDArray decoderStates(NDArray inputIds, ForwardContext context, Weights weights) {
         NDManager outer = inputIds.getManager();
-        ForwardContext context = context(outer, (int) inputIds.getShape().get(1), computeType);
         NDArray hidden = embed(inputIds, weights);
         hidden.attach(outer);
         for (int i = 0; i < layers.size(); i++) {
@@ -118,13 +123,57 @@ public final class CausalLm implements AutoCloseable {
     public ForwardContext context(NDManager arrays, int length, DataType computeType) {
         ModelConfig.SlidingWindow window = config.slidingWindow();
         boolean windowed = window != null && window.size() < length;
-        NDList rope = rotary.tables(arrays, length, DataType.FLOAT32);
-        if (computeType != DataType.FLOAT32) {
-            rope = new NDList(kernels.cast(rope.get(0), computeType), kernels.cast(rope.get(1), computeType));
-        }
+        NDList rope = inComputeType(rotary.tables(arrays, length, DataType.FLOAT32), computeType);
         return new ForwardContext(rope, AttentionMask.causal(causalMask(arrays, length, computeType, 0)),
                 windowed ? AttentionMask.of(causalMask(arrays, length, computeType, window.size())) : null,
                 windowed ? window : null);
+    }
+
+    /**
+     * The rotary tables and block masks of a forward pass over rows that each hold a shared prefix followed by
+     * several sequences (a prompt and its completions): every token stands at its own rotary position, and query
+     * {@code i} may attend to key {@code j} when {@code j} comes no later in the row and is in block 0 (the prefix) or
+     * in the block of {@code i}. Every key may see itself, so no row of the masks is fully blocked. The sliding
+     * window, if any, counts positions, not indices, so each sequence sees the prefix as it would alone.
+     *
+     * @param positions {@code (batch, length)} int64 rotary position of each token, each below {@code length}
+     * @param blocks {@code (batch, length)} integer block of each token: 0 for the shared prefix
+     */
+    public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, DataType computeType) {
+        long batch = positions.getShape().get(0);
+        int length = (int) positions.getShape().get(1);
+        ModelConfig.SlidingWindow window = config.slidingWindow();
+        boolean windowed = window != null && window.size() < length;
+        // the (batch, length, length) intermediates are freed at once; only the masks and tables are kept
+        try (NDManager scratch = arrays.newSubManager()) {
+            positions.tempAttach(scratch);
+            blocks.tempAttach(scratch);
+            NDArray rows = scratch.arange(length).reshape(length, 1);
+            NDArray columns = scratch.arange(length).reshape(1, length);
+            NDArray keyBlocks = blocks.reshape(batch, 1, length);
+            NDArray otherBlock = keyBlocks.neq(blocks.reshape(batch, length, 1)).logicalAnd(keyBlocks.neq(0));
+            NDArray blocked = otherBlock.logicalOr(columns.gt(rows));
+            NDList kept = new NDList(additive(blocked, computeType));
+            if (windowed) {
+                NDArray distance = positions.reshape(batch, length, 1).sub(positions.reshape(batch, 1, length));
+                kept.add(additive(blocked.logicalOr(distance.gte(window.size())), computeType));
+            }
+            NDList rope = inComputeType(rotary.tables(scratch, positions, DataType.FLOAT32), computeType);
+            kept.addAll(rope);
+            kept.attach(arrays);
+            return new ForwardContext(rope, AttentionMask.of(kept.get(0)),
+                    windowed ? AttentionMask.of(kept.get(1)) : null, windowed ? window : null);
+        }
+    }
+
+    /** Float32 tables in the compute type, cast through the kernels (DJL has no bfloat16 cast). */
+    private NDList inComputeType(NDList tables, DataType computeType) {
+        if (computeType == DataType.FLOAT32) {
+            return tables;
+        }
+        NDList cast = new NDList(tables.size());
+        tables.forEach(table -> cast.add(kernels.cast(table, computeType)));
+        return cast;
     }
 
     /** Token embeddings of ids of shape {@code (batch, length)}. */
@@ -150,9 +199,9 @@ public final class CausalLm implements AutoCloseable {
     /**
      * What every decoder layer of one forward pass shares.
      *
-     * @param rope cosine and sine tables
-     * @param causalMask the causal mask
-     * @param slidingMask the causal mask that also blocks tokens beyond the window, or null
+     * @param rope cosine and sine tables, shared by the batch or per sequence
+     * @param causalMask the causal mask, or the per-sequence block mask of a shared prefix
+     * @param slidingMask that mask also blocking tokens beyond the window, or null
      * @param window the layers that use {@code slidingMask}, or null
      */
     public record ForwardContext(NDList rope, AttentionMask causalMask, AttentionMask slidingMask,
@@ -200,6 +249,14 @@ public final class CausalLm implements AutoCloseable {
         if (window > 0) {
             blocked = blocked.logicalOr(rows.sub(columns).gte(window));
         }
+        return additive(blocked, type);
+    }
+
+    /**
+     * The additive mask of a boolean one: 0 where not {@code blocked}, the large negative number where blocked; made in
+     * float32 and cast through the kernels (DJL has no bfloat16 cast).
+     */
+    private NDArray additive(NDArray blocked, DataType type) {
         NDArray mask = blocked.toType(DataType.FLOAT32, false).mul(type == DataType.FLOAT16 ? -30000f : -1e30f);
         return type == DataType.FLOAT32 ? mask : kernels.cast(mask, type);
     }

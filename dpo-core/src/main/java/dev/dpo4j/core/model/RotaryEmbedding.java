@@ -53,7 +53,27 @@ public final class RotaryEmbedding {
         return new NDList(doubled.cos().toType(type, false), doubled.sin().toType(type, false));
     }
 
-    /** Rotates {@code x} of shape {@code (batch, heads, length, head_dim)} by the tables' angles. */
+    /**
+     * Cosine and sine tables of shape {@code (batch, 1, length, head_dim)} for the positions {@code (batch, length)}
+     * (int64, each below {@code length}): the rows of {@link #tables(NDManager, int, DataType)} at those positions,
+     * so a token gets the same angles as at that position of a plain sequence.
+     */
+    public NDList tables(NDManager manager, NDArray positions, DataType type) {
+        long batch = positions.getShape().get(0);
+        int length = (int) positions.getShape().get(1);
+        NDArray flat = positions.reshape(-1);
+        NDList plain = tables(manager, length, type);
+        NDList gathered = new NDList(2);
+        for (NDArray table : plain) {
+            gathered.add(table.get(flat).reshape(batch, 1, length, table.getShape().get(1)));
+        }
+        return gathered;
+    }
+
+    /**
+     * Rotates {@code x} of shape {@code (batch, heads, length, head_dim)} by the tables' angles: tables of shape
+     * {@code (length, head_dim)} or, per sequence, {@code (batch, 1, length, head_dim)}.
+     */
     public static NDArray apply(NDArray x, NDList tables) {
         long halfWidth = x.getShape().get(3) / 2;
         NDList halves = x.split(new long[] {halfWidth}, 3);

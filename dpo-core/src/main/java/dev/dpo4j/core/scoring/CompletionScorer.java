@@ -19,14 +19,14 @@ public final class CompletionScorer {
     }
 
     /**
-     * Scores a batch with one forward pass over all chosen and rejected sequences.
+     * Scores a batch with one forward pass over all chosen and rejected sequences, in either layout.
      *
      * @return per-sequence summed completion log-probs (differentiable) and mean completion logits (detached),
      *     each of shape {@code (2 * pairs)}, chosen sequences first
      */
     public static Scores score(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType) {
         NDManager outer = batch.inputIds().getManager();
-        NDArray hidden = model.decoderStates(batch.inputIds(), weights, computeType);
+        NDArray hidden = model.decoderStates(batch.inputIds(), context(model, batch, computeType, outer), weights);
         // the head in a sub-manager too, keeping only the per-sequence results
         try (NDManager head = outer.newSubManager()) {
             hidden.attach(head);
@@ -40,10 +40,22 @@ public final class CompletionScorer {
     }
 
     /**
+     * The rotary tables and masks of a forward pass over the batch, in {@code arrays}: the plain causal ones for
+     * unshared rows, the per-row block masks and positions of a shared prompt otherwise.
+     */
+    public static CausalLm.ForwardContext context(CausalLm model, PairBatch.Arrays batch, DataType computeType,
+            NDManager arrays) {
+        if (batch.shared()) {
+            return model.context(arrays, batch.positionIds(), batch.blocks(), computeType);
+        }
+        return model.context(arrays, (int) batch.inputIds().getShape().get(1), computeType);
+    }
+
+    /**
      * The log-probability (differentiable) and mean logit (detached) of each scored token, from the decoder states
      * before the final norm: rows are selected first, then normed and sent through the LM head.
      *
-     * @param states decoder output of shape {@code (sequences, length, hidden)}
+     * @param states decoder output of shape {@code (rows, length, hidden)}
      * @param rows flat rows of {@code states} that predict the scored tokens
      * @param targets the scored token ids
      */

@@ -13,12 +13,16 @@ import dev.dpo4j.core.internal.options.Problems;
  * @param maxTargetLength completions are truncated from the right to this many tokens; 0: no limit (0)
  * @param padToMultipleOf padded batch length is rounded up to a multiple of this (1)
  * @param groupByLength batch pairs of similar length together, in shuffled groups, to cut padding (false)
+ * @param sharePrompt run each pair's prompt once, in one row {@code [prompt; chosen; rejected]} whose completions
+ *     both attend to it through a block mask, instead of a chosen row and a rejected row; the log-probs are the same
+ *     (true; not in TRL)
  */
 public record BatchOptions(int perDeviceTrainBatchSize, int perDeviceEvalBatchSize, int gradientAccumulationSteps,
-        int maxLength, int maxPromptLength, int maxTargetLength, int padToMultipleOf, boolean groupByLength) {
+        int maxLength, int maxPromptLength, int maxTargetLength, int padToMultipleOf, boolean groupByLength,
+        boolean sharePrompt) {
 
-    /** TRL's defaults. */
-    public static final BatchOptions DEFAULTS = new BatchOptions(8, 8, 1, 1024, 0, 0, 1, false);
+    /** TRL's defaults, and a shared prompt. */
+    public static final BatchOptions DEFAULTS = new BatchOptions(8, 8, 1, 1024, 0, 0, 1, false, true);
 
     /** Checks ranges; the error lists every problem, each naming its option. */
     public BatchOptions {

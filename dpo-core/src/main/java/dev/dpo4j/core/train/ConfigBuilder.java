@@ -41,6 +41,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
     private int maxTargetLength = BATCH.maxTargetLength();
     private int padToMultipleOf = BATCH.padToMultipleOf();
     private boolean groupByLength = BATCH.groupByLength();
+    private boolean sharePrompt = BATCH.sharePrompt();
     private SaveStrategy saveStrategy = SAVE.saveStrategy();
     private long saveSteps = SAVE.saveSteps();
     private SaveDtype saveDtype = SAVE.saveDtype();
@@ -85,6 +86,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         maxTargetLength = b.maxTargetLength();
         padToMultipleOf = b.padToMultipleOf();
         groupByLength = b.groupByLength();
+        sharePrompt = b.sharePrompt();
         saveStrategy = c.saving().saveStrategy();
         saveSteps = c.saving().saveSteps();
         saveDtype = c.saving().saveDtype();
@@ -348,6 +350,15 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return self();
     }
 
+    /**
+     * Run each pair's prompt once for both completions, in one row behind a block mask (true, the default), or
+     * score chosen and rejected as separate rows (false); the log-probs are the same.
+     */
+    public B sharePrompt(boolean value) {
+        sharePrompt = value;
+        return self();
+    }
+
     /** Recompute each decoder layer in backward instead of keeping its activations. */
     public B gradientCheckpointing(boolean value) {
         gradientCheckpointing = value;
@@ -380,7 +391,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
                 warmupSteps, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm));
         BatchOptions batching = problems.collect(() -> new BatchOptions(perDeviceTrainBatchSize,
                 perDeviceEvalBatchSize, gradientAccumulationSteps, maxLength, maxPromptLength, maxTargetLength,
-                padToMultipleOf, groupByLength));
+                padToMultipleOf, groupByLength, sharePrompt));
         SaveOptions saving = problems.collect(() -> new SaveOptions(saveStrategy, saveSteps, saveDtype,
                 saveTotalLimit));
         ReferenceOptions reference = problems.collect(() -> new ReferenceOptions(precomputeRefLogProbs,

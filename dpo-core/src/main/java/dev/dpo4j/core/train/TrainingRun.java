@@ -77,7 +77,8 @@ final class TrainingRun implements AutoCloseable {
         output.deleteHalfWrittenCheckpoints();
         this.manager = trainer.newManager();
         this.tokenizer = trainer.policy().tokenizer();
-        this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf());
+        this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
+                config.batching().sharePrompt());
         this.listeners = trainer.listeners(config.outputDir());
         this.kernels = Kernels.named(config.compute().kernels());
         this.computeType = config.compute().computeType(config.fp16(), kernels, trainer.devices());

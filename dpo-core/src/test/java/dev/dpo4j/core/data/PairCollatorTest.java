@@ -55,6 +55,62 @@ class PairCollatorTest {
     }
 
     @Test
+    void sharedPromptPutsEachPairInOneRowAndScoresRejectedTokenZeroFromTheLastPromptToken() {
+        TokenizedPair a = new TokenizedPair(new int[] {10, 11}, new int[] {20, 2}, new int[] {30, 31, 2});
+        TokenizedPair b = new TokenizedPair(new int[] {12}, new int[] {21, 2}, new int[] {2});
+        PairBatch batch = new PairCollator(0, 4, true).collate(List.of(a, b));
+
+        assertThat(batch.shared()).isTrue();
+        assertThat(batch.rows()).isEqualTo(2);
+        assertThat(batch.length()).isEqualTo(8); // longest row is 2 + 2 + 3 = 7, rounded up to a multiple of 4
+        assertThat(batch.inputIds()).containsExactly(
+                10, 11, 20, 2, 30, 31, 2, 0, // a: prompt, chosen, rejected, pad
+                12, 21, 2, 2, 0, 0, 0, 0); // b: prompt, chosen, rejected, pads
+        // rejected restarts after the prompt: it stands where it stands in its own unshared row
+        assertThat(batch.positionIds()).containsExactly(
+                0, 1, 2, 3, 2, 3, 4, 0,
+                0, 1, 2, 1, 0, 0, 0, 0);
+        assertThat(batch.blocks()).containsExactly(
+                0, 0, 1, 1, 2, 2, 2, 3,
+                0, 1, 1, 2, 3, 3, 3, 3);
+        // chosen of a: 20 by row 1 (prompt token 11), 2 by row 2; chosen of b: 21 by row 8, 2 by row 9;
+        // rejected of a: 30 by row 1 (the last prompt token again), 31 by row 4 (30), 2 by row 5 (31);
+        // rejected of b: 2 by row 8 (prompt token 12)
+        assertThat(batch.scoredRows()).containsExactly(1, 2, 8, 9, 1, 4, 5, 8);
+        assertThat(batch.targets()).containsExactly(20, 2, 21, 2, 30, 31, 2, 2);
+        assertThat(batch.sequenceOf()).containsExactly(0, 0, 1, 1, 2, 2, 2, 3);
+        assertThat(batch.completionLengths()).containsExactly(2, 2, 3, 1);
+        // counted as the unshared layout counts them, each prompt twice, so tokens/s compares
+        assertThat(batch.policyTokens()).isEqualTo(4 + 3 + 5 + 2);
+
+        PairBatch unshared = new PairCollator(0, 4, false).collate(List.of(a, b));
+        assertThat(unshared.shared()).isFalse();
+        assertThat(unshared.rows()).isEqualTo(4);
+        assertThat(unshared.positionIds()).isNull();
+        assertThat(unshared.targets()).containsExactly(batch.targets());
+    }
+
+    @Test
+    void aCompletionTokenAtPositionZeroIsNotScoredInEitherLayout() {
+        // an empty prompt: nothing predicts the first completion token, as TRL's shifted labels never score it
+        TokenizedPair pair = new TokenizedPair(new int[0], new int[] {5, 6}, new int[] {7, 8});
+        PairBatch unshared = new PairCollator(0, 1).collate(List.of(pair));
+        assertThat(unshared.inputIds()).containsExactly(5, 6, 7, 8);
+        assertThat(unshared.scoredRows()).containsExactly(0, 2);
+        assertThat(unshared.targets()).containsExactly(6, 8);
+        assertThat(unshared.completionLengths()).containsExactly(1, 1);
+
+        PairBatch shared = new PairCollator(0, 1, true).collate(List.of(pair));
+        assertThat(shared.inputIds()).containsExactly(5, 6, 7, 8);
+        assertThat(shared.positionIds()).containsExactly(0, 1, 0, 1);
+        assertThat(shared.blocks()).containsExactly(1, 1, 2, 2);
+        assertThat(shared.scoredRows()).containsExactly(0, 2);
+        assertThat(shared.targets()).containsExactly(6, 8);
+        assertThat(shared.sequenceOf()).containsExactly(0, 1);
+        assertThat(shared.completionLengths()).containsExactly(1, 1);
+    }
+
+    @Test
     void encoderAddsBosAndEosOnceAndAppliesLimits() {
         PromptTemplate plain = PromptTemplate.plain();
         PairEncoder encoder = new PairEncoder(plain, CHARS, 0, 0, 0);

@@ -158,6 +158,69 @@ class CausalLmTest {
     }
 
     @Test
+    void aSharedPromptsBlockMaskKeepsTheCompletionsApartAndItsWindowCountsPositions() {
+        // one row [prompt 0 1; chosen 2 3; rejected 4 5 6; pad 7], as PairCollator lays it out
+        NDArray positions = manager.create(new long[][] {{0, 1, 2, 3, 2, 3, 4, 0}});
+        NDArray blocks = manager.create(new int[][] {{0, 0, 1, 1, 2, 2, 2, 3}});
+        int[][] visible = {
+            {1, 0, 0, 0, 0, 0, 0, 0},
+            {1, 1, 0, 0, 0, 0, 0, 0},
+            {1, 1, 1, 0, 0, 0, 0, 0}, // chosen sees the prompt and earlier chosen tokens
+            {1, 1, 1, 1, 0, 0, 0, 0},
+            {1, 1, 0, 0, 1, 0, 0, 0}, // rejected sees the prompt, never chosen
+            {1, 1, 0, 0, 1, 1, 0, 0},
+            {1, 1, 0, 0, 1, 1, 1, 0},
+            {1, 1, 0, 0, 0, 0, 0, 1}}; // padding sees the prompt and itself
+        // a window of 3 positions: position 3 no longer sees position 0, position 4 neither 0 nor 1, wherever they
+        // stand in the row (rejected token 5 at position 3 loses prompt token 0, as it would in its own row)
+        int[][] windowed = {
+            {1, 0, 0, 0, 0, 0, 0, 0},
+            {1, 1, 0, 0, 0, 0, 0, 0},
+            {1, 1, 1, 0, 0, 0, 0, 0},
+            {0, 1, 1, 1, 0, 0, 0, 0},
+            {1, 1, 0, 0, 1, 0, 0, 0},
+            {0, 1, 0, 0, 1, 1, 0, 0},
+            {0, 0, 0, 0, 1, 1, 1, 0},
+            {1, 1, 0, 0, 0, 0, 0, 1}};
+        var json = TinyModels.json("mistral", 50, false);
+        json.addProperty("sliding_window", 3);
+        try (CausalLm model = RandomInit.create(ModelConfig.fromJson(json, "c"), manager, 5, 0.3);
+                CausalLm plain = RandomInit.create(TinyModels.config("llama", 50, false), manager, 5, 0.3)) {
+            CausalLm.ForwardContext context = model.context(manager, positions, blocks, DataType.FLOAT32);
+            assertThat(context.causalMask().perSequence()).isTrue();
+            assertThat(context.causalMask().causal()).isFalse();
+            assertThat(visibility(context.causalMask().additive())).isEqualTo(visible);
+            assertThat(visibility(context.mask(0).additive())).isEqualTo(windowed);
+            assertThat(context.causalMask().additive().min().getFloat()).isEqualTo(-1e30f);
+
+            CausalLm.ForwardContext half = plain.context(manager, positions, blocks, DataType.FLOAT16);
+            assertThat(half.slidingMask()).isNull();
+            assertThat(half.mask(0).additive().getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(half.mask(0).additive().toType(DataType.FLOAT32, false).min().getFloat()).isEqualTo(-30000f);
+            assertThat(visibility(half.mask(1).additive())).isEqualTo(visible);
+            // each token's rotary angles are those of its position in a plain sequence
+            NDArray cos = half.rope().get(0);
+            assertThat(cos.getShape().getShape()).containsExactly(1, 1, 8, 8);
+            NDArray plainCos = plain.context(manager, 8, DataType.FLOAT16).rope().get(0);
+            assertThat(cos.get("0, 0, 5, :").toFloatArray()).containsExactly(plainCos.get("3, :").toFloatArray());
+            assertThat(cos.get("0, 0, 7, :").toFloatArray()).containsExactly(plainCos.get("0, :").toFloatArray());
+        }
+    }
+
+    /** 1 where the additive mask of one row lets a query see a key, 0 where it blocks it. */
+    private static int[][] visibility(NDArray additive) {
+        int length = (int) additive.getShape().get(1);
+        float[] values = additive.toType(DataType.FLOAT32, false).toFloatArray();
+        int[][] visible = new int[length][length];
+        for (int i = 0; i < length; i++) {
+            for (int j = 0; j < length; j++) {
+                visible[i][j] = values[i * length + j] == 0f ? 1 : 0;
+            }
+        }
+        return visible;
+    }
+
+    @Test
     void queryChunkedAttentionEqualsWholeAttentionWithGradients() {
         ModelConfig config = TinyModels.config("qwen3", 50, false);
         try (CausalLm model = RandomInit.create(config, manager, 11, 0.3)) {

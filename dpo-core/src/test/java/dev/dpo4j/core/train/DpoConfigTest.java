@@ -52,7 +52,7 @@ class DpoConfigTest {
                 .containsEntry("save_total_limit", 0)
                 .containsEntry("report_to", List.of(Reporter.JSONL))
                 .containsEntry("kernels", "auto").containsEntry("bf16", null);
-        assertThat(byName).hasSize(46).doesNotContainKeys("options", "loss", "optimizer", "batching");
+        assertThat(byName).hasSize(47).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
@@ -134,7 +134,7 @@ class DpoConfigTest {
                 .hasMessage("label_smoothing must be in [0, 0.5), got 0.7");
         assertThatThrownBy(() -> new ReferenceOptions(true, true, 0.6, 512))
                 .hasMessageContaining("cannot be used with precompute_ref_log_probs");
-        assertThatThrownBy(() -> new BatchOptions(8, 8, 1, 100, 100, 0, 1, false))
+        assertThatThrownBy(() -> new BatchOptions(8, 8, 1, 100, 100, 0, 1, false, true))
                 .hasMessage("max_prompt_length (100) must be below max_length (100)");
     }
 }

@@ -110,7 +110,7 @@ class DpoTrainerTest extends TinyModelTraining {
         assertThat(half.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), org.assertj.core.api.Assertions
                 .within(5e-3));
         assertThat(half.lastTrain().logpsChosen()).isCloseTo(full.lastTrain().logpsChosen(),
-                org.assertj.core.api.Assertions.within(0.05));
+                within(0.05));
         // the master weights stay float32 at every step and after training, while training moved them
         assertThat(masterTypes).isNotEmpty().containsOnly(DataType.FLOAT32);
         assertThat(after).isNotEqualTo(before);
@@ -154,7 +154,7 @@ class DpoTrainerTest extends TinyModelTraining {
         base(tmp.resolve("fixed")).maxSteps(4).loggingSteps(1).listener(logs(fixed)).build().train();
         // each step starts with reference = policy, so the margin is 0 and the loss log 2
         assertThat(synced).extracting(DpoMetrics::loss).allSatisfy(l -> assertThat(l).isCloseTo(Math.log(2),
-                org.assertj.core.api.Assertions.within(1e-6)));
+                within(1e-6)));
         // with the starting reference, later steps see a margin
         assertThat(fixed.subList(1, 4)).extracting(DpoMetrics::loss)
                 .allSatisfy(l -> assertThat(Math.abs(l - Math.log(2))).isGreaterThan(1e-3));
@@ -197,7 +197,7 @@ class DpoTrainerTest extends TinyModelTraining {
         base(tmp.resolve("other")).maxSteps(1).loggingSteps(1).referenceModelNameOrPath(otherModel.toString())
                 .listener(logs(other)).build().train();
         // against itself the first step's margin is 0 and the loss log 2; against another model it is not
-        assertThat(own.get(0).loss()).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(own.get(0).loss()).isCloseTo(Math.log(2), within(1e-6));
         assertThat(Math.abs(other.get(0).loss() - Math.log(2))).isGreaterThan(1e-3);
 
         var json = TinyModels.json("qwen2", 50, true);
@@ -271,7 +271,7 @@ class DpoTrainerTest extends TinyModelTraining {
         assertSameWeights(tmp.resolve("plain"), tmp.resolve("checkpointed"), 1e-5f);
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
+    @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"false,false,1", "true,false,1", "false,true,1", "true,true,1",
         "false,false,2", "true,true,2"})
     void liveArrayCountDoesNotGrowAcrossSteps(boolean fp16, boolean checkpointing, int devices) {
@@ -325,6 +325,44 @@ class DpoTrainerTest extends TinyModelTraining {
         assertThat(half.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), within(2e-2));
         assertThat(half.lastTrain().rewardsMargin()).isCloseTo(full.lastTrain().rewardsMargin(),
                 within(0.1 * Math.abs(full.lastTrain().rewardsMargin()) + 1e-3));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,true"})
+    void aSharedPromptTrainsAsSeparateRowsDo(boolean checkpointing, boolean precompute) throws IOException {
+        List<List<DpoMetrics>> runs = new ArrayList<>();
+        for (boolean share : new boolean[] {true, false}) {
+            List<DpoMetrics> logs = new ArrayList<>();
+            runs.add(logs);
+            base(tmp.resolve("share-" + share)).sharePrompt(share).maxSteps(4).loggingSteps(1).evalSteps(2)
+                    .evalData(TinyModels.arithmetic(6)).perDeviceEvalBatchSize(4).gradientCheckpointing(checkpointing)
+                    .precomputeRefLogProbs(precompute).listener(new TrainingListener() {
+                        @Override
+                        public void onLog(DpoMetrics metrics) {
+                            logs.add(metrics);
+                        }
+
+                        @Override
+                        public void onEvaluation(DpoMetrics metrics) {
+                            logs.add(metrics);
+                        }
+                    }).build().train();
+        }
+        List<DpoMetrics> shared = runs.get(0);
+        List<DpoMetrics> separate = runs.get(1);
+        assertThat(shared).hasSize(6).hasSameSizeAs(separate);
+        for (int i = 0; i < shared.size(); i++) {
+            DpoMetrics a = shared.get(i);
+            DpoMetrics b = separate.get(i);
+            assertThat(a.loss()).as("loss %d", i).isCloseTo(b.loss(), within(1e-4));
+            assertThat(a.logpsChosen()).isCloseTo(b.logpsChosen(),
+                    within(1e-4 * Math.abs(b.logpsChosen())));
+            assertThat(a.logpsRejected()).isCloseTo(b.logpsRejected(),
+                    within(1e-4 * Math.abs(b.logpsRejected())));
+        }
+        // the loss moved, so the steps did train
+        assertThat(Math.abs(shared.get(4).loss() - shared.get(0).loss())).isGreaterThan(1e-3);
+        assertSameWeights(tmp.resolve("share-true"), tmp.resolve("share-false"), 2e-4f);
     }
 
     @Test

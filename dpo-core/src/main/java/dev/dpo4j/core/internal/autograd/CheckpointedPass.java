@@ -43,8 +43,7 @@ public final class CheckpointedPass {
         int layers = model.numLayers();
         NDManager[] keep = new NDManager[layers + 1];
         NDArray[] inputs = new NDArray[layers + 1];
-        CausalLm.ForwardContext context = model.context(scope, (int) arrays.inputIds().getShape().get(1),
-                computeType);
+        CausalLm.ForwardContext context = CompletionScorer.context(model, arrays, computeType, scope);
         keep[0] = scope.newSubManager();
         inputs[0] = model.embed(arrays.inputIds(), weights);
         inputs[0].attach(keep[0]);
