@@ -13,9 +13,11 @@
 #              ref-gc: reference with gradient checkpointing; dpo4j-gc: dpo4j bf16 (default kernels) + gradient
 #              checkpointing; dpo4j: dpo4j bf16 without checkpointing; dpo4j-fp16-gc: fp16 + checkpointing;
 #              dpo4j-djl-gc: fp16 + checkpointing on the pure-DJL kernels (the path before the TorchScript kernels);
-#              dpo4j-profile: dpo4j's step cut into synchronized phases
+#              dpo4j-noshare: bf16, no checkpointing, chosen and rejected in separate rows;
+#              dpo4j-profile: the DJL-kernel fp16 step cut into synchronized phases (PhaseProfile)
 #   NOGC_MAX   1024                             dpo4j (no checkpointing) runs only up to this length
 #   PAIRS 4, WARMUP 2, STEPS 5                  pairs per step, untimed and timed steps
+#   PROMPT_DIV (unset)                          prompts of seq/PROMPT_DIV tokens on both sides (default seq/2)
 #   DEADLINE   0                                seconds from the start after which no run starts (0: none); a run
 #                                               is cut at the deadline (recorded as timeout)
 #   RUN_TIMEOUT 300                             seconds one run may take
@@ -80,10 +82,12 @@ run_one() { # shape seq variant
     dpo4j) cmd=("${java[@]}" --bf16) ;;
     dpo4j-fp16-gc) cmd=("${java[@]}" --fp16 --gradient-checkpointing) ;;
     dpo4j-djl-gc) cmd=("${java[@]}" --fp16 --kernels djl --gradient-checkpointing) ;;
-    dpo4j-profile) cmd=("${java[@]}" --bf16 --profile) ;;
+    dpo4j-noshare) cmd=("${java[@]}" --bf16 --no-share-prompt) ;;
+    dpo4j-profile) cmd=("${java[@]}" --fp16 --kernels djl --profile) ;;
     *) echo "unknown variant $variant"; return ;;
   esac
   cmd+=(--shape "$shape" --seq "$seq" --pairs "$PAIRS" --warmup "$WARMUP" --steps "$STEPS")
+  [ -n "${PROMPT_DIV:-}" ] && cmd+=(--prompt-tokens $((seq / PROMPT_DIV)))
   log=$LOGS/$shape-$seq-$variant.log
   mkdir -p "$LOGS"
   sleep 1

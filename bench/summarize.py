@@ -41,7 +41,10 @@ for shape, seq in sorted({(k[0], k[1]) for k in rows}, key=lambda k: (k[0], k[1]
     ref_mem, ref_mem_v = show(ref, "peak_gib_smi")
     if ref is not None and ref.get("status") == "oom":
         ref_mem = "OOM"
-    for variant in ("dpo4j-gc", "dpo4j", "dpo4j-gc-patched", "dpo4j-patched"):
+    labels = {"dpo4j-gc": "bf16 + checkpointing", "dpo4j": "bf16", "dpo4j-noshare": "bf16, rows not shared",
+              "dpo4j-fp16-gc": "fp16 + checkpointing", "dpo4j-djl-gc": "fp16 + checkpointing, DJL kernels",
+              "dpo4j-gc-patched": "fp16 + checkpointing, patched*", "dpo4j-patched": "fp16, patched*"}
+    for variant in labels:
         d = rows.get((shape, seq, variant))
         if d is None:
             continue
@@ -51,8 +54,7 @@ for shape, seq in sorted({(k[0], k[1]) for k in rows}, key=lambda k: (k[0], k[1]
             mem = "OOM"
         tr = f"{tps_v / ref_tps_v:.2f}" if tps_v and ref_tps_v else "-"
         mr = f"{mem_v / ref_mem_v:.2f}" if mem_v and ref_mem_v else "-"
-        label = {"dpo4j-gc": "fp16 + checkpointing", "dpo4j": "fp16",
-                 "dpo4j-gc-patched": "fp16 + checkpointing, patched*", "dpo4j-patched": "fp16, patched*"}[variant]
+        label = labels[variant]
         print(f"| {shape} | {seq} | {ref_tps} | {label} | {tps} | {tr} | {ref_mem} | {mem} | {mr} |")
 
 extra = [r for k, r in sorted(rows.items()) if k[2] in ("ref", "ref-gc", "dpo4j-profile", "dpo4j-profile-patched")]

@@ -65,16 +65,17 @@ def selective_log_softmax(logits, index):
     return torch.stack(out)
 
 
-def batch(pairs, seq, vocab, eos, generator, device):
-    """Chosen sequences first, then rejected, right-padded (here all exactly seq tokens); loss mask on completions."""
-    half = seq // 2
+def batch(pairs, seq, vocab, eos, generator, device, prompt_tokens=None):
+    """Chosen sequences first, then rejected, right-padded (here all exactly seq tokens); loss mask on completions.
+    The prompt has prompt_tokens tokens (default seq // 2)."""
+    half = seq // 2 if prompt_tokens is None else prompt_tokens
     ids = torch.zeros(2 * pairs, seq, dtype=torch.long)
     mask = torch.zeros(2 * pairs, seq, dtype=torch.long)
     completion = torch.zeros(2 * pairs, seq, dtype=torch.bool)
     for p in range(pairs):
         prompt = torch.randint(1, vocab - 1, (half,), generator=generator)
         for s in (p, pairs + p):
-            body = torch.randint(1, vocab - 1, (half - 1,), generator=generator)
+            body = torch.randint(1, vocab - 1, (seq - half - 1,), generator=generator)
             row = torch.cat([prompt, body, torch.tensor([eos])])
             ids[s, :len(row)] = row
             mask[s, :len(row)] = 1
@@ -104,13 +105,15 @@ def main():
     ap.add_argument("--beta", type=float, default=0.1)
     ap.add_argument("--gradient-checkpointing", action="store_true")
     ap.add_argument("--attn", default="sdpa")
+    ap.add_argument("--prompt-tokens", type=int, default=None)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     a = ap.parse_args()
     dev = torch.device(a.device)
     cuda = dev.type == "cuda"
     result = {"impl": "reference", "shape": a.shape, "seq": a.seq, "pairs": a.pairs, "precision": "bf16-autocast",
               "attn": a.attn, "gradient_checkpointing": a.gradient_checkpointing, "device": str(dev),
-              "torch": torch.__version__, "transformers": transformers.__version__}
+              "torch": torch.__version__, "transformers": transformers.__version__,
+              "prompt_tokens": a.seq // 2 if a.prompt_tokens is None else a.prompt_tokens}
     if cuda:
         result["gpu"] = torch.cuda.get_device_name(dev)
     torch.manual_seed(0)
@@ -130,7 +133,7 @@ def main():
     eos = vocab - 1
     gen = torch.Generator().manual_seed(1234)
     total = a.warmup + a.steps
-    batches = [batch(a.pairs, a.seq, vocab, eos, gen, dev) for _ in range(total)]
+    batches = [batch(a.pairs, a.seq, vocab, eos, gen, dev, a.prompt_tokens) for _ in range(total)]
     autocast = torch.autocast(dev.type, dtype=torch.bfloat16)
     phases = {k: [] for k in ("ref_forward", "policy_forward", "backward", "optimizer")}
     stamps = []

@@ -41,7 +41,7 @@ import java.util.SplittableRandom;
  * <pre>
  * StepBenchmark --shape qwen2.5-0.5b|llama-1b|tiny --seq 1024 [--pairs 4] [--warmup 2] [--steps 5]
  *               [--fp16 | --bf16 | --fp32] [--kernels auto|torchscript|djl] [--gradient-checkpointing]
- *               [--no-share-prompt] [--device gpu|cpu | --devices gpu0,gpu1]
+ *               [--no-share-prompt] [--prompt-tokens N] [--device gpu|cpu | --devices gpu0,gpu1]
  *               [--output-dir /tmp/dir] [--save] [--profile]
  * </pre>
  *
@@ -77,6 +77,12 @@ public final class StepBenchmark {
         Path outputDir;
         boolean save;
         boolean profile;
+        int promptTokens = -1;
+
+        /** Prompt tokens per pair: {@code --prompt-tokens}, else half the sequence. */
+        int prompt() {
+            return promptTokens < 0 ? seq / 2 : promptTokens;
+        }
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -95,6 +101,7 @@ public final class StepBenchmark {
                         o.bf16 = false;
                     }
                     case "--kernels" -> o.kernels = args[++i];
+                    case "--prompt-tokens" -> o.promptTokens = Integer.parseInt(args[++i]);
                     case "--gradient-checkpointing" -> o.checkpointing = true;
                     case "--share-prompt" -> o.sharePrompt = true;
                     case "--no-share-prompt" -> o.sharePrompt = false;
@@ -192,11 +199,17 @@ public final class StepBenchmark {
 
     /** Synthetic pairs: prompt {@code seq/2} ids, completions {@code seq/2 - 1} ids (the encoder appends EOS). */
     static List<PreferenceExample> pairs(int count, int seq, int vocab, int eos, long seed) {
+        return pairs(count, seq, seq / 2, vocab, eos, seed);
+    }
+
+    /** Synthetic pairs: prompt {@code prompt} ids, completions {@code seq - prompt - 1} ids (the encoder appends EOS). */
+    static List<PreferenceExample> pairs(int count, int seq, int prompt, int vocab, int eos, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<PreferenceExample> out = new ArrayList<>(count);
+        int completion = seq - prompt - 1;
         for (int i = 0; i < count; i++) {
-            out.add(PreferenceExample.of(ids(random, seq / 2, vocab, eos), ids(random, seq / 2 - 1, vocab, eos),
-                    ids(random, seq / 2 - 1, vocab, eos)));
+            out.add(PreferenceExample.of(ids(random, prompt, vocab, eos), ids(random, completion, vocab, eos),
+                    ids(random, completion, vocab, eos)));
         }
         return out;
     }
@@ -318,6 +331,7 @@ public final class StepBenchmark {
         result.addProperty("pairs", o.pairs);
         result.addProperty("precision", o.fp16 ? "fp16" : o.bf16 ? "bf16" : "fp32");
         result.addProperty("kernels", o.kernels);
+        result.addProperty("prompt_tokens", o.prompt());
         result.addProperty("gradient_checkpointing", o.checkpointing);
         result.addProperty("share_prompt", o.sharePrompt);
         result.addProperty("device", device.toString());
@@ -372,7 +386,7 @@ public final class StepBenchmark {
         DpoTrainer trainer = DpoTrainer.builder()
                 .model(model, new IdTokenizer(eos), null)
                 .template(new RawTemplate())
-                .trainData(pairs(o.pairs * total * devices.size(), o.seq, config.vocabSize(), eos, 1234))
+                .trainData(pairs(o.pairs * total * devices.size(), o.seq, o.prompt(), config.vocabSize(), eos, 1234))
                 .outputDir(o.outputDir)
                 .overwriteOutputDir(true)
                 .fp16(o.fp16)

@@ -62,10 +62,68 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
             segments[sequenceOf[i] * targets.length + i] = 1f;
         }
         Shape shape = new Shape(rows(), length);
+        Views views = shared() ? views() : null;
         return new Arrays(manager.create(inputIds, shape), manager.create(scoredRows),
                 manager.create(targets), manager.create(segments, new Shape(sequences, targets.length)),
                 manager.create(completionLengths), shared() ? manager.create(positionIds, shape) : null,
-                shared() ? manager.create(blocks, shape) : null);
+                shared() ? manager.create(blocks, shape) : null,
+                views == null ? null : manager.create(views.tokens(), new Shape(2L * pairs, views.length())),
+                views == null ? null : manager.create(views.sources(), shape));
+    }
+
+    /**
+     * The shared rows as views for causal attention: view {@code 2i} is row i's {@code [prompt; chosen]}, view
+     * {@code 2i + 1} its {@code [prompt; rejected]}, each {@link Views#length()} tokens long (the longest prompt plus
+     * completion), right-padded with the row's first token. Within a view, index is rotary position, so plain causal
+     * (or sliding-window) attention over the views is the block mask's attention over the rows.
+     */
+    public Views views() {
+        if (!shared()) {
+            throw new IllegalStateException("an unshared batch has no views");
+        }
+        int[][] counts = new int[pairs][4];
+        int viewLength = 1;
+        for (int row = 0; row < pairs; row++) {
+            for (int i = 0; i < length; i++) {
+                counts[row][blocks[row * length + i]]++;
+            }
+            int[] c = counts[row];
+            viewLength = Math.max(viewLength, c[PROMPT] + Math.max(c[CHOSEN], c[REJECTED]));
+        }
+        long[] tokens = new long[2 * pairs * viewLength];
+        long[] sources = new long[pairs * length];
+        for (int row = 0; row < pairs; row++) {
+            int prompt = counts[row][PROMPT];
+            int chosen = counts[row][CHOSEN];
+            int base = row * length;
+            int chosenView = 2 * row * viewLength;
+            int rejectedView = chosenView + viewLength;
+            java.util.Arrays.fill(tokens, chosenView, chosenView + 2 * viewLength, base);
+            java.util.Arrays.fill(sources, base, base + length, chosenView);
+            for (int t = 0; t < prompt + chosen; t++) {
+                tokens[chosenView + t] = base + t;
+                sources[base + t] = chosenView + t;
+            }
+            for (int t = 0; t < prompt; t++) {
+                tokens[rejectedView + t] = base + t;
+            }
+            for (int k = 0; k < counts[row][REJECTED]; k++) {
+                tokens[rejectedView + prompt + k] = base + prompt + chosen + k;
+                sources[base + prompt + chosen + k] = rejectedView + prompt + k;
+            }
+        }
+        return new Views(viewLength, tokens, sources);
+    }
+
+    /**
+     * Shared rows as views.
+     *
+     * @param length tokens per view
+     * @param tokens {@code (2 * pairs, length)} the flat row token at each view index
+     * @param sources {@code (pairs, row length)} the flat view index whose attention output each row token takes
+     *     (padding tokens take any)
+     */
+    public record Views(int length, long[] tokens, long[] sources) {
     }
 
     /**
@@ -78,9 +136,12 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
      * @param completionLengths {@code (2 * pairs)} float32 completion lengths
      * @param positionIds {@code (rows, length)} int64 rotary positions; null in the unshared layout
      * @param blocks {@code (rows, length)} int32 block of each token; null in the unshared layout
+     * @param viewTokens {@code (2 * pairs, view length)} int64 {@link Views#tokens()}; null in the unshared layout
+     * @param tokenSources {@code (rows, length)} int64 {@link Views#sources()}; null in the unshared layout
      */
     public record Arrays(NDArray inputIds, NDArray scoredRows, NDArray targets, NDArray segments,
-            NDArray completionLengths, NDArray positionIds, NDArray blocks) {
+            NDArray completionLengths, NDArray positionIds, NDArray blocks, NDArray viewTokens,
+            NDArray tokenSources) {
 
         /** Whether the rows share each pair's prompt ({@link PairBatch#shared()}). */
         public boolean shared() {

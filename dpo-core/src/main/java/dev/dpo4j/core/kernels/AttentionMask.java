@@ -9,10 +9,14 @@ import java.util.Objects;
  * {@code (batch, length, length)} when every sequence has its own (a shared prompt). A mask that is exactly causal
  * says so, and a kernel with a built-in causal mode (flash attention) need not read it.
  *
+ * <p>Rows that share a prompt may also come as {@link Views}: each completion with its prompt as one plain sequence,
+ * so a kernel can run causal (flash) attention over the views instead of reading the per-row mask.
+ *
  * @param additive the mask in the compute type
  * @param causal whether {@code additive} is the plain causal mask (nothing else blocked)
+ * @param views the same attention as causal attention over views of the rows, or null
  */
-public record AttentionMask(NDArray additive, boolean causal) {
+public record AttentionMask(NDArray additive, boolean causal, Views views) {
 
     /** Checks the array is present. */
     public AttentionMask {
@@ -21,16 +25,39 @@ public record AttentionMask(NDArray additive, boolean causal) {
 
     /** The plain causal mask: each query sees itself and the keys before it. */
     public static AttentionMask causal(NDArray additive) {
-        return new AttentionMask(additive, true);
+        return new AttentionMask(additive, true, null);
     }
 
     /** Any other mask: sliding windows, or per-sequence masks. */
     public static AttentionMask of(NDArray additive) {
-        return new AttentionMask(additive, false);
+        return new AttentionMask(additive, false, null);
+    }
+
+    /** A per-row mask that is also causal (or windowed) attention over {@code views}. */
+    public static AttentionMask of(NDArray additive, Views views) {
+        return new AttentionMask(additive, false, views);
     }
 
     /** Whether each sequence of the batch has a mask of its own, of shape {@code (batch, length, length)}. */
     public boolean perSequence() {
         return additive.getShape().dimension() == 3;
+    }
+
+    /**
+     * Rows as views, each a plain sequence whose index is its rotary position.
+     *
+     * @param tokens {@code (views, view_length)} int64: the flat row token at each view index (padding at the end of a
+     *     view repeats a real token, which causal attention never looks back at)
+     * @param sources {@code (rows, length)} int64: the flat view index whose output each row token takes
+     * @param window additive {@code (view_length, view_length)} sliding-window mask over the views, or null for
+     *     plain causal attention
+     */
+    public record Views(NDArray tokens, NDArray sources, NDArray window) {
+
+        /** Checks the index arrays are present. */
+        public Views {
+            Objects.requireNonNull(tokens, "tokens");
+            Objects.requireNonNull(sources, "sources");
+        }
     }
 }

@@ -36,7 +36,7 @@ final class TorchScriptKernels implements Kernels {
     static final String SOURCE = "kernels.py";
 
     /** The version {@link #SOURCE} declares in its {@code version} method. */
-    static final long VERSION = 1;
+    static final long VERSION = 2;
 
     private static final String CLASS_NAME = "Kernels";
 
@@ -102,11 +102,19 @@ final class TorchScriptKernels implements Kernels {
     }
 
     /**
-     * Plain causal masks use the kernels' built-in causal mode with grouped-query heads; other masks go to the
-     * kernel as {@code (length, length)} or {@code (batch, 1, length, length)}.
+     * Plain causal masks use the kernels' built-in causal mode with grouped-query heads, and so do rows that share a
+     * prompt, as causal attention over their views; other masks go to the kernel as {@code (length, length)} or
+     * {@code (batch, 1, length, length)}.
      */
     @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask mask) {
+        AttentionMask.Views views = mask.views();
+        if (views != null) {
+            return views.window() == null
+                    ? call("attention_views", query, key, value, views.tokens(), views.sources())
+                    : call("attention_views_masked", query, key, value, views.tokens(), views.sources(),
+                            views.window());
+        }
         if (mask.causal()) {
             return call("attention_causal", query, key, value);
         }

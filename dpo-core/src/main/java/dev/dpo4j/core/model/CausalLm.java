@@ -138,8 +138,13 @@ public final class CausalLm implements AutoCloseable {
      *
      * @param positions {@code (batch, length)} int64 rotary position of each token, each below {@code length}
      * @param blocks {@code (batch, length)} integer block of each token: 0 for the shared prefix
+     * @param viewTokens the rows as views ({@link AttentionMask.Views#tokens()}), for kernels that attend over them;
+     *     null for none
+     * @param tokenSources where each row token's output stands in the views ({@link AttentionMask.Views#sources()});
+     *     null with {@code viewTokens}
      */
-    public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, DataType computeType) {
+    public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, NDArray viewTokens,
+            NDArray tokenSources, DataType computeType) {
         long batch = positions.getShape().get(0);
         int length = (int) positions.getShape().get(1);
         ModelConfig.SlidingWindow window = config.slidingWindow();
@@ -160,9 +165,19 @@ public final class CausalLm implements AutoCloseable {
             }
             NDList rope = inComputeType(rotary.tables(scratch, positions, DataType.FLOAT32), computeType);
             kept.addAll(rope);
+            int viewLength = viewTokens == null ? 0 : (int) viewTokens.getShape().get(1);
+            boolean viewsWindowed = viewTokens != null && window != null && window.size() < viewLength;
+            NDArray viewWindow = viewsWindowed ? causalMask(scratch, viewLength, computeType, window.size()) : null;
+            if (viewWindow != null) {
+                kept.add(viewWindow);
+            }
             kept.attach(arrays);
-            return new ForwardContext(rope, AttentionMask.of(kept.get(0)),
-                    windowed ? AttentionMask.of(kept.get(1)) : null, windowed ? window : null);
+            AttentionMask.Views views = viewTokens == null ? null
+                    : new AttentionMask.Views(viewTokens, tokenSources, null);
+            AttentionMask.Views windowViews = viewWindow == null ? views
+                    : new AttentionMask.Views(viewTokens, tokenSources, viewWindow);
+            return new ForwardContext(rope, AttentionMask.of(kept.get(0), views),
+                    windowed ? AttentionMask.of(kept.get(1), windowViews) : null, windowed ? window : null);
         }
     }
 

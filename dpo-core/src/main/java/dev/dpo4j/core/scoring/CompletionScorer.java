@@ -46,7 +46,8 @@ public final class CompletionScorer {
     public static CausalLm.ForwardContext context(CausalLm model, PairBatch.Arrays batch, DataType computeType,
             NDManager arrays) {
         if (batch.shared()) {
-            return model.context(arrays, batch.positionIds(), batch.blocks(), computeType);
+            return model.context(arrays, batch.positionIds(), batch.blocks(), batch.viewTokens(),
+                    batch.tokenSources(), computeType);
         }
         return model.context(arrays, (int) batch.inputIds().getShape().get(1), computeType);
     }

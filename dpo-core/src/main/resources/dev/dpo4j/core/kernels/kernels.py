@@ -11,7 +11,7 @@ class Kernels(Module):
     x: Tensor) -> Tensor:
     return x
   def version(self: __torch__.Kernels) -> int:
-    return 1
+    return 2
   # Causal attention with grouped-query heads (keys and values are not copied per query head): flash
   # attention on GPUs that have it, for float16 and bfloat16.
   def attention_causal(self: __torch__.Kernels,
@@ -33,6 +33,55 @@ class Kernels(Module):
     values = torch.repeat_interleave(v, group, 1)
     _0 = torch.scaled_dot_product_attention(q, keys, values, mask, 0., False, scale=None)
     return _0
+  # Attention of rows that share a prompt ([prompt; chosen; rejected]) as causal attention over views: each
+  # view is one completion with its prompt, [prompt; chosen] or [prompt; rejected], gathered from the rows by
+  # view_tokens (views, view_length): flat token indices, padded with any real index at the end, where causal
+  # attention never looks back at them. Flash attention runs on the views; token_sources (rows, length) then
+  # picks each token's output back out of the flat views (padding tokens take any).
+  def attention_views(self: __torch__.Kernels,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    view_tokens: Tensor,
+    token_sources: Tensor) -> Tensor:
+    qv = self.gather_views(q, view_tokens)
+    kv = self.gather_views(k, view_tokens)
+    vv = self.gather_views(v, view_tokens)
+    out = torch.scaled_dot_product_attention(qv, kv, vv, None, 0., True, scale=None, enable_gqa=True)
+    return self.scatter_views(out, token_sources)
+  # The same with an additive mask over the views, (view_length, view_length): sliding windows.
+  def attention_views_masked(self: __torch__.Kernels,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    view_tokens: Tensor,
+    token_sources: Tensor,
+    mask: Tensor) -> Tensor:
+    qv = self.gather_views(q, view_tokens)
+    kv = self.gather_views(k, view_tokens)
+    vv = self.gather_views(v, view_tokens)
+    out = self.attention_masked(qv, kv, vv, mask)
+    return self.scatter_views(out, token_sources)
+  # (rows, heads, length, dim) to (views, heads, view_length, dim)
+  def gather_views(self: __torch__.Kernels,
+    x: Tensor,
+    view_tokens: Tensor) -> Tensor:
+    heads = torch.size(x, 1)
+    dim = torch.size(x, 3)
+    tokens = torch.reshape(torch.transpose(x, 1, 2), [-1, heads, dim])
+    picked = torch.index_select(tokens, 0, torch.reshape(view_tokens, [-1]))
+    shaped = torch.reshape(picked, [torch.size(view_tokens, 0), torch.size(view_tokens, 1), heads, dim])
+    return torch.transpose(shaped, 1, 2)
+  # (views, heads, view_length, dim) back to (rows, heads, length, dim)
+  def scatter_views(self: __torch__.Kernels,
+    out: Tensor,
+    token_sources: Tensor) -> Tensor:
+    heads = torch.size(out, 1)
+    dim = torch.size(out, 3)
+    flat = torch.reshape(torch.transpose(out, 1, 2), [-1, heads, dim])
+    picked = torch.index_select(flat, 0, torch.reshape(token_sources, [-1]))
+    shaped = torch.reshape(picked, [torch.size(token_sources, 0), torch.size(token_sources, 1), heads, dim])
+    return torch.transpose(shaped, 1, 2)
   # RMSNorm as transformers' LlamaRMSNorm: statistics in float32, the normalized value cast back to the
   # input's type, then scaled by the weight. eps is a 0-d CPU tensor (a number on every device).
   def rms_norm(self: __torch__.Kernels,

@@ -82,6 +82,18 @@ class PairCollatorTest {
         assertThat(batch.completionLengths()).containsExactly(2, 2, 3, 1);
         // counted as the unshared layout counts them, each prompt twice, so tokens/s compares
         assertThat(batch.policyTokens()).isEqualTo(4 + 3 + 5 + 2);
+        // as views for causal attention: [prompt; chosen] and [prompt; rejected] of each row, 5 tokens (a's prompt
+        // and rejected), padded with the row's first token; each row token's output comes from its view
+        PairBatch.Views views = batch.views();
+        assertThat(views.length()).isEqualTo(5);
+        assertThat(views.tokens()).containsExactly(
+                0, 1, 2, 3, 0, // a chosen
+                0, 1, 4, 5, 6, // a rejected
+                8, 9, 10, 8, 8, // b chosen
+                8, 11, 8, 8, 8); // b rejected
+        assertThat(views.sources()).containsExactly(
+                0, 1, 2, 3, 7, 8, 9, 0,
+                10, 11, 12, 16, 10, 10, 10, 10);
 
         PairBatch unshared = new PairCollator(0, 4, false).collate(List.of(a, b));
         assertThat(unshared.shared()).isFalse();

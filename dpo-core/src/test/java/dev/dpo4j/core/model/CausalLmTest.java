@@ -186,14 +186,14 @@ class CausalLmTest {
         json.addProperty("sliding_window", 3);
         try (CausalLm model = RandomInit.create(ModelConfig.fromJson(json, "c"), manager, 5, 0.3);
                 CausalLm plain = RandomInit.create(TinyModels.config("llama", 50, false), manager, 5, 0.3)) {
-            CausalLm.ForwardContext context = model.context(manager, positions, blocks, DataType.FLOAT32);
+            CausalLm.ForwardContext context = model.context(manager, positions, blocks, null, null, DataType.FLOAT32);
             assertThat(context.causalMask().perSequence()).isTrue();
             assertThat(context.causalMask().causal()).isFalse();
             assertThat(visibility(context.causalMask().additive())).isEqualTo(visible);
             assertThat(visibility(context.mask(0).additive())).isEqualTo(windowed);
             assertThat(context.causalMask().additive().min().getFloat()).isEqualTo(-1e30f);
 
-            CausalLm.ForwardContext half = plain.context(manager, positions, blocks, DataType.FLOAT16);
+            CausalLm.ForwardContext half = plain.context(manager, positions, blocks, null, null, DataType.FLOAT16);
             assertThat(half.slidingMask()).isNull();
             assertThat(half.mask(0).additive().getDataType()).isEqualTo(DataType.FLOAT16);
             assertThat(half.mask(0).additive().toType(DataType.FLOAT32, false).min().getFloat()).isEqualTo(-30000f);

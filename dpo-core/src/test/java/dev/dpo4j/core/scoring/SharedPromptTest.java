@@ -103,11 +103,18 @@ class SharedPromptTest {
                 assertClose(scores(chunked, shared)[0], expected[0], 1e-5f, 1e-6f, name + " chunked logps");
             }
 
+            // the TorchScript kernels attend causally over the views (flash attention on a GPU), not over the masks
+            CausalLm fused = model.withKernels(Kernels.torchScript());
+            assertClose(scores(fused, shared)[0], expected[0], 1e-5f, 1e-6f, name + " torchscript logps");
+
             Map<String, float[]> plain = gradients(model, unshared, false);
-            for (boolean checkpointed : new boolean[] {false, true}) {
-                Map<String, float[]> sharing = gradients(model, shared, checkpointed);
-                plain.forEach((weight, gradient) -> assertClose(sharing.get(weight), gradient, 1e-4f, 1e-6f,
-                        name + (checkpointed ? " checkpointed " : " plain ") + weight));
+            for (CausalLm kernels : List.of(model, fused)) {
+                for (boolean checkpointed : new boolean[] {false, true}) {
+                    Map<String, float[]> sharing = gradients(kernels, shared, checkpointed);
+                    plain.forEach((weight, gradient) -> assertClose(sharing.get(weight), gradient, 1e-4f, 1e-6f,
+                            name + " " + kernels.kernels().name() + (checkpointed ? " checkpointed " : " plain ")
+                                    + weight));
+                }
             }
             Map<String, float[]> checkpointedUnshared = gradients(model, unshared, true);
             plain.forEach((weight, gradient) -> assertClose(checkpointedUnshared.get(weight), gradient, 1e-4f,
@@ -125,11 +132,11 @@ class SharedPromptTest {
             float[] expected = scores(model, new PairCollator(0, 1, false).collate(PAIRS))[0];
             PairBatch.Arrays a = new PairCollator(0, 1, true).collate(PAIRS).toArrays(manager);
             PairBatch.Arrays noBlocks = new PairBatch.Arrays(a.inputIds(), a.scoredRows(), a.targets(), a.segments(),
-                    a.completionLengths(), a.positionIds(), a.blocks().zerosLike());
+                    a.completionLengths(), a.positionIds(), a.blocks().zerosLike(), null, null);
             long length = a.inputIds().getShape().get(1);
             PairBatch.Arrays indexPositions = new PairBatch.Arrays(a.inputIds(), a.scoredRows(), a.targets(),
                     a.segments(), a.completionLengths(), manager.arange((int) length).toType(DataType.INT64, false)
-                    .reshape(1, length).repeat(0, 4), a.blocks());
+                    .reshape(1, length).repeat(0, 4), a.blocks(), null, null);
             for (PairBatch.Arrays broken : List.of(noBlocks, indexPositions)) {
                 float[] logps = CompletionScorer.score(model, broken, model.weights(), DataType.FLOAT32).logps()
                         .toFloatArray();
@@ -142,6 +149,25 @@ class SharedPromptTest {
                 }
                 assertThat(rejected).isGreaterThan(1e-2);
             }
+        }
+    }
+
+    @Test
+    void theTorchScriptKernelsReadTheViews() {
+        // with the views' sources all pointing at one token, every row token takes that token's attention output
+        try (CausalLm model = RandomInit.create(architecture("llama"), manager, 4, 0.2)) {
+            CausalLm fused = model.withKernels(Kernels.torchScript());
+            float[] expected = scores(model, new PairCollator(0, 1, false).collate(PAIRS))[0];
+            PairBatch.Arrays a = new PairCollator(0, 1, true).collate(PAIRS).toArrays(manager);
+            PairBatch.Arrays broken = new PairBatch.Arrays(a.inputIds(), a.scoredRows(), a.targets(), a.segments(),
+                    a.completionLengths(), a.positionIds(), a.blocks(), a.viewTokens(), a.tokenSources().zerosLike());
+            float[] logps = CompletionScorer.score(fused, broken, model.weights(), DataType.FLOAT32).logps()
+                    .toFloatArray();
+            double difference = 0;
+            for (int i = 0; i < logps.length; i++) {
+                difference += Math.abs(logps[i] - expected[i]);
+            }
+            assertThat(difference).isGreaterThan(1e-2);
         }
     }
 
