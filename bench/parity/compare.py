@@ -23,6 +23,8 @@ Checks (relative difference = |dpo4j - hf| / |hf|, max over the batch or tensors
   logps fp16     dpo4j's float16 log-probs (float16 compute, float32 accumulation) against transformers' float32
                  ones: rel < 2e-3, twice float16's machine epsilon (2^-10); transformers' own float16 run is shown
                  beside it as INFO, for scale
+  logps bf16     dpo4j's bfloat16 log-probs (the TorchScript kernels) against transformers' float32 ones:
+                 rel < 1.6e-2, twice bfloat16's machine epsilon (2^-7); transformers' own bfloat16 run as INFO
 """
 import argparse
 import json
@@ -35,6 +37,7 @@ from safetensors.numpy import load_file
 
 REL = 1e-4
 FP16_REL = 2e-3
+BF16_REL = 1.6e-2
 GRAD_TENSOR_REL = 1e-3
 # Adam's first step is lr * g / (|g| + eps), i.e. about lr * sign(g): where the true gradient is within float32
 # noise of zero the sign can legitimately differ between implementations (an error of up to 2 lr in that element).
@@ -129,6 +132,12 @@ def compare_case(case, ref, java, step1_hf):
     if "logps_fp16" in java:
         d = rel(flat(java["logps_fp16"]), flat(hf["logps_before"]))
         row("logps fp16 dpo4j vs fp32 hf", d, f"rel {FP16_REL:g}", d < FP16_REL)
+    if "logps_bf16" in hf:
+        d = rel(flat(hf["logps_bf16"]), flat(hf["logps_before"]))
+        row("logps bf16 hf vs fp32 hf", d, "-", "INFO", "yardstick")
+    if "logps_bf16" in java:
+        d = rel(flat(java["logps_bf16"]), flat(hf["logps_before"]))
+        row("logps bf16 dpo4j vs fp32 hf", d, f"rel {BF16_REL:g}", d < BF16_REL)
     return rows
 
 

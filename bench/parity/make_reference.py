@@ -155,6 +155,11 @@ def make(name, cls, config, out, device, seed):
     with torch.no_grad():
         logps16 = completion_logps(half, ids, attention, scored)
     del half
+    # and bfloat16, for the fast path's bf16 check
+    brain = eager(copy.deepcopy(model)).bfloat16().eval()
+    with torch.no_grad():
+        logps_bf16 = completion_logps(brain, ids, attention, scored)
+    del brain
 
     model.train()  # all dropouts are 0
     with torch.no_grad():
@@ -187,6 +192,7 @@ def make(name, cls, config, out, device, seed):
             "clip_coef": min(1.0, MAX_GRAD_NORM / (grad_norm + 1e-6)), "grad_norms": grad_norms,
             "logps_after": halves(after, PAIRS), "loss_after": float(loss_after),
             "logps_fp16": halves(logps16, PAIRS),
+            "logps_bf16": halves(logps_bf16, PAIRS),
             "parameters": sum(p.numel() for p in model.parameters()),
         },
     }

@@ -17,6 +17,7 @@ import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
@@ -87,12 +88,17 @@ public final class ParityCheck {
         try (NDManager root = NDManager.newBaseManager()) {
             out.addProperty("device", root.getDevice().toString());
             out.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-            CausalLm policy = ModelFolder.load(modelDir, root);
+            // -Ddpo4j.kernels=torchscript and -Ddpo4j.share_prompt=true check the fast path
+            CausalLm policy = ModelFolder.load(modelDir, root)
+                    .withKernels(Kernels.named(System.getProperty("dpo4j.kernels", "djl")));
+            boolean share = Boolean.getBoolean("dpo4j.share_prompt");
+            out.addProperty("kernels", policy.kernels().name());
+            out.addProperty("share_prompt", share);
             CausalLm reference = policy.frozenCopy(DataType.FLOAT32);
             out.addProperty("model_type", policy.config().modelType());
             out.addProperty("rope_theta_used", policy.config().ropeTheta());
             out.addProperty("rope_scaling_used", String.valueOf(policy.config().ropeScaling()));
-            PairBatch batch = new PairCollator(padId, 1).collate(pairs);
+            PairBatch batch = new PairCollator(padId, 1, share).collate(pairs);
             LossFunction loss = Losses.sigmoid(beta);
             try (NDManager scope = root.newSubManager()) {
                 PairBatch.Arrays arrays = batch.toArrays(scope);
@@ -100,7 +106,8 @@ public final class ParityCheck {
                         DataType.FLOAT32).logps().stopGradient();
 
                 // forward and backward as TrainingRun does; the optimizer flattens the weights first
-                AdamW optimizer = new AdamW(root, policy.parameters(), beta1, beta2, eps, weightDecay);
+                AdamW optimizer = new AdamW(root, policy.parameters(), beta1, beta2, eps, weightDecay,
+                        policy.kernels());
                 policy.parameters().values().forEach(w -> w.setRequiresGradient(true));
                 float[] logpsBefore;
                 float lossBefore;
@@ -146,6 +153,13 @@ public final class ParityCheck {
                     put(out, "logps_fp16", logps16, n);
                 } catch (RuntimeException e) {
                     out.addProperty("logps_fp16_error", e.toString());
+                }
+                if (policy.kernels().name().equals("torchscript")) { // bfloat16 needs the TorchScript casts
+                    try (CausalLm brain = reference.frozenCopy(DataType.BFLOAT16)) {
+                        float[] logpsBf16 = CompletionScorer.score(brain, arrays, brain.weights(),
+                                DataType.BFLOAT16).logps().toFloatArray();
+                        put(out, "logps_bf16", logpsBf16, n);
+                    }
                 }
                 optimizer.close();
             }

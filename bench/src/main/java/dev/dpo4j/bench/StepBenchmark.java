@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
@@ -41,7 +42,8 @@ import java.util.SplittableRandom;
  * <pre>
  * StepBenchmark --shape qwen2.5-0.5b|llama-1b|tiny --seq 1024 [--pairs 4] [--warmup 2] [--steps 5]
  *               [--fp16 | --bf16 | --fp32] [--kernels auto|torchscript|djl] [--gradient-checkpointing]
- *               [--no-share-prompt] [--prompt-tokens N] [--device gpu|cpu | --devices gpu0,gpu1]
+ *               [--no-share-prompt] [--prompt-tokens N] [--torch-profile trace.json]
+ *               [--device gpu|cpu | --devices gpu0,gpu1]
  *               [--output-dir /tmp/dir] [--save] [--profile]
  * </pre>
  *
@@ -78,6 +80,7 @@ public final class StepBenchmark {
         boolean save;
         boolean profile;
         int promptTokens = -1;
+        Path torchProfile;
 
         /** Prompt tokens per pair: {@code --prompt-tokens}, else half the sequence. */
         int prompt() {
@@ -102,6 +105,7 @@ public final class StepBenchmark {
                     }
                     case "--kernels" -> o.kernels = args[++i];
                     case "--prompt-tokens" -> o.promptTokens = Integer.parseInt(args[++i]);
+                    case "--torch-profile" -> o.torchProfile = Path.of(args[++i]);
                     case "--gradient-checkpointing" -> o.checkpointing = true;
                     case "--share-prompt" -> o.sharePrompt = true;
                     case "--no-share-prompt" -> o.sharePrompt = false;
@@ -363,6 +367,11 @@ public final class StepBenchmark {
             public void onStep(long step, long totalSteps) {
                 probes.forEach(NDArray::toFloatArray); // waits for the step's work (one stream per device)
                 stamps[(int) step] = System.nanoTime();
+                if (o.torchProfile != null && step == o.warmup) { // libtorch's profiler over two timed steps
+                    JniUtils.startProfile(true, false, false);
+                } else if (o.torchProfile != null && step == o.warmup + 2) {
+                    JniUtils.stopProfile(o.torchProfile.toString());
+                }
                 djlMemory[0] = Math.max(Double.isNaN(djlMemory[0]) ? 0 : djlMemory[0], djlUsedGib(device));
                 if (device.isGpu()) {
                     for (int i = 0; i < perDevice.length; i++) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
 import dev.dpo4j.api.arrays.Scalars;
+import java.util.List;
 
 /**
  * The kernels written with DJL's own operations: attention as matmul, mask and softmax in query chunks that bound
@@ -16,6 +17,8 @@ import dev.dpo4j.api.arrays.Scalars;
  * DJL's casts (which cut the autograd graph, so float16 training casts leaf copies).
  */
 final class DjlKernels implements Kernels {
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     static final DjlKernels INSTANCE = new DjlKernels(MAX_SCORE_ELEMENTS, UPDATE_SLICE);
 
@@ -142,6 +145,28 @@ final class DjlKernels implements Kernels {
         NDArray normalized = LayerNorm.layerNorm(mirrored, new Shape(2 * width), gamma, beta, (float) eps)
                 .singletonOrThrow();
         return normalized.split(new long[] {width}, mirrored.getShape().dimension() - 1).get(0);
+    }
+
+    @Override
+    public void copyInto(List<NDArray> targets, List<NDArray> sources) {
+        for (int i = 0; i < targets.size(); i++) {
+            NDArray target = targets.get(i);
+            try (NDArray converted = sources.get(i).toType(target.getDataType(), true)) {
+                target.set(ALL, converted);
+            }
+        }
+    }
+
+    @Override
+    public void drainInto(List<NDArray> sums, List<NDArray> addends) {
+        for (int i = 0; i < sums.size(); i++) {
+            NDArray sum = sums.get(i);
+            NDArray addend = addends.get(i);
+            try (NDArray converted = addend.toType(sum.getDataType(), true)) {
+                sum.addi(converted);
+            }
+            addend.set(ALL, 0f);
+        }
     }
 
     /** DJL's {@code toType}, always a copy. */

@@ -46,6 +46,18 @@ public interface Kernels {
      */
     NDArray rmsNorm(NDArray x, NDArray weight, double eps);
 
+    /**
+     * {@code targets[i] = sources[i]} in place, each converted to its target's type, outside autograd: refreshing
+     * half-precision copies from their float32 masters (one call for all of them with the TorchScript kernels).
+     */
+    void copyInto(List<NDArray> targets, List<NDArray> sources);
+
+    /**
+     * {@code sums[i] += addends[i]} in place, each converted to its sum's type, then the addends set to zero (inf
+     * and NaN included), outside autograd: moving micro-batch gradients into float32 accumulators.
+     */
+    void drainInto(List<NDArray> sums, List<NDArray> addends);
+
     /** A new array with the values of {@code array} in {@code type}, on its device and in its manager. */
     NDArray cast(NDArray array, DataType type);
 

@@ -11,7 +11,7 @@ class Kernels(Module):
     x: Tensor) -> Tensor:
     return x
   def version(self: __torch__.Kernels) -> int:
-    return 2
+    return 4
   # Causal attention with grouped-query heads (keys and values are not copied per query head): flash
   # attention on GPUs that have it, for float16 and bfloat16.
   def attention_causal(self: __torch__.Kernels,
@@ -82,16 +82,14 @@ class Kernels(Module):
     picked = torch.index_select(flat, 0, torch.reshape(token_sources, [-1]))
     shaped = torch.reshape(picked, [torch.size(token_sources, 0), torch.size(token_sources, 1), heads, dim])
     return torch.transpose(shaped, 1, 2)
-  # RMSNorm as transformers' LlamaRMSNorm: statistics in float32, the normalized value cast back to the
-  # input's type, then scaled by the weight. eps is a 0-d CPU tensor (a number on every device).
+  # RMSNorm over the last axis in one fused op (statistics in float32, as transformers' LlamaRMSNorm keeps them).
+  # eps is a 0-d CPU tensor: reading it is no device sync.
   def rms_norm(self: __torch__.Kernels,
     x: Tensor,
     weight: Tensor,
     eps: Tensor) -> Tensor:
-    wide = torch.to(x, 6)
-    variance = torch.mean(torch.pow(wide, 2), [-1], True)
-    normalized = torch.mul(wide, torch.rsqrt(torch.add(variance, eps)))
-    return torch.mul(weight, torch.to(normalized, ops.prim.dtype(x)))
+    _0 = torch.rms_norm(x, [torch.size(x, -1)], weight, float(eps))
+    return _0
   # Casts that keep the autograd graph (DJL's toType does not), always a copy.
   def to_float16(self: __torch__.Kernels,
     x: Tensor) -> Tensor:
@@ -102,6 +100,20 @@ class Kernels(Module):
   def to_bfloat16(self: __torch__.Kernels,
     x: Tensor) -> Tensor:
     return torch.to(x, 15, False, True)
+  # targets[i] = sources[i], each converted to its target's type, in place (half-precision copies refreshed
+  # from their float32 masters).
+  def copy_into(self: __torch__.Kernels,
+    targets: List[Tensor],
+    sources: List[Tensor]) -> int:
+    torch._foreach_copy_(targets, sources)
+    return torch.len(targets)
+  # sums[i] += addends[i] in place, then the addends zeroed (gradients into float32 accumulators).
+  def drain_into(self: __torch__.Kernels,
+    sums: List[Tensor],
+    addends: List[Tensor]) -> int:
+    torch._foreach_add_(sums, addends)
+    torch._foreach_zero_(addends)
+    return torch.len(sums)
   # One AdamW step over flat buffers in place, as torch.optim.AdamW(fused=True): every gradient is first
   # divided by grad_scale (unscaling and clipping in one factor).
   def adamw(self: __torch__.Kernels,

@@ -140,6 +140,41 @@ class TorchScriptKernelsTest {
     }
 
     @Test
+    void rmsNormMatchesTheDjlKernelsWithGradients() {
+        NDArray x = manager.randomNormal(new Shape(2, 3, 16));
+        NDArray weight = manager.randomNormal(new Shape(16)).add(1f);
+        NDArray upstream = manager.randomNormal(new Shape(2, 3, 16));
+        float[][] values = new float[2][];
+        float[][][] gradients = new float[2][2][];
+        List<Kernels> both = List.of(plain, fused);
+        for (int run = 0; run < 2; run++) {
+            x.setRequiresGradient(true);
+            weight.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out = both.get(run).rmsNorm(x, weight, 1e-6);
+                values[run] = out.toFloatArray();
+                collector.backward(out.mul(upstream).sum());
+            }
+            for (int i = 0; i < 2; i++) {
+                NDArray gradient = (i == 0 ? x : weight).getGradient();
+                gradients[run][i] = gradient.toFloatArray();
+                gradient.subi(gradient);
+            }
+        }
+        assertThat(values[1]).containsExactly(values[0], within(1e-5f));
+        assertThat(gradients[1][0]).containsExactly(gradients[0][0], within(1e-4f));
+        assertThat(gradients[1][1]).containsExactly(gradients[0][1], within(1e-4f));
+        // and it is RMSNorm: the first row by hand
+        float[] row = x.get("0, 0").toFloatArray();
+        double meanSquare = 0;
+        for (float v : row) {
+            meanSquare += v * v / 16.0;
+        }
+        float[] w = weight.toFloatArray();
+        assertThat(values[1][5]).isCloseTo((float) (row[5] / Math.sqrt(meanSquare + 1e-6) * w[5]), within(1e-5f));
+    }
+
+    @Test
     void castsKeepTheGraphAndReachBfloat16() {
         NDArray x = manager.create(new float[] {1.5f, -2.25f, 1.00390625f});
         x.setRequiresGradient(true);

@@ -3,11 +3,12 @@ package dev.dpo4j.core.internal.precision;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.core.internal.arrays.InPlace;
 import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.Weights;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,20 +46,21 @@ public final class HalfCopies implements WorkerWeights {
     }
 
     /**
-     * Replaces the copies with fresh casts of the current masters (on the device: {@code NDArray.copyTo}
-     * would go through host memory).
+     * Casts the current masters into the copies, in place on the device ({@code NDArray.copyTo} would go through
+     * host memory): one call for every weight with the TorchScript kernels.
      */
     @Override
     public void refresh() {
-        masters.forEach((name, master) -> {
-            NDArray copy = kernels.cast(master, type);
-            copy.attach(manager);
-            copy.setRequiresGradient(true);
-            NDArray old = copies.put(name, copy);
-            if (old != null) {
-                old.close();
-            }
-        });
+        if (copies.isEmpty()) {
+            masters.forEach((name, master) -> {
+                NDArray copy = kernels.cast(master, type);
+                copy.attach(manager);
+                copy.setRequiresGradient(true);
+                copies.put(name, copy);
+            });
+            return;
+        }
+        kernels.copyInto(new ArrayList<>(copies.values()), new ArrayList<>(masters.values()));
     }
 
     /** The copies, for the forward pass. */
@@ -71,14 +73,15 @@ public final class HalfCopies implements WorkerWeights {
     @Override
     public void drainGradients() {
         try (NDManager scratch = manager.newSubManager()) {
+            List<NDArray> sums = new ArrayList<>(copies.size());
+            List<NDArray> addends = new ArrayList<>(copies.size());
             copies.forEach((name, copy) -> {
                 NDArray gradient = copy.getGradient();
                 gradient.attach(scratch);
-                NDArray sum = gradients.get(name);
-                sum.tempAttach(scratch);
-                sum.addi(kernels.cast(gradient, DataType.FLOAT32));
-                InPlace.zero(gradient);
+                addends.add(gradient);
+                sums.add(gradients.get(name));
             });
+            kernels.drainInto(sums, addends);
         }
     }
 
