@@ -14,6 +14,7 @@
 #              checkpointing; dpo4j: dpo4j bf16 without checkpointing; dpo4j-fp16-gc: fp16 + checkpointing;
 #              dpo4j-djl-gc: fp16 + checkpointing on the pure-DJL kernels (the path before the TorchScript kernels);
 #              dpo4j-noshare: bf16, no checkpointing, chosen and rejected in separate rows;
+#              dpo4j-auto: bf16 with gradient_checkpointing auto (the library's default);
 #              dpo4j-profile: the DJL-kernel fp16 step cut into synchronized phases (PhaseProfile)
 #   NOGC_MAX   1024                             dpo4j (no checkpointing) runs only up to this length
 #   PAIRS 4, WARMUP 2, STEPS 5                  pairs per step, untimed and timed steps
@@ -83,6 +84,7 @@ run_one() { # shape seq variant
     dpo4j-fp16-gc) cmd=("${java[@]}" --fp16 --gradient-checkpointing) ;;
     dpo4j-djl-gc) cmd=("${java[@]}" --fp16 --kernels djl --gradient-checkpointing) ;;
     dpo4j-noshare) cmd=("${java[@]}" --bf16 --no-share-prompt) ;;
+    dpo4j-auto) cmd=("${java[@]}" --bf16 --gradient-checkpointing-auto) ;;
     dpo4j-profile) cmd=("${java[@]}" --fp16 --kernels djl --profile) ;;
     *) echo "unknown variant $variant"; return ;;
   esac

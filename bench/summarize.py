@@ -41,7 +41,7 @@ for shape, seq in sorted({(k[0], k[1]) for k in rows}, key=lambda k: (k[0], k[1]
     ref_mem, ref_mem_v = show(ref, "peak_gib_smi")
     if ref is not None and ref.get("status") == "oom":
         ref_mem = "OOM"
-    labels = {"dpo4j-gc": "bf16 + checkpointing", "dpo4j": "bf16", "dpo4j-noshare": "bf16, rows not shared",
+    labels = {"dpo4j-gc": "bf16 + checkpointing", "dpo4j": "bf16", "dpo4j-noshare": "bf16, rows not shared", "dpo4j-auto": "bf16, checkpointing auto",
               "dpo4j-fp16-gc": "fp16 + checkpointing", "dpo4j-djl-gc": "fp16 + checkpointing, DJL kernels",
               "dpo4j-gc-patched": "fp16 + checkpointing, patched*", "dpo4j-patched": "fp16, patched*"}
     for variant in labels:

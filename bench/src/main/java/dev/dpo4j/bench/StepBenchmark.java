@@ -41,7 +41,8 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * StepBenchmark --shape qwen2.5-0.5b|llama-1b|tiny --seq 1024 [--pairs 4] [--warmup 2] [--steps 5]
- *               [--fp16 | --bf16 | --fp32] [--kernels auto|torchscript|djl] [--gradient-checkpointing]
+ *               [--fp16 | --bf16 | --fp32] [--kernels auto|torchscript|djl]
+ *               [--gradient-checkpointing | --gradient-checkpointing-auto]
  *               [--no-share-prompt] [--prompt-tokens N] [--torch-profile trace.json]
  *               [--device gpu|cpu | --devices gpu0,gpu1]
  *               [--output-dir /tmp/dir] [--save] [--profile]
@@ -72,7 +73,7 @@ public final class StepBenchmark {
         boolean fp16;
         boolean bf16;
         String kernels = "auto";
-        boolean checkpointing;
+        Boolean checkpointing = false;
         boolean sharePrompt = true;
         String device = "default";
         String devices;
@@ -107,6 +108,7 @@ public final class StepBenchmark {
                     case "--prompt-tokens" -> o.promptTokens = Integer.parseInt(args[++i]);
                     case "--torch-profile" -> o.torchProfile = Path.of(args[++i]);
                     case "--gradient-checkpointing" -> o.checkpointing = true;
+                    case "--gradient-checkpointing-auto" -> o.checkpointing = null;
                     case "--share-prompt" -> o.sharePrompt = true;
                     case "--no-share-prompt" -> o.sharePrompt = false;
                     case "--device" -> o.device = args[++i];
@@ -336,7 +338,7 @@ public final class StepBenchmark {
         result.addProperty("precision", o.fp16 ? "fp16" : o.bf16 ? "bf16" : "fp32");
         result.addProperty("kernels", o.kernels);
         result.addProperty("prompt_tokens", o.prompt());
-        result.addProperty("gradient_checkpointing", o.checkpointing);
+        result.addProperty("gradient_checkpointing", o.checkpointing == null ? "auto" : o.checkpointing.toString());
         result.addProperty("share_prompt", o.sharePrompt);
         result.addProperty("device", device.toString());
         result.addProperty("devices", devices.size());

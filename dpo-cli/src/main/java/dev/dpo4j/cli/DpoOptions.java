@@ -208,7 +208,7 @@ public final class DpoOptions {
                     + "${DEFAULT-VALUE}.")
     boolean fp16;
 
-    @Option(names = {"--bf16"}, arity = "0..1", order = 26,
+    @Option(names = {"--bf16"}, arity = "0..1", fallbackValue = "true", order = 26,
             description = "bfloat16 compute with float32 master weights and no loss scaling. Default: on where it "
                     + "pays (a GPU of compute capability 8 or more, with the TorchScript kernels), unless --fp16.")
     Boolean bf16;
@@ -219,9 +219,12 @@ public final class DpoOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     String kernels;
 
-    @Option(names = {"--gradient_checkpointing", "--gradient-checkpointing"}, arity = "0..1", order = 26, description = "Recompute each decoder layer in backward and score the LM head in chunks: "
-                    + "far less memory for about a third more compute. Default: ${DEFAULT-VALUE}.")
-    boolean gradientCheckpointing;
+    @Option(names = {"--gradient_checkpointing", "--gradient-checkpointing"}, arity = "0..1", fallbackValue = "true",
+            order = 26, paramLabel = "true|false|auto",
+            description = "Recompute each decoder layer in backward and score the LM head in chunks: far less memory "
+                    + "for about a third more compute. Default: auto (only micro-batches whose activations would not "
+                    + "fit in the free GPU memory).")
+    String gradientCheckpointing;
 
     @Option(names = {"--share_prompt", "--share-prompt"}, arity = "0..1", fallbackValue = "true", order = 26,
             description = "Run each pair's prompt once for both completions (one row behind a block mask, the "

@@ -124,7 +124,7 @@ final class DpoRun {
                 .fDivergenceType(FDivergence.parse(o.fDivergenceType)).fAlphaDivergenceCoef(o.fAlphaDivergenceCoef)
                 .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
                 .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).bf16(o.bf16).kernels(o.kernels)
-                .gradientCheckpointing(o.gradientCheckpointing)
+                .gradientCheckpointing(AutoBoolean.parse("--gradient_checkpointing", o.gradientCheckpointing))
                 .sharePrompt(o.sharePrompt).groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
                 .saveDtype(saveDtype)
                 .reportTo(o.reportTo)

@@ -65,6 +65,10 @@ class DpoCommandTest {
         assertThat(result.out()).contains("float16 (float32 master weights)").contains("done after 2 steps");
         assertThat(run("--output_dir=" + tmp.resolve("bad"), "--pad_to_multiple_of", "0").err())
                 .contains("pad_to_multiple_of must be at least 1, got 0");
+        Result brain = run("--output_dir=" + tmp.resolve("bf16"), "--max_steps", "1", "--bf16",
+                "--gradient_checkpointing", "auto", "--kernels", "torchscript", "--disable_tqdm");
+        assertThat(brain.code()).as(brain.err()).isZero();
+        assertThat(brain.out()).contains("bfloat16 (float32 master weights), torchscript kernels");
     }
 
     @Test
@@ -167,6 +171,12 @@ class DpoCommandTest {
                         "f_divergence_type must be reverse_kl, forward_kl, js_divergence or alpha_divergence, got 'tv'"),
                 Arguments.of("bad save dtype", List.of("--save_dtype", "int8"),
                         "save_dtype must be auto, float32, float16 or bfloat16, got 'int8'"),
+                Arguments.of("bad checkpointing", List.of("--gradient_checkpointing", "maybe"),
+                        "--gradient_checkpointing must be true, false or auto, got 'maybe'"),
+                Arguments.of("bad kernels", List.of("--kernels", "flash"),
+                        "kernels must be auto, torchscript, djl, got 'flash'"),
+                Arguments.of("bf16 with djl kernels", List.of("--bf16", "--kernels", "djl", "--max_steps", "1"),
+                        "bf16 needs the TorchScript kernels"),
                 Arguments.of("bad device in a list", List.of("--devices", "cpu,,cpu"),
                         "--devices must be auto or a comma-separated list of cpu, gpu, gpu0, gpu1, ..., got ''"));
     }

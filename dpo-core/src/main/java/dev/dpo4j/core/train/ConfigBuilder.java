@@ -56,7 +56,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
     private long loggingSteps = 10;
     private long seed = 42;
     private boolean fp16;
-    private boolean gradientCheckpointing;
+    private Boolean gradientCheckpointing;
     private Boolean bf16 = COMPUTE.bf16();
     private String kernels = COMPUTE.kernels();
     private Path resumeFromCheckpoint;
@@ -359,8 +359,11 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return self();
     }
 
-    /** Recompute each decoder layer in backward instead of keeping its activations. */
-    public B gradientCheckpointing(boolean value) {
+    /**
+     * Recompute each decoder layer in backward instead of keeping its activations (true), never (false), or only
+     * for micro-batches whose activations would not fit in the free GPU memory (null, the default: {@code auto}).
+     */
+    public B gradientCheckpointing(Boolean value) {
         gradientCheckpointing = value;
         return self();
     }

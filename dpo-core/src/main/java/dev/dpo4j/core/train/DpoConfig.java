@@ -29,8 +29,8 @@ import java.util.Map;
  * @param seed seeds initialization and data order (default 42)
  * @param fp16 float16 compute with float32 master weights and dynamic loss scaling (default false: float32)
  * @param gradientCheckpointing keep only each decoder layer's input during the forward pass and recompute the layer
- *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory
- *     (default false)
+ *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory; null
+ *     (the default, {@code auto}): only micro-batches whose activations would not fit in the free GPU memory
  * @param compute bfloat16 and the kernels
  * @param resumeFromCheckpoint a checkpoint folder to resume from, or a folder holding {@code checkpoint-N} folders
  *     (the output folder) whose newest complete one is taken when training starts; null: start fresh
@@ -38,7 +38,7 @@ import java.util.Map;
  */
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig loss, OptimizerOptions optimizer,
         BatchOptions batching, SaveOptions saving, ReferenceOptions reference, int numTrainEpochs, long maxSteps,
-        long evalSteps, long loggingSteps, long seed, boolean fp16, boolean gradientCheckpointing,
+        long evalSteps, long loggingSteps, long seed, boolean fp16, Boolean gradientCheckpointing,
         ComputeOptions compute, Path resumeFromCheckpoint, ReportOptions reporting) {
 
     /** Checks the options of no group; the error lists every problem, each naming its option. */

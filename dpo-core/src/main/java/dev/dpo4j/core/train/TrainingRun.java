@@ -1,5 +1,6 @@
 package dev.dpo4j.core.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.api.loss.LossFunction;
@@ -16,11 +17,14 @@ import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.internal.exchange.FlatRuns;
 import dev.dpo4j.core.internal.precision.LossScaler;
+import dev.dpo4j.core.internal.step.Checkpointing;
 import dev.dpo4j.core.internal.step.PolicyOptimizer;
 import dev.dpo4j.core.internal.step.ReferenceLogps;
 import dev.dpo4j.core.internal.step.Worker;
 import dev.dpo4j.core.internal.step.Workers;
 import dev.dpo4j.core.kernels.Kernels;
+import dev.dpo4j.core.memory.Activations;
+import dev.dpo4j.core.memory.DeviceMemory;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
@@ -98,8 +102,8 @@ final class TrainingRun implements AutoCloseable {
             resume(checkpoint, references.train());
         }
         workers = Workers.create(trainer.devices(), manager, adamW, computeType, references.train(),
-                references.eval(), new Worker.Scoring(policy, loss, collator, computeType,
-                        config.gradientCheckpointing()), kernels, FlatRuns.RUN_ELEMENTS);
+                references.eval(), new Worker.Scoring(policy, loss, collator, computeType, checkpointing()),
+                kernels, FlatRuns.RUN_ELEMENTS);
         optimizer = new PolicyOptimizer(adamW, config.optimizer().maxGradNorm(), new LossScaler(config.fp16(),
                 PolicyOptimizer.SCALE_GROWTH_INTERVAL), workers.views());
         totalSteps = totalSteps();
@@ -124,6 +128,24 @@ final class TrainingRun implements AutoCloseable {
                 lastTrain, lastEval, saved);
         listeners.forEach(l -> l.onTrainingEnd(summary));
         return summary;
+    }
+
+    /**
+     * {@code gradient_checkpointing} as configured; {@code auto} measures the devices' free memory at the first
+     * micro-batch and logs the threshold it implies.
+     */
+    private Checkpointing checkpointing() {
+        Activations activations = new Activations(policy.config(), computeType == DataType.FLOAT32 ? 4 : 2);
+        List<Device> devices = trainer.devices();
+        return Checkpointing.of(config.gradientCheckpointing(), activations, () -> {
+            long budget = DeviceMemory.activationBudget(devices);
+            if (budget != Long.MAX_VALUE) {
+                LOG.info("gradient_checkpointing auto: micro-batches whose activations exceed {} GiB recompute "
+                        + "(about {} tokens without checkpointing)", String.format("%.1f", budget / 1073741824.0),
+                        budget / (activations.plain(1, 0)));
+            }
+            return budget;
+        });
     }
 
     /** The compute type and kernels, for the start-up summary. */

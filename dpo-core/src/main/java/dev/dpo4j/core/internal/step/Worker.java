@@ -38,10 +38,10 @@ public final class Worker implements AutoCloseable {
      * @param loss the loss of a micro-batch
      * @param collator pads pairs into a batch
      * @param computeType the forward pass's type
-     * @param checkpointing whether training recomputes each layer in backward ({@link CheckpointedPass})
+     * @param checkpointing which training micro-batches recompute each layer in backward ({@link CheckpointedPass})
      */
     public record Scoring(CausalLm policy, LossFunction loss, PairCollator collator, DataType computeType,
-            boolean checkpointing) {
+            Checkpointing checkpointing) {
     }
 
     /**
@@ -116,7 +116,7 @@ public final class Worker implements AutoCloseable {
             MicroBatchOutcome result;
             if (!training) {
                 result = outcome.apply(score(arrays));
-            } else if (scoring.checkpointing()) {
+            } else if (scoring.checkpointing().recompute(pairs)) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
                         factor, CheckpointedPass.HEAD_CHUNK_ELEMENTS, outcome, r -> r.output().losses());
             } else {

@@ -1,0 +1,43 @@
+package dev.dpo4j.core.memory;
+
+import dev.dpo4j.core.model.ModelConfig;
+
+/**
+ * The bytes a micro-batch's backward pass keeps alive, estimated from the architecture: per row token and decoder
+ * layer, the inputs that autograd saves (the norms' inputs and outputs {@code 4 * hidden}, queries and keys before and
+ * after the rotary embedding and the attention's inputs and output {@code 3 * (q_width + kv_width)}, the SwiGLU's gate,
+ * up, activation and product {@code 4 * intermediate}), in the compute type; and per scored token the float32
+ * log-softmax over the vocabulary. On an H200 this came within 6% above the measured difference between a plain and
+ * a checkpointed step of a Llama-1B shape ({@code BENCHMARKS.md}); it errs high, so {@code auto} recomputes rather
+ * than runs out of memory.
+ *
+ * @param config the architecture
+ * @param elementBytes bytes of one element of the compute type (2 for float16 and bfloat16, 4 for float32)
+ */
+public record Activations(ModelConfig config, int elementBytes) {
+
+    /** Elements kept per row token and decoder layer by a plain backward pass. */
+    public long elementsPerTokenAndLayer() {
+        long queryWidth = (long) config.numHeads() * config.headDim();
+        long kvWidth = (long) config.numKvHeads() * config.headDim();
+        return 4L * config.hiddenSize() + 3 * (queryWidth + kvWidth) + 4L * config.intermediateSize();
+    }
+
+    /**
+     * Bytes kept by a plain forward and backward over {@code rowTokens} tokens (padded rows times their length)
+     * that scores {@code scoredTokens} completion tokens.
+     */
+    public long plain(long rowTokens, long scoredTokens) {
+        return rowTokens * config.numLayers() * elementsPerTokenAndLayer() * elementBytes
+                + scoredTokens * config.vocabSize() * (long) Float.BYTES;
+    }
+
+    /**
+     * Bytes kept with gradient checkpointing: every layer's input, one layer's activations while it is recomputed,
+     * and one chunk of {@code headChunkElements} float32 logits.
+     */
+    public long checkpointed(long rowTokens, long headChunkElements) {
+        long inputs = rowTokens * (config.numLayers() + 1L) * config.hiddenSize() * elementBytes;
+        return inputs + rowTokens * elementsPerTokenAndLayer() * elementBytes + headChunkElements * Float.BYTES;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.dpo4j.core.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpo4j.core.data.PairCollator;
+import dev.dpo4j.core.data.TokenizedPair;
+import dev.dpo4j.core.internal.step.Checkpointing;
+import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.testing.TinyModels;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The activation estimate by hand, and the decisions of {@code gradient_checkpointing} it drives. */
+class ActivationsTest {
+
+    private static final ModelConfig LLAMA = TinyModels.config("llama", 50, false);
+
+    @Test
+    void countsTheSavedInputsOfEveryLayerAndTheHead() {
+        // the tiny Llama: hidden 32, 4 heads and 2 kv heads of 8, intermediate 64, 2 layers, vocab 50
+        assertThat(LLAMA.hiddenSize()).isEqualTo(32);
+        assertThat(LLAMA.numHeads() * LLAMA.headDim()).isEqualTo(32);
+        assertThat(LLAMA.numKvHeads() * LLAMA.headDim()).isEqualTo(16);
+        assertThat(LLAMA.intermediateSize()).isEqualTo(64);
+        Activations half = new Activations(LLAMA, 2);
+        // 4 * 32 + 3 * (32 + 16) + 4 * 64
+        assertThat(half.elementsPerTokenAndLayer()).isEqualTo(128 + 144 + 256);
+        // 10 row tokens over 2 layers in 2-byte elements, 3 scored tokens of 50 float32 log-probs
+        assertThat(half.plain(10, 3)).isEqualTo(10L * LLAMA.numLayers() * 528 * 2 + 3 * 50 * 4);
+        // each layer's input and the embedding's output, one layer recomputed, one head chunk of 100 logits
+        assertThat(half.checkpointed(10, 100)).isEqualTo(10L * (LLAMA.numLayers() + 1) * 32 * 2 + 10 * 528 * 2 + 400);
+        assertThat(half.checkpointed(1000, 100)).isLessThan(half.plain(1000, 500));
+    }
+
+    @Test
+    void autoRecomputesOnlyMicroBatchesOverTheBudgetAndReadsTheBudgetOnce() {
+        Activations activations = new Activations(LLAMA, 4);
+        var shortBatch = new PairCollator(0, 1).collate(List.of(new TokenizedPair(new int[] {3}, new int[] {4, 2},
+                new int[] {5, 2})));
+        var longBatch = new PairCollator(0, 1).collate(List.of(new TokenizedPair(new int[40], new int[40],
+                new int[40])));
+        long shortBytes = activations.plain((long) shortBatch.rows() * shortBatch.length(),
+                shortBatch.targets().length);
+        AtomicInteger reads = new AtomicInteger();
+        Checkpointing auto = Checkpointing.of(null, activations, () -> {
+            reads.incrementAndGet();
+            return shortBytes;
+        });
+        assertThat(auto.automatic()).isTrue();
+        assertThat(auto.recompute(shortBatch)).isFalse(); // exactly at the budget: fits
+        assertThat(auto.recompute(longBatch)).isTrue();
+        assertThat(reads).hasValue(1);
+        assertThat(Checkpointing.of(true, activations, () -> 0).recompute(shortBatch)).isTrue();
+        assertThat(Checkpointing.of(false, activations, () -> 0).recompute(longBatch)).isFalse();
+        // no GPU: nothing is recomputed
+        assertThat(Checkpointing.of(null, activations, () -> DeviceMemory.activationBudget(
+                List.of(ai.djl.Device.cpu()))).recompute(longBatch)).isFalse();
+    }
+}
