@@ -98,7 +98,7 @@ public final class ProgrammaticTraining {
         TrainingSummary summary = DpoTrainer.builder().modelPath(model).trainData(pairs).outputDir(out)
                 .devices(Device.gpu(0), Device.gpu(1))                     // default: every GPU PyTorch sees
                 .perDeviceTrainBatchSize(2).gradientAccumulationSteps(8)   // global batch 2 x 8 x 2 = 32 (Zephyr)
-                .fp16(true).gradientCheckpointing(true).build().train();
+                .bf16(true).build().train();                              // checkpointing: auto
         return summary;
     }
 
