@@ -22,6 +22,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
     private static final ReferenceOptions REFERENCE = ReferenceOptions.DEFAULTS;
     private static final ComputeOptions COMPUTE = ComputeOptions.DEFAULTS;
     private static final ReportOptions REPORT = ReportOptions.DEFAULTS;
+    private static final LoraOptions LORA = LoraOptions.DEFAULTS;
 
     private Path outputDir;
     private boolean overwriteOutputDir;
@@ -59,6 +60,14 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
     private Boolean gradientCheckpointing;
     private Boolean bf16 = COMPUTE.bf16();
     private String kernels = COMPUTE.kernels();
+    private boolean usePeft = LORA.usePeft();
+    private int loraR = LORA.loraR();
+    private int loraAlpha = LORA.loraAlpha();
+    private double loraDropout = LORA.loraDropout();
+    private List<String> loraTargetModules = LORA.loraTargetModules();
+    private boolean useRslora = LORA.useRslora();
+    private boolean mergeAdapters = LORA.mergeAdapters();
+    private boolean disableDropout = LORA.disableDropout();
     private Path resumeFromCheckpoint;
     private boolean resumeFromOutputDir;
     private List<String> reportTo = REPORT.names();
@@ -105,6 +114,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         gradientCheckpointing = c.gradientCheckpointing();
         bf16 = c.compute().bf16();
         kernels = c.compute().kernels();
+        lora(c.lora());
         resumeFromCheckpoint = c.resumeFromCheckpoint();
         resumeFromOutputDir = false;
         reportTo = c.reporting().names();
@@ -344,6 +354,67 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return self();
     }
 
+    /** Every LoRA option at once, as {@code LoraOptions.enabled().withR(16).withTargetModules("all-linear")}. */
+    public B lora(LoraOptions value) {
+        usePeft = value.usePeft();
+        loraR = value.loraR();
+        loraAlpha = value.loraAlpha();
+        loraDropout = value.loraDropout();
+        loraTargetModules = value.loraTargetModules();
+        useRslora = value.useRslora();
+        mergeAdapters = value.mergeAdapters();
+        disableDropout = value.disableDropout();
+        return self();
+    }
+
+    /** Train LoRA adapters on the frozen base instead of every weight ({@link LoraOptions}). */
+    public B usePeft(boolean value) {
+        usePeft = value;
+        return self();
+    }
+
+    /** The adapters' rank (16). */
+    public B loraR(int value) {
+        loraR = value;
+        return self();
+    }
+
+    /** The adapters' scale numerator (32): the update is {@code (alpha / r) B A x}. */
+    public B loraAlpha(int value) {
+        loraAlpha = value;
+        return self();
+    }
+
+    /** Dropout on the adapters' input while training (0.05), in effect when {@link #disableDropout} is off. */
+    public B loraDropout(double value) {
+        loraDropout = value;
+        return self();
+    }
+
+    /** The linear layers that get adapters: names or suffixes such as {@code q_proj}, or {@code all-linear}. */
+    public B loraTargetModules(List<String> value) {
+        loraTargetModules = value == null ? null : Collections.unmodifiableList(new ArrayList<>(value));
+        return self();
+    }
+
+    /** Rank-stabilized scaling, {@code alpha / sqrt(r)}. */
+    public B useRslora(boolean value) {
+        useRslora = value;
+        return self();
+    }
+
+    /** Also save the merged model under {@code output_dir/merged}, in the base's dtype. */
+    public B mergeAdapters(boolean value) {
+        mergeAdapters = value;
+        return self();
+    }
+
+    /** No dropout while training (true, TRL's default); false applies {@code lora_dropout}. */
+    public B disableDropout(boolean value) {
+        disableDropout = value;
+        return self();
+    }
+
     /** Batch pairs of similar length together (groups shuffled), to cut padding. */
     public B groupByLength(boolean value) {
         groupByLength = value;
@@ -401,12 +472,15 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
                 syncRefModel, refModelMixupAlpha, refModelSyncSteps));
         ReportOptions reporting = problems.collect(() -> ReportOptions.parse(reportTo));
         ComputeOptions compute = problems.collect(() -> new ComputeOptions(bf16, kernels));
+        LoraOptions lora = problems.collect(() -> new LoraOptions(usePeft, loraR, loraAlpha, loraDropout,
+                loraTargetModules, useRslora, mergeAdapters, disableDropout));
         // the options outside the groups are checked too, so one error lists every problem
         DpoConfig config = problems.collect(() -> new DpoConfig(outputDir, overwriteOutputDir,
                 loss != null ? loss : LossConfig.DEFAULTS, optimizer != null ? optimizer : OPTIMIZER,
                 batching != null ? batching : BATCH, saving != null ? saving : SAVE,
                 reference != null ? reference : REFERENCE, numTrainEpochs, maxSteps, evalSteps, loggingSteps, seed,
-                fp16, gradientCheckpointing, compute != null ? compute : COMPUTE, resumeFromOutputDir ? outputDir : resumeFromCheckpoint,
+                fp16, gradientCheckpointing, compute != null ? compute : COMPUTE, lora != null ? lora : LORA,
+                resumeFromOutputDir ? outputDir : resumeFromCheckpoint,
                 reporting != null ? reporting : REPORT));
         problems.throwIfAny("invalid DPO options: ");
         return config;

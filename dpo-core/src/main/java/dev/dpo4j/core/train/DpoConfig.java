@@ -32,6 +32,7 @@ import java.util.Map;
  *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory; null
  *     (the default, {@code auto}): only micro-batches whose activations would not fit in the free GPU memory
  * @param compute bfloat16 and the kernels
+ * @param lora LoRA adapters ({@code use_peft} and the {@code lora_*} options)
  * @param resumeFromCheckpoint a checkpoint folder to resume from, or a folder holding {@code checkpoint-N} folders
  *     (the output folder) whose newest complete one is taken when training starts; null: start fresh
  * @param reporting where metrics are reported ({@code report_to}: metrics.jsonl, TensorBoard, both or neither)
@@ -39,16 +40,19 @@ import java.util.Map;
 public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig loss, OptimizerOptions optimizer,
         BatchOptions batching, SaveOptions saving, ReferenceOptions reference, int numTrainEpochs, long maxSteps,
         long evalSteps, long loggingSteps, long seed, boolean fp16, Boolean gradientCheckpointing,
-        ComputeOptions compute, Path resumeFromCheckpoint, ReportOptions reporting) {
+        ComputeOptions compute, LoraOptions lora, Path resumeFromCheckpoint, ReportOptions reporting) {
 
     /** Checks the options of no group; the error lists every problem, each naming its option. */
     public DpoConfig {
         new Problems()
                 .require(outputDir != null, "output_dir is required")
                 .require(loss != null && optimizer != null && batching != null && saving != null
-                        && reference != null && compute != null, "every option group is required")
+                        && reference != null && compute != null && lora != null, "every option group is required")
                 .require(!(fp16 && Boolean.TRUE.equals(compute == null ? null : compute.bf16())),
                         "fp16 and bf16 exclude each other: choose one")
+                .require(!(lora != null && lora.usePeft() && reference != null && reference.syncRefModel()),
+                        "sync_ref_model cannot be used with use_peft: the reference is the base model with the adapters "
+                        + "switched off, not a model of its own to move (as in TRL)")
                 .require(numTrainEpochs >= 1, "num_train_epochs must be at least 1, got " + numTrainEpochs)
                 .require(evalSteps >= 0, "eval_steps must not be negative, got " + evalSteps)
                 .require(loggingSteps >= 1, "logging_steps must be at least 1, got " + loggingSteps)
