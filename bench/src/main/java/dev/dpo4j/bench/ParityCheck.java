@@ -176,7 +176,7 @@ public final class ParityCheck {
     }
 
     /** The chosen and rejected halves of per-sequence log-probs, with the reference's. */
-    private static PreferenceLogps split(NDArray policy, NDArray reference, PairBatch.Arrays arrays, int pairs) {
+    static PreferenceLogps split(NDArray policy, NDArray reference, PairBatch.Arrays arrays, int pairs) {
         NDIndex chosen = new NDIndex(":{}", pairs);
         NDIndex rejected = new NDIndex("{}:", pairs);
         NDArray lengths = arrays.completionLengths();
