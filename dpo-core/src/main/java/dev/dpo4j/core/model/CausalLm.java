@@ -339,15 +339,7 @@ public final class CausalLm implements AutoCloseable {
     public CausalLm frozenCopyOn(NDManager target, DataType storageType) {
         Map<String, NDArray> copies = new LinkedHashMap<>();
         parameters.forEach((name, weight) -> {
-            NDArray copy;
-            if (storageType == DataType.BFLOAT16) { // DJL has no bfloat16 cast: move in float32, cast there
-                try (NDArray moved = DeviceArrays.copy(weight, DataType.FLOAT32, target.getDevice());
-                        NDArray detached = moved.stopGradient()) {
-                    copy = kernels.cast(detached, storageType);
-                }
-            } else {
-                copy = DeviceArrays.copy(weight, storageType, target.getDevice());
-            }
+            NDArray copy = DeviceArrays.frozenCopy(weight, storageType, target.getDevice(), kernels);
             copy.attach(target);
             copies.put(name, copy);
         });

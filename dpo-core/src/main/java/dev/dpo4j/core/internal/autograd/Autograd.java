@@ -30,6 +30,11 @@ public final class Autograd implements AutoCloseable {
         return new Autograd(false);
     }
 
+    /** Whether this thread is recording a graph now (a training forward pass, not evaluation or a reference). */
+    public static boolean isRecording() {
+        return JniUtils.isGradMode();
+    }
+
     /** Back-propagates a scalar {@code output} (gradient 1) into everything that requires a gradient. */
     public static void backward(NDArray output) {
         backward(output, output.onesLike());

@@ -72,7 +72,10 @@ public final class CheckpointedPass {
             }
             try (NDManager step = scope.newSubManager()) {
                 arrays.inputIds().tempAttach(step);
-                Autograd.backward(model.embed(arrays.inputIds(), weights), gradient);
+                NDArray embedded = model.embed(arrays.inputIds(), weights);
+                if (embedded.hasGradient()) { // a frozen embedding (LoRA) has none to take
+                    Autograd.backward(embedded, gradient);
+                }
             }
             gradient.close();
             return result;

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.lora;
 
 import dev.dpo4j.core.internal.options.Problems;
 import java.util.List;
@@ -58,11 +58,6 @@ public record LoraOptions(boolean usePeft, int loraR, int loraAlpha, double lora
     /** The adapters' scale: {@code alpha / r}, or {@code alpha / sqrt(r)} with {@code use_rslora}. */
     public double scaling() {
         return useRslora ? loraAlpha / Math.sqrt(loraR) : (double) loraAlpha / loraR;
-    }
-
-    /** The dropout applied to the adapters' input while training: 0 with {@code disable_dropout}. */
-    public double trainingDropout() {
-        return disableDropout ? 0 : loraDropout;
     }
 
     /** With or without adapters. */
