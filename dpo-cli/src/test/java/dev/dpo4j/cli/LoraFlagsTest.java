@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpo4j.cli.DpoCommandTest.Result;
-import dev.dpo4j.core.train.LoraOptions;
+import dev.dpo4j.core.lora.LoraOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
