@@ -52,7 +52,7 @@ class DpoConfigTest {
                 .containsEntry("save_total_limit", 0)
                 .containsEntry("report_to", List.of(Reporter.JSONL))
                 .containsEntry("kernels", "auto").containsEntry("bf16", null);
-        assertThat(byName).hasSize(47).doesNotContainKeys("options", "loss", "optimizer", "batching");
+        assertThat(byName).hasSize(55).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
