@@ -1,6 +1,8 @@
 package dev.dpo4j.core.train;
 
 import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.ModelConfig;
 import java.util.List;
 
 /**
@@ -58,6 +60,24 @@ public record LoraOptions(boolean usePeft, int loraR, int loraAlpha, double lora
     /** The adapters' scale: {@code alpha / r}, or {@code alpha / sqrt(r)} with {@code use_rslora}. */
     public double scaling() {
         return useRslora ? loraAlpha / Math.sqrt(loraR) : (double) loraAlpha / loraR;
+    }
+
+    /**
+     * Whether the linear module {@code module} (a decoder projection such as {@code model.layers.0.self_attn.q_proj})
+     * gets an adapter, matched as PEFT matches: its name equals a target or ends with {@code "." + target}; with
+     * {@code all-linear}, every projection ({@link CausalLm#projections}), never the LM head.
+     */
+    public boolean targets(String module) {
+        if (loraTargetModules.contains(ALL_LINEAR)) {
+            return true;
+        }
+        return loraTargetModules.stream().anyMatch(t -> module.equals(t) || module.endsWith("." + t));
+    }
+
+    /** The adapters' trainable parameters on {@code config}: {@code A} (r x in) and {@code B} (out x r) per target. */
+    public long adapterParameters(ModelConfig config) {
+        return CausalLm.projections(config).entrySet().stream().filter(e -> targets(e.getKey()))
+                .mapToLong(e -> (long) loraR * (e.getValue().get(0) + e.getValue().get(1))).sum();
     }
 
     /** The dropout applied to the adapters' input while training: 0 with {@code disable_dropout}. */

@@ -92,6 +92,7 @@ final class TrainingRun implements AutoCloseable {
         long start = System.nanoTime();
         Path checkpoint = output.resumeCheckpoint();
         prepareData();
+        String memory = RunMemory.check(trainer, computeType, train);
         policy = trainer.policy().load(manager).withKernels(kernels);
         References references = loss.needsReference() ? References.create(policy, trainer.referencePath(),
                 trainer.policy().folder(), computeType, config, train, eval, collator, manager)
@@ -114,7 +115,7 @@ final class TrainingRun implements AutoCloseable {
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
                 config.globalBatchSize(workers.size()), workers.size(), workers.all().stream()
                 .map(w -> w.device().toString()).collect(Collectors.joining(", ")),
-                precision());
+                precision(), memory);
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
         if (eval != null && (lastEval == null || lastEval.step() != globalStep)) {
