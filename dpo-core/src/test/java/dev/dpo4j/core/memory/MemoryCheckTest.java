@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.train.LoraOptions;
 import org.junit.jupiter.api.Test;
 
 /** The refusal of runs that cannot fit, the option it names, and the estimate at Mistral-7B's shape. */

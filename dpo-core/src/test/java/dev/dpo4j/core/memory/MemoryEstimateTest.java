@@ -3,9 +3,9 @@ package dev.dpo4j.core.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.train.LoraOptions;
 import dev.dpo4j.testing.TinyModels;
 import org.junit.jupiter.api.Test;
 

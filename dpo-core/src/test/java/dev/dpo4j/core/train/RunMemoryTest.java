@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.internal.autograd.CheckpointedPass;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.memory.MemoryInputs;
 import dev.dpo4j.core.memory.ReferenceModel;
 import dev.dpo4j.core.model.ModelConfig;
@@ -33,7 +34,8 @@ class RunMemoryTest {
     @Test
     void loraUsesTheBaseAsReferenceAndCountsItsTargets() {
         MemoryInputs inputs = RunMemory.inputs(options().usePeft(true).loraR(8)
-                .loraTargetModules(List.of(LoraOptions.ALL_LINEAR)).build(), LLAMA, DataType.FLOAT16, 1, true, false, 77);
+                .loraTargetModules(List.of(LoraOptions.ALL_LINEAR)).build(), LLAMA, DataType.FLOAT16, 1, true, false,
+                77);
         assertThat(inputs.usePeft()).isTrue();
         assertThat(inputs.reference()).isEqualTo(ReferenceModel.ADAPTERS_OFF);
         assertThat(inputs.adapterParameters()).isEqualTo(8L * 2 * (64 + 48 + 48 + 64 + 3 * 96));
