@@ -206,9 +206,14 @@ public final class CausalLm implements AutoCloseable {
         return cast;
     }
 
+    /** The embedding matrix of shape {@code (vocab, hidden)}. */
+    public NDArray embedding(Weights weights) {
+        return weights.get(EMBEDDING);
+    }
+
     /** Token embeddings of ids of shape {@code (batch, length)}. */
     public NDArray embed(NDArray inputIds, Weights weights) {
-        return Embedding.embedding(inputIds, weights.get(EMBEDDING), SparseFormat.DENSE).singletonOrThrow();
+        return Embedding.embedding(inputIds, embedding(weights), SparseFormat.DENSE).singletonOrThrow();
     }
 
     /** Decoder layer {@code index} applied to hidden states of shape {@code (batch, length, hidden)}. */

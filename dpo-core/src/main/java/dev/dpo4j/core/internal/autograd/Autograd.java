@@ -35,9 +35,9 @@ public final class Autograd implements AutoCloseable {
         return JniUtils.isGradMode();
     }
 
-    /** Whether {@code array} takes part in the recorded graph (a leaf that requires a gradient, or made from one). */
-    public static boolean requiresGradient(NDArray array) {
-        return JniUtils.requiresGrad((PtNDArray) array);
+    /** Whether the leaf {@code leaf} requires a gradient (DJL answers false for any array computed from one). */
+    public static boolean requiresGradient(NDArray leaf) {
+        return JniUtils.requiresGrad((PtNDArray) leaf);
     }
 
     /** Back-propagates a scalar {@code output} (gradient 1) into everything that requires a gradient. */

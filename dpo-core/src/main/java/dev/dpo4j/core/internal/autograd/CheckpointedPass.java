@@ -72,9 +72,8 @@ public final class CheckpointedPass {
             }
             try (NDManager step = scope.newSubManager()) {
                 arrays.inputIds().tempAttach(step);
-                NDArray embedded = model.embed(arrays.inputIds(), weights);
-                if (Autograd.requiresGradient(embedded)) { // a frozen embedding (LoRA) has none to take
-                    Autograd.backward(embedded, gradient);
+                if (Autograd.requiresGradient(model.embedding(weights))) { // a frozen one (LoRA) takes none
+                    Autograd.backward(model.embed(arrays.inputIds(), weights), gradient);
                 }
             }
             gradient.close();
