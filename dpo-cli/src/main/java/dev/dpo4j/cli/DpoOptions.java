@@ -239,6 +239,50 @@ public final class DpoOptions {
                     + "${DEFAULT-VALUE}.")
     int padToMultipleOf;
 
+    // ---- LoRA (TRL's ModelConfig, PEFT's LoraConfig)
+
+    @Option(names = {"--use_peft", "--use-peft"}, arity = "0..1", fallbackValue = "true", order = 26,
+            description = "Whether to use PEFT for training: LoRA adapters on the frozen base weights instead of "
+                    + "every weight; the output is a PEFT adapter folder. Default: ${DEFAULT-VALUE}.")
+    boolean usePeft;
+
+    @Option(names = {"--lora_r", "--lora-r"}, paramLabel = "R", order = 26,
+            description = "LoRA R value: the adapters' rank. Default: ${DEFAULT-VALUE}.")
+    int loraR;
+
+    @Option(names = {"--lora_alpha", "--lora-alpha"}, paramLabel = "A", order = 26,
+            description = "LoRA alpha: the adapters' update is scaled by lora_alpha / r. Default: ${DEFAULT-VALUE}.")
+    int loraAlpha;
+
+    @Option(names = {"--lora_dropout", "--lora-dropout"}, paramLabel = "P", order = 26,
+            description = "LoRA dropout on the adapters' input, in effect with --disable_dropout false. Default: "
+                    + "${DEFAULT-VALUE}.")
+    double loraDropout;
+
+    @Option(names = {"--lora_target_modules", "--lora-target-modules"}, paramLabel = "NAME", split = "\\s*,\\s*",
+            splitSynopsisLabel = ",", order = 26,
+            description = "LoRA target modules, comma-separated: linear layer names or suffixes (q_proj, k_proj, "
+                    + "v_proj, o_proj, gate_proj, up_proj, down_proj), or all-linear alone (every linear layer but "
+                    + "the LM head). Default: ${DEFAULT-VALUE}.")
+    List<String> loraTargetModules;
+
+    @Option(names = {"--use_rslora", "--use-rslora"}, arity = "0..1", fallbackValue = "true", order = 26,
+            description = "Whether to use Rank-Stabilized LoRA, which sets the adapter scaling factor to "
+                    + "lora_alpha/sqrt(r), instead of the original default value of lora_alpha/r. Default: "
+                    + "${DEFAULT-VALUE}.")
+    boolean useRslora;
+
+    @Option(names = {"--merge_adapters", "--merge-adapters"}, arity = "0..1", fallbackValue = "true", order = 26,
+            description = "Also save the base with the adapters merged in, a Hugging Face model in the base's dtype, "
+                    + "under --output_dir/merged (needs --use_peft). Default: ${DEFAULT-VALUE}.")
+    boolean mergeAdapters;
+
+    @Option(names = {"--disable_dropout", "--disable-dropout"}, arity = "0..1", fallbackValue = "true",
+            order = 26, description = "Whether to disable dropout in the model and reference model; dpo4j's models "
+                    + "have none of their own, so this sets --lora_dropout to 0 while training. Default: "
+                    + "${DEFAULT-VALUE}.")
+    boolean disableDropout;
+
     // ---- logging, evaluation, checkpoints
 
     @Option(names = {"--logging_steps", "--logging-steps"}, paramLabel = "N", order = 27,

@@ -88,9 +88,7 @@ final class DpoRun {
             hubData.add(new DatasetSource(o.dataset, o.datasetSplit, o.datasetRevision));
         }
         DatasetAdapter adapter = adapter(hubData);
-        SaveStrategy saveStrategy = SaveStrategy.parse(o.saveStrategy);
-        SaveDtype saveDtype = SaveDtype.parse(o.saveDtype);
-        LearningRateSchedule.Type schedule = LearningRateSchedule.Type.parse(o.lrSchedulerType);
+        DpoConfig config = config(o);
         String templateName = o.template.strip().toLowerCase(Locale.ROOT);
         PromptTemplate builtIn = templateName.equals("model") ? null : PromptTemplate.byName(o.template);
         SplitOptions split = splitOptions();
@@ -109,26 +107,6 @@ final class DpoRun {
         if (missingFile != null) {
             throw new UsageError("data file " + missingFile + " does not exist");
         }
-        DpoConfig config = DpoConfig.builder().outputDir(o.outputDir).overwriteOutputDir(o.overwriteOutputDir)
-                .beta(o.beta).lossType(o.lossType).lossWeights(o.lossWeights).rpoAlpha(o.rpoAlpha).labelSmoothing(o.labelSmoothing).learningRate(o.learningRate)
-                .numTrainEpochs(o.numTrainEpochs).maxSteps(o.maxSteps).warmupSteps(o.warmupSteps)
-                .lrSchedulerType(schedule).perDeviceTrainBatchSize(o.perDeviceTrainBatchSize)
-                .perDeviceEvalBatchSize(o.perDeviceEvalBatchSize)
-                .gradientAccumulationSteps(o.gradientAccumulationSteps).maxLength(o.maxLength)
-                .maxPromptLength(o.maxPromptLength).maxTargetLength(o.maxTargetLength).saveStrategy(saveStrategy)
-                .saveSteps(o.saveSteps).evalSteps(o.evalSteps).loggingSteps(o.loggingSteps).seed(o.seed)
-                .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
-                .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
-                .saveTotalLimit(o.saveTotalLimit)
-                .simpoGamma(o.simpoGamma).discopopTau(o.discopopTau)
-                .fDivergenceType(FDivergence.parse(o.fDivergenceType)).fAlphaDivergenceCoef(o.fAlphaDivergenceCoef)
-                .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
-                .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).bf16(o.bf16).kernels(o.kernels)
-                .gradientCheckpointing(AutoBoolean.parse("--gradient_checkpointing", o.gradientCheckpointing))
-                .sharePrompt(o.sharePrompt).groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
-                .saveDtype(saveDtype)
-                .reportTo(o.reportTo)
-                .build();
         if (config.resumeFromCheckpoint() != null && !Files.isDirectory(config.resumeFromCheckpoint())) {
             throw new UsageError("checkpoint folder " + config.resumeFromCheckpoint() + " does not exist");
         }
@@ -218,6 +196,40 @@ final class DpoRun {
                 }
             }
         }
+    }
+
+    /**
+     * The training options the flags name, validated; the error names each bad option.
+     *
+     * @throws IllegalArgumentException listing every bad option by its snake_case name
+     */
+    static DpoConfig config(DpoOptions o) {
+        return DpoConfig.builder().outputDir(o.outputDir).overwriteOutputDir(o.overwriteOutputDir)
+                .beta(o.beta).lossType(o.lossType).lossWeights(o.lossWeights).rpoAlpha(o.rpoAlpha)
+                .labelSmoothing(o.labelSmoothing).learningRate(o.learningRate)
+                .numTrainEpochs(o.numTrainEpochs).maxSteps(o.maxSteps).warmupSteps(o.warmupSteps)
+                .lrSchedulerType(LearningRateSchedule.Type.parse(o.lrSchedulerType))
+                .perDeviceTrainBatchSize(o.perDeviceTrainBatchSize)
+                .perDeviceEvalBatchSize(o.perDeviceEvalBatchSize)
+                .gradientAccumulationSteps(o.gradientAccumulationSteps).maxLength(o.maxLength)
+                .maxPromptLength(o.maxPromptLength).maxTargetLength(o.maxTargetLength)
+                .saveStrategy(SaveStrategy.parse(o.saveStrategy))
+                .saveSteps(o.saveSteps).evalSteps(o.evalSteps).loggingSteps(o.loggingSteps).seed(o.seed)
+                .maxGradNorm(o.maxGradNorm).weightDecay(o.weightDecay)
+                .precomputeRefLogProbs(o.precomputeRefLogProbs).resumeFromCheckpoint(o.resumeFromCheckpoint)
+                .saveTotalLimit(o.saveTotalLimit)
+                .simpoGamma(o.simpoGamma).discopopTau(o.discopopTau)
+                .fDivergenceType(FDivergence.parse(o.fDivergenceType)).fAlphaDivergenceCoef(o.fAlphaDivergenceCoef)
+                .syncRefModel(o.syncRefModel).refModelMixupAlpha(o.refModelMixupAlpha)
+                .refModelSyncSteps(o.refModelSyncSteps).fp16(o.fp16).bf16(o.bf16).kernels(o.kernels)
+                .gradientCheckpointing(AutoBoolean.parse("--gradient_checkpointing", o.gradientCheckpointing))
+                .sharePrompt(o.sharePrompt).groupByLength(o.groupByLength).padToMultipleOf(o.padToMultipleOf)
+                .saveDtype(SaveDtype.parse(o.saveDtype))
+                .usePeft(o.usePeft).loraR(o.loraR).loraAlpha(o.loraAlpha).loraDropout(o.loraDropout)
+                .loraTargetModules(o.loraTargetModules).useRslora(o.useRslora).mergeAdapters(o.mergeAdapters)
+                .disableDropout(o.disableDropout)
+                .reportTo(o.reportTo)
+                .build();
     }
 
     /** The Hub client, with --cache_dir over the environment's cache folder. */

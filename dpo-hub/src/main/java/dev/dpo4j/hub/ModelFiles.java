@@ -43,6 +43,10 @@ public final class ModelFiles {
     public static final String MERGES = "merges.txt";
     /** A SentencePiece model of slow tokenizers. */
     public static final String SENTENCEPIECE_MODEL = "tokenizer.model";
+    /** A PEFT adapter's configuration (LoRA rank, alpha, target modules, base model). */
+    public static final String ADAPTER_CONFIG = "adapter_config.json";
+    /** A PEFT adapter's weights. */
+    public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
     /** The index key that maps tensor names to shard files. */
     public static final String WEIGHT_MAP = "weight_map";
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.hub.ModelFiles;
@@ -31,6 +32,16 @@ public final class ModelFolder {
 
     /** Loads the model in {@code folder}; weights become float32 arrays owned by a sub-manager of {@code parent}. */
     public static CausalLm load(Path folder, NDManager parent) {
+        return load(folder, parent, DataType.FLOAT32, Kernels.djl());
+    }
+
+    /**
+     * Loads the model in {@code folder} with its weights stored in {@code storageType} (a frozen LoRA base in the
+     * compute type), converted shard by shard, so a float32 copy of at most one shard exists at a time.
+     *
+     * @param kernels the model's kernels, which also cast to bfloat16
+     */
+    public static CausalLm load(Path folder, NDManager parent, DataType storageType, Kernels kernels) {
         if (!Files.isDirectory(folder)) {
             throw new CheckpointException(folder + ": model folder does not exist");
         }
@@ -39,12 +50,25 @@ public final class ModelFolder {
         try {
             Map<String, NDArray> loaded = new LinkedHashMap<>();
             for (Path shard : shards(folder)) {
-                loaded.putAll(Safetensors.read(shard, manager, DataType.FLOAT32));
+                Safetensors.read(shard, manager, DataType.FLOAT32).forEach((name, tensor) ->
+                        loaded.put(name, stored(tensor, storageType, kernels, manager)));
             }
-            return new CausalLm(config, select(folder, config, loaded), manager);
+            return new CausalLm(config, select(folder, config, loaded), manager, kernels);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** {@code tensor} in {@code type}, the float32 original freed; integer tensors as they are. */
+    private static NDArray stored(NDArray tensor, DataType type, Kernels kernels, NDManager manager) {
+        if (type == DataType.FLOAT32 || tensor.getDataType() != DataType.FLOAT32) {
+            return tensor;
+        }
+        try (tensor) {
+            NDArray cast = type == DataType.BFLOAT16 ? kernels.cast(tensor, type) : tensor.toType(type, false);
+            cast.attach(manager);
+            return cast;
         }
     }
 
@@ -109,7 +133,8 @@ public final class ModelFolder {
     }
 
     /** Writes config.json, model.safetensors and the tokenizer files into an existing folder. */
-    static void writeFiles(CausalLm model, Path folder, Path tokenizerSource, SaveDtype dtype) throws IOException {
+    public static void writeFiles(CausalLm model, Path folder, Path tokenizerSource, SaveDtype dtype)
+            throws IOException {
         JsonObject json = model.config().json().deepCopy();
         json.addProperty("torch_dtype", dtype.configName());
         json.addProperty("dtype", dtype.configName());

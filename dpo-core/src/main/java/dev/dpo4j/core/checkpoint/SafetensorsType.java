@@ -47,6 +47,9 @@ enum SafetensorsType {
     }
 
     static SafetensorsType of(DataType type, String tensor) {
+        if (type == DataType.BFLOAT16 || type == DataType.UNKNOWN) { // DJL names bfloat16 made by TorchScript UNKNOWN
+            return BF16;
+        }
         for (SafetensorsType candidate : values()) {
             if (candidate.djl == type && candidate != BF16) {
                 return candidate;

@@ -39,6 +39,16 @@ public final class TrainingCheckpoint {
     /** As {@link #save(Path, CausalLm, AdamW, TrainerState, Path)}, with the reference's weights when not null. */
     public static Path save(Path outputDir, CausalLm policy, AdamW optimizer, TrainerState state,
             Path tokenizerSource, Map<String, NDArray> reference) throws IOException {
+        return save(outputDir, tmp -> ModelFolder.writeFiles(policy, tmp, tokenizerSource, SaveDtype.FLOAT32),
+                optimizer, state, reference);
+    }
+
+    /**
+     * As {@link #save(Path, CausalLm, AdamW, TrainerState, Path, Map)}, the trained weights written by
+     * {@code weights} (a model folder, or a LoRA adapter folder).
+     */
+    public static Path save(Path outputDir, AtomicFolder.Writer weights, AdamW optimizer, TrainerState state,
+            Map<String, NDArray> reference) throws IOException {
         Path folder = outputDir.resolve(PREFIX + state.globalStep());
         // a new folder is moved into place whole; an existing one (a run resumed from an earlier step) has its files
         // replaced one by one, so it loses its trainer state first and gets the new one last: it only looks
@@ -48,7 +58,7 @@ public final class TrainingCheckpoint {
             Files.deleteIfExists(folder.resolve(TrainerState.FILE_NAME));
         }
         AtomicFolder.write(folder, tmp -> {
-            ModelFolder.writeFiles(policy, tmp, tokenizerSource, SaveDtype.FLOAT32);
+            weights.write(tmp);
             Safetensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("steps",
                     String.valueOf(optimizer.steps())));
             if (reference != null) {
@@ -100,6 +110,12 @@ public final class TrainingCheckpoint {
             // copy on the device, in place: NDArray.copyTo would swap the storage and break the optimizer's views
             saved.parameters().forEach((name, weight) -> InPlace.assign(policy.parameters().get(name), weight));
         }
+        restoreOptimizer(folder, optimizer, state, manager);
+        return state;
+    }
+
+    /** Loads a checkpoint's moments into {@code optimizer}, at the step of {@code state}. */
+    public static void restoreOptimizer(Path folder, AdamW optimizer, TrainerState state, NDManager manager) {
         Path optimizerFile = folder.resolve(OPTIMIZER);
         if (!Files.isRegularFile(optimizerFile)) {
             throw new CheckpointException(optimizerFile + ": missing, cannot resume the optimizer");
@@ -108,7 +124,6 @@ public final class TrainingCheckpoint {
             Map<String, NDArray> moments = Safetensors.read(optimizerFile, scratch, DataType.FLOAT32);
             optimizer.restore(moments, state.globalStep());
         }
-        return state;
     }
 
     private static boolean sameShapes(CausalLm a, CausalLm b) {

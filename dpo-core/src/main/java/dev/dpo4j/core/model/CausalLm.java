@@ -69,6 +69,21 @@ public final class CausalLm implements AutoCloseable {
         return shapes;
     }
 
+    /**
+     * The decoder layers' linear projections (attention {@code q/k/v/o_proj}, MLP {@code gate/up/down_proj}) by
+     * module name, each with its weight's shape {@code (out, in)}: the modules LoRA adapters may target.
+     */
+    public static Map<String, Shape> projections(ModelConfig config) {
+        String weight = Weights.weightOf("");
+        Map<String, Shape> projections = new LinkedHashMap<>();
+        blocks(config, Kernels.djl()).forEach(block -> block.parameterShapes().forEach((name, shape) -> {
+            if (shape.dimension() == 2 && name.endsWith(weight)) {
+                projections.put(name.substring(0, name.length() - weight.length()), shape);
+            }
+        }));
+        return projections;
+    }
+
     private static List<TransformerBlock> blocks(ModelConfig config, Kernels kernels) {
         List<TransformerBlock> blocks = new ArrayList<>(config.numLayers());
         for (int i = 0; i < config.numLayers(); i++) {
@@ -191,9 +206,14 @@ public final class CausalLm implements AutoCloseable {
         return cast;
     }
 
+    /** The embedding matrix of shape {@code (vocab, hidden)}. */
+    public NDArray embedding(Weights weights) {
+        return weights.get(EMBEDDING);
+    }
+
     /** Token embeddings of ids of shape {@code (batch, length)}. */
     public NDArray embed(NDArray inputIds, Weights weights) {
-        return Embedding.embedding(inputIds, weights.get(EMBEDDING), SparseFormat.DENSE).singletonOrThrow();
+        return Embedding.embedding(inputIds, embedding(weights), SparseFormat.DENSE).singletonOrThrow();
     }
 
     /** Decoder layer {@code index} applied to hidden states of shape {@code (batch, length, hidden)}. */
@@ -339,15 +359,7 @@ public final class CausalLm implements AutoCloseable {
     public CausalLm frozenCopyOn(NDManager target, DataType storageType) {
         Map<String, NDArray> copies = new LinkedHashMap<>();
         parameters.forEach((name, weight) -> {
-            NDArray copy;
-            if (storageType == DataType.BFLOAT16) { // DJL has no bfloat16 cast: move in float32, cast there
-                try (NDArray moved = DeviceArrays.copy(weight, DataType.FLOAT32, target.getDevice());
-                        NDArray detached = moved.stopGradient()) {
-                    copy = kernels.cast(detached, storageType);
-                }
-            } else {
-                copy = DeviceArrays.copy(weight, storageType, target.getDevice());
-            }
+            NDArray copy = DeviceArrays.frozenCopy(weight, storageType, target.getDevice(), kernels);
             copy.attach(target);
             copies.put(name, copy);
         });

@@ -3,6 +3,7 @@ package dev.dpo4j.core.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.kernels.Kernels;
 
 /**
  * Copies between devices and data types that never alias: DJL's {@code toDevice(device, true)} and
@@ -27,5 +28,18 @@ public final class DeviceArrays {
             cast.close();
         }
         return moved;
+    }
+
+    /**
+     * A frozen copy of {@code weight} in {@code type} on {@code device}, in the manager of {@code weight}: bfloat16
+     * travels in float32 and is cast on arrival through {@code kernels}, since DJL casts and moves no bfloat16 array.
+     */
+    public static NDArray frozenCopy(NDArray weight, DataType type, Device device, Kernels kernels) {
+        if (type != DataType.BFLOAT16) {
+            return copy(weight, type, device);
+        }
+        try (NDArray moved = copy(weight, DataType.FLOAT32, device); NDArray detached = moved.stopGradient()) {
+            return kernels.cast(detached, type);
+        }
     }
 }

@@ -4,16 +4,23 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.dpo4j.core.checkpoint.ModelFolder;
+import dev.dpo4j.core.lora.AdapterFolder;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.tokenizer.HfTokenizer;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
 import dev.dpo4j.hub.HubClient;
+import dev.dpo4j.hub.ModelFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** Where a trainer's policy or reference comes from: a local folder, a Hub id not yet resolved, or a loaded model. */
+/**
+ * Where a trainer's policy or reference comes from: a local folder, a Hub id not yet resolved, a loaded model, or a
+ * PEFT adapter folder on its base (training continues from that adapter).
+ */
 sealed interface ModelSource {
 
     /** This source with a Hub id replaced by its local snapshot (downloaded, or found in the cache). */
@@ -37,6 +44,22 @@ sealed interface ModelSource {
         return this instanceof Loaded loaded ? loaded.tokenizerFiles() : folder();
     }
 
+    /** The PEFT adapter folder training continues from; null when it starts from a model. */
+    default Path adapterFolder() {
+        return this instanceof Adapter adapter ? adapter.path() : null;
+    }
+
+    /** What saved adapters name as their base ({@code base_model_name_or_path}): the id or folder given; may be null. */
+    default String baseName() {
+        if (this instanceof Folder folder) {
+            return folder.name();
+        }
+        if (this instanceof Hub hub) {
+            return hub.idOrPath();
+        }
+        return this instanceof Adapter adapter ? adapter.baseName() : null;
+    }
+
     /** Whether the run owns the model it loads (and closes it), rather than training a caller's model in place. */
     default boolean ownsModel() {
         return !(this instanceof Loaded);
@@ -53,11 +76,28 @@ sealed interface ModelSource {
         return fromHome;
     }
 
-    /** A Hugging Face model folder. */
-    record Folder(Path path) implements ModelSource {
+    /** A Hugging Face model folder, or a PEFT adapter folder, given as {@code name} (a path, or the Hub id). */
+    record Folder(Path path, String name) implements ModelSource {
+
+        /** The folder at {@code path}, named by it. */
+        Folder(Path path) {
+            this(path, path.toString());
+        }
+
+        /** An adapter folder becomes its base (found as a folder, or through the environment's Hub) and itself. */
         @Override
         public ModelSource resolve() {
-            return this;
+            return resolve(HubClient::fromEnvironment);
+        }
+
+        ModelSource resolve(Supplier<HubClient> hub) {
+            if (!AdapterFolder.isAdapter(path) || Files.isRegularFile(path.resolve(ModelFiles.CONFIG))) {
+                return this;
+            }
+            String base = AdapterFolder.baseModel(path);
+            Path local = Path.of(base);
+            Path folder = Files.isDirectory(local) ? local : hub.get().snapshot(base, null);
+            return new Adapter(path, folder, base);
         }
 
         @Override
@@ -70,12 +110,40 @@ sealed interface ModelSource {
     record Hub(String idOrPath, String revision, HubClient hub) implements ModelSource {
         @Override
         public ModelSource resolve() {
-            return new Folder(hub.snapshot(idOrPath, revision));
+            return new Folder(hub.snapshot(idOrPath, revision), idOrPath).resolve(() -> hub);
         }
 
         @Override
         public Path folder() {
             throw new IllegalStateException(idOrPath + " is not resolved yet");
+        }
+    }
+
+    /**
+     * A PEFT adapter folder and the base model folder it was trained on: the base loads as the model, the adapter
+     * on it; the tokenizer comes from the adapter folder when it has one (PEFT saves it there), else from the base.
+     *
+     * @param baseName the base as the adapter's config names it
+     */
+    record Adapter(Path path, Path base, String baseName) implements ModelSource {
+        @Override
+        public ModelSource resolve() {
+            return this;
+        }
+
+        @Override
+        public Path folder() {
+            return base;
+        }
+
+        @Override
+        public Path tokenizerFiles() {
+            return Files.isRegularFile(path.resolve(ModelFiles.TOKENIZER)) ? path : base;
+        }
+
+        @Override
+        public TextTokenizer tokenizer() {
+            return HfTokenizer.load(tokenizerFiles());
         }
     }
 

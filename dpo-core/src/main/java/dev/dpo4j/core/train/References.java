@@ -7,6 +7,7 @@ import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.internal.step.ReferenceLogps;
 import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.Weights;
 import java.nio.file.Path;
 
 /**
@@ -20,13 +21,19 @@ import java.nio.file.Path;
 record References(ReferenceLogps train, ReferenceLogps eval) {
 
     /**
-     * Builds the references from the reference folder, else the starting policy's folder, else a copy of the
-     * policy in memory.
+     * Builds the references from the reference folder, else the policy itself with LoRA (its base with the adapters
+     * off, or with the adapter training started from), else the starting policy's folder, else a copy of the policy
+     * in memory.
+     *
+     * @param policyReference with LoRA, the reference's weights as part of the policy; null for full training
      */
-    static References create(CausalLm policy, Path referenceFolder, Path policyFolder, DataType computeType,
-            DpoConfig config, PreparedData train, PreparedData eval, PairCollator collator, NDManager manager) {
-        ReferenceLogps live = ReferenceLogps.frozen(frozenModel(policy, referenceFolder != null ? referenceFolder
-                : policyFolder, computeType, manager), computeType);
+    static References create(CausalLm policy, Weights policyReference, Path referenceFolder, Path policyFolder,
+            DataType computeType, DpoConfig config, PreparedData train, PreparedData eval, PairCollator collator,
+            NDManager manager) {
+        ReferenceLogps live = referenceFolder == null && policyReference != null
+                ? ReferenceLogps.adaptersOff(policy, policyReference, computeType)
+                : ReferenceLogps.frozen(frozenModel(policy, referenceFolder != null ? referenceFolder : policyFolder,
+                        computeType, manager), computeType);
         if (!config.reference().precomputeRefLogProbs()) {
             return new References(live, eval == null ? null : live);
         }

@@ -106,10 +106,10 @@ final class RunOutput {
      *
      * @return the checkpoint folder
      */
-    Path saveCheckpoint(CausalLm policy, AdamW adamW, TrainerState state, Map<String, NDArray> movingReference) {
+    Path saveCheckpoint(TrainedModel model, AdamW adamW, TrainerState state, Map<String, NDArray> movingReference) {
         Path folder;
         try {
-            folder = TrainingCheckpoint.save(config.outputDir(), policy, adamW, state, tokenizerFiles,
+            folder = TrainingCheckpoint.save(config.outputDir(), model.checkpointFiles(tokenizerFiles), adamW, state,
                     movingReference);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint into " + config.outputDir() + ": "
@@ -129,10 +129,13 @@ final class RunOutput {
         return folder;
     }
 
-    /** Saves the trained policy as a Hugging Face folder in the output folder, in {@code save_dtype}. */
-    Path saveModel(CausalLm policy) {
+    /**
+     * Saves the trained policy in the output folder: a Hugging Face model folder in {@code save_dtype}, or a PEFT
+     * adapter folder (and the merged model with {@code merge_adapters}).
+     */
+    Path saveModel(TrainedModel model) {
         try {
-            ModelFolder.save(policy, config.outputDir(), tokenizerFiles, config.saving().saveDtype());
+            model.save(config.outputDir(), tokenizerFiles, config.saving().saveDtype());
             return config.outputDir();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the model into " + config.outputDir() + ": "

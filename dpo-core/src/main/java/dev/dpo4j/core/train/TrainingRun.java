@@ -58,6 +58,7 @@ final class TrainingRun implements AutoCloseable {
     private final DataType computeType;
     private final RunOutput output;
     private final Kernels kernels;
+    private TrainedModel model;
     private CausalLm policy;
     private AdamW adamW;
     private PolicyOptimizer optimizer;
@@ -92,18 +93,22 @@ final class TrainingRun implements AutoCloseable {
         long start = System.nanoTime();
         Path checkpoint = output.resumeCheckpoint();
         prepareData();
-        policy = trainer.policy().load(manager).withKernels(kernels);
-        References references = loss.needsReference() ? References.create(policy, trainer.referencePath(),
-                trainer.policy().folder(), computeType, config, train, eval, collator, manager)
+        String memory = RunMemory.check(trainer, computeType, train);
+        model = TrainedModel.load(trainer, computeType, kernels, manager,
+                loss.needsReference() && trainer.referencePath() == null);
+        policy = model.policy();
+        References references = loss.needsReference() ? References.create(policy,
+                model.lora() ? model.referenceView() : null, trainer.referencePath(), trainer.policy().folder(),
+                computeType, config, train, eval, collator, manager)
                 : new References(null, null);
-        adamW = new AdamW(manager, policy.parameters(), config.optimizer().adamBeta1(), config.optimizer().adamBeta2(),
+        adamW = new AdamW(manager, model.trained(), config.optimizer().adamBeta1(), config.optimizer().adamBeta2(),
                 config.optimizer().adamEpsilon(), config.optimizer().weightDecay(), kernels);
         if (checkpoint != null) {
             resume(checkpoint, references.train());
         }
         workers = Workers.create(trainer.devices(), manager, adamW, computeType, references.train(),
                 references.eval(), new Worker.Scoring(policy, loss, collator, computeType, checkpointing()),
-                kernels, FlatRuns.RUN_ELEMENTS);
+                model.workerAdapters(), kernels, FlatRuns.RUN_ELEMENTS);
         optimizer = new PolicyOptimizer(adamW, config.optimizer().maxGradNorm(), new LossScaler(config.fp16(),
                 PolicyOptimizer.SCALE_GROWTH_INTERVAL), workers.views());
         totalSteps = totalSteps();
@@ -114,7 +119,7 @@ final class TrainingRun implements AutoCloseable {
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
                 config.globalBatchSize(workers.size()), workers.size(), workers.all().stream()
                 .map(w -> w.device().toString()).collect(Collectors.joining(", ")),
-                precision());
+                precision(), memory);
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
         if (eval != null && (lastEval == null || lastEval.step() != globalStep)) {
@@ -123,7 +128,7 @@ final class TrainingRun implements AutoCloseable {
         if (cancelled) {
             saveCheckpoint();
         }
-        Path saved = output.saveModel(policy);
+        Path saved = output.saveModel(model);
         TrainingSummary summary = new TrainingSummary(globalStep, cancelled, (System.nanoTime() - start) / 1e9,
                 lastTrain, lastEval, saved);
         listeners.forEach(l -> l.onTrainingEnd(summary));
@@ -182,7 +187,7 @@ final class TrainingRun implements AutoCloseable {
      * drops the metrics rows the resumed steps write again.
      */
     private void resume(Path checkpoint, ReferenceLogps reference) {
-        TrainerState state = TrainingCheckpoint.restore(checkpoint, policy, adamW, manager);
+        TrainerState state = model.restore(checkpoint, adamW, manager);
         if (state.seed() != config.seed() || state.trainPairs() != train.pairs().size()) {
             throw new CheckpointException(checkpoint + ": was written with seed " + state.seed() + " and "
                     + state.trainPairs() + " training pairs, but this run has seed " + config.seed() + " and "
@@ -292,7 +297,7 @@ final class TrainingRun implements AutoCloseable {
     }
 
     private void saveCheckpoint() {
-        Path folder = output.saveCheckpoint(policy, adamW, new TrainerState(globalStep, epoch(), config.seed(),
+        Path folder = output.saveCheckpoint(model, adamW, new TrainerState(globalStep, epoch(), config.seed(),
                 train.pairs().size(), config.globalBatchSize(workers.size())),
                 movingReference() ? workers.primary().trainReference().weights() : null);
         long step = globalStep;
@@ -325,8 +330,8 @@ final class TrainingRun implements AutoCloseable {
         if (adamW != null) {
             adamW.close();
         }
-        if (trainer.policy().ownsModel() && policy != null) {
-            policy.close();
+        if (model != null) {
+            model.close();
         }
         tokenizer.close();
         manager.close();

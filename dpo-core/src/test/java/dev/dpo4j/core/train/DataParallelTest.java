@@ -12,6 +12,8 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.CheckpointException;
+import dev.dpo4j.core.lora.AdapterFolder;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.testing.RandomInit;
@@ -71,6 +73,20 @@ class DataParallelTest extends TinyModelTraining {
         assertThat(one.lastTrain().rewardsMargin()).isNotZero();
         assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(2e-3));
         assertSameWeights(tmp.resolve("one"), tmp.resolve("two"), 2e-3f);
+    }
+
+    @ParameterizedTest(name = "fp16={0} checkpointing={1}")
+    @CsvSource({"false,false", "true,true"})
+    void loraAdaptersOnTwoDevicesGetTheUpdateOfOne(boolean fp16, boolean checkpointing) {
+        LoraOptions lora = LoraOptions.enabled().withR(4).withTargetModules(LoraOptions.ALL_LINEAR);
+        TrainingSummary one = base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(4).maxSteps(3)
+                .lora(lora).fp16(fp16).gradientCheckpointing(checkpointing).build().train();
+        TrainingSummary two = base(tmp.resolve("two")).devices(CPU, CPU).gradientAccumulationSteps(2).maxSteps(3)
+                .lora(lora).fp16(fp16).gradientCheckpointing(checkpointing).build().train();
+        assertThat(one.lastTrain().rewardsMargin()).isNotZero();
+        assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(fp16 ? 2e-3 : 1e-5));
+        DpoTrainerTest.assertSameTensors(tmp.resolve("one").resolve(AdapterFolder.WEIGHTS),
+                tmp.resolve("two").resolve(AdapterFolder.WEIGHTS), fp16 ? 2e-3f : 1e-4f);
     }
 
     @Test

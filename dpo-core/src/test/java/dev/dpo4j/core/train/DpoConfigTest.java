@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.kernels.Kernels;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.loss.LossOptions;
@@ -51,8 +52,12 @@ class DpoConfigTest {
                 .containsEntry("fp16", false).containsEntry("num_train_epochs", 1)
                 .containsEntry("save_total_limit", 0)
                 .containsEntry("report_to", List.of(Reporter.JSONL))
-                .containsEntry("kernels", "auto").containsEntry("bf16", null);
-        assertThat(byName).hasSize(47).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("kernels", "auto").containsEntry("bf16", null)
+                .containsEntry("use_peft", false).containsEntry("lora_r", 16).containsEntry("lora_alpha", 32)
+                .containsEntry("lora_dropout", 0.05).containsEntry("lora_target_modules", List.of("q_proj", "v_proj"))
+                .containsEntry("use_rslora", false).containsEntry("merge_adapters", false)
+                .containsEntry("disable_dropout", true);
+        assertThat(byName).hasSize(55).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
@@ -126,6 +131,34 @@ class DpoConfigTest {
                 .hasMessageContaining("report_to none cannot be combined with other reporters, got none,tensorboard");
         assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).reportTo(null).build())
                 .hasMessageContaining("report_to is required");
+    }
+
+    @Test
+    void loraOptionsNameEachBadField() {
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).loraR(0).loraAlpha(0).loraDropout(1)
+                .loraTargetModules(List.of()).mergeAdapters(true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid DPO options: ")
+                .hasMessageContaining("lora_r must be at least 1, got 0")
+                .hasMessageContaining("lora_alpha must be at least 1, got 0")
+                .hasMessageContaining("lora_dropout must be in [0, 1), got 1.0")
+                .hasMessageContaining("lora_target_modules must name at least one module, got []")
+                .hasMessageContaining("merge_adapters needs use_peft");
+        assertThatThrownBy(() -> LoraOptions.enabled().withTargetModules("all-linear", "q_proj"))
+                .hasMessage("lora_target_modules: all-linear stands alone, got [all-linear, q_proj]");
+        assertThatThrownBy(() -> LoraOptions.enabled().withTargetModules("q_proj", " "))
+                .hasMessageContaining("lora_target_modules must name at least one module");
+        assertThat(LoraOptions.enabled().withTargetModules("all-linear").withMergeAdapters(true).mergeAdapters())
+                .isTrue();
+    }
+
+    @Test
+    void usePeftRefusesSyncRefModelNamingBoth() {
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).usePeft(true).syncRefModel(true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sync_ref_model cannot be used with use_peft");
+        assertThat(DpoConfig.builder().outputDir(OUT).lora(LoraOptions.enabled().withR(8)).build().lora())
+                .isEqualTo(LoraOptions.enabled().withR(8));
     }
 
     @Test

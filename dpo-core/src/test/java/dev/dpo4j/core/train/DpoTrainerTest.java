@@ -320,6 +320,8 @@ class DpoTrainerTest extends TinyModelTraining {
             }
         }).build().train();
         assertThat(plans.get(0).precision()).isEqualTo("bfloat16 (float32 master weights), torchscript kernels");
+        assertThat(plans.get(0).memory()).startsWith("estimated GPU memory per device: ").contains(" weights, ")
+                .contains(" reference, ").endsWith(" GiB");
         assertThat(half.lastTrain().rewardsMargin()).isNotZero();
         // bfloat16 keeps 8 significant bits
         assertThat(half.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), within(2e-2));
@@ -413,10 +415,14 @@ class DpoTrainerTest extends TinyModelTraining {
     }
 
     static void assertSameWeights(Path a, Path b, float tolerance) {
+        assertSameTensors(a.resolve("model.safetensors"), b.resolve("model.safetensors"), tolerance);
+    }
+
+    /** Every tensor of two safetensors files agrees within {@code tolerance} of the tensor's largest value. */
+    static void assertSameTensors(Path a, Path b, float tolerance) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> first = Safetensors.read(a.resolve("model.safetensors"), manager, DataType.FLOAT32);
-            Map<String, NDArray> second = Safetensors.read(b.resolve("model.safetensors"), manager,
-                    DataType.FLOAT32);
+            Map<String, NDArray> first = Safetensors.read(a, manager, DataType.FLOAT32);
+            Map<String, NDArray> second = Safetensors.read(b, manager, DataType.FLOAT32);
             assertThat(second.keySet()).isEqualTo(first.keySet());
             first.forEach((name, weight) -> {
                 float difference = weight.sub(second.get(name)).abs().max().getFloat();

@@ -30,6 +30,16 @@ public final class Autograd implements AutoCloseable {
         return new Autograd(false);
     }
 
+    /** Whether this thread is recording a graph now (a training forward pass, not evaluation or a reference). */
+    public static boolean isRecording() {
+        return JniUtils.isGradMode();
+    }
+
+    /** Whether the leaf {@code leaf} requires a gradient (DJL answers false for any array computed from one). */
+    public static boolean requiresGradient(NDArray leaf) {
+        return JniUtils.requiresGrad((PtNDArray) leaf);
+    }
+
     /** Back-propagates a scalar {@code output} (gradient 1) into everything that requires a gradient. */
     public static void backward(NDArray output) {
         backward(output, output.onesLike());

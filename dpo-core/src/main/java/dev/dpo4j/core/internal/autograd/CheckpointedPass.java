@@ -72,7 +72,9 @@ public final class CheckpointedPass {
             }
             try (NDManager step = scope.newSubManager()) {
                 arrays.inputIds().tempAttach(step);
-                Autograd.backward(model.embed(arrays.inputIds(), weights), gradient);
+                if (Autograd.requiresGradient(model.embedding(weights))) { // a frozen one (LoRA) takes none
+                    Autograd.backward(model.embed(arrays.inputIds(), weights), gradient);
+                }
             }
             gradient.close();
             return result;

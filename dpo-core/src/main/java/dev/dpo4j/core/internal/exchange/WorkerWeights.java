@@ -10,7 +10,7 @@ import dev.dpo4j.core.model.Weights;
  *
  * <p>Implementations: the masters themselves (float32 on the primary device), {@code HalfCopies} (float16 or bfloat16
  * on the primary), {@link MirrorWeights} (any other device). This is the seam for what comes next: weights that are a
- * frozen base plus trainable adapters (LoRA) give a view whose base needs no gradient, and an optimizer whose state
+ * frozen base plus trainable adapters (LoRA) give a view whose base needs no gradient ({@link AdapterWeights}), and an optimizer whose state
  * is split across devices (ZeRO-1) changes where {@link #drainGradients()} sends each run and where
  * {@link #refresh()} reads it from, not the workers.
  */
@@ -27,6 +27,15 @@ public interface WorkerWeights extends AutoCloseable {
      * float32 gradients, and clears them.
      */
     void drainGradients();
+
+    /**
+     * The weights of the reference when it is this same model with its trained adapters switched off (LoRA): the
+     * frozen base, or the base with the frozen adapter training started from; null when the reference is no part of
+     * this view.
+     */
+    default Weights referenceView() {
+        return null;
+    }
 
     /** Frees what this view allocated (not the masters). */
     @Override

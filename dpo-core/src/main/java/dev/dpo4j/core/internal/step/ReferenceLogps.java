@@ -8,8 +8,10 @@ import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.DeviceArrays;
+import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.scoring.CompletionScorer;
 import java.util.Map;
 
@@ -37,10 +39,11 @@ public interface ReferenceLogps extends AutoCloseable {
     }
 
     /**
-     * This reference for a data-parallel worker on the device of {@code manager}: a table serves every device, a
-     * frozen model is copied there (the copy is freed when the returned reference is closed).
+     * This reference for a data-parallel worker on the device of {@code manager} whose view of the policy is
+     * {@code weights}: a table serves every device, a frozen model is copied there (the copy is freed when the
+     * returned reference is closed), a LoRA base with its adapters off is read through {@code weights}.
      */
-    ReferenceLogps on(NDManager manager);
+    ReferenceLogps on(NDManager manager, WorkerWeights weights);
 
     @Override
     void close();
@@ -55,7 +58,7 @@ public interface ReferenceLogps extends AutoCloseable {
             }
 
             @Override
-            public ReferenceLogps on(NDManager manager) {
+            public ReferenceLogps on(NDManager manager, WorkerWeights weights) {
                 return frozen(model.frozenCopyOn(manager.newSubManager(), computeType), computeType);
             }
 
@@ -80,6 +83,28 @@ public interface ReferenceLogps extends AutoCloseable {
             @Override
             public void close() {
                 model.close();
+            }
+        };
+    }
+
+    /**
+     * A LoRA policy's base read through {@code view} (the adapters off, or frozen at their starting values) in
+     * {@code computeType}: no weights of its own, so closing it frees nothing, and each worker reads its own view.
+     */
+    static ReferenceLogps adaptersOff(CausalLm base, Weights view, DataType computeType) {
+        return new ReferenceLogps() {
+            @Override
+            public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
+                return CompletionScorer.score(base, arrays, view, computeType).logps().stopGradient();
+            }
+
+            @Override
+            public ReferenceLogps on(NDManager manager, WorkerWeights weights) {
+                return adaptersOff(base, weights.referenceView(), computeType);
+            }
+
+            @Override
+            public void close() {
             }
         };
     }
@@ -117,7 +142,7 @@ public interface ReferenceLogps extends AutoCloseable {
             }
 
             @Override
-            public ReferenceLogps on(NDManager manager) {
+            public ReferenceLogps on(NDManager manager, WorkerWeights weights) {
                 return this;
             }
 

@@ -1,6 +1,7 @@
-package dev.dpo4j.core.train;
+package dev.dpo4j.core.lora;
 
 import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.core.model.ModelConfig;
 import java.util.List;
 
 /**
@@ -60,9 +61,13 @@ public record LoraOptions(boolean usePeft, int loraR, int loraAlpha, double lora
         return useRslora ? loraAlpha / Math.sqrt(loraR) : (double) loraAlpha / loraR;
     }
 
-    /** The dropout applied to the adapters' input while training: 0 with {@code disable_dropout}. */
-    public double trainingDropout() {
-        return disableDropout ? 0 : loraDropout;
+    /**
+     * The adapters' trainable parameters on {@code config}: {@code A} (r x in) and {@code B} (out x r) per targeted
+     * layer ({@link LoraModule#resolve}, which names a target that matches no layer).
+     */
+    public long adapterParameters(ModelConfig config) {
+        return LoraModule.resolve(config, loraTargetModules).stream()
+                .mapToLong(m -> loraR * (m.inFeatures() + m.outFeatures())).sum();
     }
 
     /** With or without adapters. */
