@@ -28,6 +28,8 @@
 #                                            process is cut at the deadline (its missing rows recorded as timeout)
 #   RUN_TIMEOUT 420                          seconds one process may take
 #   JAVA_OPTS -Dai.djl.offline=true
+#   TAR_ONLY 0                               1: remove OUT_DIR/lora-bench/ once it is packed (few files come back
+#                                            from a device call)
 #
 # Memory, the same way on both sides, per configuration: device_used_gib is the largest (total - free) that
 # cudaMemGetInfo reports after a step (CUDA context + the caching allocator's reserve), the caching allocator emptied
@@ -204,4 +206,5 @@ fi
 cat "$RESULTS/summary.md"
 cp "$RESULTS/summary.md" "$OUT_ROOT/lora-summary.md"
 echo "run_lora_benchmark.sh: done in $(( $(date +%s) - START ))s; results in $RESULTS"
-tar czf "$OUT_ROOT/lora-bench.tar.gz" -C "$OUT_ROOT" lora-bench
+tar czf "$OUT_ROOT/lora-bench.tar.gz" -C "$OUT_ROOT" lora-bench && [ "${TAR_ONLY:-0}" = 1 ] && rm -rf "$RESULTS"
+exit 0
