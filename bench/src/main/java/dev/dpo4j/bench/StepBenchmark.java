@@ -35,8 +35,9 @@ import java.util.SplittableRandom;
 
 /**
  * The dpo4j side of the DPO step benchmark (see BENCHMARKS.md): a randomly initialized Qwen2.5-0.5B-, Llama-3.2-1B-,
- * Mistral-7B- or tiny-shaped model built in memory, trained by the real {@link DpoTrainer} on synthetic pairs whose chosen and
- * rejected sequences are exactly {@code seq} tokens (prompt {@code seq/2}, completion {@code seq/2} including EOS).
+ * Mistral-7B- or tiny-shaped model built in memory, trained by the real {@link DpoTrainer} on synthetic pairs whose
+ * chosen and rejected sequences are exactly {@code seq} tokens (prompt {@code seq/2}, completion {@code seq/2}
+ * including EOS).
  * Only the optimizer steps are timed: each step's end is taken after a device synchronization in
  * {@link TrainingListener#onStep}. Prints one JSON line; after the last step the process halts, so the trained model
  * is never saved (a float32 save of a 1B model is 5 GB of disk and many seconds).
