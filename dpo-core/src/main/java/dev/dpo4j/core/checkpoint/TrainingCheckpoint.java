@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * A resumable training checkpoint, {@code checkpoint-STEP/} in the output folder: the policy as a loadable model
- * folder, the AdamW moments in {@code optimizer.safetensors}, {@code trainer_state.json}, and the reference model's
+ * folder (with LoRA, the adapters as a PEFT adapter folder instead: small), the AdamW moments in {@code optimizer.safetensors}, {@code trainer_state.json}, and the reference model's
  * weights in {@code reference.safetensors} when training moves the reference ({@code sync_ref_model}). It is written
  * into a temporary folder and renamed, so a crash never corrupts the last good checkpoint; it is complete when its
  * {@code trainer_state.json} exists (see {@link CheckpointFolders}).

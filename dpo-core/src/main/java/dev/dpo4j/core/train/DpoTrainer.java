@@ -226,7 +226,9 @@ public final class DpoTrainer {
 
         /**
          * A Hugging Face model folder (config.json, safetensors, tokenizer.json) to train; it is also the
-         * reference model.
+         * reference model. A PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) continues
+         * training that adapter on the base its {@code base_model_name_or_path} names (a folder, or a Hub id), with
+         * the base plus the adapter as loaded for reference, as TRL does.
          */
         public Builder modelPath(Path folder) {
             this.modelPath = folder;
