@@ -39,7 +39,6 @@ class LoraFlagsTest {
         assertThat(lora).isEqualTo(new LoraOptions(true, 8, 64, 0.1, List.of("q_proj", "k_proj", "v_proj"), true,
                 true, false));
         assertThat(lora.scaling()).isEqualTo(64 / Math.sqrt(8));
-        assertThat(lora.trainingDropout()).isEqualTo(0.1);
     }
 
     @Test
