@@ -82,6 +82,9 @@ final class RunReport implements TrainingListener {
         row("model", model);
         row(devices == 1 ? "device" : "devices", (devices == 1 ? plan.devices() : devices + " (" + plan.devices()
                 + "), data-parallel") + ", " + plan.precision());
+        if (plan.memory() != null && !plan.memory().isEmpty()) {
+            row("memory", plan.memory());
+        }
         row("data", data);
         row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
                 + (config.batching().maxLength() == 0 ? "none" : config.batching().maxLength()) + " ("

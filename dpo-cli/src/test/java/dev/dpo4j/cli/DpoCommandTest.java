@@ -62,7 +62,8 @@ class DpoCommandTest {
         Result result = run("--output_dir=" + out, "--max_steps", "2", "--fp16", "--gradient_checkpointing",
                 "--group_by_length", "--pad_to_multiple_of", "8", "--disable_tqdm");
         assertThat(result.code()).as(result.err()).isZero();
-        assertThat(result.out()).contains("float16 (float32 master weights)").contains("done after 2 steps");
+        assertThat(result.out()).contains("float16 (float32 master weights)").contains("done after 2 steps")
+                .contains("  memory        estimated GPU memory per device: ").contains(", recomputed)");
         assertThat(run("--output_dir=" + tmp.resolve("bad"), "--pad_to_multiple_of", "0").err())
                 .contains("pad_to_multiple_of must be at least 1, got 0");
         Result brain = run("--output_dir=" + tmp.resolve("bf16"), "--max_steps", "1", "--bf16",

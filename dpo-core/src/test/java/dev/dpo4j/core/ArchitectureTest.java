@@ -41,7 +41,8 @@ class ArchitectureTest {
     void internalsServeOnlyTheTrainerAndEachOther() {
         classes().that().resideInAPackage("dev.dpo4j.core.internal..").should().onlyBeAccessed()
                 .byClassesThat().resideInAnyPackage("dev.dpo4j.core.internal..", "dev.dpo4j.core.train..",
-                        "dev.dpo4j.core.optim..", "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.loss..")
+                        "dev.dpo4j.core.optim..", "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.loss..",
+                        "dev.dpo4j.core.lora..")
                 .check(core);
     }
 

@@ -27,7 +27,7 @@ class TrainingCurvePlotTest {
                 + "{\"step\":2,\"epoch\":0.5,\"loss\":0.68}\n{\"step\":2,\"epoch\":0.5,\"eval_loss\":0.7}\n"
                 + "{\"step\":3,\"epoch\":0.75,\"loss\":0.67}\n{\"step\":4,\"epoch\":1.0,\"loss\":0.66}\n");
         TrainingCurvePlot plot = new TrainingCurvePlot();
-        plot.onTrainingStart(new TrainingPlan(16, 0, 0, 1, 4, 2, 4, 1, "cpu()", "float32"));
+        plot.onTrainingStart(new TrainingPlan(16, 0, 0, 1, 4, 2, 4, 1, "cpu()", "float32", ""));
         plot.onLog(at(3));
         plot.onLog(at(4));
         plot.onTrainingEnd(new TrainingSummary(4, false, 1, at(4), null, out));

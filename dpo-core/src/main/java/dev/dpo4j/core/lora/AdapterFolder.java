@@ -146,10 +146,14 @@ public final class AdapterFolder {
         return new ArrayList<>(new TreeSet<>(LoraModule.shortNames(adapters.modules())));
     }
 
-    static LoraAdapters read(Path folder, ModelConfig model, NDManager parent) {
+    /** The options an adapter folder's config describes for a model of {@code model}. */
+    public static LoraOptions options(Path folder, ModelConfig model) {
         Path configFile = folder.resolve(CONFIG);
-        JsonObject json = readConfig(configFile);
-        LoraOptions options = options(configFile, json, model);
+        return options(configFile, readConfig(configFile), model);
+    }
+
+    static LoraAdapters read(Path folder, ModelConfig model, NDManager parent) {
+        LoraOptions options = options(folder, model);
         List<LoraModule> modules = LoraModule.resolve(model, options.loraTargetModules());
         Path weightsFile = folder.resolve(WEIGHTS);
         if (!Files.isRegularFile(weightsFile)) {

@@ -1,13 +1,10 @@
 package dev.dpo4j.core.lora;
 
-import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.model.Weights;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,18 +59,11 @@ public record LoraModule(String name, long inFeatures, long outFeatures) {
         return name.substring(name.lastIndexOf('.') + 1);
     }
 
-    /** Every linear layer inside the decoder layers: the two-dimensional weights under {@code model.layers}. */
+    /** Every linear layer inside the decoder layers ({@link CausalLm#projections}), in the model's order. */
     static List<LoraModule> linearLayers(ModelConfig config) {
         List<LoraModule> modules = new ArrayList<>();
-        String suffix = Weights.weightOf("");
-        for (Map.Entry<String, Shape> weight : CausalLm.expectedShapes(config).entrySet()) {
-            Shape shape = weight.getValue();
-            String key = weight.getKey();
-            if (key.startsWith("model.layers.") && key.endsWith(suffix) && shape.dimension() == 2) {
-                modules.add(new LoraModule(key.substring(0, key.length() - suffix.length()), shape.get(1),
-                        shape.get(0)));
-            }
-        }
+        CausalLm.projections(config).forEach((name, shape) -> modules.add(new LoraModule(name, shape.get(1),
+                shape.get(0))));
         return modules;
     }
 

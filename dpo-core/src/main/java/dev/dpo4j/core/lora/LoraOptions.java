@@ -1,6 +1,7 @@
 package dev.dpo4j.core.lora;
 
 import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.core.model.ModelConfig;
 import java.util.List;
 
 /**
@@ -60,6 +61,15 @@ public record LoraOptions(boolean usePeft, int loraR, int loraAlpha, double lora
     /** The adapters' scale: {@code alpha / r}, or {@code alpha / sqrt(r)} with {@code use_rslora}. */
     public double scaling() {
         return useRslora ? loraAlpha / Math.sqrt(loraR) : (double) loraAlpha / loraR;
+    }
+
+    /**
+     * The adapters' trainable parameters on {@code config}: {@code A} (r x in) and {@code B} (out x r) per targeted
+     * layer ({@link LoraModule#resolve}, which names a target that matches no layer).
+     */
+    public long adapterParameters(ModelConfig config) {
+        return LoraModule.resolve(config, loraTargetModules).stream()
+                .mapToLong(m -> loraR * (m.inFeatures() + m.outFeatures())).sum();
     }
 
     /** With or without adapters. */

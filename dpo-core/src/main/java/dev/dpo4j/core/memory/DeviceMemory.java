@@ -28,7 +28,11 @@ public final class DeviceMemory {
 
     /** The activation bytes a micro-batch may keep on {@code devices}: {@link #ACTIVATION_SHARE} of the free memory. */
     public static long activationBudget(List<Device> devices) {
-        long free = free(devices);
-        return free == Long.MAX_VALUE ? free : (long) (free * ACTIVATION_SHARE);
+        return activationBudget(free(devices));
+    }
+
+    /** The activation bytes a micro-batch may keep when {@code free} bytes are free: {@link #ACTIVATION_SHARE}. */
+    public static long activationBudget(long free) {
+        return free == Long.MAX_VALUE ? free : (long) (Math.max(0, free) * ACTIVATION_SHARE);
     }
 }

@@ -69,6 +69,21 @@ public final class CausalLm implements AutoCloseable {
         return shapes;
     }
 
+    /**
+     * The decoder layers' linear projections (attention {@code q/k/v/o_proj}, MLP {@code gate/up/down_proj}) by
+     * module name, each with its weight's shape {@code (out, in)}: the modules LoRA adapters may target.
+     */
+    public static Map<String, Shape> projections(ModelConfig config) {
+        String weight = Weights.weightOf("");
+        Map<String, Shape> projections = new LinkedHashMap<>();
+        blocks(config, Kernels.djl()).forEach(block -> block.parameterShapes().forEach((name, shape) -> {
+            if (shape.dimension() == 2 && name.endsWith(weight)) {
+                projections.put(name.substring(0, name.length() - weight.length()), shape);
+            }
+        }));
+        return projections;
+    }
+
     private static List<TransformerBlock> blocks(ModelConfig config, Kernels kernels) {
         List<TransformerBlock> blocks = new ArrayList<>(config.numLayers());
         for (int i = 0; i < config.numLayers(); i++) {

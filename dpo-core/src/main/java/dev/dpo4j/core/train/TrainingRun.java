@@ -93,6 +93,7 @@ final class TrainingRun implements AutoCloseable {
         long start = System.nanoTime();
         Path checkpoint = output.resumeCheckpoint();
         prepareData();
+        String memory = RunMemory.check(trainer, computeType, train);
         model = TrainedModel.load(trainer, computeType, kernels, manager,
                 loss.needsReference() && trainer.referencePath() == null);
         policy = model.policy();
@@ -118,7 +119,7 @@ final class TrainingRun implements AutoCloseable {
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
                 config.globalBatchSize(workers.size()), workers.size(), workers.all().stream()
                 .map(w -> w.device().toString()).collect(Collectors.joining(", ")),
-                precision());
+                precision(), memory);
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
         if (eval != null && (lastEval == null || lastEval.step() != globalStep)) {

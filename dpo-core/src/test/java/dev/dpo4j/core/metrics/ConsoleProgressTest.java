@@ -23,7 +23,7 @@ class ConsoleProgressTest {
     void withoutAConsoleItPrintsOnePlainLinePerLogAndNoCursorCodes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConsoleProgress progress = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
-        progress.onTrainingStart(new TrainingPlan(100, 0, 10, 1, 240, 0, 8, 1, "cpu()", "float32"));
+        progress.onTrainingStart(new TrainingPlan(100, 0, 10, 1, 240, 0, 8, 1, "cpu()", "float32", ""));
         for (long step = 1; step <= 10; step++) {
             progress.onStep(step, 240);
             if (step % 5 == 0) {
@@ -44,7 +44,7 @@ class ConsoleProgressTest {
     @Test
     void thePlainLineEstimatesTheTimeLeft() {
         ConsoleProgress progress = new ConsoleProgress(System.err, false);
-        progress.onTrainingStart(new TrainingPlan(100, 0, 10, 1, 200, 100, 8, 1, "cpu()", "float32"));
+        progress.onTrainingStart(new TrainingPlan(100, 0, 10, 1, 200, 100, 8, 1, "cpu()", "float32", ""));
         assertThat(progress.plainLine(metrics(150), Duration.ofSeconds(50)))
                 .endsWith("0:00:50 elapsed, ETA 0:00:50");
     }

@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.kernels.Kernels;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.loss.LossOptions;

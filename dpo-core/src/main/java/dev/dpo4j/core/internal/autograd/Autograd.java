@@ -35,6 +35,11 @@ public final class Autograd implements AutoCloseable {
         return JniUtils.isGradMode();
     }
 
+    /** Whether {@code array} takes part in the recorded graph (a leaf that requires a gradient, or made from one). */
+    public static boolean requiresGradient(NDArray array) {
+        return JniUtils.requiresGrad((PtNDArray) array);
+    }
+
     /** Back-propagates a scalar {@code output} (gradient 1) into everything that requires a gradient. */
     public static void backward(NDArray output) {
         backward(output, output.onesLike());

@@ -73,7 +73,7 @@ public final class CheckpointedPass {
             try (NDManager step = scope.newSubManager()) {
                 arrays.inputIds().tempAttach(step);
                 NDArray embedded = model.embed(arrays.inputIds(), weights);
-                if (embedded.hasGradient()) { // a frozen embedding (LoRA) has none to take
+                if (Autograd.requiresGradient(embedded)) { // a frozen embedding (LoRA) has none to take
                     Autograd.backward(embedded, gradient);
                 }
             }

@@ -27,7 +27,7 @@ class TensorBoardWriterTest {
     }
 
     private static TrainingPlan plan(long startStep) {
-        return new TrainingPlan(16, 0, 4, 1, 8, startStep, 4, 1, "cpu()", "float32");
+        return new TrainingPlan(16, 0, 4, 1, 8, startStep, 4, 1, "cpu()", "float32", "");
     }
 
     @Test

@@ -1,0 +1,77 @@
+package dev.dpo4j.core.memory;
+
+import java.util.Locale;
+
+/**
+ * The GPU memory a training run is estimated to take on each device, before it is spent ({@link MemoryInputs}).
+ *
+ * @param primary the primary device, where the optimizer lives
+ * @param others each other data-parallel device, or null on one device
+ * @param perDeviceTrainBatchSize pairs per device per micro-batch the activations were estimated for
+ * @param maxLength tokens of the longest pair (prompt plus longer completion) the activations were estimated for
+ * @param recompute whether the activations are those of gradient checkpointing
+ */
+public record MemoryEstimate(PerDevice primary, PerDevice others, int perDeviceTrainBatchSize, int maxLength,
+        boolean recompute) {
+
+    private static final double GIB = 1L << 30;
+    private static final double MIB = 1L << 20;
+    private static final double KIB = 1L << 10;
+
+    /** The most any device needs. */
+    public long total() {
+        return others == null ? primary.total() : Math.max(primary.total(), others.total());
+    }
+
+    /**
+     * One line for the log and the start-up summary, such as {@code estimated GPU memory per device: 13.5 GiB
+     * weights, 0.5 GiB gradients, 0.3 GiB optimizer state, 0 reference, 5.6 GiB activations (...), 1.0 GiB CUDA
+     * context and workspace = 21.0 GiB}, the primary and the others apart on several devices.
+     */
+    public String summary() {
+        String activations = "activations (" + perDeviceTrainBatchSize + " pair" + (perDeviceTrainBatchSize == 1 ? ""
+                : "s") + " of up to " + maxLength + " tokens, " + (recompute ? "recomputed" : "not recomputed") + ")";
+        return "estimated GPU memory per device: " + (others == null ? primary.summary(activations)
+                : "primary " + primary.summary(activations) + "; others " + others.summary(activations));
+    }
+
+    /** {@code bytes} for people, to a tenth of the largest unit they make a tenth of: {@code 0}, KiB, MiB or GiB. */
+    public static String size(long bytes) {
+        if (bytes == 0) {
+            return "0";
+        }
+        double unit = bytes >= GIB / 10 ? GIB : bytes >= MIB / 10 ? MIB : KIB;
+        return String.format(Locale.ROOT, "%.1f %s", bytes / unit, unit == GIB ? "GiB" : unit == MIB ? "MiB" : "KiB");
+    }
+
+    /**
+     * The bytes one device holds.
+     *
+     * @param weights the weights: float32 masters, compute-type copies and frozen base weights
+     * @param gradients the trained weights' gradients, float32 and those of the compute-type copies
+     * @param optimizerState AdamW's two float32 moments
+     * @param reference the reference model's own weights
+     * @param activations what one micro-batch keeps for backward ({@link Activations})
+     * @param workspace the CUDA context and workspaces ({@link MemoryInputs#WORKSPACE})
+     */
+    public record PerDevice(long weights, long gradients, long optimizerState, long reference, long activations,
+            long workspace) {
+
+        /** Every part together. */
+        public long total() {
+            return weights + gradients + optimizerState + reference + activations + workspace;
+        }
+
+        /** Everything but the activations: what is held before the first micro-batch. */
+        public long held() {
+            return weights + gradients + optimizerState + reference + workspace;
+        }
+
+        /** The parts and their total, the activations named {@code activations}. */
+        String summary(String activations) {
+            return size(weights) + " weights, " + size(gradients) + " gradients, " + size(optimizerState)
+                    + " optimizer state, " + size(reference) + " reference, " + size(this.activations) + " "
+                    + activations + ", " + size(workspace) + " CUDA context and workspace = " + size(total());
+        }
+    }
+}

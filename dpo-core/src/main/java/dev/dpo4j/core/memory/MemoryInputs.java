@@ -1,0 +1,125 @@
+package dev.dpo4j.core.memory;
+
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.ModelConfig;
+
+/**
+ * What a training run keeps on its devices, from which its {@link MemoryEstimate} follows. The primary device
+ * holds, per trained parameter, the float32 master (4 B) and its float32 gradient (4 B), AdamW's two float32
+ * moments (8 B) and, in half precision, the compute-type copy and its gradient (2 + 2 B), and a reference copy in
+ * the compute type: 22 B a parameter in half precision, 20 B in float32. Every other device holds a
+ * compute-type copy of the weights, its gradients and its own reference copy. With LoRA ({@code use_peft}) the
+ * trained parameters are the adapters', the base weights are held once, frozen, in the compute type, and the
+ * reference is the base with the adapters off. Activations are per micro-batch ({@link Activations}), at their
+ * worst: {@code per_device_train_batch_size} pairs of {@code maxLength} tokens each give {@code 2 * max_length}
+ * row tokens a pair, shared ({@code share_prompt}, one row of at most prompt plus both completions) or not (two
+ * rows), so {@code share_prompt} does not change the bound. Evaluation, which keeps no graph, takes less.
+ *
+ * @param config the architecture
+ * @param computeType float32, float16 or bfloat16
+ * @param usePeft whether LoRA adapters are trained instead of every weight
+ * @param adapterParameters the LoRA adapters' parameters, counted also when {@code usePeft} is off, so that the
+ *     refusal can tell what turning it on would take
+ * @param reference the reference model's form
+ * @param devices data-parallel devices
+ * @param perDeviceTrainBatchSize pairs per device per micro-batch
+ * @param maxLength tokens of the longest pair (prompt plus longer completion): at most {@code max_length}, and the
+ *     longest training pair kept when the data is known
+ * @param gradientCheckpointing true, false, or null for {@code auto} (recompute only when the plain activations do
+ *     not fit, as {@code Checkpointing} does)
+ * @param headChunkElements logit elements the checkpointed LM head computes at once
+ */
+public record MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
+        ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
+        Boolean gradientCheckpointing, long headChunkElements) {
+
+    /**
+     * A fixed allowance per device for what no formula counts: the CUDA context and cuBLAS workspaces (about half a
+     * GiB), the optimizer's update slices and the transfers between devices, and the caching allocator's slack.
+     */
+    public static final long WORKSPACE = 1L << 30;
+
+    /** Checks the counts. */
+    public MemoryInputs {
+        if (devices < 1 || perDeviceTrainBatchSize < 1 || maxLength < 1) {
+            throw new IllegalArgumentException("a memory estimate needs at least one device, pair and token, got "
+                    + devices + " devices, per_device_train_batch_size " + perDeviceTrainBatchSize
+                    + ", max_length " + maxLength);
+        }
+    }
+
+    /** Every weight of the model ({@link CausalLm#expectedShapes}). */
+    public long parameters() {
+        return CausalLm.expectedShapes(config).values().stream().mapToLong(s -> s.size()).sum();
+    }
+
+    /** The parameters the optimizer trains: the adapters' with {@code use_peft}, else every weight. */
+    public long trainableParameters() {
+        return usePeft ? adapterParameters : parameters();
+    }
+
+    /**
+     * The estimate; {@code free} (the least free bytes of the devices, {@link Long#MAX_VALUE} for host memory)
+     * decides, under {@code auto}, whether the activations are recomputed.
+     */
+    public MemoryEstimate estimate(long free) {
+        PerDeviceParts parts = new PerDeviceParts();
+        MemoryEstimate.PerDevice primary = parts.primary(0);
+        long rowTokens = 2L * perDeviceTrainBatchSize * maxLength;
+        Activations activations = new Activations(config, computeType.getNumOfBytes());
+        long plain = activations.plain(rowTokens, rowTokens);
+        boolean recompute = gradientCheckpointing != null ? gradientCheckpointing
+                : plain > DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held());
+        long kept = recompute ? activations.checkpointed(rowTokens, headChunkElements) : plain;
+        return new MemoryEstimate(parts.primary(kept), devices == 1 ? null : parts.other(kept),
+                perDeviceTrainBatchSize, maxLength, recompute);
+    }
+
+    /** With or without LoRA; a reference copy becomes the base with the adapters off. */
+    public MemoryInputs withUsePeft(boolean value) {
+        return new MemoryInputs(config, computeType, value, adapterParameters, value ? reference.withPeft()
+                : reference, devices, perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunkElements);
+    }
+
+    /** With {@code gradient_checkpointing} {@code value} (null: auto). */
+    public MemoryInputs withGradientCheckpointing(Boolean value) {
+        return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
+                perDeviceTrainBatchSize, maxLength, value, headChunkElements);
+    }
+
+    /** With {@code value} pairs per device per micro-batch. */
+    public MemoryInputs withPerDeviceTrainBatchSize(int value) {
+        return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices, value,
+                maxLength, gradientCheckpointing, headChunkElements);
+    }
+
+    /** With pairs of at most {@code value} tokens. */
+    public MemoryInputs withMaxLength(int value) {
+        return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
+                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunkElements);
+    }
+
+    /** The bytes a device holds before activations, per kind of device. */
+    private final class PerDeviceParts {
+        private final long element = computeType.getNumOfBytes();
+        private final long all = parameters();
+        private final long trained = usePeft ? adapterParameters : all;
+        private final long frozen = usePeft ? all : 0;
+        private final long copies = element < Float.BYTES ? element * trained : 0;
+        private final long referenceBytes = reference == ReferenceModel.COPY ? element * all : 0;
+
+        /** Masters, their gradients and moments, compute-type copies and their gradients, frozen base, reference. */
+        MemoryEstimate.PerDevice primary(long activations) {
+            long masters = (long) Float.BYTES * trained;
+            return new MemoryEstimate.PerDevice(masters + copies + element * frozen, masters + copies, 2 * masters,
+                    referenceBytes, activations, WORKSPACE);
+        }
+
+        /** A compute-type copy of every weight, the trained ones' gradients, the reference. */
+        MemoryEstimate.PerDevice other(long activations) {
+            return new MemoryEstimate.PerDevice(element * (trained + frozen), element * trained, 0, referenceBytes,
+                    activations, WORKSPACE);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.dpo4j.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.internal.autograd.CheckpointedPass;
+import dev.dpo4j.core.lora.LoraOptions;
+import dev.dpo4j.core.memory.MemoryInputs;
+import dev.dpo4j.core.memory.ReferenceModel;
+import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.testing.TinyModels;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A run's options as the memory estimate's inputs. */
+class RunMemoryTest {
+
+    private static final ModelConfig LLAMA = TinyModels.config("llama", 50, false);
+
+    private static DpoConfig.Builder options() {
+        return DpoConfig.builder().outputDir(Path.of("out")).perDeviceTrainBatchSize(3);
+    }
+
+    @Test
+    void fullTrainingKeepsAReferenceCopy() {
+        MemoryInputs inputs = RunMemory.inputs(options().gradientCheckpointing(true).build(), LLAMA,
+                DataType.BFLOAT16, 2, true, false, 77);
+        assertThat(inputs).isEqualTo(new MemoryInputs(LLAMA, DataType.BFLOAT16, false,
+                LoraOptions.DEFAULTS.adapterParameters(LLAMA), ReferenceModel.COPY, 2, 3, 77, true,
+                CheckpointedPass.HEAD_CHUNK_ELEMENTS));
+    }
+
+    @Test
+    void loraUsesTheBaseAsReferenceAndCountsItsTargets() {
+        MemoryInputs inputs = RunMemory.inputs(options().usePeft(true).loraR(8)
+                .loraTargetModules(List.of(LoraOptions.ALL_LINEAR)).build(), LLAMA, DataType.FLOAT16, 1, true, false,
+                77);
+        assertThat(inputs.usePeft()).isTrue();
+        assertThat(inputs.reference()).isEqualTo(ReferenceModel.ADAPTERS_OFF);
+        assertThat(inputs.adapterParameters()).isEqualTo(8L * 2 * (64 + 48 + 48 + 64 + 3 * 96));
+        assertThat(inputs.gradientCheckpointing()).isNull();
+        assertThat(RunMemory.inputs(options().usePeft(true).build(), LLAMA, DataType.FLOAT16, 1, true, true, 77)
+                .reference()).as("a reference model of its own").isEqualTo(ReferenceModel.COPY);
+    }
+
+    @Test
+    void aPrecomputedOrAbsentReferenceHoldsNoWeights() {
+        assertThat(RunMemory.inputs(options().precomputeRefLogProbs(true).build(), LLAMA, DataType.FLOAT32, 1, true,
+                false, 10).reference()).isEqualTo(ReferenceModel.PRECOMPUTED);
+        assertThat(RunMemory.inputs(options().build(), LLAMA, DataType.FLOAT32, 1, false, false, 10).reference())
+                .isEqualTo(ReferenceModel.NONE);
+    }
+}
