@@ -30,7 +30,9 @@ public final class DpoOptions {
 
     @Option(names = {"--model_name_or_path", "--model-name-or-path"}, paramLabel = "DIR|ID", order = 1,
             description = "Hugging Face model folder (config.json, model.safetensors, tokenizer.json) or Hub model id "
-                    + "(e.g. Qwen/Qwen2.5-0.5B-Instruct), downloaded into the Hugging Face cache or found there. "
+                    + "(e.g. Qwen/Qwen2.5-0.5B-Instruct), downloaded into the Hugging Face cache or found there; or "
+                    + "a PEFT adapter (folder or Hub id with adapter_config.json and adapter_model.safetensors), "
+                    + "trained further on its base_model_name_or_path. "
                     + "Default: the embedded tiny model, random-initialized from --seed.")
     Path modelNameOrPath;
 

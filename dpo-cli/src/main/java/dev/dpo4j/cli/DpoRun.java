@@ -19,7 +19,6 @@ import dev.dpo4j.hub.DownloadListener;
 import dev.dpo4j.hub.HubClient;
 import dev.dpo4j.hub.HubOptions;
 import dev.dpo4j.hub.ModelFiles;
-import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.train.DpoConfig;
 import dev.dpo4j.core.train.DpoTrainer;
@@ -95,7 +94,7 @@ final class DpoRun {
         String hubModel = null;
         if (o.modelNameOrPath != null) {
             if (Files.exists(o.modelNameOrPath) || !isHubModelId(o.modelNameOrPath.toString())) {
-                checkModelFolder(o.modelNameOrPath);
+                ModelFolders.check(o.modelNameOrPath);
             } else {
                 hubModel = o.modelNameOrPath.toString();
             }
@@ -116,27 +115,25 @@ final class DpoRun {
         Path work = null;
         try {
             work = Files.createTempDirectory("dpo4j-run");
-            Path modelDir;
+            ModelFolders model;
             String modelDescription;
             if (o.modelNameOrPath == null) {
-                modelDir = EmbeddedModel.write(work.resolve("embedded-model"), o.seed);
+                model = ModelFolders.model(EmbeddedModel.write(work.resolve("embedded-model"), o.seed));
                 modelDescription = "embedded tiny " + EmbeddedModel.describe(EmbeddedModel.config())
                         + ", random init with seed " + o.seed;
             } else if (hubModel != null) {
-                modelDir = hub().snapshot(hubModel, o.revision);
-                checkModelFolder(modelDir);
-                modelDescription = hubModel + (o.revision == null ? "" : "@" + o.revision) + " from the Hub, "
-                        + modelDir + " (" + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve(ModelFiles.CONFIG)))
-                        + ")";
+                model = ModelFolders.resolve(hub().snapshot(hubModel, o.revision), hub()::snapshot);
+                modelDescription = model.describe(hubModel + (o.revision == null ? "" : "@" + o.revision)
+                        + " from the Hub, " + model.folder());
             } else {
-                modelDir = o.modelNameOrPath;
-                modelDescription = o.modelNameOrPath.toAbsolutePath().normalize() + " ("
-                        + EmbeddedModel.describe(ModelConfig.read(modelDir.resolve(ModelFiles.CONFIG))) + ")";
+                model = ModelFolders.resolve(o.modelNameOrPath, id -> hub().snapshot(id));
+                modelDescription = model.describe(o.modelNameOrPath.toAbsolutePath().normalize().toString());
             }
+            Path tokenizerFiles = model.tokenizerFiles();
             PromptTemplate template = builtIn != null ? builtIn : HfChatTemplate.fromModelFolder(
-                    requireChatTemplate(modelDir));
+                    requireChatTemplate(tokenizerFiles));
             String templateDescription = builtIn != null ? templateName : "the model's chat_template ("
-                    + (ModelFiles.chatTemplateFile(modelDir).isPresent() ? ModelFiles.CHAT_TEMPLATE
+                    + (ModelFiles.chatTemplateFile(tokenizerFiles).isPresent() ? ModelFiles.CHAT_TEMPLATE
                             : ModelFiles.TOKENIZER_CONFIG) + ")";
             if (o.systemPrompt != null && !o.systemPrompt.isEmpty()) {
                 template = new SystemPromptTemplate(template, o.systemPrompt);
@@ -164,8 +161,9 @@ final class DpoRun {
                 dataDescription = o.dataset + ": " + data.train().files().size() + " file(s); " + data.description();
             }
 
-            DpoTrainer.Builder builder = DpoTrainer.builder().config(config).modelPath(modelDir)
+            DpoTrainer.Builder builder = DpoTrainer.builder().config(config)
                     .trainData(data.train()).evalData(data.eval()).template(template).progressBar(!o.disableTqdm);
+            policy(builder, model, hubModel);
             if (devices != null) {
                 builder.devices(devices);
             }
@@ -175,8 +173,9 @@ final class DpoRun {
             String lossName = config.loss().lossType();
             builder.listener(new TrainingCurvePlot());
             builder.listener(new RunReport(out, config, modelDescription, dataDescription, templateDescription,
-                    lossName, demoNote(), data.train(), data.eval()).preview(new ExamplePreview(template, modelDir,
-                    data.train())));
+                    lossName, demoNote(), data.train(), data.eval()).preview(new ExamplePreview(template,
+                    tokenizerFiles, data.train())).savesAdapter(config.lora().usePeft() || model.isAdapter(),
+                    embeddedBaseNote(config)));
             DataCheck.requireTrainingPairs(data.train());
             DpoTrainer trainer = builder.build();
             running.set(trainer);
@@ -290,16 +289,27 @@ final class DpoRun {
                 .collect(Collectors.joining(", "));
     }
 
-    private static void checkModelFolder(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            throw new UsageError("model folder " + folder + " does not exist (pass a local folder with config.json, "
-                    + "model.safetensors and tokenizer.json, or a Hub model id such as Qwen/Qwen2.5-0.5B-Instruct)");
+    /**
+     * Sets the policy: a Hub id, or an adapter folder, through the run's Hub client (so that a base on the Hub is
+     * found in --cache_dir, and saved adapters name the id as their base); a model folder as it is.
+     */
+    private void policy(DpoTrainer.Builder builder, ModelFolders model, String hubModel) {
+        if (hubModel != null) {
+            builder.modelNameOrPath(hubModel, o.revision, hub());
+        } else if (model.isAdapter()) {
+            builder.modelNameOrPath(model.folder().toString(), null, hub());
+        } else {
+            builder.modelPath(model.folder());
         }
-        for (String name : List.of(ModelFiles.CONFIG, ModelFiles.TOKENIZER)) {
-            if (!Files.isRegularFile(folder.resolve(name))) {
-                throw new UsageError("model folder " + folder + " has no " + name);
-            }
+    }
+
+    /** For an adapter trained on the embedded model, which lives in a temporary folder: what that means. */
+    private String embeddedBaseNote(DpoConfig config) {
+        if (o.modelNameOrPath != null) {
+            return null;
         }
+        return "its base, the embedded model, is not kept" + (config.lora().mergeAdapters() ? ""
+                : "; --merge_adapters also saves a model folder that stands alone");
     }
 
     /** The model folder when it has a chat template file or a tokenizer config that may hold one. */

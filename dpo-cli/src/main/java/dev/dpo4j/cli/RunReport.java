@@ -8,10 +8,13 @@ import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.metrics.tensorboard.TensorBoardWriter;
 import dev.dpo4j.core.loss.LossOptions;
+import dev.dpo4j.core.lora.AdapterFolder;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.train.DpoConfig;
 import dev.dpo4j.core.train.OptimizerOptions;
 import dev.dpo4j.cli.plot.TrainingCurvePlot;
 import dev.dpo4j.core.train.Reporter;
+import dev.dpo4j.hub.ModelFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,8 @@ final class RunReport implements TrainingListener {
 
     /** The global batch of the Zephyr DPO recipe, for comparison. */
     static final int ZEPHYR_GLOBAL_BATCH = 32;
+    private static final String MODEL_FILES = ModelFiles.CONFIG + ", " + ModelFiles.WEIGHTS + ", "
+            + ModelFiles.TOKENIZER;
 
     private final PrintStream out;
     private final DpoConfig config;
@@ -35,6 +40,8 @@ final class RunReport implements TrainingListener {
     private final PreferenceDataset eval;
     private long stepsPerEpoch;
     private ExamplePreview preview;
+    private boolean adapter;
+    private String baseNote;
 
     RunReport(PrintStream out, DpoConfig config, String model, String data, String template, String lossName,
             String demoNote, PreferenceDataset train, PreferenceDataset eval) {
@@ -52,6 +59,16 @@ final class RunReport implements TrainingListener {
     /** Adds the first training pair, rendered, to the start-up report. */
     RunReport preview(ExamplePreview examplePreview) {
         this.preview = examplePreview;
+        return this;
+    }
+
+    /**
+     * Whether the run saves a LoRA adapter (and, with merge_adapters, the merged model) rather than a model;
+     * {@code note}, when not null, follows the adapter's line.
+     */
+    RunReport savesAdapter(boolean savesAdapter, String note) {
+        this.adapter = savesAdapter;
+        this.baseNote = note;
         return this;
     }
 
@@ -110,7 +127,7 @@ final class RunReport implements TrainingListener {
         metrics("final eval", summary.lastEval(), "held-out pairs");
         if (summary.outputDir() != null) {
             Path dir = summary.outputDir().toAbsolutePath().normalize();
-            row("model", dir + " (config.json, model.safetensors, tokenizer.json)");
+            saved(dir);
             if (config.reporting().reportsTo(Reporter.JSONL)) {
                 row("metrics", dir.resolve(JsonlMetricsWriter.FILE_NAME).toString());
             }
@@ -123,6 +140,19 @@ final class RunReport implements TrainingListener {
             }
         }
         out.flush();
+    }
+
+    /** The rows naming the saved model, or the adapter and the merged model. */
+    private void saved(Path dir) {
+        if (!adapter) {
+            row("model", dir + " (" + MODEL_FILES + ")");
+            return;
+        }
+        row("adapter", dir + " (" + AdapterFolder.CONFIG + ", " + AdapterFolder.WEIGHTS + ", " + ModelFiles.TOKENIZER
+                + ")" + (baseNote == null ? "" : "; " + baseNote));
+        if (config.lora().mergeAdapters()) {
+            row("merged model", dir.resolve(LoraOptions.MERGED_FOLDER) + " (" + MODEL_FILES + ")");
+        }
     }
 
     private void metrics(String label, DpoMetrics m, String what) {

@@ -36,6 +36,7 @@ class HubCliTest {
 
     static final String MODEL_SHA = "1111111111111111111111111111111111111111";
     static final String DATA_SHA = "2222222222222222222222222222222222222222";
+    static final String ADAPTER_SHA = "3333333333333333333333333333333333333333";
 
     @TempDir
     Path tmp;
@@ -43,6 +44,7 @@ class HubCliTest {
     final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     final Map<String, byte[]> model = new TreeMap<>();
     final Map<String, byte[]> data = new TreeMap<>();
+    final Map<String, byte[]> adapter = new TreeMap<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -74,6 +76,11 @@ class HubCliTest {
             requests.add(ex.getRequestMethod() + " " + path);
             if (path.equals("/api/models/acme/tiny/revision/main")) {
                 json(ex, info(MODEL_SHA, model));
+            } else if (path.equals("/api/models/acme/tiny-lora/revision/main")) {
+                json(ex, info(ADAPTER_SHA, adapter));
+            } else if (path.startsWith("/acme/tiny-lora/resolve/" + ADAPTER_SHA + "/")) {
+                file(ex, adapter.get(path.substring(("/acme/tiny-lora/resolve/" + ADAPTER_SHA + "/").length())),
+                        ADAPTER_SHA);
             } else if (path.equals("/api/datasets/acme/prefs/revision/main")) {
                 json(ex, info(DATA_SHA, data));
             } else if (path.equals("/api/datasets/acme/prefs/tree/" + DATA_SHA)) {
@@ -171,6 +178,42 @@ class HubCliTest {
         DpoCommandTest.Result offline = run(hub(true), args);
         assertThat(offline.code()).as(offline.err()).isZero();
         assertThat(requests).as("HF_HUB_OFFLINE: the cache only").isEmpty();
+    }
+
+    @Test
+    void trainsAHubAdapterOnItsHubBase() throws IOException {
+        Path cache = tmp.resolve("cache");
+        Path first = tmp.resolve("first");
+        DpoCommandTest.Result lora = run(hub(false), "--model_name_or_path", "acme/tiny", "--use_peft", "--dataset",
+                "acme/prefs", "--cache_dir", cache.toString(), "--output_dir", first.toString(), "--max_steps", "1",
+                "--disable_tqdm", "--per_device_train_batch_size", "2", "--template", "plain");
+        assertThat(lora.code()).as(lora.err()).isZero();
+        assertThat(first.resolve("adapter_config.json")).content().contains("\"base_model_name_or_path\": "
+                + "\"acme/tiny\"");
+        for (String name : List.of("adapter_config.json", "adapter_model.safetensors")) {
+            adapter.put(name, Files.readAllBytes(first.resolve(name)));
+        }
+        adapter.put("README.md", "# lora".getBytes(StandardCharsets.UTF_8));
+
+        String[] args = {"--model_name_or_path", "acme/tiny-lora", "--dataset", "acme/prefs", "--cache_dir",
+            cache.toString(), "--output_dir", tmp.resolve("second").toString(), "--max_steps", "1", "--disable_tqdm",
+            "--per_device_train_batch_size", "2", "--template", "plain"};
+        DpoCommandTest.Result result = run(hub(false), args);
+
+        assertThat(result.code()).as(result.err()).isZero();
+        Path snapshot = cache.resolve("models--acme--tiny-lora/snapshots").resolve(ADAPTER_SHA);
+        assertThat(result.out()).contains("LoRA adapter acme/tiny-lora from the Hub, " + snapshot
+                + " on acme/tiny (qwen2");
+        assertThat(snapshot.resolve("adapter_model.safetensors")).isRegularFile();
+        assertThat(tmp.resolve("second").resolve("adapter_model.safetensors")).isNotEmptyFile();
+        assertThat(tmp.resolve("second").resolve("tokenizer.json")).as("the base's").isNotEmptyFile();
+        assertThat(tmp.resolve("env-cache")).doesNotExist();
+
+        requests.clear();
+        args[7] = tmp.resolve("third").toString();
+        DpoCommandTest.Result offline = run(hub(true), args);
+        assertThat(offline.code()).as(offline.err()).isZero();
+        assertThat(requests).as("HF_HUB_OFFLINE: adapter and base from the cache").isEmpty();
     }
 
     @Test

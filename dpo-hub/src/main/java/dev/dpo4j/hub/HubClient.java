@@ -133,7 +133,9 @@ public final class HubClient {
      * Hub model at the revision (branch, tag or commit; null for {@code main}) with {@code config.json}, the
      * safetensors weights ({@code model.safetensors}, or {@code model.safetensors.index.json} and every shard it
      * names) and the tokenizer files the repository has ({@link #OPTIONAL_MODEL_FILES}), downloading what is
-     * missing.
+     * missing. For a PEFT adapter repository (an {@code adapter_config.json} and no {@code config.json}) the
+     * snapshot holds {@code adapter_config.json}, {@code adapter_model.safetensors} and those tokenizer files; its
+     * {@code base_model_name_or_path} is for the caller to resolve.
      *
      * @throws HubException naming the repository and what to do
      */

@@ -47,10 +47,12 @@ public final class ModelFiles {
     public static final String ADAPTER_CONFIG = "adapter_config.json";
     /** A PEFT adapter's weights. */
     public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
+    /** A PEFT adapter's weights as a pickle, which dpo4j does not read. */
+    public static final String ADAPTER_WEIGHTS_BIN = "adapter_model.bin";
     /** The index key that maps tensor names to shard files. */
     public static final String WEIGHT_MAP = "weight_map";
 
-    /** Files a Hub snapshot of a model fetches when the repository has them, beside config and weights. */
+    /** Files a Hub snapshot of a model or an adapter fetches when the repository has them, beside config and weights. */
     public static final List<String> HUB_OPTIONAL = List.of(TOKENIZER, TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP,
             GENERATION_CONFIG, CHAT_TEMPLATE);
     /** Tokenizer, template and generation files copied next to a saved model when the source folder has them. */

@@ -243,6 +243,29 @@ class HubClientTest {
     }
 
     @Test
+    void aPeftAdapterRepositoryGivesItsAdapterFilesAndIsFoundInTheCache() {
+        byte[] weights = randomBytes(50_000, 4);
+        String adapterCommit = hub.model("acme/tiny-lora").commit("main", files(
+                "adapter_config.json", "{\"peft_type\":\"LORA\",\"base_model_name_or_path\":\"acme/tiny-lm\"}",
+                "adapter_model.safetensors", weights, "tokenizer.json", "{\"version\":\"1.0\"}",
+                "README.md", "# adapter"));
+
+        Path snapshot = client(options()).snapshot("acme/tiny-lora");
+
+        assertThat(snapshot).isEqualTo(tmp.resolve("cache/models--acme--tiny-lora/snapshots").resolve(adapterCommit));
+        assertThat(snapshot.resolve("adapter_config.json")).content().contains("acme/tiny-lm");
+        assertThat(snapshot.resolve("adapter_model.safetensors")).hasBinaryContent(weights);
+        assertThat(snapshot.resolve("tokenizer.json")).isRegularFile();
+        assertThat(snapshot.resolve("config.json")).doesNotExist();
+        assertThat(snapshot.resolve("README.md")).doesNotExist();
+
+        hub.clearRequests();
+        assertThat(client(options()).snapshot("acme/tiny-lora", adapterCommit)).isEqualTo(snapshot);
+        assertThat(client(options().withOffline(true)).snapshot("acme/tiny-lora")).isEqualTo(snapshot);
+        assertThat(hub.requests).as("a complete adapter snapshot needs no request").isEmpty();
+    }
+
+    @Test
     void singleFileDownloadAndGitSha1Verification() throws IOException {
         Path config = client(options()).download(RepoType.MODEL, ID, null, "config.json");
         assertThat(config).hasContent("{\"model_type\":\"qwen2\",\"hidden_size\":8}");

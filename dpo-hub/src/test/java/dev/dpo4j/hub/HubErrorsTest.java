@@ -31,6 +31,8 @@ class HubErrorsTest {
         gated.gated = true;
         gated.commit("main", HubClientTest.modelFiles());
         hub.model("acme/pickle-only").commit("main", files("config.json", "{}", "pytorch_model.bin", "x"));
+        hub.model("acme/pickle-adapter").commit("main", files("adapter_config.json", "{}", "adapter_model.bin", "x"));
+        hub.model("acme/readme-only").commit("main", files("README.md", "# nothing"));
     }
 
     @AfterEach
@@ -121,6 +123,24 @@ class HubErrorsTest {
                 .satisfies(e -> assertKind(e, Kind.ENTRY_NOT_FOUND))
                 .hasMessageContaining("acme/pickle-only has no safetensors weights (model.safetensors or "
                         + "model.safetensors.index.json) at revision 'main': dpo4j reads safetensors only");
+    }
+
+    @Test
+    void adapterWithoutSafetensors() {
+        assertThatThrownBy(() -> client(null).snapshot("acme/pickle-adapter"))
+                .satisfies(e -> assertKind(e, Kind.ENTRY_NOT_FOUND))
+                .hasMessage("acme/pickle-adapter is a PEFT adapter without adapter_model.safetensors at revision "
+                        + "'main' (it has adapter_model.bin): dpo4j reads safetensors only; convert the adapter with "
+                        + "PEFT's save_pretrained(..., safe_serialization=True)");
+        assertThat(hub.requests("cdn")).as("nothing downloaded").isEmpty();
+    }
+
+    @Test
+    void repositoryThatIsNeitherAModelNorAnAdapter() {
+        assertThatThrownBy(() -> client(null).snapshot("acme/readme-only"))
+                .satisfies(e -> assertKind(e, Kind.ENTRY_NOT_FOUND))
+                .hasMessageStartingWith("acme/readme-only has no config.json (nor a PEFT adapter_config.json) at "
+                        + "revision 'main': it is not a transformers model repository");
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -50,6 +51,34 @@ public final class AdapterFolder {
     /** Whether {@code folder} holds a PEFT adapter (an {@code adapter_config.json}). */
     public static boolean isAdapter(Path folder) {
         return folder != null && Files.isRegularFile(folder.resolve(CONFIG));
+    }
+
+    /**
+     * Whether {@code folder} is an adapter to load on its base: an {@code adapter_config.json} and no
+     * {@code config.json} (a folder with both is a model folder).
+     */
+    public static boolean isAdapterOnly(Path folder) {
+        return isAdapter(folder) && !Files.isRegularFile(folder.resolve(ModelFiles.CONFIG));
+    }
+
+    /**
+     * The base model folder of an adapter folder: its {@code base_model_name_or_path} as a local folder when there
+     * is one, else what {@code hubSnapshot} makes of it as a Hub id.
+     *
+     * @throws CheckpointException naming the file when the field is missing or empty
+     */
+    public static Path baseFolder(Path folder, Function<String, Path> hubSnapshot) {
+        String base = baseModel(folder);
+        Path local = Path.of(base);
+        return Files.isDirectory(local) ? local : hubSnapshot.apply(base);
+    }
+
+    /**
+     * The folder whose tokenizer files go with an adapter on {@code base}: the adapter folder when it has
+     * {@code tokenizer.json} (PEFT saves the tokenizer there), else the base folder.
+     */
+    public static Path tokenizerFolder(Path folder, Path base) {
+        return Files.isRegularFile(folder.resolve(ModelFiles.TOKENIZER)) ? folder : base;
     }
 
     /**

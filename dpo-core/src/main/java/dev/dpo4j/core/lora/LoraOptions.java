@@ -28,6 +28,8 @@ import java.util.List;
 public record LoraOptions(boolean usePeft, int loraR, int loraAlpha, double loraDropout,
         List<String> loraTargetModules, boolean useRslora, boolean mergeAdapters, boolean disableDropout) {
 
+    /** The folder inside {@code output_dir} that {@code merge_adapters} writes the merged model into. */
+    public static final String MERGED_FOLDER = "merged";
     /** Every linear layer but the LM head. */
     public static final String ALL_LINEAR = "all-linear";
     /** PEFT's and TRL's defaults, adapters off. */

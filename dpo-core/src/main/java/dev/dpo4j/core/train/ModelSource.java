@@ -9,8 +9,6 @@ import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.tokenizer.HfTokenizer;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
 import dev.dpo4j.hub.HubClient;
-import dev.dpo4j.hub.ModelFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,13 +89,11 @@ sealed interface ModelSource {
         }
 
         ModelSource resolve(Supplier<HubClient> hub) {
-            if (!AdapterFolder.isAdapter(path) || Files.isRegularFile(path.resolve(ModelFiles.CONFIG))) {
+            if (!AdapterFolder.isAdapterOnly(path)) {
                 return this;
             }
-            String base = AdapterFolder.baseModel(path);
-            Path local = Path.of(base);
-            Path folder = Files.isDirectory(local) ? local : hub.get().snapshot(base, null);
-            return new Adapter(path, folder, base);
+            return new Adapter(path, AdapterFolder.baseFolder(path, base -> hub.get().snapshot(base, null)),
+                    AdapterFolder.baseModel(path));
         }
 
         @Override
@@ -138,7 +134,7 @@ sealed interface ModelSource {
 
         @Override
         public Path tokenizerFiles() {
-            return Files.isRegularFile(path.resolve(ModelFiles.TOKENIZER)) ? path : base;
+            return AdapterFolder.tokenizerFolder(path, base);
         }
 
         @Override

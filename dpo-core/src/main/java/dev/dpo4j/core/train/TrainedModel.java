@@ -34,7 +34,7 @@ final class TrainedModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainedModel.class);
     /** The folder inside {@code output_dir} that {@code merge_adapters} writes the merged model into. */
-    static final String MERGED = "merged";
+    static final String MERGED = LoraOptions.MERGED_FOLDER;
 
     private final CausalLm policy;
     private final boolean ownsPolicy;

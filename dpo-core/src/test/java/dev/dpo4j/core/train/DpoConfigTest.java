@@ -11,6 +11,7 @@ import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.loss.LossOptions;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.List;

@@ -15,7 +15,9 @@ import java.util.Set;
 /**
  * The local snapshot of a Hub model at a revision: {@code config.json}, the safetensors weights (single, or the
  * index and every shard its {@code weight_map} names) and the optional tokenizer files
- * ({@link ModelFiles#HUB_OPTIONAL}), downloading what the cache lacks. When to ask the Hub: never offline, never for
+ * ({@link ModelFiles#HUB_OPTIONAL}), downloading what the cache lacks. A PEFT adapter repository (an
+ * {@code adapter_config.json} and no {@code config.json}) gives {@code adapter_config.json},
+ * {@code adapter_model.safetensors} and the optional files; its base is resolved by whoever reads the adapter. When to ask the Hub: never offline, never for
  * a fully cached commit hash, else once for the revision's commit and file list, falling back to the cache when the
  * Hub cannot be reached.
  */
@@ -52,10 +54,27 @@ public final class SnapshotResolver {
         String commit = downloads.api().sha(info, RepoType.MODEL, id, rev);
         Set<String> siblings = HubApi.siblings(info);
         cache.writeRef(RepoType.MODEL, id, rev, commit);
-        if (!siblings.contains(ModelFiles.CONFIG)) {
-            throw new HubException(Kind.ENTRY_NOT_FOUND, id, id + " has no config.json at revision '" + rev
-                    + "': it is not a transformers model repository (check the id, or use a local folder)");
+        if (siblings.contains(ModelFiles.CONFIG)) {
+            fetchModel(id, commit, rev, siblings);
+        } else if (siblings.contains(ModelFiles.ADAPTER_CONFIG)) {
+            fetchAdapter(id, commit, rev, siblings);
+        } else {
+            throw new HubException(Kind.ENTRY_NOT_FOUND, id, id + " has no config.json (nor a PEFT "
+                    + ModelFiles.ADAPTER_CONFIG + ") at revision '" + rev + "': it is not a transformers model "
+                    + "repository (check the id, or use a local folder)");
         }
+        for (String file : ModelFiles.HUB_OPTIONAL) {
+            if (siblings.contains(file)) {
+                fetch(id, commit, file);
+            } else {
+                cache.markMissing(RepoType.MODEL, id, commit, file);
+            }
+        }
+        return cache.snapshotDir(RepoType.MODEL, id, commit);
+    }
+
+    /** Fetches config.json and the safetensors weights: single, or the index and every shard it names. */
+    private void fetchModel(String id, String commit, String rev, Set<String> siblings) {
         fetch(id, commit, ModelFiles.CONFIG);
         if (siblings.contains(ModelFiles.WEIGHTS_INDEX)) {
             Path index = fetch(id, commit, ModelFiles.WEIGHTS_INDEX);
@@ -74,19 +93,25 @@ public final class SnapshotResolver {
                     + " or " + ModelFiles.WEIGHTS_INDEX + ") at revision '" + rev + "': dpo4j reads safetensors only; "
                     + "convert the checkpoint with transformers' save_pretrained(..., safe_serialization=True)");
         }
-        for (String file : ModelFiles.HUB_OPTIONAL) {
-            if (siblings.contains(file)) {
-                fetch(id, commit, file);
-            } else {
-                cache.markMissing(RepoType.MODEL, id, commit, file);
-            }
+    }
+
+    /** Fetches a PEFT adapter's adapter_config.json and adapter_model.safetensors. */
+    private void fetchAdapter(String id, String commit, String rev, Set<String> siblings) {
+        if (!siblings.contains(ModelFiles.ADAPTER_WEIGHTS)) {
+            throw new HubException(Kind.ENTRY_NOT_FOUND, id, id + " is a PEFT adapter without "
+                    + ModelFiles.ADAPTER_WEIGHTS + " at revision '" + rev + "'" + (siblings.contains(
+                    ModelFiles.ADAPTER_WEIGHTS_BIN) ? " (it has " + ModelFiles.ADAPTER_WEIGHTS_BIN + ")" : "")
+                    + ": dpo4j reads safetensors only; convert the adapter with PEFT's save_pretrained(..., "
+                    + "safe_serialization=True)");
         }
-        return cache.snapshotDir(RepoType.MODEL, id, commit);
+        fetch(id, commit, ModelFiles.ADAPTER_CONFIG);
+        fetch(id, commit, ModelFiles.ADAPTER_WEIGHTS);
     }
 
     /**
-     * The cached snapshot of a model when it is complete: config.json and all weights; with {@code strict}, also
-     * every optional file either present or marked missing in {@code .no_exist}.
+     * The cached snapshot of a model when it is complete: config.json and all weights, or a PEFT adapter's config
+     * and weights; with {@code strict}, also every optional file either present or marked missing in
+     * {@code .no_exist}.
      */
     Optional<Path> cached(String id, String rev, boolean strict) {
         Optional<String> commit = cache.commitFor(RepoType.MODEL, id, rev);
@@ -94,7 +119,7 @@ public final class SnapshotResolver {
             return Optional.empty();
         }
         Path dir = cache.snapshotDir(RepoType.MODEL, id, commit.get());
-        if (!Files.isRegularFile(dir.resolve(ModelFiles.CONFIG)) || !hasWeights(dir)) {
+        if (!isComplete(dir)) {
             return Optional.empty();
         }
         if (strict) {
@@ -106,6 +131,15 @@ public final class SnapshotResolver {
             }
         }
         return Optional.of(dir);
+    }
+
+    /** Whether a snapshot folder holds a whole model, or a whole adapter (and no config.json). */
+    private static boolean isComplete(Path dir) {
+        if (Files.isRegularFile(dir.resolve(ModelFiles.CONFIG))) {
+            return hasWeights(dir);
+        }
+        return Files.isRegularFile(dir.resolve(ModelFiles.ADAPTER_CONFIG))
+                && Files.isRegularFile(dir.resolve(ModelFiles.ADAPTER_WEIGHTS));
     }
 
     private static boolean hasWeights(Path dir) {
