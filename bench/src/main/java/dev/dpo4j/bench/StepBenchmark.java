@@ -471,6 +471,9 @@ public final class StepBenchmark {
         }
 
         List<int[]> configs = o.configList();
+        if (device.isGpu()) {
+            JniUtils.emptyCudaCache(); // the first configuration's reading too starts from the base alone
+        }
         for (int i = 0; i < configs.size(); i++) {
             o.seq = configs.get(i)[0];
             o.pairs = configs.get(i)[1];

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.norm.LayerNorm;
 import dev.dpo4j.api.arrays.Scalars;
 import java.util.List;
@@ -167,6 +168,12 @@ final class DjlKernels implements Kernels {
             }
             addend.set(ALL, 0f);
         }
+    }
+
+    /** {@code gate * sigmoid(gate) * up} as three DJL operations (DJL has no {@code silu} of its own). */
+    @Override
+    public NDArray swiglu(NDArray gate, NDArray up) {
+        return gate.mul(Activation.sigmoid(gate)).mul(up);
     }
 
     /** DJL's {@code toType}, always a copy. */

@@ -47,6 +47,12 @@ public interface Kernels {
     NDArray rmsNorm(NDArray x, NDArray weight, double eps);
 
     /**
+     * The SwiGLU gate of the Llama MLP, {@code silu(gate) * up}, keeping the graph; one fused {@code silu} keeps
+     * fewer intermediates for backward than {@code gate * sigmoid(gate) * up} as three operations.
+     */
+    NDArray swiglu(NDArray gate, NDArray up);
+
+    /**
      * {@code targets[i] = sources[i]} in place, each converted to its target's type, outside autograd: refreshing
      * half-precision copies from their float32 masters (one call for all of them with the TorchScript kernels).
      */

@@ -37,7 +37,7 @@ final class TorchScriptKernels implements Kernels {
     static final String SOURCE = "kernels.py";
 
     /** The version {@link #SOURCE} declares in its {@code version} method. */
-    static final long VERSION = 4;
+    static final long VERSION = 5;
 
     private static final String CLASS_NAME = "Kernels";
 
@@ -135,6 +135,11 @@ final class TorchScriptKernels implements Kernels {
     @Override
     public NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         return call("rms_norm", x, weight, epsilons.computeIfAbsent(eps, e -> owner.create(e.floatValue())));
+    }
+
+    @Override
+    public NDArray swiglu(NDArray gate, NDArray up) {
+        return call("swiglu", gate, up);
     }
 
     /** {@code _fused_adamw_} on the buffer, the gradient divided by {@code 1 / gradientScale} first. */

@@ -2,7 +2,7 @@ package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
+import dev.dpo4j.core.kernels.Kernels;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,9 +14,16 @@ public final class MlpBlock {
     private final String down;
     private final long hidden;
     private final long intermediate;
+    private final Kernels kernels;
 
-    /** The MLP of decoder layer {@code layer}. */
+    /** The MLP of decoder layer {@code layer}, on the pure-DJL kernels. */
     public MlpBlock(ModelConfig config, int layer) {
+        this(config, layer, Kernels.djl());
+    }
+
+    /** The MLP of decoder layer {@code layer}, its gate computed by {@code kernels}. */
+    public MlpBlock(ModelConfig config, int layer, Kernels kernels) {
+        this.kernels = kernels;
         String prefix = TransformerBlock.prefix(layer) + ".mlp.";
         this.gate = prefix + "gate_proj";
         this.up = prefix + "up_proj";
@@ -38,7 +45,6 @@ public final class MlpBlock {
     public NDArray forward(NDArray x, Weights weights) {
         NDArray gated = weights.linear(gate, x, false);
         NDArray upped = weights.linear(up, x, false);
-        NDArray activated = gated.mul(Activation.sigmoid(gated)).mul(upped);
-        return weights.linear(down, activated, false);
+        return weights.linear(down, kernels.swiglu(gated, upped), false);
     }
 }

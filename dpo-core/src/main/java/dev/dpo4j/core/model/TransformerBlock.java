@@ -28,7 +28,7 @@ public final class TransformerBlock {
         attention = new CausalSelfAttention(config, layer, kernels);
         postAttentionNorm = new RmsNorm(prefix + "post_attention_layernorm", config.hiddenSize(),
                 config.rmsNormEps(), kernels);
-        mlp = new MlpBlock(config, layer);
+        mlp = new MlpBlock(config, layer, kernels);
     }
 
     /** The module name of decoder layer {@code layer}: {@code model.layers.<layer>}. */

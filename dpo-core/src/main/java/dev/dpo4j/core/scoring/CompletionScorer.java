@@ -2,6 +2,7 @@ package dev.dpo4j.core.scoring;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.data.PairBatch;
@@ -37,6 +38,57 @@ public final class CompletionScorer {
             meanLogits.attach(outer);
             return new Scores(logps, meanLogits);
         }
+    }
+
+    /**
+     * Logit elements the LM head computes at once where it runs in chunks (64 Mi: a quarter GiB in float32): passes
+     * without a graph, and the head of a checkpointed pass.
+     */
+    public static final long HEAD_CHUNK_ELEMENTS = 1L << 26;
+
+    /**
+     * As {@link #score}, for a pass without a graph (the reference, evaluation): the LM head runs over chunks of
+     * scored tokens ({@link #headInChunks}), so at most {@code headChunkElements} logits exist at once.
+     */
+    public static Scores scoreInChunks(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType,
+            long headChunkElements) {
+        NDManager outer = batch.inputIds().getManager();
+        NDArray hidden = model.decoderStates(batch.inputIds(), context(model, batch, computeType, outer), weights);
+        try (NDManager head = outer.newSubManager()) {
+            hidden.attach(head);
+            Scores scores = headInChunks(model, hidden, batch, weights,
+                    headChunkElements / model.config().vocabSize(), head);
+            scores.logps().attach(outer);
+            scores.meanLogits().attach(outer);
+            return scores;
+        }
+    }
+
+    /**
+     * Per-sequence scores of decoder states {@code (rows, length, hidden)} through the final norm and the LM head,
+     * {@code chunkTokens} scored tokens at a time, each chunk's logits freed before the next; in {@code scope}.
+     */
+    public static Scores headInChunks(CausalLm model, NDArray states, PairBatch.Arrays batch, Weights weights,
+            long chunkTokens, NDManager scope) {
+        long tokens = batch.targets().getShape().get(0);
+        long chunk = Math.max(1, chunkTokens);
+        NDArray logps = scope.zeros(batch.completionLengths().getShape());
+        NDArray logits = scope.zeros(batch.completionLengths().getShape());
+        for (long start = 0; start < tokens; start += chunk) {
+            try (NDManager step = scope.newSubManager()) {
+                states.tempAttach(step); // the chunk's logits land in the manager of `states`: keep them here
+                NDIndex range = new NDIndex("{}:{}", start, Math.min(tokens, start + chunk));
+                NDArray rows = batch.scoredRows().get(range);
+                rows.attach(step);
+                TokenScores scores = tokenScores(model, states, rows, batch.targets().get(range), weights);
+                NDArray segments = batch.segments().get(new NDIndex(":, {}:{}", start,
+                        Math.min(tokens, start + chunk)));
+                segments.attach(step);
+                logps.addi(segments.matMul(scores.logps()));
+                logits.addi(segments.matMul(scores.meanLogits()));
+            }
+        }
+        return new Scores(logps, logits.divi(batch.completionLengths()));
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.dpo4j.core.train;
 
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.data.PreparedData;
-import dev.dpo4j.core.internal.autograd.CheckpointedPass;
 import dev.dpo4j.core.lora.AdapterFolder;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.memory.DeviceMemory;
@@ -11,6 +10,7 @@ import dev.dpo4j.core.memory.MemoryEstimate;
 import dev.dpo4j.core.memory.MemoryInputs;
 import dev.dpo4j.core.memory.ReferenceModel;
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.hub.ModelFiles;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,6 +68,6 @@ final class RunMemory {
                 : lora.usePeft() && !referenceGiven ? ReferenceModel.ADAPTERS_OFF : ReferenceModel.COPY;
         return new MemoryInputs(model, computeType, lora.usePeft(), lora.adapterParameters(model), reference, devices,
                 config.batching().perDeviceTrainBatchSize(), Math.max(1, longestPair),
-                config.gradientCheckpointing(), CheckpointedPass.HEAD_CHUNK_ELEMENTS);
+                config.gradientCheckpointing(), CompletionScorer.HEAD_CHUNK_ELEMENTS);
     }
 }

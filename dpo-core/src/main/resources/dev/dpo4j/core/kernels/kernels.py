@@ -11,7 +11,7 @@ class Kernels(Module):
     x: Tensor) -> Tensor:
     return x
   def version(self: __torch__.Kernels) -> int:
-    return 4
+    return 5
   # Causal attention with grouped-query heads (keys and values are not copied per query head): flash
   # attention on GPUs that have it, for float16 and bfloat16.
   def attention_causal(self: __torch__.Kernels,
@@ -89,6 +89,12 @@ class Kernels(Module):
     weight: Tensor,
     eps: Tensor) -> Tensor:
     _0 = torch.rms_norm(x, [torch.size(x, -1)], weight, float(eps))
+    return _0
+  # The Llama MLP's gate, silu(gate) * up: silu saves only its input for backward.
+  def swiglu(self: __torch__.Kernels,
+    gate: Tensor,
+    up: Tensor) -> Tensor:
+    _0 = torch.mul(torch.silu(gate), up)
     return _0
   # Casts that keep the autograd graph (DJL's toType does not), always a copy.
   def to_float16(self: __torch__.Kernels,

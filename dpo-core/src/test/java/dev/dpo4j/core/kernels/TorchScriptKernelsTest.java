@@ -140,6 +140,37 @@ class TorchScriptKernelsTest {
     }
 
     @Test
+    void swigluMatchesTheDjlKernelsWithGradients() {
+        NDArray gate = manager.randomNormal(new Shape(2, 3, 8));
+        NDArray up = manager.randomNormal(new Shape(2, 3, 8));
+        NDArray upstream = manager.randomNormal(new Shape(2, 3, 8));
+        float[][] values = new float[2][];
+        float[][][] gradients = new float[2][2][];
+        List<Kernels> both = List.of(plain, fused);
+        for (int run = 0; run < 2; run++) {
+            gate.setRequiresGradient(true);
+            up.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out = both.get(run).swiglu(gate, up);
+                values[run] = out.toFloatArray();
+                collector.backward(out.mul(upstream).sum());
+            }
+            for (int i = 0; i < 2; i++) {
+                NDArray gradient = (i == 0 ? gate : up).getGradient();
+                gradients[run][i] = gradient.toFloatArray();
+                gradient.subi(gradient);
+            }
+        }
+        assertThat(values[1]).containsExactly(values[0], within(1e-6f));
+        assertThat(gradients[1][0]).containsExactly(gradients[0][0], within(1e-5f));
+        assertThat(gradients[1][1]).containsExactly(gradients[0][1], within(1e-5f));
+        // silu(g) * u by hand for the first element
+        float g = gate.toFloatArray()[0];
+        float u = up.toFloatArray()[0];
+        assertThat(values[1][0]).isCloseTo((float) (g / (1 + Math.exp(-g)) * u), within(1e-6f));
+    }
+
+    @Test
     void rmsNormMatchesTheDjlKernelsWithGradients() {
         NDArray x = manager.randomNormal(new Shape(2, 3, 16));
         NDArray weight = manager.randomNormal(new Shape(16)).add(1f);

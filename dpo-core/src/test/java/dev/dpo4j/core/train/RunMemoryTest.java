@@ -3,11 +3,11 @@ package dev.dpo4j.core.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.core.internal.autograd.CheckpointedPass;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.memory.MemoryInputs;
 import dev.dpo4j.core.memory.ReferenceModel;
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.testing.TinyModels;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +28,7 @@ class RunMemoryTest {
                 DataType.BFLOAT16, 2, true, false, 77);
         assertThat(inputs).isEqualTo(new MemoryInputs(LLAMA, DataType.BFLOAT16, false,
                 LoraOptions.DEFAULTS.adapterParameters(LLAMA), ReferenceModel.COPY, 2, 3, 77, true,
-                CheckpointedPass.HEAD_CHUNK_ELEMENTS));
+                CompletionScorer.HEAD_CHUNK_ELEMENTS));
     }
 
     @Test

@@ -23,16 +23,13 @@ import java.util.function.Function;
  */
 public final class CheckpointedPass {
 
-    /** Logit elements computed at once by the chunked head (a quarter of a GiB in float32). */
-    public static final long HEAD_CHUNK_ELEMENTS = 1L << 26;
-
     private CheckpointedPass() {
     }
 
     /**
      * Runs the micro-batch and back-propagates {@code factor} times its mean loss.
      *
-     * @param headChunkElements logit elements the head computes at once ({@link #HEAD_CHUNK_ELEMENTS})
+     * @param headChunkElements logit elements the head computes at once ({@link CompletionScorer#HEAD_CHUNK_ELEMENTS})
      * @param outcome builds the micro-batch's result, its losses included, from the policy's scores
      * @param losses the per-pair losses of that result
      * @param <R> the result
@@ -109,13 +106,7 @@ public final class CheckpointedPass {
 
         /** Per-sequence log-probs and mean logits, chunk by chunk, without a graph. */
         CompletionScorer.Scores score(CausalLm model, NDArray states, Weights weights, NDManager scope) {
-            NDArray logps = scope.zeros(arrays.completionLengths().getShape());
-            NDArray logits = scope.zeros(arrays.completionLengths().getShape());
-            forEach(model, states, weights, scope, (scores, segments) -> {
-                logps.addi(segments.matMul(scores.logps()));
-                logits.addi(segments.matMul(scores.meanLogits()));
-            });
-            return new CompletionScorer.Scores(logps, logits.divi(arrays.completionLengths()));
+            return CompletionScorer.headInChunks(model, states, arrays, weights, chunk, scope);
         }
 
         /** Back-propagates the per-sequence gradient through the head; returns the gradient of the states. */

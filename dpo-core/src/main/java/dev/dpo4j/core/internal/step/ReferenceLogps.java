@@ -53,7 +53,8 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(model, arrays, model.weights(), computeType)
+                return CompletionScorer.scoreInChunks(model, arrays, model.weights(), computeType,
+                        CompletionScorer.HEAD_CHUNK_ELEMENTS)
                         .logps().stopGradient();
             }
 
@@ -95,7 +96,8 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(base, arrays, view, computeType).logps().stopGradient();
+                return CompletionScorer.scoreInChunks(base, arrays, view, computeType,
+                        CompletionScorer.HEAD_CHUNK_ELEMENTS).logps().stopGradient();
             }
 
             @Override

@@ -115,10 +115,11 @@ public final class Worker implements AutoCloseable {
                     scoring.loss(), scores, referenceLogps, arrays, batch.length);
             MicroBatchOutcome result;
             if (!training) {
-                result = outcome.apply(score(arrays));
+                result = outcome.apply(CompletionScorer.scoreInChunks(scoring.policy(), arrays, weights.view(),
+                        scoring.computeType(), CompletionScorer.HEAD_CHUNK_ELEMENTS));
             } else if (scoring.checkpointing().recompute(pairs)) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
-                        factor, CheckpointedPass.HEAD_CHUNK_ELEMENTS, outcome, r -> r.output().losses());
+                        factor, CompletionScorer.HEAD_CHUNK_ELEMENTS, outcome, r -> r.output().losses());
             } else {
                 try (Autograd recording = Autograd.record()) {
                     result = outcome.apply(score(arrays));
