@@ -3,16 +3,18 @@ package dev.dpo4j.core.memory;
 import java.util.Locale;
 
 /**
- * The GPU memory a training run is estimated to take on each device, before it is spent ({@link MemoryInputs}).
+ * The memory a training run is estimated to take on each device, before it is spent ({@link MemoryInputs}): GPU
+ * memory, or host memory for a run on the CPU (no CUDA context then).
  *
  * @param primary the primary device, where the optimizer lives
  * @param others each other data-parallel device, or null on one device
  * @param perDeviceTrainBatchSize pairs per device per micro-batch the activations were estimated for
  * @param maxLength tokens of the longest pair (prompt plus longer completion) the activations were estimated for
  * @param recompute whether the activations are those of gradient checkpointing
+ * @param gpu whether the devices are GPUs
  */
 public record MemoryEstimate(PerDevice primary, PerDevice others, int perDeviceTrainBatchSize, int maxLength,
-        boolean recompute) {
+        boolean recompute, boolean gpu) {
 
     private static final double GIB = 1L << 30;
     private static final double MIB = 1L << 20;
@@ -31,7 +33,7 @@ public record MemoryEstimate(PerDevice primary, PerDevice others, int perDeviceT
     public String summary() {
         String activations = "activations (" + perDeviceTrainBatchSize + " pair" + (perDeviceTrainBatchSize == 1 ? ""
                 : "s") + " of up to " + maxLength + " tokens, " + (recompute ? "recomputed" : "not recomputed") + ")";
-        return "estimated GPU memory per device: " + (others == null ? primary.summary(activations)
+        return "estimated " + (gpu ? "GPU" : "host") + " memory per device: " + (others == null ? primary.summary(activations)
                 : "primary " + primary.summary(activations) + "; others " + others.summary(activations));
     }
 
@@ -52,7 +54,7 @@ public record MemoryEstimate(PerDevice primary, PerDevice others, int perDeviceT
      * @param optimizerState AdamW's two float32 moments
      * @param reference the reference model's own weights
      * @param activations what one micro-batch keeps for backward ({@link Activations})
-     * @param workspace the CUDA context and workspaces ({@link MemoryInputs#WORKSPACE})
+     * @param workspace the CUDA context and workspaces ({@link MemoryInputs#WORKSPACE}; 0 on the host)
      */
     public record PerDevice(long weights, long gradients, long optimizerState, long reference, long activations,
             long workspace) {
@@ -71,7 +73,8 @@ public record MemoryEstimate(PerDevice primary, PerDevice others, int perDeviceT
         String summary(String activations) {
             return size(weights) + " weights, " + size(gradients) + " gradients, " + size(optimizerState)
                     + " optimizer state, " + size(reference) + " reference, " + size(this.activations) + " "
-                    + activations + ", " + size(workspace) + " CUDA context and workspace = " + size(total());
+                    + activations + (workspace == 0 ? "" : ", " + size(workspace) + " CUDA context and workspace")
+                    + " = " + size(total());
         }
     }
 }

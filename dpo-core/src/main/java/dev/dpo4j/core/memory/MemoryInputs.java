@@ -60,11 +60,12 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
     }
 
     /**
-     * The estimate; {@code free} (the least free bytes of the devices, {@link Long#MAX_VALUE} for host memory)
-     * decides, under {@code auto}, whether the activations are recomputed.
+     * The estimate; {@code free} (the least free bytes of the devices, {@link Long#MAX_VALUE} for host memory,
+     * which has no CUDA context) decides, under {@code auto}, whether the activations are recomputed.
      */
     public MemoryEstimate estimate(long free) {
-        PerDeviceParts parts = new PerDeviceParts();
+        boolean gpu = free != Long.MAX_VALUE;
+        PerDeviceParts parts = new PerDeviceParts(gpu ? WORKSPACE : 0);
         MemoryEstimate.PerDevice primary = parts.primary(0);
         long rowTokens = 2L * perDeviceTrainBatchSize * maxLength;
         Activations activations = new Activations(config, computeType.getNumOfBytes());
@@ -73,7 +74,7 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
                 : plain > DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held());
         long kept = recompute ? activations.checkpointed(rowTokens, headChunkElements) : plain;
         return new MemoryEstimate(parts.primary(kept), devices == 1 ? null : parts.other(kept),
-                perDeviceTrainBatchSize, maxLength, recompute);
+                perDeviceTrainBatchSize, maxLength, recompute, gpu);
     }
 
     /** With or without LoRA; a reference copy becomes the base with the adapters off. */
@@ -102,6 +103,7 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
 
     /** The bytes a device holds before activations, per kind of device. */
     private final class PerDeviceParts {
+        private final long workspace;
         private final long element = computeType.getNumOfBytes();
         private final long all = parameters();
         private final long trained = usePeft ? adapterParameters : all;
@@ -109,17 +111,21 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
         private final long copies = element < Float.BYTES ? element * trained : 0;
         private final long referenceBytes = reference == ReferenceModel.COPY ? element * all : 0;
 
+        PerDeviceParts(long workspace) {
+            this.workspace = workspace;
+        }
+
         /** Masters, their gradients and moments, compute-type copies and their gradients, frozen base, reference. */
         MemoryEstimate.PerDevice primary(long activations) {
             long masters = (long) Float.BYTES * trained;
             return new MemoryEstimate.PerDevice(masters + copies + element * frozen, masters + copies, 2 * masters,
-                    referenceBytes, activations, WORKSPACE);
+                    referenceBytes, activations, workspace);
         }
 
         /** A compute-type copy of every weight, the trained ones' gradients, the reference. */
         MemoryEstimate.PerDevice other(long activations) {
             return new MemoryEstimate.PerDevice(element * (trained + frozen), element * trained, 0, referenceBytes,
-                    activations, WORKSPACE);
+                    activations, workspace);
         }
     }
 }

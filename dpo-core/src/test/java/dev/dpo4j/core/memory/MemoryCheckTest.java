@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 /** The refusal of runs that cannot fit, the option it names, and the estimate at Mistral-7B's shape. */
 class MemoryCheckTest {
 
+    /** Free memory of a GPU that holds anything these tests ask for. */
+    static final long AMPLE = 1L << 50;
+
     /** An H200's memory as sold: 141 GB. */
     private static final long H200 = 141_000_000_000L;
     private static final ModelConfig MISTRAL = mistral7b();
@@ -80,11 +83,11 @@ class MemoryCheckTest {
     void theRefusalNamesTheLargestBatchAndLengthThatFit() {
         MemoryInputs tiny = new MemoryInputs(MemoryEstimateTest.LLAMA, DataType.FLOAT32, false, 0,
                 ReferenceModel.COPY, 1, 8, 100, false, 100);
-        long free = tiny.withPerDeviceTrainBatchSize(3).estimate(Long.MAX_VALUE).total();
-        assertThat(tiny.withPerDeviceTrainBatchSize(4).estimate(Long.MAX_VALUE).total()).isGreaterThan(free);
+        long free = tiny.withPerDeviceTrainBatchSize(3).estimate(AMPLE).total();
+        assertThat(tiny.withPerDeviceTrainBatchSize(4).estimate(AMPLE).total()).isGreaterThan(free);
         // the activations of 3 pairs of 100 tokens hold 8 pairs of 37; neither LoRA nor recomputing saves enough
-        String atLength37 = MemoryEstimate.size(tiny.withMaxLength(37).estimate(Long.MAX_VALUE).total());
-        assertThat(tiny.withMaxLength(38).estimate(Long.MAX_VALUE).total()).isGreaterThan(free);
+        String atLength37 = MemoryEstimate.size(tiny.withMaxLength(37).estimate(AMPLE).total());
+        assertThat(tiny.withMaxLength(38).estimate(AMPLE).total()).isGreaterThan(free);
         assertThatThrownBy(() -> MemoryCheck.requireFits(tiny, free)).isInstanceOf(InsufficientMemoryException.class)
                 .hasMessageEndingWith(" It would fit with per_device_train_batch_size 3 (" + MemoryEstimate.size(free)
                         + "), or max_length 37 (" + atLength37 + ").");
@@ -95,7 +98,7 @@ class MemoryCheckTest {
     void theRefusalNamesGradientCheckpointingWhenItFits() {
         MemoryInputs tiny = new MemoryInputs(MemoryEstimateTest.LLAMA, DataType.FLOAT32, false, 0,
                 ReferenceModel.COPY, 1, 1, 100, false, 100);
-        long free = tiny.withGradientCheckpointing(true).estimate(Long.MAX_VALUE).total();
+        long free = tiny.withGradientCheckpointing(true).estimate(AMPLE).total();
         assertThatThrownBy(() -> MemoryCheck.requireFits(tiny, free)).hasMessageContaining(
                 "It would fit with gradient_checkpointing true (" + MemoryEstimate.size(free) + ")");
     }

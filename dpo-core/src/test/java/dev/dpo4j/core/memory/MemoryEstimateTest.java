@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 /** The run's memory estimate by hand for a tiny Llama: full training in float32 and float16, LoRA, two devices. */
 class MemoryEstimateTest {
 
+    /** Free memory of a GPU that holds anything these tests ask for. */
+    static final long AMPLE = 1L << 50;
+
     /** Hidden 32, 4 heads and 2 kv heads of 8, intermediate 64, 2 layers, vocab 50, untied. */
     static final ModelConfig LLAMA = TinyModels.config("llama", 50, false);
     /** Per layer q 1024 + k 512 + v 512 + o 1024 + gate, up, down 3 * 2048 + two norms 64; embedding and head. */
@@ -31,7 +34,7 @@ class MemoryEstimateTest {
 
     @Test
     void fullFloat32TrainingHoldsMastersGradientsMomentsAndAFloat32Reference() {
-        MemoryEstimate estimate = full(DataType.FLOAT32).estimate(Long.MAX_VALUE);
+        MemoryEstimate estimate = full(DataType.FLOAT32).estimate(AMPLE);
         MemoryEstimate.PerDevice primary = estimate.primary();
         assertThat(primary).isEqualTo(new MemoryEstimate.PerDevice(4 * PARAMETERS, 4 * PARAMETERS, 8 * PARAMETERS,
                 4 * PARAMETERS, PLAIN_FP32, MemoryInputs.WORKSPACE));
@@ -43,7 +46,7 @@ class MemoryEstimateTest {
     @Test
     void fullHalfPrecisionTrainingTakes22BytesAParameter() {
         for (DataType type : new DataType[] {DataType.FLOAT16, DataType.BFLOAT16}) {
-            MemoryEstimate.PerDevice primary = full(type).estimate(Long.MAX_VALUE).primary();
+            MemoryEstimate.PerDevice primary = full(type).estimate(AMPLE).primary();
             // float32 masters 4 + float16 copies 2; float32 gradients 4 + the copies' 2; two moments 8; reference 2
             assertThat(primary.weights()).isEqualTo(6 * PARAMETERS);
             assertThat(primary.gradients()).isEqualTo(6 * PARAMETERS);
@@ -65,7 +68,7 @@ class MemoryEstimateTest {
                 100).withUsePeft(true);
         assertThat(inputs.reference()).isEqualTo(ReferenceModel.ADAPTERS_OFF);
         assertThat(inputs.trainableParameters()).isEqualTo(adapters);
-        MemoryEstimate.PerDevice primary = inputs.estimate(Long.MAX_VALUE).primary();
+        MemoryEstimate.PerDevice primary = inputs.estimate(AMPLE).primary();
         // the frozen base in bfloat16, the adapters' float32 masters and bfloat16 copies
         assertThat(primary.weights()).isEqualTo(2 * PARAMETERS + 6 * adapters);
         assertThat(primary.gradients()).isEqualTo(6 * adapters);
@@ -92,7 +95,7 @@ class MemoryEstimateTest {
     @Test
     void otherDevicesHoldACopyItsGradientsAndTheReferenceButNoOptimizer() {
         MemoryEstimate estimate = new MemoryInputs(LLAMA, DataType.FLOAT16, false, 0, ReferenceModel.COPY, 2, 1, 10,
-                false, 100).estimate(Long.MAX_VALUE);
+                false, 100).estimate(AMPLE);
         assertThat(estimate.primary().held() - MemoryInputs.WORKSPACE).isEqualTo(22 * PARAMETERS);
         assertThat(estimate.others()).isEqualTo(new MemoryEstimate.PerDevice(2 * PARAMETERS, 2 * PARAMETERS, 0,
                 2 * PARAMETERS, estimate.primary().activations(), MemoryInputs.WORKSPACE));
@@ -105,7 +108,7 @@ class MemoryEstimateTest {
     void aPrecomputedReferenceOrNoneTakesNothing() {
         for (ReferenceModel reference : new ReferenceModel[] {ReferenceModel.PRECOMPUTED, ReferenceModel.NONE}) {
             assertThat(new MemoryInputs(LLAMA, DataType.FLOAT32, false, 0, reference, 1, 1, 10, false, 100)
-                    .estimate(Long.MAX_VALUE).primary().reference()).isZero();
+                    .estimate(AMPLE).primary().reference()).isZero();
             assertThat(reference.withPeft()).isEqualTo(reference);
         }
     }
@@ -114,11 +117,11 @@ class MemoryEstimateTest {
     void checkpointingKeepsLayerInputsAndAutoRecomputesOnlyWhatDoesNotFit() {
         MemoryInputs plain = full(DataType.FLOAT32);
         long checkpointed = 20L * 3 * 32 * 4 + 20L * 528 * 4 + 100 * 4;
-        assertThat(plain.withGradientCheckpointing(true).estimate(Long.MAX_VALUE).primary().activations())
+        assertThat(plain.withGradientCheckpointing(true).estimate(AMPLE).primary().activations())
                 .isEqualTo(checkpointed);
         MemoryInputs auto = plain.withGradientCheckpointing(null);
-        assertThat(auto.estimate(Long.MAX_VALUE).recompute()).isFalse();
-        long held = auto.estimate(Long.MAX_VALUE).primary().held();
+        assertThat(auto.estimate(AMPLE).recompute()).isFalse();
+        long held = auto.estimate(AMPLE).primary().held();
         assertThat(auto.estimate(held + PLAIN_FP32 * 2).recompute()).isFalse();
         assertThat(auto.estimate(held + PLAIN_FP32).recompute()).isTrue(); // only 85 % of it may go to activations
         assertThat(auto.estimate(held + PLAIN_FP32).primary().activations()).isEqualTo(checkpointed);
@@ -126,12 +129,21 @@ class MemoryEstimateTest {
 
     @Test
     void theSummaryNamesEveryPart() {
-        assertThat(full(DataType.FLOAT32).estimate(Long.MAX_VALUE).summary()).isEqualTo("estimated GPU memory per "
+        assertThat(full(DataType.FLOAT32).estimate(AMPLE).summary()).isEqualTo("estimated GPU memory per "
                 + "device: 85.1 KiB weights, 85.1 KiB gradients, 0.2 MiB optimizer state, 85.1 KiB reference, "
                 + "86.4 KiB activations (1 pair of up to 10 tokens, not recomputed), 1.0 GiB CUDA context and "
                 + "workspace = 1.0 GiB");
         assertThat(MemoryEstimate.size(0)).isEqualTo("0");
         assertThat(MemoryEstimate.size(14_500_000_000L)).isEqualTo("13.5 GiB");
         assertThat(MemoryEstimate.size(5L << 20)).isEqualTo("5.0 MiB");
+    }
+
+    @Test
+    void onTheHostThereIsNoCudaContext() {
+        MemoryEstimate host = full(DataType.FLOAT32).estimate(Long.MAX_VALUE);
+        assertThat(host.gpu()).isFalse();
+        assertThat(host.primary().workspace()).isZero();
+        assertThat(host.summary()).startsWith("estimated host memory per device: ").doesNotContain("CUDA");
+        assertThat(host.total()).isEqualTo(full(DataType.FLOAT32).estimate(AMPLE).total() - MemoryInputs.WORKSPACE);
     }
 }
