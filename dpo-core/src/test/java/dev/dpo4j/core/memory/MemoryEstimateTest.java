@@ -116,7 +116,7 @@ class MemoryEstimateTest {
     @Test
     void checkpointingKeepsLayerInputsAndAutoRecomputesOnlyWhatDoesNotFit() {
         MemoryInputs plain = full(DataType.FLOAT32);
-        long checkpointed = 20L * 3 * 32 * 4 + 20L * 528 * 4 + 100 * 4;
+        long checkpointed = 20L * 3 * 32 * 4 + 2 * 20L * 528 * 4 + 100 * 4;
         assertThat(plain.withGradientCheckpointing(true).estimate(AMPLE).primary().activations())
                 .isEqualTo(checkpointed);
         MemoryInputs auto = plain.withGradientCheckpointing(null);
