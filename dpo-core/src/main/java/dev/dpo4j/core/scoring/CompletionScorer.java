@@ -46,6 +46,16 @@ public final class CompletionScorer {
      * log-softmax and its gradient are the largest arrays of a checkpointed step; a chunk costs ten small calls.
      */
     public static final long HEAD_CHUNK_ELEMENTS = 1L << 24;
+    /** Scored tokens a head chunk holds at least, so that a large vocabulary does not cut the head into many calls. */
+    public static final int HEAD_CHUNK_TOKENS = 512;
+
+    /**
+     * Logit elements a head chunk holds for a vocabulary of {@code vocab}: {@link #HEAD_CHUNK_ELEMENTS}, or
+     * {@link #HEAD_CHUNK_TOKENS} tokens of it when that is more (Llama 3's 128k and Qwen's 152k vocabularies).
+     */
+    public static long headChunkElements(int vocab) {
+        return Math.max(HEAD_CHUNK_ELEMENTS, (long) HEAD_CHUNK_TOKENS * vocab);
+    }
 
     /**
      * As {@link #score}, for a pass without a graph (the reference, evaluation): the LM head runs over chunks of

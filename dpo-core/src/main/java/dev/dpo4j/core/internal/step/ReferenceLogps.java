@@ -54,7 +54,7 @@ public interface ReferenceLogps extends AutoCloseable {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
                 return CompletionScorer.scoreInChunks(model, arrays, model.weights(), computeType,
-                        CompletionScorer.HEAD_CHUNK_ELEMENTS)
+                        CompletionScorer.headChunkElements(model.config().vocabSize()))
                         .logps().stopGradient();
             }
 
@@ -97,7 +97,7 @@ public interface ReferenceLogps extends AutoCloseable {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
                 return CompletionScorer.scoreInChunks(base, arrays, view, computeType,
-                        CompletionScorer.HEAD_CHUNK_ELEMENTS).logps().stopGradient();
+                        CompletionScorer.headChunkElements(base.config().vocabSize())).logps().stopGradient();
             }
 
             @Override

@@ -114,12 +114,13 @@ public final class Worker implements AutoCloseable {
             Function<CompletionScorer.Scores, MicroBatchOutcome> outcome = scores -> MicroBatchOutcome.of(
                     scoring.loss(), scores, referenceLogps, arrays, batch.length);
             MicroBatchOutcome result;
+            long headChunk = CompletionScorer.headChunkElements(scoring.policy().config().vocabSize());
             if (!training) {
                 result = outcome.apply(CompletionScorer.scoreInChunks(scoring.policy(), arrays, weights.view(),
-                        scoring.computeType(), CompletionScorer.HEAD_CHUNK_ELEMENTS));
+                        scoring.computeType(), headChunk));
             } else if (scoring.checkpointing().recompute(pairs)) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
-                        factor, CompletionScorer.HEAD_CHUNK_ELEMENTS, outcome, r -> r.output().losses());
+                        factor, headChunk, outcome, r -> r.output().losses());
             } else {
                 try (Autograd recording = Autograd.record()) {
                     result = outcome.apply(score(arrays));
