@@ -1,5 +1,8 @@
 package dev.dpo4j.bench;
 
+import static dev.dpo4j.bench.ParityCheck.ints;
+import static dev.dpo4j.bench.ParityCheck.put;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -225,26 +228,5 @@ public final class LoraParityCheck {
     /** Token ids as the text the word-level tokenizer of lora_reference.py reads back: ids separated by spaces. */
     private static String text(JsonArray ids) {
         return Arrays.stream(ints(ids)).mapToObj(Integer::toString).collect(Collectors.joining(" "));
-    }
-
-    private static void put(JsonObject out, String key, float[] values, int pairs) {
-        JsonArray chosen = new JsonArray();
-        JsonArray rejected = new JsonArray();
-        for (int i = 0; i < pairs; i++) {
-            chosen.add(values[i]);
-            rejected.add(values[pairs + i]);
-        }
-        JsonObject both = new JsonObject();
-        both.add("chosen", chosen);
-        both.add("rejected", rejected);
-        out.add(key, both);
-    }
-
-    private static int[] ints(JsonArray array) {
-        int[] values = new int[array.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = array.get(i).getAsInt();
-        }
-        return values;
     }
 }

@@ -184,7 +184,8 @@ public final class ParityCheck {
                 reference.get(rejected), lengths.get(chosen), lengths.get(rejected));
     }
 
-    private static void put(JsonObject out, String key, float[] values, int pairs) {
+    /** Writes chosen and rejected values ({@code values[0..pairs)} and {@code [pairs..2*pairs)}) under {@code key}. */
+    static void put(JsonObject out, String key, float[] values, int pairs) {
         JsonArray chosen = new JsonArray();
         JsonArray rejected = new JsonArray();
         for (int i = 0; i < pairs; i++) {
@@ -197,7 +198,8 @@ public final class ParityCheck {
         out.add(key, both);
     }
 
-    private static int[] ints(JsonArray array) {
+    /** The integers of a JSON array. */
+    static int[] ints(JsonArray array) {
         int[] values = new int[array.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = array.get(i).getAsInt();
