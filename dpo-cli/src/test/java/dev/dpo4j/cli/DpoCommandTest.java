@@ -63,7 +63,7 @@ class DpoCommandTest {
                 "--group_by_length", "--pad_to_multiple_of", "8", "--disable_tqdm");
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(result.out()).contains("float16 (float32 master weights)").contains("done after 2 steps")
-                .contains("  memory        estimated GPU memory per device: ").contains(", recomputed)");
+                .contains("  memory        estimated host memory per device: ").contains(", recomputed)");
         assertThat(run("--output_dir=" + tmp.resolve("bad"), "--pad_to_multiple_of", "0").err())
                 .contains("pad_to_multiple_of must be at least 1, got 0");
         Result brain = run("--output_dir=" + tmp.resolve("bf16"), "--max_steps", "1", "--bf16",

@@ -13,7 +13,8 @@ package dev.dpo4j.api.train;
  * @param deviceCount data-parallel devices: each runs {@code per_device_train_batch_size} pairs per micro-batch
  * @param devices devices trained on, as DJL names them, comma-separated ({@code cpu()}, {@code gpu(0), gpu(1)})
  * @param precision compute precision ({@code float32} or {@code float16})
- * @param memory the estimated GPU memory per device, one line ({@code estimated GPU memory per device: ...})
+ * @param memory the estimated memory per device, one line ({@code estimated GPU memory per device: ...}, host memory
+ *     on the CPU)
  */
 public record TrainingPlan(long trainExamples, long droppedExamples, long evalExamples, int epochs,
         long totalSteps, long startStep, int globalBatchSize, int deviceCount, String devices, String precision,
