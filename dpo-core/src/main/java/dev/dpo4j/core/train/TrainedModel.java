@@ -33,8 +33,6 @@ import org.slf4j.LoggerFactory;
 final class TrainedModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainedModel.class);
-    /** The folder inside {@code output_dir} that {@code merge_adapters} writes the merged model into. */
-    static final String MERGED = LoraOptions.MERGED_FOLDER;
 
     private final CausalLm policy;
     private final boolean ownsPolicy;
@@ -185,7 +183,7 @@ final class TrainedModel implements AutoCloseable {
             CausalLm merged = ownsPolicy ? policy : policy.frozenCopy(DataType.FLOAT32);
             try {
                 adapters.mergeInto(merged);
-                ModelFolder.save(merged, folder.resolve(MERGED), tokenizerFiles, dtype);
+                ModelFolder.save(merged, folder.resolve(LoraOptions.MERGED_FOLDER), tokenizerFiles, dtype);
             } finally {
                 if (merged != policy) {
                     merged.close();

@@ -148,7 +148,7 @@ class LoraTrainingTest extends TinyModelTraining {
     void mergeAdaptersAlsoWritesTheMergedModel() throws IOException {
         lora(tmp.resolve("out")).lora(LoraOptions.enabled().withR(4).withAlpha(8).withMergeAdapters(true))
                 .maxSteps(2).build().train();
-        Path merged = tmp.resolve("out").resolve(TrainedModel.MERGED);
+        Path merged = tmp.resolve("out").resolve(LoraOptions.MERGED_FOLDER);
         String q = "model.layers.0.self_attn.q_proj";
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> base = Safetensors.read(modelDir.resolve("model.safetensors"), manager,
