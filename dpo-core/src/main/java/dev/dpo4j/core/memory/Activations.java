@@ -35,11 +35,12 @@ public record Activations(ModelConfig config, int elementBytes) {
     /**
      * Bytes kept with gradient checkpointing: every layer's input, one layer's activations while it is recomputed
      * and the gradients that flow back through them (as large again at the peak of the layer's backward), and one
-     * chunk of {@code headChunkElements} float32 logits. On an H200 this came within 4% of the measured peaks of
+     * chunk of {@code headChunkElements} float32 logits (or of every token's, when fewer). On an H200 this came within 4% of the measured peaks of
      * Mistral-7B LoRA, Qwen2.5-0.5B and Llama-1B steps at 1024 to 6000 tokens ({@code BENCHMARKS.md}).
      */
     public long checkpointed(long rowTokens, long headChunkElements) {
         long inputs = rowTokens * (config.numLayers() + 1L) * config.hiddenSize() * elementBytes;
-        return inputs + 2 * rowTokens * elementsPerTokenAndLayer() * elementBytes + headChunkElements * Float.BYTES;
+        long headChunk = Math.min(headChunkElements, rowTokens * config.vocabSize()); // no more tokens than there are
+        return inputs + 2 * rowTokens * elementsPerTokenAndLayer() * elementBytes + headChunk * Float.BYTES;
     }
 }

@@ -31,8 +31,10 @@ class ActivationsTest {
         // each layer's input and the embedding's output, one layer recomputed, one head chunk of 100 logits
         assertThat(half.checkpointed(10, 100)).isEqualTo(10L * (LLAMA.numLayers() + 1) * 32 * 2 + 2 * 10 * 528 * 2 + 400);
         // only one layer's activations grow with the layer count, not all of them
-        assertThat(half.checkpointed(1000, 100) - half.checkpointed(0, 100))
+        assertThat(half.checkpointed(2000, 100) - half.checkpointed(1000, 100))
                 .isEqualTo(1000L * ((LLAMA.numLayers() + 1) * 32 * 2 + 2 * 528 * 2));
+        // a head chunk holds no more than every token's logits: 1 token of a 50-token vocabulary
+        assertThat(half.checkpointed(1, 1 << 20)).isEqualTo((LLAMA.numLayers() + 1) * 32 * 2 + 2 * 528 * 2 + 50 * 4);
     }
 
     @Test
