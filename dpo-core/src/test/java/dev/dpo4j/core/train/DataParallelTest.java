@@ -90,6 +90,23 @@ class DataParallelTest extends TinyModelTraining {
     }
 
     @Test
+    void aContinuedAdapterOnTwoDevicesRefersToItsStartOnBoth() {
+        base(tmp.resolve("start")).lora(LoraOptions.enabled().withR(4)).maxSteps(2).build().train();
+        Path adapter = tmp.resolve("start");
+        TrainingSummary one = DpoTrainer.builder().modelPath(adapter).trainData(TinyModels.arithmetic(16))
+                .outputDir(tmp.resolve("one")).progressBar(false).learningRate(5e-3).perDeviceTrainBatchSize(2)
+                .loggingSteps(1).seed(5).devices(CPU).gradientAccumulationSteps(4).maxSteps(2).build().train();
+        TrainingSummary two = DpoTrainer.builder().modelPath(adapter).trainData(TinyModels.arithmetic(16))
+                .outputDir(tmp.resolve("two")).progressBar(false).learningRate(5e-3).perDeviceTrainBatchSize(2)
+                .loggingSteps(1).seed(5).devices(CPU, CPU).gradientAccumulationSteps(2).maxSteps(2).build().train();
+        assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(1e-5));
+        assertThat(two.lastTrain().rewardsMargin()).isCloseTo(one.lastTrain().rewardsMargin(), within(1e-5));
+        assertThat(one.lastTrain().rewardsMargin()).isNotZero();
+        DpoTrainerTest.assertSameTensors(tmp.resolve("one").resolve(AdapterFolder.WEIGHTS),
+                tmp.resolve("two").resolve(AdapterFolder.WEIGHTS), 1e-4f);
+    }
+
+    @Test
     void aStepWithFewerMicroBatchesThanDevicesLeavesTheRestIdle() {
         // 16 pairs in batches of 2 = 8 micro-batches; 3 devices take 3 per step, so step 3 has 2
         TrainingSummary one = base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(3).build().train();

@@ -108,6 +108,19 @@ class LoraTrainingTest extends TinyModelTraining {
     }
 
     @Test
+    void aReferenceModelOfItsOwnIsScoredInsteadOfTheBase() {
+        List<DpoMetrics> own = new ArrayList<>();
+        lora(tmp.resolve("own")).referenceModelNameOrPath(modelDir.toString()).maxSteps(3).listener(recorder(own))
+                .build().train();
+        List<DpoMetrics> off = new ArrayList<>();
+        lora(tmp.resolve("off")).maxSteps(3).listener(recorder(off)).build().train();
+        // the reference folder holds the base itself, so both references score alike
+        assertThat(own.get(0).loss()).isCloseTo(Math.log(2), within(1e-6));
+        assertThat(own.get(2).loss()).isCloseTo(off.get(2).loss(), within(1e-5));
+        adaptersAgree(tmp.resolve("own"), tmp.resolve("off"), 1e-4f);
+    }
+
+    @Test
     void checkpointedLayersTrainAsThePlainPass() {
         lora(tmp.resolve("plain")).maxSteps(3).gradientCheckpointing(false).build().train();
         lora(tmp.resolve("recomputed")).maxSteps(3).gradientCheckpointing(true).build().train();
