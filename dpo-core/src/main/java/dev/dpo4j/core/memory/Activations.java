@@ -35,12 +35,43 @@ public record Activations(ModelConfig config, int elementBytes) {
     /**
      * Bytes kept with gradient checkpointing: every layer's input, one layer's activations while it is recomputed
      * and the gradients that flow back through them (as large again at the peak of the layer's backward), and one
-     * chunk of {@code headChunkElements} float32 logits (or of every token's, when fewer). On an H200 this came within 4% of the measured peaks of
-     * Mistral-7B LoRA, Qwen2.5-0.5B and Llama-1B steps at 1024 to 6000 tokens ({@code BENCHMARKS.md}).
+     * chunk of {@code headChunkElements} float32 logits (or of every token's, when fewer). On an H200 this came within
+     * 4% of the measured peaks of Mistral-7B LoRA, Qwen2.5-0.5B and Llama-1B steps at 1024 to 6000 tokens
+     * ({@code BENCHMARKS.md}).
      */
     public long checkpointed(long rowTokens, long headChunkElements) {
-        long inputs = rowTokens * (config.numLayers() + 1L) * config.hiddenSize() * elementBytes;
+        return partial(rowTokens, config.numLayers(), headChunkElements);
+    }
+
+    /**
+     * Bytes kept when the lowest {@code recomputed} decoder layers are checkpointed and the others keep their graph:
+     * the inputs of the recomputed layers, the graph of the others plus one layer's gradients while back-propagating
+     * through them, or, while recomputing, one layer's activations and gradients, whichever is more; and one head
+     * chunk. With every layer recomputed this is {@link #checkpointed}.
+     *
+     * @param recomputed how many of the layers, from the first, recompute in backward (1 to all of them)
+     */
+    public long partial(long rowTokens, int recomputed, long headChunkElements) {
+        long perLayer = rowTokens * elementsPerTokenAndLayer() * elementBytes;
+        long inputs = rowTokens * (recomputed + 1L) * config.hiddenSize() * elementBytes;
+        long graph = (config.numLayers() - recomputed + 1L) * perLayer;
         long headChunk = Math.min(headChunkElements, rowTokens * config.vocabSize()); // no more tokens than there are
-        return inputs + 2 * rowTokens * elementsPerTokenAndLayer() * elementBytes + headChunk * Float.BYTES;
+        return inputs + Math.max(graph, 2 * perLayer) + headChunk * Float.BYTES;
+    }
+
+    /**
+     * How many layers, from the first, a micro-batch must recompute for its activations to fit in {@code budget}
+     * bytes: 0 when the plain pass fits, the fewest that fit otherwise, every layer when none does.
+     */
+    public int layersToRecompute(long rowTokens, long scoredTokens, long budget, long headChunkElements) {
+        if (plain(rowTokens, scoredTokens) <= budget) {
+            return 0;
+        }
+        for (int recomputed = 1; recomputed < config.numLayers(); recomputed++) {
+            if (partial(rowTokens, recomputed, headChunkElements) <= budget) {
+                return recomputed;
+            }
+        }
+        return config.numLayers();
     }
 }

@@ -14,16 +14,39 @@ public final class DeviceMemory {
     private DeviceMemory() {
     }
 
-    /** Free bytes of the device with the least, or {@link Long#MAX_VALUE} when none is a GPU (host memory). */
+    /**
+     * The system property that plans for GPUs of at most this many GiB each (a decimal number): what {@code auto}
+     * recomputes and what the memory check refuses then follow as on a smaller GPU, as when it is shared. It limits
+     * these decisions, not the allocator.
+     */
+    public static final String LIMIT_PROPERTY = "dpo4j.gpu_memory_limit_gib";
+
+    /**
+     * Free bytes of the device with the least, or {@link Long#MAX_VALUE} when none is a GPU (host memory); with
+     * {@link #LIMIT_PROPERTY}, of a device that holds at most that much.
+     */
     public static long free(List<Device> devices) {
         long least = Long.MAX_VALUE;
         for (Device device : devices) {
             if (device.isGpu()) {
                 MemoryUsage usage = CudaUtils.getGpuMemory(device);
-                least = Math.min(least, usage.getMax() - usage.getUsed());
+                least = Math.min(least, Math.min(usage.getMax(), limit()) - usage.getUsed());
             }
         }
         return least;
+    }
+
+    /** The limit {@link #LIMIT_PROPERTY} sets, in bytes ({@link Long#MAX_VALUE} without one). */
+    static long limit() {
+        String value = System.getProperty(LIMIT_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return (long) (Double.parseDouble(value.strip()) * (1L << 30));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(LIMIT_PROPERTY + " must be a number of GiB, got '" + value + "'", e);
+        }
     }
 
     /** The activation bytes a micro-batch may keep on {@code devices}: {@link #ACTIVATION_SHARE} of the free memory. */

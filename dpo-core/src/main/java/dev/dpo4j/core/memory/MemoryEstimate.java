@@ -10,15 +10,21 @@ import java.util.Locale;
  * @param others each other data-parallel device, or null on one device
  * @param perDeviceTrainBatchSize pairs per device per micro-batch the activations were estimated for
  * @param maxLength tokens of the longest pair (prompt plus longer completion) the activations were estimated for
- * @param recompute whether the activations are those of gradient checkpointing
+ * @param recomputedLayers how many decoder layers recompute in backward (0: none, the plain pass)
+ * @param layers the model's decoder layers
  * @param gpu whether the devices are GPUs
  */
 public record MemoryEstimate(PerDevice primary, PerDevice others, int perDeviceTrainBatchSize, int maxLength,
-        boolean recompute, boolean gpu) {
+        int recomputedLayers, int layers, boolean gpu) {
 
     private static final double GIB = 1L << 30;
     private static final double MIB = 1L << 20;
     private static final double KIB = 1L << 10;
+
+    /** Whether any layer recomputes in backward. */
+    public boolean recompute() {
+        return recomputedLayers > 0;
+    }
 
     /** The most any device needs. */
     public long total() {
@@ -32,7 +38,9 @@ public record MemoryEstimate(PerDevice primary, PerDevice others, int perDeviceT
      */
     public String summary() {
         String activations = "activations (" + perDeviceTrainBatchSize + " pair" + (perDeviceTrainBatchSize == 1 ? ""
-                : "s") + " of up to " + maxLength + " tokens, " + (recompute ? "recomputed" : "not recomputed") + ")";
+                : "s") + " of up to " + maxLength + " tokens, " + (recomputedLayers == 0 ? "not recomputed"
+                : recomputedLayers == layers ? "recomputed" : recomputedLayers + " of " + layers + " layers recomputed")
+                + ")";
         return "estimated " + (gpu ? "GPU" : "host") + " memory per device: " + (others == null ? primary.summary(activations)
                 : "primary " + primary.summary(activations) + "; others " + others.summary(activations));
     }

@@ -26,8 +26,8 @@ import dev.dpo4j.core.model.ModelConfig;
  * @param perDeviceTrainBatchSize pairs per device per micro-batch
  * @param maxLength tokens of the longest pair (prompt plus longer completion): at most {@code max_length}, and the
  *     longest training pair kept when the data is known
- * @param gradientCheckpointing true, false, or null for {@code auto} (recompute only when the plain activations do
- *     not fit, as {@code Checkpointing} does)
+ * @param gradientCheckpointing true, false, or null for {@code auto} (recompute as few layers as make the
+ *     activations fit, as {@code Checkpointing} does)
  * @param headChunkElements logit elements the checkpointed LM head computes at once
  */
 public record MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
@@ -69,12 +69,15 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
         MemoryEstimate.PerDevice primary = parts.primary(0);
         long rowTokens = 2L * perDeviceTrainBatchSize * maxLength;
         Activations activations = new Activations(config, computeType.getNumOfBytes());
-        long plain = activations.plain(rowTokens, rowTokens);
-        boolean recompute = gradientCheckpointing != null ? gradientCheckpointing
-                : plain > DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held());
-        long kept = recompute ? activations.checkpointed(rowTokens, headChunkElements) : plain;
+        int layers = config.numLayers();
+        int recomputed = gradientCheckpointing != null ? (gradientCheckpointing ? layers : 0)
+                : activations.layersToRecompute(rowTokens, rowTokens,
+                        DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held()),
+                        headChunkElements);
+        long kept = recomputed == 0 ? activations.plain(rowTokens, rowTokens)
+                : activations.partial(rowTokens, recomputed, headChunkElements);
         return new MemoryEstimate(parts.primary(kept), devices == 1 ? null : parts.other(kept),
-                perDeviceTrainBatchSize, maxLength, recompute, gpu);
+                perDeviceTrainBatchSize, maxLength, recomputed, layers, gpu);
     }
 
     /** With or without LoRA; a reference copy becomes the base with the adapters off. */

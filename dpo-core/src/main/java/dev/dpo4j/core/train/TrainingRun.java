@@ -145,9 +145,9 @@ final class TrainingRun implements AutoCloseable {
         return Checkpointing.of(config.gradientCheckpointing(), activations, () -> {
             long budget = DeviceMemory.activationBudget(devices);
             if (budget != Long.MAX_VALUE) {
-                LOG.info("gradient_checkpointing auto: micro-batches whose activations exceed {} GiB recompute "
-                        + "(about {} tokens without checkpointing)", String.format("%.1f", budget / 1073741824.0),
-                        budget / (activations.plain(1, 0)));
+                LOG.info("gradient_checkpointing auto: micro-batches whose activations exceed {} GiB recompute as "
+                        + "few of their layers as make them fit (about {} tokens fit without checkpointing)",
+                        String.format("%.1f", budget / 1073741824.0), budget / (activations.plain(1, 0)));
             }
             return budget;
         });

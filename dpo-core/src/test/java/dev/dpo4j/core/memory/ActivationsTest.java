@@ -1,7 +1,9 @@
 package dev.dpo4j.core.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonObject;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
 import dev.dpo4j.core.internal.step.Checkpointing;
@@ -52,13 +54,51 @@ class ActivationsTest {
             return shortBytes;
         });
         assertThat(auto.automatic()).isTrue();
-        assertThat(auto.recompute(shortBatch)).isFalse(); // exactly at the budget: fits
-        assertThat(auto.recompute(longBatch)).isTrue();
+        assertThat(auto.recomputedLayers(shortBatch, 2, 100)).isZero(); // exactly at the budget: fits
+        assertThat(auto.recomputedLayers(longBatch, 2, 100)).isPositive();
         assertThat(reads).hasValue(1);
-        assertThat(Checkpointing.of(true, activations, () -> 0).recompute(shortBatch)).isTrue();
-        assertThat(Checkpointing.of(false, activations, () -> 0).recompute(longBatch)).isFalse();
+        assertThat(Checkpointing.of(true, activations, () -> 0).recomputedLayers(shortBatch, 2, 100)).isEqualTo(2);
+        assertThat(Checkpointing.of(false, activations, () -> 0).recomputedLayers(longBatch, 2, 100)).isZero();
         // no GPU: nothing is recomputed
         assertThat(Checkpointing.of(null, activations, () -> DeviceMemory.activationBudget(
-                List.of(ai.djl.Device.cpu()))).recompute(longBatch)).isFalse();
+                List.of(ai.djl.Device.cpu()))).recomputedLayers(longBatch, 2, 100)).isZero();
+    }
+
+    @Test
+    void autoRecomputesAsFewLayersAsFit() {
+        ModelConfig deep = deep(8);
+        Activations activations = new Activations(deep, 2);
+        long perLayer = 100L * 528 * 2;
+        // 100 row tokens: the inputs of the recomputed layers and the embedding, the graph of the others and one
+        // layer's gradients, one head chunk of 100 logits
+        assertThat(activations.partial(100, 3, 100)).isEqualTo(100L * 4 * 32 * 2 + 6 * perLayer + 400);
+        assertThat(activations.partial(100, 8, 100)).isEqualTo(activations.checkpointed(100, 100))
+                .isEqualTo(100L * 9 * 32 * 2 + 2 * perLayer + 400);
+        long budget = activations.partial(100, 3, 100);
+        assertThat(activations.layersToRecompute(100, 10, budget, 100)).isEqualTo(3);
+        assertThat(activations.layersToRecompute(100, 10, budget - 1, 100)).isEqualTo(4);
+        assertThat(activations.layersToRecompute(100, 10, activations.plain(100, 10), 100)).isZero();
+        assertThat(activations.layersToRecompute(100, 10, 0, 100)).as("nothing fits: all").isEqualTo(8);
+    }
+
+    @Test
+    void aGpuMemoryLimitIsReadInGibAndABadOneNamed() {
+        System.setProperty(DeviceMemory.LIMIT_PROPERTY, "1.5");
+        try {
+            assertThat(DeviceMemory.limit()).isEqualTo(3L << 29);
+            System.setProperty(DeviceMemory.LIMIT_PROPERTY, "lots");
+            assertThatThrownBy(DeviceMemory::limit).hasMessage(DeviceMemory.LIMIT_PROPERTY
+                    + " must be a number of GiB, got 'lots'");
+        } finally {
+            System.clearProperty(DeviceMemory.LIMIT_PROPERTY);
+        }
+        assertThat(DeviceMemory.limit()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    /** The tiny Llama with {@code layers} decoder layers. */
+    static ModelConfig deep(int layers) {
+        JsonObject json = TinyModels.json("llama", 50, false);
+        json.addProperty("num_hidden_layers", layers);
+        return ModelConfig.fromJson(json, "deep");
     }
 }

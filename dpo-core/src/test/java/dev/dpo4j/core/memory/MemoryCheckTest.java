@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.testing.TinyModels;
 import org.junit.jupiter.api.Test;
 
 /** The refusal of runs that cannot fit, the option it names, and the estimate at Mistral-7B's shape. */
@@ -98,9 +97,7 @@ class MemoryCheckTest {
     @Test
     void theRefusalNamesGradientCheckpointingWhenItFits() {
         // with two layers recomputing one saves nothing: eight make the difference
-        JsonObject json = TinyModels.json("llama", 50, false);
-        json.addProperty("num_hidden_layers", 8);
-        MemoryInputs tiny = new MemoryInputs(ModelConfig.fromJson(json, "deep"), DataType.FLOAT32, false, 0,
+        MemoryInputs tiny = new MemoryInputs(ActivationsTest.deep(8), DataType.FLOAT32, false, 0,
                 ReferenceModel.COPY, 1, 1, 100, false, 100);
         long free = tiny.withGradientCheckpointing(true).estimate(AMPLE).total();
         assertThatThrownBy(() -> MemoryCheck.requireFits(tiny, free)).hasMessageContaining(

@@ -27,7 +27,7 @@ public final class CheckpointedPass {
     }
 
     /**
-     * Runs the micro-batch and back-propagates {@code factor} times its mean loss.
+     * Runs the micro-batch and back-propagates {@code factor} times its mean loss, every layer recomputed.
      *
      * @param headChunkElements logit elements the head computes at once ({@link CompletionScorer#HEAD_CHUNK_ELEMENTS})
      * @param outcome builds the micro-batch's result, its losses included, from the policy's scores
@@ -37,14 +37,26 @@ public final class CheckpointedPass {
     public static <R> R run(CausalLm model, PairBatch.Arrays arrays, Weights weights, DataType computeType,
             NDManager scope, double factor, long headChunkElements,
             Function<CompletionScorer.Scores, R> outcome, Function<R, NDArray> losses) {
-        int layers = model.numLayers();
-        NDManager[] keep = new NDManager[layers + 1];
-        NDArray[] inputs = new NDArray[layers + 1];
+        return run(model, arrays, weights, computeType, scope, factor, headChunkElements, model.numLayers(), outcome,
+                losses);
+    }
+
+    /**
+     * As the other {@code run}, only the first {@code recomputed} layers recomputed: the layers above them run with a
+     * graph in the forward pass and are back-propagated through it, as in the plain pass, before the recomputed ones.
+     *
+     * @param recomputed how many layers, from the first, keep only their input (0 to all of them)
+     */
+    public static <R> R run(CausalLm model, PairBatch.Arrays arrays, Weights weights, DataType computeType,
+            NDManager scope, double factor, long headChunkElements, int recomputed,
+            Function<CompletionScorer.Scores, R> outcome, Function<R, NDArray> losses) {
+        NDManager[] keep = new NDManager[recomputed + 1];
+        NDArray[] inputs = new NDArray[recomputed + 1];
         CausalLm.ForwardContext context = CompletionScorer.context(model, arrays, computeType, scope);
         keep[0] = scope.newSubManager();
         inputs[0] = model.embed(arrays.inputIds(), weights);
         inputs[0].attach(keep[0]);
-        for (int i = 0; i < layers; i++) {
+        for (int i = 0; i < recomputed; i++) {
             keep[i + 1] = scope.newSubManager();
             try (NDManager step = scope.newSubManager()) {
                 inputs[i].tempAttach(step);
@@ -52,18 +64,31 @@ public final class CheckpointedPass {
                 inputs[i + 1].attach(keep[i + 1]);
             }
         }
-        NDArray states = inputs[layers];
         HeadChunks chunks = new HeadChunks(arrays, headChunkElements / model.config().vocabSize());
-        CompletionScorer.Scores scores = chunks.score(model, states, weights, scope);
+        R result;
+        NDArray gradient;
+        try (NDManager graph = scope.newSubManager()) {
+            NDArray top = layersWithGraph(model, recomputed, inputs[recomputed], context, weights, graph);
+            NDArray states = top == inputs[recomputed] ? top : top.stopGradient();
+            CompletionScorer.Scores scores = chunks.score(model, states, weights, scope);
+            try (Autograd recording = Autograd.record()) {
+                NDArray leaf = scores.logps();
+                leaf.setRequiresGradient(true);
+                result = outcome.apply(scores);
+                NDArray mean = losses.apply(result).mean();
+                Autograd.backward(mean.mul(Scalars.of(mean, factor)));
+                gradient = chunks.backward(model, states, weights, leaf.getGradient(), scope);
+                if (top != states) { // through the layers that kept their graph, down to the last recomputed one
+                    Autograd.backward(top, gradient);
+                    gradient.close();
+                    gradient = inputs[recomputed].getGradient();
+                    gradient.attach(scope);
+                }
+            }
+        }
+        keep[recomputed].close();
         try (Autograd recording = Autograd.record()) {
-            NDArray leaf = scores.logps();
-            leaf.setRequiresGradient(true);
-            R result = outcome.apply(scores);
-            NDArray mean = losses.apply(result).mean();
-            Autograd.backward(mean.mul(Scalars.of(mean, factor)));
-            NDArray gradient = chunks.backward(model, states, weights, leaf.getGradient(), scope);
-            keep[layers].close();
-            for (int i = layers - 1; i >= 0; i--) {
+            for (int i = recomputed - 1; i >= 0; i--) {
                 gradient = backwardLayer(model, i, inputs[i], context, weights, gradient, scope);
                 keep[i].close();
             }
@@ -75,6 +100,26 @@ public final class CheckpointedPass {
             }
             gradient.close();
             return result;
+        }
+    }
+
+    /**
+     * Layers {@code from} to the last over {@code input} with a graph, their arrays in {@code graph}; {@code input}
+     * itself when there are none.
+     */
+    private static NDArray layersWithGraph(CausalLm model, int from, NDArray input, CausalLm.ForwardContext context,
+            Weights weights, NDManager graph) {
+        if (from == model.numLayers()) {
+            return input;
+        }
+        input.tempAttach(graph);
+        input.setRequiresGradient(true);
+        try (Autograd recording = Autograd.record()) {
+            NDArray hidden = input;
+            for (int i = from; i < model.numLayers(); i++) {
+                hidden = model.layer(i, hidden, context, weights);
+            }
+            return hidden;
         }
     }
 

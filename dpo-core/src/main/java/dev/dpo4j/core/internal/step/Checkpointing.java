@@ -5,10 +5,10 @@ import dev.dpo4j.core.memory.Activations;
 import java.util.function.LongSupplier;
 
 /**
- * Which training micro-batches recompute their layers in backward ({@code gradient_checkpointing}): all, none, or,
- * by default, those whose plain backward would keep more activations than the budget allows, so short micro-batches
- * skip the recompute and long ones still fit. The budget is read once, at the first micro-batch, when the weights,
- * copies, references and optimizer state already hold their memory.
+ * How many decoder layers of a training micro-batch recompute in backward ({@code gradient_checkpointing}): all,
+ * none, or, by default, as few as make its activations fit the budget, so short micro-batches skip the recompute,
+ * long ones recompute only the layers they must, and the longest recompute them all. The budget is read once, at the
+ * first micro-batch, when the weights, copies, references and optimizer state already hold their memory.
  */
 public final class Checkpointing {
 
@@ -36,13 +36,16 @@ public final class Checkpointing {
         return mode != null ? always(mode) : new Checkpointing(null, activations, budget);
     }
 
-    /** Whether {@code batch} recomputes its layers in backward. */
-    public boolean recompute(PairBatch batch) {
+    /**
+     * How many layers, from the first, {@code batch} recomputes in backward (0: none, the plain pass); under
+     * {@code auto} the fewest that fit the budget with head chunks of {@code headChunkElements} logits.
+     */
+    public int recomputedLayers(PairBatch batch, int layers, long headChunkElements) {
         if (mode != null) {
-            return mode;
+            return mode ? layers : 0;
         }
         long rowTokens = (long) batch.rows() * batch.length();
-        return activations.plain(rowTokens, batch.targets().length) > budgetBytes();
+        return activations.layersToRecompute(rowTokens, batch.targets().length, budgetBytes(), headChunkElements);
     }
 
     /** The activation budget of {@code auto}, read at the first call. */

@@ -38,7 +38,7 @@ public final class Worker implements AutoCloseable {
      * @param loss the loss of a micro-batch
      * @param collator pads pairs into a batch
      * @param computeType the forward pass's type
-     * @param checkpointing which training micro-batches recompute each layer in backward ({@link CheckpointedPass})
+     * @param checkpointing how many layers of each training micro-batch recompute in backward ({@link CheckpointedPass})
      */
     public record Scoring(CausalLm policy, LossFunction loss, PairCollator collator, DataType computeType,
             Checkpointing checkpointing) {
@@ -118,9 +118,9 @@ public final class Worker implements AutoCloseable {
             if (!training) {
                 result = outcome.apply(CompletionScorer.scoreInChunks(scoring.policy(), arrays, weights.view(),
                         scoring.computeType(), headChunk));
-            } else if (scoring.checkpointing().recompute(pairs)) {
+            } else if (recomputed(pairs, headChunk) > 0) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
-                        factor, headChunk, outcome, r -> r.output().losses());
+                        factor, headChunk, recomputed(pairs, headChunk), outcome, r -> r.output().losses());
             } else {
                 try (Autograd recording = Autograd.record()) {
                     result = outcome.apply(score(arrays));
@@ -130,6 +130,11 @@ public final class Worker implements AutoCloseable {
             }
             return result.values(pairs.policyTokens());
         }
+    }
+
+    /** How many layers of a training micro-batch recompute in backward ({@link Checkpointing}). */
+    private int recomputed(PairBatch pairs, long headChunk) {
+        return scoring.checkpointing().recomputedLayers(pairs, scoring.policy().numLayers(), headChunk);
     }
 
     private CompletionScorer.Scores score(PairBatch.Arrays arrays) {

@@ -20,12 +20,14 @@ import dev.dpo4j.testing.TinyModels;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CheckpointedPassTest {
 
-    @Test
-    void givesTheGradientsOfThePlainPass() {
+    @ParameterizedTest(name = "{0} of 2 layers recomputed")
+    @ValueSource(ints = {2, 1, 0})
+    void givesTheGradientsOfThePlainPass(int recomputedLayers) {
         try (NDManager manager = NDManager.newBaseManager();
                 CausalLm model = RandomInit.create(TinyModels.config("qwen2", 50, true), manager, 4, 0.2)) {
             model.parameters().values().forEach(w -> w.setRequiresGradient(true));
@@ -52,7 +54,7 @@ class CheckpointedPassTest {
                 PairBatch.Arrays arrays = batch.toArrays(scope);
                 // 150 logit elements at a time: three tokens per head chunk, so the head runs in five chunks
                 checkpointed = CheckpointedPass.run(model, arrays, model.weights(), DataType.FLOAT32, scope,
-                        3.0, 150, scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2),
+                        3.0, 150, recomputedLayers, scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2),
                         outcome -> outcome.output().losses());
                 assertThat(checkpointed.output().losses().toFloatArray()).hasSize(2);
                 Map<String, float[]> recomputed = takeGradients(model);
