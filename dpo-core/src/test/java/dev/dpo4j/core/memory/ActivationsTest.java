@@ -71,7 +71,8 @@ class ActivationsTest {
         long perLayer = 100L * 528 * 2;
         // 100 row tokens: the inputs of the recomputed layers and the embedding, the graph of the others and one
         // layer's gradients, one head chunk of 100 logits
-        assertThat(activations.partial(100, 3, 100)).isEqualTo(100L * 4 * 32 * 2 + 6 * perLayer + 400);
+        assertThat(activations.partial(100, 3, 100)).isEqualTo(100L * 4 * 32 * 2 + 5 * perLayer * 5 / 4 + perLayer
+                + 400);
         assertThat(activations.partial(100, 8, 100)).isEqualTo(activations.checkpointed(100, 100))
                 .isEqualTo(100L * 9 * 32 * 2 + 2 * perLayer + 400);
         long budget = activations.partial(100, 3, 100);
