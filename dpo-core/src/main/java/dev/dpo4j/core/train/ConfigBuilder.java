@@ -432,8 +432,8 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
     }
 
     /**
-     * Recompute each decoder layer in backward instead of keeping its activations (true), never (false), or only
-     * for micro-batches whose activations would not fit in the free GPU memory (null, the default: {@code auto}).
+     * Recompute each decoder layer in backward instead of keeping its activations (true), never (false), or only as
+     * many layers as a micro-batch's activations need to fit in the free GPU memory (null, the default: {@code auto}).
      */
     public B gradientCheckpointing(Boolean value) {
         gradientCheckpointing = value;
