@@ -12,15 +12,18 @@ import java.util.Objects;
  * <p>Rows that share a prompt may also come as {@link Views}: each completion with its prompt as one plain sequence,
  * so a kernel can run causal (flash) attention over the views instead of reading the per-row mask.
  *
- * @param additive the mask in the compute type
+ * @param additive the mask in the compute type; null with {@code views} for kernels that read only the views
+ *     ({@link Kernels#readsViews()})
  * @param causal whether {@code additive} is the plain causal mask (nothing else blocked)
  * @param views the same attention as causal attention over views of the rows, or null
  */
 public record AttentionMask(NDArray additive, boolean causal, Views views) {
 
-    /** Checks the array is present. */
+    /** Checks the mask or the views are present. */
     public AttentionMask {
-        Objects.requireNonNull(additive, "additive");
+        if (additive == null && views == null) {
+            throw new NullPointerException("an attention mask needs an additive mask or views");
+        }
     }
 
     /** The plain causal mask: each query sees itself and the keys before it. */
@@ -40,7 +43,7 @@ public record AttentionMask(NDArray additive, boolean causal, Views views) {
 
     /** Whether each sequence of the batch has a mask of its own, of shape {@code (batch, length, length)}. */
     public boolean perSequence() {
-        return additive.getShape().dimension() == 3;
+        return additive != null && additive.getShape().dimension() == 3;
     }
 
     /**

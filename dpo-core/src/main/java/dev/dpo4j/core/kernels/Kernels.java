@@ -29,6 +29,14 @@ public interface Kernels {
     NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask mask);
 
     /**
+     * Whether {@link #attention} reads only the views of a mask that has them, so the per-row additive mask of a
+     * shared prompt need not be built (false: it reads the additive mask).
+     */
+    default boolean readsViews() {
+        return false;
+    }
+
+    /**
      * One AdamW update of a flat parameter buffer in place, numerically as {@code torch.optim.AdamW}: every
      * gradient is first multiplied by {@code step.gradientScale()}, then
      * {@code w -= lr*wd*w; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lr * m_hat / (sqrt(v_hat) + eps)}.

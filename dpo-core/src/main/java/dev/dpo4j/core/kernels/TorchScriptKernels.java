@@ -102,6 +102,12 @@ final class TorchScriptKernels implements Kernels {
         return "torchscript";
     }
 
+    /** Rows that share a prompt attend through their views alone. */
+    @Override
+    public boolean readsViews() {
+        return true;
+    }
+
     /**
      * Plain causal masks use the kernels' built-in causal mode with grouped-query heads, and so do rows that share a
      * prompt, as causal attention over their views; other masks go to the kernel as {@code (length, length)} or

@@ -149,7 +149,8 @@ public final class CausalLm implements AutoCloseable {
      * several sequences (a prompt and its completions): every token stands at its own rotary position, and query
      * {@code i} may attend to key {@code j} when {@code j} comes no later in the row and is in block 0 (the prefix) or
      * in the block of {@code i}. Every key may see itself, so no row of the masks is fully blocked. The sliding
-     * window, if any, counts positions, not indices, so each sequence sees the prefix as it would alone.
+     * window, if any, counts positions, not indices, so each sequence sees the prefix as it would alone. With views
+     * and kernels that read only them ({@link Kernels#readsViews()}) the block masks are not built.
      *
      * @param positions {@code (batch, length)} int64 rotary position of each token, each below {@code length}
      * @param blocks {@code (batch, length)} integer block of each token: 0 for the shared prefix
@@ -164,20 +165,26 @@ public final class CausalLm implements AutoCloseable {
         int length = (int) positions.getShape().get(1);
         ModelConfig.SlidingWindow window = config.slidingWindow();
         boolean windowed = window != null && window.size() < length;
+        // kernels that attend over the views never read the (batch, length, length) block masks: none are built
+        boolean masks = viewTokens == null || !kernels.readsViews();
         // the (batch, length, length) intermediates are freed at once; only the masks and tables are kept
         try (NDManager scratch = arrays.newSubManager()) {
             positions.tempAttach(scratch);
             blocks.tempAttach(scratch);
-            NDArray rows = scratch.arange(length).reshape(length, 1);
-            NDArray columns = scratch.arange(length).reshape(1, length);
-            NDArray keyBlocks = blocks.reshape(batch, 1, length);
-            NDArray otherBlock = keyBlocks.neq(blocks.reshape(batch, length, 1)).logicalAnd(keyBlocks.neq(0));
-            NDArray blocked = otherBlock.logicalOr(columns.gt(rows));
-            NDList kept = new NDList(additive(blocked, computeType));
-            if (windowed) {
-                NDArray distance = positions.reshape(batch, length, 1).sub(positions.reshape(batch, 1, length));
-                kept.add(additive(blocked.logicalOr(distance.gte(window.size())), computeType));
+            NDList kept = new NDList();
+            if (masks) {
+                NDArray rows = scratch.arange(length).reshape(length, 1);
+                NDArray columns = scratch.arange(length).reshape(1, length);
+                NDArray keyBlocks = blocks.reshape(batch, 1, length);
+                NDArray otherBlock = keyBlocks.neq(blocks.reshape(batch, length, 1)).logicalAnd(keyBlocks.neq(0));
+                NDArray blocked = otherBlock.logicalOr(columns.gt(rows));
+                kept.add(additive(blocked, computeType));
+                if (windowed) {
+                    NDArray distance = positions.reshape(batch, length, 1).sub(positions.reshape(batch, 1, length));
+                    kept.add(additive(blocked.logicalOr(distance.gte(window.size())), computeType));
+                }
             }
+            int maskCount = kept.size();
             NDList rope = inComputeType(rotary.tables(scratch, positions, DataType.FLOAT32), computeType);
             kept.addAll(rope);
             int viewLength = viewTokens == null ? 0 : (int) viewTokens.getShape().get(1);
@@ -191,8 +198,10 @@ public final class CausalLm implements AutoCloseable {
                     : new AttentionMask.Views(viewTokens, tokenSources, null);
             AttentionMask.Views windowViews = viewWindow == null ? views
                     : new AttentionMask.Views(viewTokens, tokenSources, viewWindow);
-            return new ForwardContext(rope, AttentionMask.of(kept.get(0), views),
-                    windowed ? AttentionMask.of(kept.get(1), windowViews) : null, windowed ? window : null);
+            NDArray causalMask = maskCount > 0 ? kept.get(0) : null;
+            NDArray slidingMask = maskCount > 1 ? kept.get(1) : null;
+            return new ForwardContext(rope, AttentionMask.of(causalMask, views),
+                    windowed ? AttentionMask.of(slidingMask, windowViews) : null, windowed ? window : null);
         }
     }
 

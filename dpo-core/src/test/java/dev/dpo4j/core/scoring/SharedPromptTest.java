@@ -171,6 +171,22 @@ class SharedPromptTest {
         }
     }
 
+    @Test
+    void kernelsThatReadTheViewsGetNoBlockMasks() {
+        try (CausalLm model = RandomInit.create(architecture("mistral-window"), manager, 4, 0.2)) {
+            PairBatch.Arrays a = new PairCollator(0, 1, true).collate(PAIRS).toArrays(manager);
+            CausalLm.ForwardContext fused = CompletionScorer.context(model.withKernels(Kernels.torchScript()), a,
+                    DataType.FLOAT32, manager);
+            assertThat(fused.causalMask().additive()).isNull();
+            assertThat(fused.causalMask().views()).isNotNull();
+            assertThat(fused.slidingMask().additive()).isNull();
+            assertThat(fused.slidingMask().views().window()).as("the window over the views").isNotNull();
+            CausalLm.ForwardContext plain = CompletionScorer.context(model, a, DataType.FLOAT32, manager);
+            assertThat(plain.causalMask().additive().getShape().dimension()).isEqualTo(3);
+            assertThat(plain.slidingMask().additive()).isNotNull();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"llama", "mistral-window"})
     void float16LogProbsTrackTheUnsharedRows(String name) {
