@@ -271,7 +271,9 @@ public final class DpoTrainer {
 
         /**
          * An already loaded model and its tokenizer, trained in place; {@code tokenizerFiles} is a folder whose
-         * tokenizer files are copied next to saved models (may be null).
+         * tokenizer files are copied next to saved models (may be null). With LoRA the model is the frozen base: used
+         * as it is when its weights are already in the compute type (build it so for a large model), else copied
+         * into it, the given weights left untouched.
          */
         public Builder model(CausalLm policy, TextTokenizer textTokenizer, Path tokenizerFiles) {
             this.model = policy;
