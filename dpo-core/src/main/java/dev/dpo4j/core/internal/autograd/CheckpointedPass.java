@@ -104,20 +104,29 @@ public final class CheckpointedPass {
     }
 
     /**
-     * Layers {@code from} to the last over {@code input} with a graph, their arrays in {@code graph}; {@code input}
-     * itself when there are none.
+     * Layers {@code from} to the last over {@code input} with a graph, the last one's output in {@code graph};
+     * {@code input} itself when there are none. As in the plain pass, each layer runs in a manager of its own that
+     * keeps only its output: autograd holds what backward needs, and the layer's other arrays are freed at once.
      */
     private static NDArray layersWithGraph(CausalLm model, int from, NDArray input, CausalLm.ForwardContext context,
             Weights weights, NDManager graph) {
         if (from == model.numLayers()) {
             return input;
         }
-        input.tempAttach(graph);
         input.setRequiresGradient(true);
         try (Autograd recording = Autograd.record()) {
             NDArray hidden = input;
             for (int i = from; i < model.numLayers(); i++) {
-                hidden = model.layer(i, hidden, context, weights);
+                try (NDManager layer = graph.newSubManager()) {
+                    if (hidden == input) {
+                        hidden.tempAttach(layer); // the input stays, for its gradient
+                    } else {
+                        hidden.attach(layer);
+                    }
+                    NDArray next = model.layer(i, hidden, context, weights);
+                    next.attach(graph);
+                    hidden = next;
+                }
             }
             return hidden;
         }
