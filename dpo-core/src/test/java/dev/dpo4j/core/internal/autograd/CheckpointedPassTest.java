@@ -11,9 +11,13 @@ import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
+import dev.dpo4j.core.internal.arrays.InPlace;
 import dev.dpo4j.core.internal.step.MicroBatchOutcome;
+import dev.dpo4j.core.lora.LoraAdapters;
+import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
@@ -68,6 +72,58 @@ class CheckpointedPassTest {
                 });
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0} of 2 layers recomputed")
+    @ValueSource(ints = {2, 1, 0})
+    void givesTheAdapterGradientsOfThePlainPassOnAFrozenBase(int recomputedLayers) {
+        try (NDManager manager = NDManager.newBaseManager();
+                CausalLm base = RandomInit.create(TinyModels.config("llama", 50, false), manager, 4, 0.2);
+                LoraAdapters adapters = LoraAdapters.initialize(base.config(),
+                        LoraOptions.enabled().withR(2).withTargetModules(LoraOptions.ALL_LINEAR), manager, 3)) {
+            // B non-zero, so that A's gradients are too
+            adapters.modules().forEach(m -> InPlace.assign(adapters.parameters().get(m.bName()),
+                    manager.randomNormal(0, 0.3f, adapters.parameters().get(m.bName()).getShape(), DataType.FLOAT32)));
+            adapters.parameters().values().forEach(w -> w.setRequiresGradient(true));
+            Weights weights = adapters.over(base.weights());
+            LossFunction loss = Losses.sigmoid(0.5);
+            PairBatch batch = new PairCollator(0, 1).collate(List.of(
+                    new TokenizedPair(new int[] {3, 4, 5}, new int[] {6, 7, 8, 2}, new int[] {9, 2}),
+                    new TokenizedPair(new int[] {3, 11}, new int[] {12, 2}, new int[] {13, 14, 15, 16, 2})));
+            NDArray reference = manager.create(new float[] {-20, -9, -15, -30});
+            Map<String, float[]> plain;
+            try (NDManager scope = manager.newSubManager()) {
+                PairBatch.Arrays arrays = batch.toArrays(scope);
+                try (Autograd recording = Autograd.record()) {
+                    NDArray mean = MicroBatchOutcome.of(loss, CompletionScorer.score(base, arrays, weights,
+                            DataType.FLOAT32), reference, arrays, 2).output().losses().mean();
+                    Autograd.backward(mean);
+                }
+                plain = gradients(adapters.parameters());
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                PairBatch.Arrays arrays = batch.toArrays(scope);
+                CheckpointedPass.run(base, arrays, weights, DataType.FLOAT32, scope, 1.0, 150, recomputedLayers,
+                        scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2),
+                        outcome -> outcome.output().losses());
+                Map<String, float[]> recomputed = gradients(adapters.parameters());
+                plain.forEach((name, expected) -> assertThat(recomputed.get(name)).as(name)
+                        .containsExactly(expected, org.assertj.core.api.Assertions.within(2e-5f)));
+            }
+            assertThat(base.parameters().values()).allMatch(w -> !Autograd.requiresGradient(w));
+        }
+    }
+
+    private static Map<String, float[]> gradients(Map<String, NDArray> parameters) {
+        Map<String, float[]> gradients = new LinkedHashMap<>();
+        parameters.forEach((name, weight) -> {
+            try (NDArray gradient = weight.getGradient()) {
+                gradients.put(name, gradient.toFloatArray());
+                assertThat(gradient.abs().sum().getFloat()).as(name).isPositive();
+                gradient.subi(gradient);
+            }
+        });
+        return gradients;
     }
 
     private static Map<String, float[]> takeGradients(CausalLm model) {
