@@ -107,8 +107,17 @@ class CheckpointedPassTest {
                         scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2),
                         outcome -> outcome.output().losses());
                 Map<String, float[]> recomputed = gradients(adapters.parameters());
-                plain.forEach((name, expected) -> assertThat(recomputed.get(name)).as(name)
-                        .containsExactly(expected, org.assertj.core.api.Assertions.within(2e-5f)));
+                plain.forEach((name, expected) -> {
+                    float[] actual = recomputed.get(name);
+                    float scale = 0;
+                    for (float e : expected) {
+                        scale = Math.max(scale, Math.abs(e));
+                    }
+                    for (int i = 0; i < expected.length; i++) { // float32 noise scales with the tensor's largest
+                        assertThat(actual[i]).as("%s[%d]", name, i).isCloseTo(expected[i],
+                                org.assertj.core.api.Assertions.within(1e-5f * scale + 1e-4f * Math.abs(expected[i])));
+                    }
+                });
             }
             assertThat(base.parameters().values()).allMatch(w -> !Autograd.requiresGradient(w));
         }
