@@ -149,13 +149,7 @@ public final class LoraAdapters implements AutoCloseable {
      * reference adapter when training continues from an existing one.
      */
     public LoraAdapters frozenCopyOn(NDManager target, DataType type, Kernels kernels) {
-        Map<String, NDArray> copies = new LinkedHashMap<>();
-        parameters.forEach((name, weight) -> {
-            NDArray copy = DeviceArrays.frozenCopy(weight, type, target.getDevice(), kernels);
-            copy.attach(target);
-            copies.put(name, copy);
-        });
-        return new LoraAdapters(options, modules, copies, target);
+        return new LoraAdapters(options, modules, DeviceArrays.frozenCopies(parameters, type, target, kernels), target);
     }
 
     /**

@@ -366,13 +366,8 @@ public final class CausalLm implements AutoCloseable {
      * and is closed with it: the reference of another data-parallel device. Weights are cast before they travel.
      */
     public CausalLm frozenCopyOn(NDManager target, DataType storageType) {
-        Map<String, NDArray> copies = new LinkedHashMap<>();
-        parameters.forEach((name, weight) -> {
-            NDArray copy = DeviceArrays.frozenCopy(weight, storageType, target.getDevice(), kernels);
-            copy.attach(target);
-            copies.put(name, copy);
-        });
-        return new CausalLm(config, copies, target, kernels);
+        return new CausalLm(config, DeviceArrays.frozenCopies(parameters, storageType, target, kernels), target,
+                kernels);
     }
 
     /** Frees the weights. */

@@ -2,8 +2,11 @@ package dev.dpo4j.core.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.kernels.Kernels;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Copies between devices and data types that never alias: DJL's {@code toDevice(device, true)} and
@@ -41,5 +44,20 @@ public final class DeviceArrays {
         try (NDArray moved = copy(weight, DataType.FLOAT32, device); NDArray detached = moved.stopGradient()) {
             return kernels.cast(detached, type);
         }
+    }
+
+    /**
+     * {@link #frozenCopy} of every array of {@code weights}, in the same order, each owned by {@code target} and on
+     * its device.
+     */
+    public static Map<String, NDArray> frozenCopies(Map<String, NDArray> weights, DataType type, NDManager target,
+            Kernels kernels) {
+        Map<String, NDArray> copies = new LinkedHashMap<>();
+        weights.forEach((name, weight) -> {
+            NDArray copy = frozenCopy(weight, type, target.getDevice(), kernels);
+            copy.attach(target);
+            copies.put(name, copy);
+        });
+        return copies;
     }
 }

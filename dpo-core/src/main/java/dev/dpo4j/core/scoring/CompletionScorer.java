@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
+import java.util.function.BiConsumer;
 
 /**
  * Scores completions: the summed log-probability of each sequence's completion tokens and its mean logit.
@@ -81,10 +82,23 @@ public final class CompletionScorer {
      */
     public static Scores headInChunks(CausalLm model, NDArray states, PairBatch.Arrays batch, Weights weights,
             long chunkTokens, NDManager scope) {
-        long tokens = batch.targets().getShape().get(0);
-        long chunk = Math.max(1, chunkTokens);
         NDArray logps = scope.zeros(batch.completionLengths().getShape());
         NDArray logits = scope.zeros(batch.completionLengths().getShape());
+        forEachHeadChunk(model, states, batch, weights, chunkTokens, scope, (scores, segments) -> {
+            logps.addi(segments.matMul(scores.logps()));
+            logits.addi(segments.matMul(scores.meanLogits()));
+        });
+        return new Scores(logps, logits.divi(batch.completionLengths()));
+    }
+
+    /**
+     * Scores the scored tokens {@code chunkTokens} at a time, each chunk in a manager of its own under {@code scope},
+     * and hands its token scores and its columns of the batch's segment matrix to {@code action}.
+     */
+    public static void forEachHeadChunk(CausalLm model, NDArray states, PairBatch.Arrays batch, Weights weights,
+            long chunkTokens, NDManager scope, BiConsumer<TokenScores, NDArray> action) {
+        long tokens = batch.targets().getShape().get(0);
+        long chunk = Math.max(1, chunkTokens);
         for (long start = 0; start < tokens; start += chunk) {
             try (NDManager step = scope.newSubManager()) {
                 states.tempAttach(step); // the chunk's logits land in the manager of `states`: keep them here
@@ -95,11 +109,9 @@ public final class CompletionScorer {
                 NDArray segments = batch.segments().get(new NDIndex(":, {}:{}", start,
                         Math.min(tokens, start + chunk)));
                 segments.attach(step);
-                logps.addi(segments.matMul(scores.logps()));
-                logits.addi(segments.matMul(scores.meanLogits()));
+                action.accept(scores, segments);
             }
         }
-        return new Scores(logps, logits.divi(batch.completionLengths()));
     }
 
     /**

@@ -17,9 +17,9 @@ import java.util.Set;
  * index and every shard its {@code weight_map} names) and the optional tokenizer files
  * ({@link ModelFiles#HUB_OPTIONAL}), downloading what the cache lacks. A PEFT adapter repository (an
  * {@code adapter_config.json} and no {@code config.json}) gives {@code adapter_config.json},
- * {@code adapter_model.safetensors} and the optional files; its base is resolved by whoever reads the adapter. When to ask the Hub: never offline, never for
- * a fully cached commit hash, else once for the revision's commit and file list, falling back to the cache when the
- * Hub cannot be reached.
+ * {@code adapter_model.safetensors} and the optional files; its base is resolved by whoever reads the adapter. When
+ * to ask the Hub: never offline, never for a fully cached commit hash, else once for the revision's commit and file
+ * list, falling back to the cache when the Hub cannot be reached.
  */
 public final class SnapshotResolver {
 

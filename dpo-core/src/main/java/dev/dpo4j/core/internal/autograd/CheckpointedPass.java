@@ -2,14 +2,12 @@ package dev.dpo4j.core.internal.autograd;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.scoring.CompletionScorer;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -149,13 +147,11 @@ public final class CheckpointedPass {
     /** The completion tokens of a batch cut into chunks of a fixed number of tokens. */
     private static final class HeadChunks {
         private final PairBatch.Arrays arrays;
-        private final long tokens;
         private final long chunk;
 
         HeadChunks(PairBatch.Arrays arrays, long tokensPerChunk) {
             this.arrays = arrays;
-            this.tokens = arrays.targets().getShape().get(0);
-            this.chunk = Math.max(1, tokensPerChunk);
+            this.chunk = tokensPerChunk;
         }
 
         /** Per-sequence log-probs and mean logits, chunk by chunk, without a graph. */
@@ -168,31 +164,11 @@ public final class CheckpointedPass {
                 NDManager scope) {
             states.setRequiresGradient(true);
             // each token's upstream gradient is its sequence's
-            forEach(model, states, weights, scope, (scores, segments) -> Autograd.backward(scores.logps(),
-                    segments.transpose().matMul(sequenceGradient)));
+            CompletionScorer.forEachHeadChunk(model, states, arrays, weights, chunk, scope, (scores, segments) ->
+                    Autograd.backward(scores.logps(), segments.transpose().matMul(sequenceGradient)));
             NDArray gradient = states.getGradient();
             gradient.attach(scope);
             return gradient;
-        }
-
-        /** Scores each chunk in a manager of its own and hands its token scores and segment columns on. */
-        private void forEach(CausalLm model, NDArray states, Weights weights, NDManager scope,
-                BiConsumer<CompletionScorer.TokenScores, NDArray> action) {
-            for (long start = 0; start < tokens; start += chunk) {
-                try (NDManager step = scope.newSubManager()) {
-                    // the chunk's logits land in the manager of `states`: keep them in the chunk's
-                    states.tempAttach(step);
-                    NDIndex range = new NDIndex("{}:{}", start, Math.min(tokens, start + chunk));
-                    NDArray rows = arrays.scoredRows().get(range);
-                    rows.attach(step);
-                    CompletionScorer.TokenScores scores = CompletionScorer.tokenScores(model, states, rows,
-                            arrays.targets().get(range), weights);
-                    NDArray segments = arrays.segments().get(new NDIndex(":, {}:{}", start,
-                            Math.min(tokens, start + chunk)));
-                    segments.attach(step);
-                    action.accept(scores, segments);
-                }
-            }
         }
     }
 }

@@ -115,12 +115,14 @@ public final class Worker implements AutoCloseable {
                     scoring.loss(), scores, referenceLogps, arrays, batch.length);
             MicroBatchOutcome result;
             long headChunk = CompletionScorer.headChunkElements(scoring.policy().config().vocabSize());
+            int recomputed = training ? scoring.checkpointing().recomputedLayers(pairs,
+                    scoring.policy().numLayers(), headChunk) : 0;
             if (!training) {
                 result = outcome.apply(CompletionScorer.scoreInChunks(scoring.policy(), arrays, weights.view(),
                         scoring.computeType(), headChunk));
-            } else if (recomputed(pairs, headChunk) > 0) {
+            } else if (recomputed > 0) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
-                        factor, headChunk, recomputed(pairs, headChunk), outcome, r -> r.output().losses());
+                        factor, headChunk, recomputed, outcome, r -> r.output().losses());
             } else {
                 try (Autograd recording = Autograd.record()) {
                     result = outcome.apply(score(arrays));
@@ -130,11 +132,6 @@ public final class Worker implements AutoCloseable {
             }
             return result.values(pairs.policyTokens());
         }
-    }
-
-    /** How many layers of a training micro-batch recompute in backward ({@link Checkpointing}). */
-    private int recomputed(PairBatch pairs, long headChunk) {
-        return scoring.checkpointing().recomputedLayers(pairs, scoring.policy().numLayers(), headChunk);
     }
 
     private CompletionScorer.Scores score(PairBatch.Arrays arrays) {
