@@ -68,7 +68,16 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
                 manager.create(completionLengths), shared() ? manager.create(positionIds, shape) : null,
                 shared() ? manager.create(blocks, shape) : null,
                 views == null ? null : manager.create(views.tokens(), new Shape(2L * pairs, views.length())),
-                views == null ? null : manager.create(views.sources(), shape));
+                views == null ? null : manager.create(views.sources(), shape),
+                shared() ? packedArrays(packed(), manager) : null);
+    }
+
+    private static PackedArrays packedArrays(Packed packed, NDManager manager) {
+        int sequences = packed.queryStarts().length;
+        int[] starts = java.util.Arrays.copyOf(packed.queryStarts(), 2 * sequences);
+        System.arraycopy(packed.keyStarts(), 0, starts, sequences, sequences);
+        return new PackedArrays(manager.create(packed.keyTokens()), manager.create(starts, new Shape(2, sequences)),
+                manager.create(new int[0], new Shape(packed.longestQuery(), packed.longestKey(), 0)));
     }
 
     /**
@@ -116,6 +125,70 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
     }
 
     /**
+     * The shared rows as packed variable-length sequences for flash attention's varlen kernel, which aligns a causal
+     * mask to the end of each sequence's keys: queries are the flat row tokens as they stand, cut into sequences at
+     * every block, and each sequence's keys are gathered by {@link Packed#keyTokens()}. Per row: the prompt with the
+     * chosen completion attends to itself, the rejected completion to the prompt and itself, the padding to itself.
+     * No query is copied and no output is scattered back, and each prompt token is attended once.
+     */
+    public Packed packed() {
+        if (!shared()) {
+            throw new IllegalStateException("an unshared batch has no packed sequences");
+        }
+        long[] keys = new long[Math.toIntExact(2L * pairs * length)];
+        int[] queryStarts = new int[3 * pairs + 1];
+        int[] keyStarts = new int[3 * pairs + 1];
+        int sequences = 0;
+        int keyCount = 0;
+        int longestQuery = 0;
+        int longestKey = 0;
+        for (int row = 0; row < pairs; row++) {
+            int[] c = new int[4];
+            for (int i = 0; i < length; i++) {
+                c[blocks[row * length + i]]++;
+            }
+            int base = row * length;
+            int prompt = c[PROMPT];
+            int withChosen = prompt + c[CHOSEN];
+            int[][] runs = { // each sequence: its query range in the row, then its key ranges
+                {0, withChosen, 0, withChosen},
+                {withChosen, withChosen + c[REJECTED], 0, prompt, withChosen, withChosen + c[REJECTED]},
+                {withChosen + c[REJECTED], length, withChosen + c[REJECTED], length}};
+            for (int[] run : runs) {
+                int queries = run[1] - run[0];
+                if (queries == 0) {
+                    continue;
+                }
+                int keysBefore = keyCount;
+                for (int r = 2; r < run.length; r += 2) {
+                    for (int t = run[r]; t < run[r + 1]; t++) {
+                        keys[keyCount++] = base + t;
+                    }
+                }
+                sequences++;
+                queryStarts[sequences] = base + run[1];
+                keyStarts[sequences] = keyCount;
+                longestQuery = Math.max(longestQuery, queries);
+                longestKey = Math.max(longestKey, keyCount - keysBefore);
+            }
+        }
+        return new Packed(java.util.Arrays.copyOf(keys, keyCount), java.util.Arrays.copyOf(queryStarts, sequences + 1),
+                java.util.Arrays.copyOf(keyStarts, sequences + 1), longestQuery, longestKey);
+    }
+
+    /**
+     * Shared rows as packed sequences ({@link #packed()}).
+     *
+     * @param keyTokens the flat row token of each packed key, sequence after sequence
+     * @param queryStarts where each sequence's queries start among the flat row tokens, then their count
+     * @param keyStarts where each sequence's keys start among {@code keyTokens}, then their count
+     * @param longestQuery the most queries of one sequence
+     * @param longestKey the most keys of one sequence
+     */
+    public record Packed(long[] keyTokens, int[] queryStarts, int[] keyStarts, int longestQuery, int longestKey) {
+    }
+
+    /**
      * Shared rows as views.
      *
      * @param length tokens per view
@@ -124,6 +197,17 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
      *     (padding tokens take any)
      */
     public record Views(int length, long[] tokens, long[] sources) {
+    }
+
+    /**
+     * {@link Packed} on a device.
+     *
+     * @param keyTokens {@code (keys)} int64 {@link Packed#keyTokens()}
+     * @param starts {@code (2, sequences + 1)} int32: {@link Packed#queryStarts()}, then {@link Packed#keyStarts()}
+     * @param longest an array of no elements whose shape, {@code (longest query, longest key, 0)}, carries the two
+     *     numbers flash attention takes, so no kernel reads them back from the device
+     */
+    public record PackedArrays(NDArray keyTokens, NDArray starts, NDArray longest) {
     }
 
     /**
@@ -138,10 +222,19 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
      * @param blocks {@code (rows, length)} int32 block of each token; null in the unshared layout
      * @param viewTokens {@code (2 * pairs, view length)} int64 {@link Views#tokens()}; null in the unshared layout
      * @param tokenSources {@code (rows, length)} int64 {@link Views#sources()}; null in the unshared layout
+     * @param packed the rows as packed sequences ({@link PairBatch#packed()}); null in the unshared layout
      */
     public record Arrays(NDArray inputIds, NDArray scoredRows, NDArray targets, NDArray segments,
             NDArray completionLengths, NDArray positionIds, NDArray blocks, NDArray viewTokens,
-            NDArray tokenSources) {
+            NDArray tokenSources, PackedArrays packed) {
+
+        /** A batch without packed sequences. */
+        public Arrays(NDArray inputIds, NDArray scoredRows, NDArray targets, NDArray segments,
+                NDArray completionLengths, NDArray positionIds, NDArray blocks, NDArray viewTokens,
+                NDArray tokenSources) {
+            this(inputIds, scoredRows, targets, segments, completionLengths, positionIds, blocks, viewTokens,
+                    tokenSources, null);
+        }
 
         /** Whether the rows share each pair's prompt ({@link PairBatch#shared()}). */
         public boolean shared() {

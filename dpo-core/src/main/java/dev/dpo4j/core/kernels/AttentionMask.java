@@ -54,13 +54,45 @@ public record AttentionMask(NDArray additive, boolean causal, Views views) {
      * @param sources {@code (rows, length)} int64: the flat view index whose output each row token takes
      * @param window additive {@code (view_length, view_length)} sliding-window mask over the views, or null for
      *     plain causal attention
+     * @param packed the same rows as packed sequences, for flash attention's varlen kernel, or null
      */
-    public record Views(NDArray tokens, NDArray sources, NDArray window) {
+    public record Views(NDArray tokens, NDArray sources, NDArray window, Packed packed) {
 
         /** Checks the index arrays are present. */
         public Views {
             Objects.requireNonNull(tokens, "tokens");
             Objects.requireNonNull(sources, "sources");
+        }
+
+        /** Views without packed sequences. */
+        public Views(NDArray tokens, NDArray sources, NDArray window) {
+            this(tokens, sources, window, null);
+        }
+    }
+
+    /**
+     * Rows as packed variable-length sequences: the queries are the flat row tokens as they stand, cut into sequences,
+     * and each sequence's keys are gathered from the flat row tokens; causal attention is aligned to the end of each
+     * sequence's keys (flash attention's varlen kernel), so a completion's queries see the prompt before them.
+     *
+     * @param keyTokens {@code (keys)} int64: the flat row token of each packed key
+     * @param starts {@code (2, sequences + 1)} int32: where each sequence's queries start among the flat row tokens,
+     *     then where its keys start among {@code keyTokens}; each row ends with the total
+     * @param longest an array of no elements of shape {@code (longest query, longest key, 0)}
+     * @param window the sliding window in positions, or 0 for plain causal attention
+     */
+    public record Packed(NDArray keyTokens, NDArray starts, NDArray longest, int window) {
+
+        /** Checks the arrays are present. */
+        public Packed {
+            Objects.requireNonNull(keyTokens, "keyTokens");
+            Objects.requireNonNull(starts, "starts");
+            Objects.requireNonNull(longest, "longest");
+        }
+
+        /** The same sequences under a sliding window of {@code size} positions. */
+        public Packed withWindow(int size) {
+            return new Packed(keyTokens, starts, longest, size);
         }
     }
 }

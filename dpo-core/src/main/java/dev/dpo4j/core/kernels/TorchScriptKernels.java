@@ -37,7 +37,7 @@ final class TorchScriptKernels implements Kernels {
     static final String SOURCE = "kernels.py";
 
     /** The version {@link #SOURCE} declares in its {@code version} method. */
-    static final long VERSION = 5;
+    static final long VERSION = 6;
 
     private static final String CLASS_NAME = "Kernels";
 
@@ -52,6 +52,7 @@ final class TorchScriptKernels implements Kernels {
     private final ParameterStore noParameters;
     private final Map<String, NDArray> markers = new ConcurrentHashMap<>();
     private final Map<Double, NDArray> epsilons = new ConcurrentHashMap<>();
+    private final Map<Integer, NDArray> windows = new ConcurrentHashMap<>();
 
     private TorchScriptKernels(NDManager owner, PtSymbolBlock module) {
         this.owner = owner;
@@ -110,12 +111,21 @@ final class TorchScriptKernels implements Kernels {
 
     /**
      * Plain causal masks use the kernels' built-in causal mode with grouped-query heads, and so do rows that share a
-     * prompt, as causal attention over their views; other masks go to the kernel as {@code (length, length)} or
+     * prompt: as packed sequences through flash attention's varlen kernel in half precision on a GPU, else as causal
+     * attention over their views; other masks go to the kernel as {@code (length, length)} or
      * {@code (batch, 1, length, length)}.
      */
     @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask mask) {
         AttentionMask.Views views = mask.views();
+        if (views != null && views.packed() != null && flashVarlen(query)) {
+            AttentionMask.Packed packed = views.packed();
+            return packed.window() == 0
+                    ? call("attention_packed", query, key, value, packed.keyTokens(), packed.starts(),
+                            packed.longest())
+                    : call("attention_packed_windowed", query, key, value, packed.keyTokens(), packed.starts(),
+                            packed.longest(), windows.computeIfAbsent(packed.window(), w -> owner.create((long) w)));
+        }
         if (views != null) {
             return views.window() == null
                     ? call("attention_views", query, key, value, views.tokens(), views.sources())
@@ -131,6 +141,11 @@ final class TorchScriptKernels implements Kernels {
             additive = additive.reshape(shape.get(0), 1, shape.get(1), shape.get(2));
         }
         return call("attention_masked", query, key, value, additive);
+    }
+
+    /** Whether flash attention's varlen kernel takes these queries: half precision on a GPU. */
+    private static boolean flashVarlen(NDArray query) {
+        return query.getDevice().isGpu() && query.getDataType() != DataType.FLOAT32;
     }
 
     /**

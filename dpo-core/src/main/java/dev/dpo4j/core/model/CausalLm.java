@@ -161,6 +161,15 @@ public final class CausalLm implements AutoCloseable {
      */
     public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, NDArray viewTokens,
             NDArray tokenSources, DataType computeType) {
+        return context(arrays, positions, blocks, viewTokens, tokenSources, null, computeType);
+    }
+
+    /**
+     * As {@link #context(NDManager, NDArray, NDArray, NDArray, NDArray, DataType)}, the views also as packed sequences
+     * ({@code packed}, with no window: the sliding mask's views get the model's).
+     */
+    public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, NDArray viewTokens,
+            NDArray tokenSources, AttentionMask.Packed packed, DataType computeType) {
         long batch = positions.getShape().get(0);
         int length = (int) positions.getShape().get(1);
         ModelConfig.SlidingWindow window = config.slidingWindow();
@@ -195,9 +204,10 @@ public final class CausalLm implements AutoCloseable {
             }
             kept.attach(arrays);
             AttentionMask.Views views = viewTokens == null ? null
-                    : new AttentionMask.Views(viewTokens, tokenSources, null);
+                    : new AttentionMask.Views(viewTokens, tokenSources, null, packed);
             AttentionMask.Views windowViews = viewWindow == null ? views
-                    : new AttentionMask.Views(viewTokens, tokenSources, viewWindow);
+                    : new AttentionMask.Views(viewTokens, tokenSources, viewWindow,
+                            packed == null ? null : packed.withWindow(window.size()));
             NDArray causalMask = maskCount > 0 ? kept.get(0) : null;
             NDArray slidingMask = maskCount > 1 ? kept.get(1) : null;
             return new ForwardContext(rope, AttentionMask.of(causalMask, views),

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
 import java.util.function.BiConsumer;
@@ -121,8 +122,11 @@ public final class CompletionScorer {
     public static CausalLm.ForwardContext context(CausalLm model, PairBatch.Arrays batch, DataType computeType,
             NDManager arrays) {
         if (batch.shared()) {
+            PairBatch.PackedArrays packed = batch.packed();
             return model.context(arrays, batch.positionIds(), batch.blocks(), batch.viewTokens(),
-                    batch.tokenSources(), computeType);
+                    batch.tokenSources(), packed == null ? null
+                            : new AttentionMask.Packed(packed.keyTokens(), packed.starts(), packed.longest(), 0),
+                    computeType);
         }
         return model.context(arrays, (int) batch.inputIds().getShape().get(1), computeType);
     }

@@ -11,7 +11,7 @@ class Kernels(Module):
     x: Tensor) -> Tensor:
     return x
   def version(self: __torch__.Kernels) -> int:
-    return 5
+    return 6
   # Causal attention with grouped-query heads (keys and values are not copied per query head): flash
   # attention on GPUs that have it, for float16 and bfloat16.
   def attention_causal(self: __torch__.Kernels,
@@ -62,6 +62,56 @@ class Kernels(Module):
     vv = self.gather_views(v, view_tokens)
     out = self.attention_masked(qv, kv, vv, mask)
     return self.scatter_views(out, token_sources)
+  # Rows that share a prompt as packed variable-length sequences (AttentionMask.Packed) through flash attention's
+  # varlen kernel, which aligns the causal mask to the end of each sequence's keys: the queries are the flat row
+  # tokens as they stand (no copy per view, no scatter back), each sequence's keys and values are gathered by
+  # key_tokens, and the shape of longest carries the longest query and key sequence. CUDA, float16 and bfloat16.
+  def attention_packed(self: __torch__.Kernels,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    key_tokens: Tensor,
+    starts: Tensor,
+    longest: Tensor) -> Tensor:
+    return self.packed(q, k, v, key_tokens, starts, longest, -1)
+  # The same under a sliding window of window positions (a 0-d CPU tensor).
+  def attention_packed_windowed(self: __torch__.Kernels,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    key_tokens: Tensor,
+    starts: Tensor,
+    longest: Tensor,
+    window: Tensor) -> Tensor:
+    return self.packed(q, k, v, key_tokens, starts, longest, torch.sub(int(window), 1))
+  # left: keys more than left positions back are not seen; -1 for none.
+  def packed(self: __torch__.Kernels,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    key_tokens: Tensor,
+    starts: Tensor,
+    longest: Tensor,
+    left: int) -> Tensor:
+    rows = torch.size(q, 0)
+    heads = torch.size(q, 1)
+    length = torch.size(q, 2)
+    dim = torch.size(q, 3)
+    queries = torch.reshape(torch.transpose(q, 1, 2), [-1, heads, dim])
+    keys = self.pack_keys(k, key_tokens)
+    values = self.pack_keys(v, key_tokens)
+    right = 0 if torch.ge(left, 0) else -1
+    attended = torch._flash_attention_forward(queries, keys, values, torch.select(starts, 0, 0), torch.select(starts, 0, 1), torch.size(longest, 0), torch.size(longest, 1), 0., True, False, scale=None, window_size_left=left, window_size_right=right)
+    out = torch.reshape(attended[0], [rows, length, heads, dim])
+    return torch.transpose(out, 1, 2)
+  # (rows, heads, length, dim) to (keys, heads, dim): the flat row tokens key_tokens names, in its order
+  def pack_keys(self: __torch__.Kernels,
+    x: Tensor,
+    key_tokens: Tensor) -> Tensor:
+    heads = torch.size(x, 1)
+    dim = torch.size(x, 3)
+    tokens = torch.reshape(torch.transpose(x, 1, 2), [-1, heads, dim])
+    return torch.index_select(tokens, 0, key_tokens)
   # (rows, heads, length, dim) to (views, heads, view_length, dim)
   def gather_views(self: __torch__.Kernels,
     x: Tensor,

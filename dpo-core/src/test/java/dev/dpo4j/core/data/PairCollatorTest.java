@@ -95,6 +95,17 @@ class PairCollatorTest {
                 0, 1, 2, 3, 7, 8, 9, 0,
                 10, 11, 12, 16, 10, 10, 10, 10);
 
+        // as packed sequences: each row's queries as they stand, cut at prompt+chosen, rejected and padding; the
+        // rejected queries' keys are the prompt's and their own
+        PairBatch.Packed packed = batch.packed();
+        assertThat(packed.queryStarts()).containsExactly(0, 4, 7, 8, 11, 12, 16);
+        assertThat(packed.keyTokens()).containsExactly(
+                0, 1, 2, 3, 0, 1, 4, 5, 6, 7, // a: [prompt; chosen], [prompt; rejected], padding
+                8, 9, 10, 8, 11, 12, 13, 14, 15); // b
+        assertThat(packed.keyStarts()).containsExactly(0, 4, 9, 10, 13, 15, 19);
+        assertThat(packed.longestQuery()).isEqualTo(4);
+        assertThat(packed.longestKey()).isEqualTo(5);
+
         PairBatch unshared = new PairCollator(0, 4, false).collate(List.of(a, b));
         assertThat(unshared.shared()).isFalse();
         assertThat(unshared.rows()).isEqualTo(4);

@@ -189,6 +189,76 @@ class SharedPromptTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama", "mistral-window"})
+    void packedSequencesAttendAsTheBlockMasks(String name) {
+        // flash attention's varlen kernel runs on GPUs only: here each packed sequence attends with its causal mask
+        // aligned to the end of its keys, as that kernel does, and every real token must get the block mask's output
+        ModelConfig config = architecture(name);
+        try (CausalLm model = RandomInit.create(config, manager, 4, 0.2); NDManager scope = manager.newSubManager()) {
+            PairBatch batch = new PairCollator(0, 1, true).collate(PAIRS);
+            CausalLm.ForwardContext context = CompletionScorer.context(model, batch.toArrays(scope), DataType.FLOAT32,
+                    scope);
+            int heads = config.numHeads();
+            int kvHeads = config.numKvHeads();
+            int dim = config.headDim();
+            int rows = batch.rows();
+            int length = batch.length();
+            NDArray query = scope.randomNormal(new ai.djl.ndarray.types.Shape(rows, heads, length, dim));
+            NDArray key = scope.randomNormal(new ai.djl.ndarray.types.Shape(rows, kvHeads, length, dim));
+            NDArray value = scope.randomNormal(new ai.djl.ndarray.types.Shape(rows, kvHeads, length, dim));
+            boolean windowed = config.slidingWindow() != null;
+            float[] expected = Kernels.djl().attention(query, key, value,
+                    windowed ? context.slidingMask() : context.causalMask()).transpose(0, 2, 1, 3).toFloatArray();
+            float[] actual = packedAttention(batch.packed(), query, key, value,
+                    windowed ? config.slidingWindow().size() : 0);
+            int width = heads * dim;
+            for (int token = 0; token < rows * length; token++) {
+                if (batch.blocks()[token] != PairBatch.PADDING) {
+                    assertClose(java.util.Arrays.copyOfRange(actual, token * width, (token + 1) * width),
+                            java.util.Arrays.copyOfRange(expected, token * width, (token + 1) * width), 1e-5f, 1e-6f,
+                            name + " token " + token);
+                }
+            }
+        }
+    }
+
+    /** Attention of packed sequences as flash attention's varlen kernel computes it, {@code (tokens, heads, dim)}. */
+    private static float[] packedAttention(PairBatch.Packed packed, NDArray query, NDArray key, NDArray value,
+            int window) {
+        NDManager scope = query.getManager();
+        long heads = query.getShape().get(1);
+        long kvHeads = key.getShape().get(1);
+        long dim = query.getShape().get(3);
+        NDArray queries = query.transpose(0, 2, 1, 3).reshape(-1, heads, dim);
+        NDArray keys = key.transpose(0, 2, 1, 3).reshape(-1, kvHeads, dim).get(scope.create(packed.keyTokens()))
+                .repeat(1, heads / kvHeads);
+        NDArray values = value.transpose(0, 2, 1, 3).reshape(-1, kvHeads, dim)
+                .get(scope.create(packed.keyTokens())).repeat(1, heads / kvHeads);
+        ai.djl.ndarray.NDList out = new ai.djl.ndarray.NDList();
+        for (int s = 0; s + 1 < packed.queryStarts().length; s++) {
+            int q0 = packed.queryStarts()[s];
+            int k0 = packed.keyStarts()[s];
+            int nq = packed.queryStarts()[s + 1] - q0;
+            int nk = packed.keyStarts()[s + 1] - k0;
+            float[] mask = new float[nq * nk];
+            for (int i = 0; i < nq; i++) {
+                for (int j = 0; j < nk; j++) {
+                    int position = i + nk - nq; // aligned to the end of the keys
+                    boolean seen = j <= position && (window == 0 || position - j < window);
+                    mask[i * nk + j] = seen ? 0f : -1e9f;
+                }
+            }
+            NDArray q = queries.get(q0 + ":" + (q0 + nq)).transpose(1, 0, 2);
+            NDArray k = keys.get(k0 + ":" + (k0 + nk)).transpose(1, 0, 2);
+            NDArray v = values.get(k0 + ":" + (k0 + nk)).transpose(1, 0, 2);
+            NDArray scores = q.matMul(k.transpose(0, 2, 1)).div(Math.sqrt(dim))
+                    .add(scope.create(mask, new ai.djl.ndarray.types.Shape(nq, nk)));
+            out.add(scores.softmax(-1).matMul(v).transpose(1, 0, 2));
+        }
+        return ai.djl.ndarray.NDArrays.concat(out).toFloatArray();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "mistral-window"})
     void float16LogProbsTrackTheUnsharedRows(String name) {
         try (CausalLm master = RandomInit.create(architecture(name), manager, 4, 0.2);
                 CausalLm half = master.frozenCopy(DataType.FLOAT16)) {
