@@ -5,6 +5,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.model.Weights;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +37,13 @@ public final class LoraWeights implements Weights {
     @Override
     public NDArray get(String name) {
         return base.get(name);
+    }
+
+    /** The base's (stacked) projections when no module of them is adapted, else each module on its own. */
+    @Override
+    public List<NDArray> linears(List<String> group, NDArray input, boolean withBias) {
+        return group.stream().anyMatch(modules::containsKey) ? Weights.super.linears(group, input, withBias)
+                : base.linears(group, input, withBias);
     }
 
     @Override

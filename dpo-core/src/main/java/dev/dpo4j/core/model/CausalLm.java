@@ -34,6 +34,7 @@ public final class CausalLm implements AutoCloseable {
     private final RotaryEmbedding rotary;
     private final NDManager manager;
     private final Kernels kernels;
+    private final Map<String, FusedProjections.Stack> stacks;
 
     /**
      * Wraps already loaded weights, named and shaped as {@link #expectedShapes} lists them (loading checks that:
@@ -47,6 +48,12 @@ public final class CausalLm implements AutoCloseable {
 
     /** As the other constructor, the attention computed by {@code kernels}. */
     public CausalLm(ModelConfig config, Map<String, NDArray> parameters, NDManager manager, Kernels kernels) {
+        this(config, parameters, manager, kernels, Map.of());
+    }
+
+    private CausalLm(ModelConfig config, Map<String, NDArray> parameters, NDManager manager, Kernels kernels,
+            Map<String, FusedProjections.Stack> stacks) {
+        this.stacks = stacks;
         this.config = config;
         this.manager = manager;
         this.kernels = kernels;
@@ -82,6 +89,16 @@ public final class CausalLm implements AutoCloseable {
             }
         }));
         return projections;
+    }
+
+    /**
+     * The decoder layers' module groups that read the same input, {@code q/k/v_proj} and {@code gate/up_proj} of
+     * each layer: what {@link FusedProjections} stacks.
+     */
+    public static List<List<String>> stackedProjections(ModelConfig config) {
+        List<List<String>> groups = new ArrayList<>();
+        blocks(config, Kernels.djl()).forEach(block -> groups.addAll(block.stackedModules()));
+        return groups;
     }
 
     private static List<TransformerBlock> blocks(ModelConfig config, Kernels kernels) {
@@ -331,13 +348,14 @@ public final class CausalLm implements AutoCloseable {
      * its workers' views instead.
      */
     public Weights weights() {
-        return name -> {
+        Weights named = name -> {
             NDArray weight = parameters.get(name);
             if (weight == null) {
                 throw new IllegalStateException("model has no weight named '" + name + "'");
             }
             return weight;
         };
+        return stacks.isEmpty() ? named : new FusedProjections(named, stacks);
     }
 
     /** The kernels its attention, norms and casts run on. */
@@ -350,7 +368,7 @@ public final class CausalLm implements AutoCloseable {
      * loaded model can take the kernels a run chose.
      */
     public CausalLm withKernels(Kernels other) {
-        return other == kernels ? this : new CausalLm(config, parameters, manager, other);
+        return other == kernels ? this : new CausalLm(config, parameters, manager, other, stacks);
     }
 
     /** The manager that owns the weights. */
@@ -373,11 +391,14 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * A frozen copy of this model in {@code storageType} on the device of {@code target}, which owns its weights
-     * and is closed with it: the reference of another data-parallel device. Weights are cast before they travel.
+     * and is closed with it: the reference of another data-parallel device. Weights are cast before they travel, and
+     * each layer's {@link #stackedProjections} are stacked ({@link FusedProjections}), so q/k/v and gate/up run as one
+     * matmul each.
      */
     public CausalLm frozenCopyOn(NDManager target, DataType storageType) {
-        return new CausalLm(config, DeviceArrays.frozenCopies(parameters, storageType, target, kernels), target,
-                kernels);
+        Map<String, NDArray> copies = DeviceArrays.frozenCopies(parameters, storageType, target, kernels);
+        return new CausalLm(config, copies, target, kernels,
+                FusedProjections.stackInPlace(copies, stackedProjections(config)));
     }
 
     /** Frees the weights. */

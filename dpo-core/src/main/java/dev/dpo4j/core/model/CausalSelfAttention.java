@@ -6,11 +6,13 @@ import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Causal multi-head self-attention with grouped-query key/value heads, rotary embeddings, optional q/k/v biases
- * (Qwen2) and optional per-head q/k RMSNorm (Qwen3). The projections go through {@link Weights#linear}, the
+ * (Qwen2) and optional per-head q/k RMSNorm (Qwen3). The projections go through {@link Weights#linears} (q/k/v at once)
+ * and {@link Weights#linear}, the
  * attention itself through {@link Kernels#attention}.
  */
 public final class CausalSelfAttention {
@@ -23,6 +25,7 @@ public final class CausalSelfAttention {
     private final String kProj;
     private final String vProj;
     private final String oProj;
+    private final List<String> qkv;
 
     /** The attention of decoder layer {@code layer}, on the pure-DJL kernels. */
     public CausalSelfAttention(ModelConfig config, int layer) {
@@ -38,6 +41,7 @@ public final class CausalSelfAttention {
         this.kProj = prefix + "k_proj";
         this.vProj = prefix + "v_proj";
         this.oProj = prefix + "o_proj";
+        this.qkv = List.of(qProj, kProj, vProj);
         int headDim = config.headDim();
         this.queryNorm = config.qkNorm() ? new RmsNorm(prefix + "q_norm", headDim, config.rmsNormEps(), kernels) : null;
         this.keyNorm = config.qkNorm() ? new RmsNorm(prefix + "k_norm", headDim, config.rmsNormEps(), kernels) : null;
@@ -68,6 +72,11 @@ public final class CausalSelfAttention {
         return shapes;
     }
 
+    /** The modules that read the same input, stacked by {@link FusedProjections}: {@code q/k/v_proj}. */
+    public List<String> stackedModules() {
+        return qkv;
+    }
+
     /**
      * Attends over {@code x} of shape {@code (batch, length, hidden)}.
      *
@@ -80,9 +89,10 @@ public final class CausalSelfAttention {
         int kvHeads = config.numKvHeads();
         int headDim = config.headDim();
         boolean bias = config.attentionBias();
-        NDArray query = heads(weights.linear(qProj, x, bias), config.numHeads(), queryNorm, weights);
-        NDArray key = heads(weights.linear(kProj, x, bias), kvHeads, keyNorm, weights);
-        NDArray value = heads(weights.linear(vProj, x, bias), kvHeads, null, weights);
+        List<NDArray> projected = weights.linears(qkv, x, bias);
+        NDArray query = heads(projected.get(0), config.numHeads(), queryNorm, weights);
+        NDArray key = heads(projected.get(1), kvHeads, keyNorm, weights);
+        NDArray value = heads(projected.get(2), kvHeads, null, weights);
         NDArray attended = kernels.attention(RotaryEmbedding.apply(query, rope), RotaryEmbedding.apply(key, rope),
                 value, mask);
         NDArray context = attended

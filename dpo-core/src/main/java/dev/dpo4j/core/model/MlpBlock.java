@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The SwiGLU feed-forward block: {@code down(silu(gate(x)) * up(x))}. */
@@ -15,6 +16,7 @@ public final class MlpBlock {
     private final long hidden;
     private final long intermediate;
     private final Kernels kernels;
+    private final List<String> gateUp;
 
     /** The MLP of decoder layer {@code layer}, on the pure-DJL kernels. */
     public MlpBlock(ModelConfig config, int layer) {
@@ -28,6 +30,7 @@ public final class MlpBlock {
         this.gate = prefix + "gate_proj";
         this.up = prefix + "up_proj";
         this.down = prefix + "down_proj";
+        this.gateUp = List.of(gate, up);
         this.hidden = config.hiddenSize();
         this.intermediate = config.intermediateSize();
     }
@@ -41,10 +44,14 @@ public final class MlpBlock {
         return shapes;
     }
 
+    /** The modules that read the same input, stacked by {@link FusedProjections}: {@code gate/up_proj}. */
+    public List<String> stackedModules() {
+        return gateUp;
+    }
+
     /** Applies the block to {@code x} of shape {@code (batch, length, hidden)}. */
     public NDArray forward(NDArray x, Weights weights) {
-        NDArray gated = weights.linear(gate, x, false);
-        NDArray upped = weights.linear(up, x, false);
-        return weights.linear(down, kernels.swiglu(gated, upped), false);
+        List<NDArray> gatedUp = weights.linears(gateUp, x, false);
+        return weights.linear(down, kernels.swiglu(gatedUp.get(0), gatedUp.get(1)), false);
     }
 }

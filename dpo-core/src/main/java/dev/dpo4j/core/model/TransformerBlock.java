@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** One pre-norm decoder layer: {@code h = x + attn(norm(x)); out = h + mlp(norm(h))}. */
@@ -43,6 +44,11 @@ public final class TransformerBlock {
         shapes.putAll(inputNorm.parameterShapes());
         shapes.putAll(postAttentionNorm.parameterShapes());
         return shapes;
+    }
+
+    /** The module groups that read the same input: {@code q/k/v_proj} and {@code gate/up_proj}. */
+    public List<List<String>> stackedModules() {
+        return List.of(attention.stackedModules(), mlp.stackedModules());
     }
 
     /** Applies the layer to hidden states of shape {@code (batch, length, hidden)}. */

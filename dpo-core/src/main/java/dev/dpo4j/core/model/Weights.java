@@ -2,6 +2,7 @@ package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
+import java.util.List;
 
 /**
  * Looks up a model weight by its Hugging Face name, in the data type the forward pass computes in. Plain
@@ -31,6 +32,14 @@ public interface Weights {
         NDArray weight = get(weightOf(module));
         NDArray bias = withBias ? get(biasOf(module)) : null;
         return (bias == null ? Linear.linear(input, weight) : Linear.linear(input, weight, bias)).singletonOrThrow();
+    }
+
+    /**
+     * Applies linear modules that read the same input, such as {@code q/k/v_proj}: their outputs, in order. By default
+     * {@link #linear} of each; weights that stack such modules ({@link FusedProjections}) run one matmul.
+     */
+    default List<NDArray> linears(List<String> modules, NDArray input, boolean withBias) {
+        return modules.stream().map(module -> linear(module, input, withBias)).toList();
     }
 
     /** The name of a module's weight: {@code module.weight}. */

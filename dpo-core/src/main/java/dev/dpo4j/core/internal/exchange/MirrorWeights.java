@@ -11,6 +11,7 @@ import dev.dpo4j.core.internal.arrays.InPlace;
 import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.DeviceArrays;
+import dev.dpo4j.core.model.FusedProjections;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class MirrorWeights implements WorkerWeights {
     private final NDManager primary;
     private final long runElements;
     private final Map<String, NDArray> views = new LinkedHashMap<>();
+    private final StackedLeaves stacked = new StackedLeaves();
     private final List<NDArray> flats = new ArrayList<>();
     private final DataType computeType;
     private final Kernels kernels;
@@ -47,6 +49,16 @@ public final class MirrorWeights implements WorkerWeights {
      */
     public MirrorWeights(List<AdamW.FlatGroup> groups, Map<String, NDArray> masters, DataType computeType,
             Kernels kernels, NDManager manager, NDManager primary, long runElements) {
+        this(groups, masters, computeType, kernels, manager, primary, runElements, List.of());
+    }
+
+    /**
+     * As the other constructor, each group of {@code stackable} modules (such as {@code CausalLm.stackedProjections})
+     * whose weights lie next to each other in a flat buffer read as one stacked leaf of its rows
+     * ({@link FusedProjections}), as the primary's {@code HalfCopies} stack them.
+     */
+    public MirrorWeights(List<AdamW.FlatGroup> groups, Map<String, NDArray> masters, DataType computeType,
+            Kernels kernels, NDManager manager, NDManager primary, long runElements, List<List<String>> stackable) {
         this.groups = groups;
         this.computeType = computeType;
         this.kernels = kernels;
@@ -63,17 +75,53 @@ public final class MirrorWeights implements WorkerWeights {
                 NDArray view = flat.get(new NDIndex("{}:{}", offset, offset + size))
                         .reshape(masters.get(name).getShape());
                 view.attach(manager);
-                view.setRequiresGradient(true);
                 views.put(name, view);
                 offset += size;
             }
         }
+        for (List<String> modules : stackable) {
+            stack(modules, masters);
+        }
+        views.forEach((name, view) -> view.setRequiresGradient(!stacked.contains(name)));
         refresh();
+    }
+
+    /** Stacks the group's weights (and biases) where they are neighbours in one flat buffer. */
+    private void stack(List<String> modules, Map<String, NDArray> masters) {
+        List<String> weights = FusedProjections.names(modules, true);
+        NDArray weight = leaf(weights, masters);
+        if (weight != null) {
+            stacked.add(modules, weight, leaf(FusedProjections.names(modules, false), masters),
+                    FusedProjections.offsets(weights.stream().map(masters::get).toList()));
+        }
+    }
+
+    /** The rows of the flat buffer that hold {@code names}, in order and nothing between, as one leaf; else null. */
+    private NDArray leaf(List<String> names, Map<String, NDArray> masters) {
+        for (int g = 0; g < groups.size(); g++) {
+            List<String> members = groups.get(g).names();
+            int first = members.indexOf(names.get(0));
+            if (first < 0 || first + names.size() > members.size()
+                    || !members.subList(first, first + names.size()).equals(names)) {
+                continue;
+            }
+            long start = groups.get(g).sizes().subList(0, first).stream().mapToLong(Long::longValue).sum();
+            long length = groups.get(g).sizes().subList(first, first + names.size()).stream()
+                    .mapToLong(Long::longValue).sum();
+            Shape shape = masters.get(names.get(0)).getShape();
+            long rows = names.stream().mapToLong(n -> masters.get(n).getShape().get(0)).sum();
+            NDArray leaf = flats.get(g).get(new NDIndex("{}:{}", start, start + length))
+                    .reshape(shape.dimension() == 1 ? new Shape(rows) : new Shape(rows, shape.get(1)));
+            leaf.attach(manager);
+            leaf.setRequiresGradient(true);
+            return leaf;
+        }
+        return null;
     }
 
     @Override
     public Weights view() {
-        return views::get;
+        return stacked.view(views::get);
     }
 
     /** Copies the current master weights out, one transfer per run. */
@@ -126,9 +174,16 @@ public final class MirrorWeights implements WorkerWeights {
             FlatRuns.forEach(group, runElements, (from, to, offset, length) -> {
                 try (NDManager scratch = primary.newSubManager()) {
                     NDList gradients = new NDList();
+                    StackedLeaves.Gradients stackedGradients = stacked.gradients(scratch);
                     for (int m = from; m < to; m++) {
-                        NDArray gradient = views.get(group.names().get(m)).getGradient();
-                        gradient.attach(scratch);
+                        String name = group.names().get(m);
+                        NDArray gradient;
+                        if (stacked.contains(name)) {
+                            gradient = stackedGradients.of(name);
+                        } else {
+                            gradient = views.get(name).getGradient();
+                            gradient.attach(scratch);
+                        }
                         gradients.add(gradient);
                     }
                     NDList flat = new NDList();

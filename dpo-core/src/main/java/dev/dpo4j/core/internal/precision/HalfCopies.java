@@ -1,10 +1,14 @@
 package dev.dpo4j.core.internal.precision;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.internal.exchange.StackedLeaves;
 import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.kernels.Kernels;
+import dev.dpo4j.core.model.FusedProjections;
 import dev.dpo4j.core.model.Weights;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +28,9 @@ public final class HalfCopies implements WorkerWeights {
 
     private final Map<String, NDArray> masters;
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
+    private final StackedLeaves stacked = new StackedLeaves();
+    private final List<NDArray> targets = new ArrayList<>();
+    private final List<NDArray> sources = new ArrayList<>();
     private final Map<String, NDArray> gradients;
     private final NDManager manager;
     private final Kernels kernels;
@@ -31,18 +38,68 @@ public final class HalfCopies implements WorkerWeights {
 
     /**
      * Allocates the copies of {@code masters} (the float32 weights by name) in {@code type}, whose gradients are
-     * added into {@code gradients} (the optimizer's float32 gradient views, by weight name).
+     * added into {@code gradients} (the optimizer's float32 gradient views, by weight name); nothing is stacked.
      *
      * @param kernels the casts (bfloat16 needs the TorchScript ones)
      */
     public HalfCopies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent,
             Kernels kernels, DataType type) {
+        this(masters, gradients, parent, kernels, type, List.of());
+    }
+
+    /**
+     * As the other constructor, the weights of each group of {@code groups} (such as
+     * {@code CausalLm.stackedProjections}) copied into one stacked leaf, so the group runs as one matmul
+     * ({@link FusedProjections}) and backward leaves one gradient for it.
+     */
+    public HalfCopies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent,
+            Kernels kernels, DataType type, List<List<String>> groups) {
         this.masters = masters;
         this.type = type;
         this.kernels = kernels;
         this.gradients = gradients;
         this.manager = parent.newSubManager();
-        refresh();
+        for (List<String> group : groups) {
+            stack(group);
+        }
+        stacked.aliases(manager).forEach((name, alias) -> {
+            targets.add(alias);
+            sources.add(masters.get(name));
+        });
+        masters.forEach((name, master) -> {
+            if (!stacked.contains(name)) {
+                NDArray copy = kernels.cast(master, type);
+                copy.attach(manager);
+                copy.setRequiresGradient(true);
+                copies.put(name, copy);
+                targets.add(copy);
+                sources.add(master);
+            }
+        });
+    }
+
+    /** One stacked leaf for the group's weights, and one for its biases when every member has one. */
+    private void stack(List<String> group) {
+        List<String> weights = FusedProjections.names(group, true);
+        if (!weights.stream().allMatch(masters::containsKey)) {
+            return;
+        }
+        List<String> biases = FusedProjections.names(group, false);
+        stacked.add(group, leaf(weights), biases.stream().allMatch(masters::containsKey) ? leaf(biases) : null,
+                FusedProjections.offsets(weights.stream().map(masters::get).toList()));
+    }
+
+    /** The members' copies stacked in one leaf. */
+    private NDArray leaf(List<String> names) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDList casts = new NDList();
+            names.forEach(name -> casts.add(kernels.cast(masters.get(name), type)));
+            casts.attach(scratch);
+            NDArray leaf = NDArrays.concat(casts);
+            leaf.attach(manager);
+            leaf.setRequiresGradient(true);
+            return leaf;
+        }
     }
 
     /**
@@ -51,33 +108,30 @@ public final class HalfCopies implements WorkerWeights {
      */
     @Override
     public void refresh() {
-        if (copies.isEmpty()) {
-            masters.forEach((name, master) -> {
-                NDArray copy = kernels.cast(master, type);
-                copy.attach(manager);
-                copy.setRequiresGradient(true);
-                copies.put(name, copy);
-            });
-            return;
-        }
-        kernels.copyInto(new ArrayList<>(copies.values()), new ArrayList<>(masters.values()));
+        kernels.copyInto(targets, sources);
     }
 
-    /** The copies, for the forward pass. */
+    /** The copies, for the forward pass: a stacked member's weight is its rows of the stack, in the graph. */
     @Override
     public Weights view() {
-        return copies::get;
+        return stacked.view(copies::get);
     }
 
     /** Adds the micro-batches' gradients of the copies into the float32 accumulators and clears them. */
     @Override
     public void drainGradients() {
         try (NDManager scratch = manager.newSubManager()) {
-            List<NDArray> sums = new ArrayList<>(copies.size());
-            List<NDArray> addends = new ArrayList<>(copies.size());
-            copies.forEach((name, copy) -> {
-                NDArray gradient = copy.getGradient();
-                gradient.attach(scratch);
+            List<NDArray> sums = new ArrayList<>(masters.size());
+            List<NDArray> addends = new ArrayList<>(masters.size());
+            StackedLeaves.Gradients stackedGradients = stacked.gradients(scratch);
+            masters.keySet().forEach(name -> {
+                NDArray gradient;
+                if (stacked.contains(name)) {
+                    gradient = stackedGradients.of(name);
+                } else {
+                    gradient = copies.get(name).getGradient();
+                    gradient.attach(scratch);
+                }
                 addends.add(gradient);
                 sums.add(gradients.get(name));
             });

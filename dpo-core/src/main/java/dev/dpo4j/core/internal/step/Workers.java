@@ -61,9 +61,10 @@ public final class Workers implements AutoCloseable {
             ReferenceLogps trainReference, ReferenceLogps evalReference, Worker.Scoring scoring, Adapters adapters,
             Kernels kernels, long runElements) {
         CausalLm policy = scoring.policy();
+        List<List<String>> stackable = adapters == null ? CausalLm.stackedProjections(policy.config()) : List.of();
         Map<String, NDArray> masters = adapters == null ? policy.parameters() : adapters.trained().parameters();
         WorkerWeights copies = computeType != DataType.FLOAT32
-                ? new HalfCopies(masters, adamW.gradients(), primary, kernels, computeType)
+                ? new HalfCopies(masters, adamW.gradients(), primary, kernels, computeType, stackable)
                 : new MasterWeights(masters, adamW.gradients(), adapters == null ? policy.weights() : masters::get);
         WorkerWeights primaryView = adapters == null ? copies
                 : new AdapterWeights(policy, false, copies, adapters.trained(), adapters.reference(),
@@ -73,7 +74,7 @@ public final class Workers implements AutoCloseable {
         for (int i = 1; i < devices.size(); i++) {
             NDManager manager = primary.newSubManager(devices.get(i));
             WorkerWeights mirror = new MirrorWeights(adamW.flatGroups(), masters, computeType, kernels, manager,
-                    primary, runElements);
+                    primary, runElements, stackable);
             WorkerWeights view = adapters == null ? mirror : new AdapterWeights(
                     policy.frozenCopyOn(manager.newSubManager(), computeType), true, mirror, adapters.trained(),
                     adapters.reference() == null ? null

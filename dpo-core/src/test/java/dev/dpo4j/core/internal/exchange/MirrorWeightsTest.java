@@ -12,6 +12,7 @@ import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.core.internal.autograd.Autograd;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.FusedProjections;
 import dev.dpo4j.core.optim.AdamW;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
@@ -22,6 +23,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The two exchanges of {@link MirrorWeights}, with runs far smaller than the tensors so that every cut is taken. */
 class MirrorWeightsTest {
@@ -54,21 +57,24 @@ class MirrorWeightsTest {
         assertThat(runs).containsExactly(new long[] {0, 2, 0, 8}, new long[] {2, 3, 8, 10}, new long[] {3, 5, 18, 4});
     }
 
-    @Test
-    void mirrorsStartAsTheMastersAndGradientsAddUpOnTheFirstDevice() {
+    /** Stacked: q/k/v (weights and biases, qwen2) and gate/up of each layer are one leaf each. */
+    @ParameterizedTest(name = "stacked={0}")
+    @ValueSource(booleans = {false, true})
+    void mirrorsStartAsTheMastersAndGradientsAddUpOnTheFirstDevice(boolean stacked) {
         Map<String, NDArray> masters = policy.parameters();
-        List<MirrorWeights> mirrors = List.of(mirror(), mirror());
+        List<MirrorWeights> mirrors = List.of(mirror(stacked), mirror(stacked));
         try {
+            assertThat(mirrors.get(0).view()).isInstanceOf(stacked ? FusedProjections.class : Object.class);
             for (int i = 0; i < mirrors.size(); i++) {
-                Map<String, NDArray> views = views(mirrors.get(i));
-                views.forEach((name, view) -> {
-                    assertThat(view.getDataType()).isEqualTo(DataType.FLOAT16);
-                    assertThat(view.toType(DataType.FLOAT32, false).toFloatArray())
-                            .containsExactly(masters.get(name).toFloatArray(), within(1e-3f));
-                });
                 // gradient of sum(w * (i + 2)) is i + 2 everywhere
                 int factor = i + 2;
                 try (Autograd recording = Autograd.record()) {
+                    Map<String, NDArray> views = views(mirrors.get(i));
+                    views.forEach((name, view) -> {
+                        assertThat(view.getDataType()).isEqualTo(DataType.FLOAT16);
+                        assertThat(view.toType(DataType.FLOAT32, false).toFloatArray())
+                                .containsExactly(masters.get(name).toFloatArray(), within(1e-3f));
+                    });
                     views.values().forEach(m -> Autograd.backward(m.mul(Scalars.of(m, factor)).sum()));
                 }
             }
@@ -76,8 +82,11 @@ class MirrorWeightsTest {
             for (AdamW.FlatGroup group : optimizer.flatGroups()) {
                 assertThat(group.gradients().toFloatArray()).containsOnly(5f); // 2 + 3
             }
-            views(mirrors.get(0)).values().forEach(m -> assertThat(m.getGradient().toFloatArray())
-                    .containsOnly(0f));
+            // draining cleared the mirrors' gradients: a second drain adds nothing
+            mirrors.forEach(MirrorWeights::drainGradients);
+            for (AdamW.FlatGroup group : optimizer.flatGroups()) {
+                assertThat(group.gradients().toFloatArray()).containsOnly(5f);
+            }
 
             // new masters reach every mirror
             masters.values().forEach(w -> w.addi(1f));
@@ -92,9 +101,10 @@ class MirrorWeightsTest {
         }
     }
 
-    private MirrorWeights mirror() {
+    private MirrorWeights mirror(boolean stacked) {
         return new MirrorWeights(optimizer.flatGroups(), policy.parameters(), DataType.FLOAT16, Kernels.djl(),
-                manager.newSubManager(Device.cpu()), manager, 500);
+                manager.newSubManager(Device.cpu()), manager, 500,
+                stacked ? CausalLm.stackedProjections(policy.config()) : List.of());
     }
 
     private Map<String, NDArray> views(MirrorWeights mirror) {
