@@ -40,6 +40,33 @@ final class DjlKernels implements Kernels {
         return "djl";
     }
 
+    /** Reshapes, norms, transposes and rotates each of queries and keys in DJL operations. */
+    @Override
+    public NDList rotaryHeads(NDArray query, NDArray key, NDArray value, NDList rope, HeadNorms norms) {
+        long headDim = rope.get(0).getShape().get(rope.get(0).getShape().dimension() - 1);
+        return new NDList(rotate(heads(query, headDim, norms == null ? null : norms.query(), norms), rope),
+                rotate(heads(key, headDim, norms == null ? null : norms.key(), norms), rope),
+                heads(value, headDim, null, null));
+    }
+
+    /** {@code (batch, length, count * head_dim)} to {@code (batch, count, length, head_dim)}, normed if asked. */
+    private NDArray heads(NDArray projected, long headDim, NDArray norm, HeadNorms norms) {
+        Shape shape = projected.getShape();
+        NDArray split = projected.reshape(shape.get(0), shape.get(1), shape.get(2) / headDim, headDim);
+        if (norm != null) {
+            split = rmsNorm(split, norm, norms.eps());
+        }
+        return split.transpose(0, 2, 1, 3);
+    }
+
+    /** {@code x * cos + rotate_half(x) * sin}, with {@code rotate_half(x) = [-x2; x1]}. */
+    private static NDArray rotate(NDArray x, NDList tables) {
+        long halfWidth = x.getShape().get(3) / 2;
+        NDList halves = x.split(new long[] {halfWidth}, 3);
+        NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+        return x.mul(tables.get(0)).add(rotated.mul(tables.get(1)));
+    }
+
     /**
      * Queries are scaled by {@code 1/sqrt(head_dim)} (a pass over head_dim, not over the scores), and the query heads
      * that share a key/value head are folded into the row axis, so keys and values are never copied per query head.

@@ -1,6 +1,7 @@
 package dev.dpo4j.core.kernels;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
 
@@ -27,6 +28,27 @@ public interface Kernels {
      * @return {@code (batch, heads, length, head_dim)}
      */
     NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask mask);
+
+    /**
+     * The attention heads of projected queries, keys and values, each {@code (batch, length, count * head_dim)}: split
+     * into {@code (batch, count, length, head_dim)}, queries and keys first normed per head when {@code norms} are
+     * given (Qwen3), then rotated by the rotary tables in Hugging Face's rotate-half layout, keeping the graph.
+     *
+     * @param rope cosine and sine tables, {@code (length, head_dim)} or {@code (batch, 1, length, head_dim)}
+     * @param norms the per-head norms of queries and keys, or null
+     * @return the rotated queries, the rotated keys and the values
+     */
+    NDList rotaryHeads(NDArray query, NDArray key, NDArray value, NDList rope, HeadNorms norms);
+
+    /**
+     * Per-head RMSNorms of queries and keys (Qwen3's {@code q_norm} and {@code k_norm}).
+     *
+     * @param query the queries' scale vector {@code (head_dim)}
+     * @param key the keys' scale vector {@code (head_dim)}
+     * @param eps added to the mean square
+     */
+    record HeadNorms(NDArray query, NDArray key, double eps) {
+    }
 
     /**
      * Whether {@link #attention} reads only the views of a mask that has them, so the per-row additive mask of a

@@ -37,7 +37,7 @@ final class TorchScriptKernels implements Kernels {
     static final String SOURCE = "kernels.py";
 
     /** The version {@link #SOURCE} declares in its {@code version} method. */
-    static final long VERSION = 6;
+    static final long VERSION = 7;
 
     private static final String CLASS_NAME = "Kernels";
 
@@ -118,7 +118,8 @@ final class TorchScriptKernels implements Kernels {
     @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value, AttentionMask mask) {
         AttentionMask.Views views = mask.views();
-        if (views != null && views.packed() != null && flashVarlen(query)) {
+        if (views != null && views.packed() != null && flashVarlen(query)
+                && views.packed().longest().getShape().get(1) <= PACKED_MAX_KEYS) {
             AttentionMask.Packed packed = views.packed();
             return packed.window() == 0
                     ? call("attention_packed", query, key, value, packed.keyTokens(), packed.starts(),
@@ -143,9 +144,30 @@ final class TorchScriptKernels implements Kernels {
         return call("attention_masked", query, key, value, additive);
     }
 
+    /**
+     * The longest key sequence for which shared rows attend as packed sequences (flash attention's varlen kernel);
+     * longer ones attend over their views through {@code scaled_dot_product_attention}, whose cuDNN kernel is the
+     * faster one there. On an H200 (2026-12-01, bfloat16, forward and backward, Qwen2.5-0.5B and Llama-1B heads,
+     * {@code BENCHMARKS.md}) packing saved 13-34% of the attention's time with views of 512 to 2048 tokens, and cost
+     * 9-21% from 4096 on.
+     */
+    static final long PACKED_MAX_KEYS = 3072;
+
     /** Whether flash attention's varlen kernel takes these queries: half precision on a GPU. */
     private static boolean flashVarlen(NDArray query) {
         return query.getDevice().isGpu() && query.getDataType() != DataType.FLOAT32;
+    }
+
+    /** One call: heads, the per-head norms when given ({@code rms_norm}), and the rotation of queries and keys. */
+    @Override
+    public NDList rotaryHeads(NDArray query, NDArray key, NDArray value, NDList rope, HeadNorms norms) {
+        return norms == null ? callAll("rotary_heads", query, key, value, rope.get(0), rope.get(1))
+                : callAll("rotary_heads_normed", query, key, value, rope.get(0), rope.get(1), norms.query(),
+                        norms.key(), epsilon(norms.eps()));
+    }
+
+    private NDArray epsilon(double eps) {
+        return epsilons.computeIfAbsent(eps, e -> owner.create(e.floatValue()));
     }
 
     /**
@@ -155,7 +177,7 @@ final class TorchScriptKernels implements Kernels {
      */
     @Override
     public NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-        return call("rms_norm", x, weight, epsilons.computeIfAbsent(eps, e -> owner.create(e.floatValue())));
+        return call("rms_norm", x, weight, epsilon(eps));
     }
 
     @Override
@@ -232,6 +254,11 @@ final class TorchScriptKernels implements Kernels {
      * as list and dictionary keys, so named inputs lose their names for the call.
      */
     private NDArray call(String method, NDArray... inputs) {
+        return callAll(method, inputs).singletonOrThrow();
+    }
+
+    /** As {@link #call}, for a method that returns several tensors (a tuple). */
+    private NDList callAll(String method, NDArray... inputs) {
         OPTIMIZER_OFF.get();
         String[] names = new String[inputs.length];
         NDList list = new NDList(inputs.length + 1);
@@ -244,7 +271,7 @@ final class TorchScriptKernels implements Kernels {
         }
         list.add(marker(method));
         try {
-            return module.forward(noParameters, list, true).singletonOrThrow();
+            return module.forward(noParameters, list, true);
         } finally {
             for (int i = 0; i < inputs.length; i++) {
                 if (names[i] != null) {

@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * Causal multi-head self-attention with grouped-query key/value heads, rotary embeddings, optional q/k/v biases
- * (Qwen2) and optional per-head q/k RMSNorm (Qwen3). The projections go through {@link Weights#linears} (q/k/v at once)
- * and {@link Weights#linear}, the
- * attention itself through {@link Kernels#attention}.
+ * (Qwen2) and optional per-head q/k RMSNorm (Qwen3). The projections go through {@link Weights#linears} (q/k/v at
+ * once) and {@link Weights#linear}, the heads and their rotation through {@link Kernels#rotaryHeads}, the attention
+ * itself through {@link Kernels#attention}.
  */
 public final class CausalSelfAttention {
 
@@ -86,28 +86,16 @@ public final class CausalSelfAttention {
     public NDArray forward(NDArray x, NDList rope, AttentionMask mask, Weights weights) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
-        int kvHeads = config.numKvHeads();
         int headDim = config.headDim();
         boolean bias = config.attentionBias();
         List<NDArray> projected = weights.linears(qkv, x, bias);
-        NDArray query = heads(projected.get(0), config.numHeads(), queryNorm, weights);
-        NDArray key = heads(projected.get(1), kvHeads, keyNorm, weights);
-        NDArray value = heads(projected.get(2), kvHeads, null, weights);
-        NDArray attended = kernels.attention(RotaryEmbedding.apply(query, rope), RotaryEmbedding.apply(key, rope),
-                value, mask);
+        NDList heads = kernels.rotaryHeads(projected.get(0), projected.get(1), projected.get(2), rope,
+                queryNorm == null ? null : new Kernels.HeadNorms(weights.get(queryNorm.weightName()),
+                        weights.get(keyNorm.weightName()), config.rmsNormEps()));
+        NDArray attended = kernels.attention(heads.get(0), heads.get(1), heads.get(2), mask);
         NDArray context = attended
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) config.numHeads() * headDim);
         return weights.linear(oProj, context, false);
-    }
-
-    /** {@code (batch, length, heads * head_dim)} to {@code (batch, heads, length, head_dim)}, normed if asked. */
-    private NDArray heads(NDArray projected, int count, RmsNorm norm, Weights weights) {
-        Shape shape = projected.getShape();
-        NDArray split = projected.reshape(shape.get(0), shape.get(1), count, config.headDim());
-        if (norm != null) {
-            split = norm.forward(split, weights);
-        }
-        return split.transpose(0, 2, 1, 3);
     }
 }

@@ -37,6 +37,11 @@ public final class RmsNorm {
         return Map.of(weightName, new Shape(width));
     }
 
+    /** The name of its scale vector, {@code module.weight}. */
+    public String weightName() {
+        return weightName;
+    }
+
     /** Normalizes {@code x} through {@link Kernels#rmsNorm}; the result has the data type of {@code x}. */
     public NDArray forward(NDArray x, Weights weights) {
         return kernels.rmsNorm(x, weights.get(weightName), eps);

@@ -1,15 +1,14 @@
 package dev.dpo4j.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Rotary position embeddings (RoPE) with base {@code rope_theta} and optional Llama 3 frequency scaling, applied
- * in Hugging Face's rotate-half layout.
+ * Rotary position embeddings (RoPE) with base {@code rope_theta} and optional Llama 3 frequency scaling: the cosine
+ * and sine tables that {@code Kernels.rotaryHeads} applies in Hugging Face's rotate-half layout.
  */
 public final class RotaryEmbedding {
 
@@ -68,17 +67,6 @@ public final class RotaryEmbedding {
             gathered.add(table.get(flat).reshape(batch, 1, length, table.getShape().get(1)));
         }
         return gathered;
-    }
-
-    /**
-     * Rotates {@code x} of shape {@code (batch, heads, length, head_dim)} by the tables' angles: tables of shape
-     * {@code (length, head_dim)} or, per sequence, {@code (batch, 1, length, head_dim)}.
-     */
-    public static NDArray apply(NDArray x, NDList tables) {
-        long halfWidth = x.getShape().get(3) / 2;
-        NDList halves = x.split(new long[] {halfWidth}, 3);
-        NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
-        return x.mul(tables.get(0)).add(rotated.mul(tables.get(1)));
     }
 
     /** The shape {@code (length, head_dim)} of the tables, for checks. */

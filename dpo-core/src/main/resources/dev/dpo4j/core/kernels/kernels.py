@@ -11,7 +11,7 @@ class Kernels(Module):
     x: Tensor) -> Tensor:
     return x
   def version(self: __torch__.Kernels) -> int:
-    return 6
+    return 7
   # Causal attention with grouped-query heads (keys and values are not copied per query head): flash
   # attention on GPUs that have it, for float16 and bfloat16.
   def attention_causal(self: __torch__.Kernels,
@@ -132,6 +132,49 @@ class Kernels(Module):
     picked = torch.index_select(flat, 0, torch.reshape(token_sources, [-1]))
     shaped = torch.reshape(picked, [torch.size(token_sources, 0), torch.size(token_sources, 1), heads, dim])
     return torch.transpose(shaped, 1, 2)
+  # Projected queries, keys and values (rows, length, count * head_dim) as heads (rows, count, length, head_dim),
+  # queries and keys rotated by the rotary tables (rotate-half; tables (length, head_dim) or (rows, 1, length,
+  # head_dim)): DjlKernels.rotaryHeads in one call.
+  def rotary_heads(self: __torch__.Kernels,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    cos: Tensor,
+    sin: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    dim = torch.size(cos, -1)
+    queries = torch.transpose(self.split_heads(q, dim), 1, 2)
+    keys = torch.transpose(self.split_heads(k, dim), 1, 2)
+    values = torch.transpose(self.split_heads(v, dim), 1, 2)
+    return (self.rotate(queries, cos, sin), self.rotate(keys, cos, sin), values)
+  # The same with queries and keys first normed per head (Qwen3's q_norm and k_norm); eps a 0-d CPU tensor.
+  def rotary_heads_normed(self: __torch__.Kernels,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    q_weight: Tensor,
+    k_weight: Tensor,
+    eps: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    dim = torch.size(cos, -1)
+    queries = torch.rms_norm(self.split_heads(q, dim), [dim], q_weight, float(eps))
+    keys = torch.rms_norm(self.split_heads(k, dim), [dim], k_weight, float(eps))
+    values = torch.transpose(self.split_heads(v, dim), 1, 2)
+    rotated_queries = self.rotate(torch.transpose(queries, 1, 2), cos, sin)
+    return (rotated_queries, self.rotate(torch.transpose(keys, 1, 2), cos, sin), values)
+  # (rows, length, count * dim) to (rows, length, count, dim)
+  def split_heads(self: __torch__.Kernels,
+    x: Tensor,
+    dim: int) -> Tensor:
+    return torch.reshape(x, [torch.size(x, 0), torch.size(x, 1), -1, dim])
+  # x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2; x1]
+  def rotate(self: __torch__.Kernels,
+    x: Tensor,
+    cos: Tensor,
+    sin: Tensor) -> Tensor:
+    half = torch.floordiv(torch.size(x, -1), 2)
+    rotated = torch.cat([torch.neg(torch.slice(x, -1, half, None)), torch.slice(x, -1, 0, half)], -1)
+    return torch.add(torch.mul(x, cos), torch.mul(rotated, sin))
   # RMSNorm over the last axis in one fused op (statistics in float32, as transformers' LlamaRMSNorm keeps them).
   # eps is a 0-d CPU tensor: reading it is no device sync.
   def rms_norm(self: __torch__.Kernels,

@@ -170,6 +170,67 @@ class TorchScriptKernelsTest {
         assertThat(values[1][0]).isCloseTo((float) (g / (1 + Math.exp(-g)) * u), within(1e-6f));
     }
 
+    /** Plain (tables per position) and per-row tables (a shared prompt), without and with Qwen3's per-head norms. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "per-row tables={0} norms={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void rotaryHeadsMatchTheDjlKernelsWithGradients(boolean perRow, boolean normed) {
+        int batch = 2;
+        NDArray query = manager.randomNormal(new Shape(batch, LENGTH, HEADS * HEAD_DIM));
+        NDArray key = manager.randomNormal(new Shape(batch, LENGTH, KV_HEADS * HEAD_DIM));
+        NDArray value = manager.randomNormal(new Shape(batch, LENGTH, KV_HEADS * HEAD_DIM));
+        Shape tableShape = perRow ? new Shape(batch, 1, LENGTH, HEAD_DIM) : new Shape(LENGTH, HEAD_DIM);
+        NDArray angles = manager.randomUniform(0f, 6f, tableShape);
+        ai.djl.ndarray.NDList rope = new ai.djl.ndarray.NDList(angles.cos(), angles.sin());
+        NDArray queryScale = manager.randomNormal(new Shape(HEAD_DIM)).add(1f);
+        NDArray keyScale = manager.randomNormal(new Shape(HEAD_DIM)).add(1f);
+        List<NDArray> inputs = normed ? List.of(query, key, value, queryScale, keyScale) : List.of(query, key, value);
+        NDArray[] upstream = {manager.randomNormal(new Shape(batch, HEADS, LENGTH, HEAD_DIM)),
+            manager.randomNormal(new Shape(batch, KV_HEADS, LENGTH, HEAD_DIM)),
+            manager.randomNormal(new Shape(batch, KV_HEADS, LENGTH, HEAD_DIM))};
+        float[][][] values = new float[2][3][];
+        float[][][] gradients = new float[2][inputs.size()][];
+        List<Kernels> both = List.of(plain, fused);
+        for (int run = 0; run < 2; run++) {
+            inputs.forEach(x -> x.setRequiresGradient(true));
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                ai.djl.ndarray.NDList heads = both.get(run).rotaryHeads(query, key, value, rope,
+                        normed ? new Kernels.HeadNorms(queryScale, keyScale, 1e-6) : null);
+                NDArray loss = null;
+                for (int i = 0; i < 3; i++) {
+                    values[run][i] = heads.get(i).toFloatArray();
+                    assertThat(heads.get(i).getShape()).isEqualTo(upstream[i].getShape());
+                    NDArray term = heads.get(i).mul(upstream[i]).sum();
+                    loss = loss == null ? term : loss.add(term);
+                }
+                collector.backward(loss);
+            }
+            for (int i = 0; i < inputs.size(); i++) {
+                NDArray gradient = inputs.get(i).getGradient();
+                gradients[run][i] = gradient.toFloatArray();
+                gradient.subi(gradient);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(values[1][i]).as("output %d", i).containsExactly(values[0][i], within(1e-5f));
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            assertThat(gradients[1][i]).as("gradient %d", i).containsExactly(gradients[0][i], within(1e-4f));
+        }
+        if (!normed) {
+            // rotate-half by hand: query head 1, row 0, position 2, element 0 pairs with element HEAD_DIM / 2
+            int position = 2;
+            int head = 1;
+            float[] q = query.toFloatArray();
+            int base = position * HEADS * HEAD_DIM + head * HEAD_DIM;
+            int table = position * HEAD_DIM;
+            float cos = rope.get(0).toFloatArray()[table];
+            float sin = rope.get(1).toFloatArray()[table];
+            float expected = q[base] * cos - q[base + HEAD_DIM / 2] * sin;
+            assertThat(values[1][0][head * LENGTH * HEAD_DIM + position * HEAD_DIM]).isCloseTo(expected,
+                    within(1e-5f));
+        }
+    }
+
     @Test
     void rmsNormMatchesTheDjlKernelsWithGradients() {
         NDArray x = manager.randomNormal(new Shape(2, 3, 16));
