@@ -148,8 +148,8 @@ final class TorchScriptKernels implements Kernels {
      * The longest key sequence for which shared rows attend as packed sequences (flash attention's varlen kernel);
      * longer ones attend over their views through {@code scaled_dot_product_attention}, whose cuDNN kernel is the
      * faster one there. On an H200 (2026-12-01, bfloat16, forward and backward, Qwen2.5-0.5B and Llama-1B heads,
-     * {@code BENCHMARKS.md}) packing saved 13-34% of the attention's time with views of 512 to 2048 tokens, and cost
-     * 9-21% from 4096 on.
+     * {@code bench/micro/attention_paths.py}, {@code BENCHMARKS.md}) packing took 2-34% less time than the views with
+     * views of 512 to 2048 tokens, and 10-21% more from 4096 on.
      */
     static final long PACKED_MAX_KEYS = 3072;
 

@@ -172,8 +172,8 @@ class Kernels(Module):
     x: Tensor,
     cos: Tensor,
     sin: Tensor) -> Tensor:
-    half = torch.floordiv(torch.size(x, -1), 2)
-    rotated = torch.cat([torch.neg(torch.slice(x, -1, half, None)), torch.slice(x, -1, 0, half)], -1)
+    halves = torch.split(x, torch.floordiv(torch.size(x, -1), 2), -1)
+    rotated = torch.cat([torch.neg(halves[1]), halves[0]], -1)
     return torch.add(torch.mul(x, cos), torch.mul(rotated, sin))
   # RMSNorm over the last axis in one fused op (statistics in float32, as transformers' LlamaRMSNorm keeps them).
   # eps is a 0-d CPU tensor: reading it is no device sync.
