@@ -11,7 +11,7 @@
 # half the reference's nvidia-smi peak of the same shape and length, measured just before in the same call: auto then
 # recomputes as few layers as fit that budget. Results: OUT/table, OUT/half, OUT/long, OUT/short (each a
 # run_benchmark.sh folder: results.jsonl, results.md, summary.md, logs), packed into OUT/fast-path.tar.gz with the
-# parity folder after every part (so a call cut short still brings back what ran); OUT/times.txt has the wall time
+# parity folder (PARITY=0 skips it) after every part (so a call cut short still brings back what ran); OUT/times.txt has the wall time
 # of each part. SHAPES and SEQS override the defaults.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,10 +37,12 @@ EOF
 
 case ${PART:-A} in
   A)
-    JAVA_OPTS="-Dai.djl.offline=true -Ddpo4j.kernels=torchscript -Ddpo4j.share_prompt=true" \
-      bash "$HERE/parity/run_on_gpu.sh" "$OUT/parity" >"$OUT/parity.log" 2>&1
-    echo "parity: compare.py exit status $?" | tee -a "$OUT/times.txt"
-    stamp parity
+    if [ "${PARITY:-1}" = 1 ]; then
+      JAVA_OPTS="-Dai.djl.offline=true -Ddpo4j.kernels=torchscript -Ddpo4j.share_prompt=true" \
+        bash "$HERE/parity/run_on_gpu.sh" "$OUT/parity" >"$OUT/parity.log" 2>&1
+      echo "parity: compare.py exit status $?" | tee -a "$OUT/times.txt"
+      stamp parity
+    fi
     for shape in $SHAPES; do
       for seq in ${SEQS:-512 1024 2048 4096}; do
         SHAPES=$shape SEQS=$seq VARIANTS="ref dpo4j dpo4j-gc" NOGC_MAX=8192 \

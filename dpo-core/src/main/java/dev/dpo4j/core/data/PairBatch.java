@@ -90,15 +90,11 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
         if (!shared()) {
             throw new IllegalStateException("an unshared batch has no views");
         }
-        int[][] counts = new int[pairs][4];
-        int viewLength = 1;
+        int[][] counts = new int[pairs][];
         for (int row = 0; row < pairs; row++) {
-            for (int i = 0; i < length; i++) {
-                counts[row][blocks[row * length + i]]++;
-            }
-            int[] c = counts[row];
-            viewLength = Math.max(viewLength, c[PROMPT] + Math.max(c[CHOSEN], c[REJECTED]));
+            counts[row] = blockCounts(row);
         }
+        int viewLength = (int) (viewTokens() / (2L * pairs));
         long[] tokens = new long[2 * pairs * viewLength];
         long[] sources = new long[pairs * length];
         for (int row = 0; row < pairs; row++) {
@@ -124,6 +120,25 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
         return new Views(viewLength, tokens, sources);
     }
 
+    /** Tokens of {@link #views()}: {@code 2 * pairs} views of the longest prompt plus completion. */
+    public long viewTokens() {
+        int viewLength = 1;
+        for (int row = 0; row < pairs; row++) {
+            int[] c = blockCounts(row);
+            viewLength = Math.max(viewLength, c[PROMPT] + Math.max(c[CHOSEN], c[REJECTED]));
+        }
+        return 2L * pairs * viewLength;
+    }
+
+    /** Tokens of each block ({@link #PROMPT} .. {@link #PADDING}) in shared row {@code row}. */
+    private int[] blockCounts(int row) {
+        int[] c = new int[4];
+        for (int i = 0; i < length; i++) {
+            c[blocks[row * length + i]]++;
+        }
+        return c;
+    }
+
     /**
      * The shared rows as packed variable-length sequences for flash attention's varlen kernel, which aligns a causal
      * mask to the end of each sequence's keys: queries are the flat row tokens as they stand, cut into sequences at
@@ -143,10 +158,7 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
         int longestQuery = 0;
         int longestKey = 0;
         for (int row = 0; row < pairs; row++) {
-            int[] c = new int[4];
-            for (int i = 0; i < length; i++) {
-                c[blocks[row * length + i]]++;
-            }
+            int[] c = blockCounts(row);
             int base = row * length;
             int prompt = c[PROMPT];
             int withChosen = prompt + c[CHOSEN];

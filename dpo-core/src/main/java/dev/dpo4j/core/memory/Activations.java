@@ -28,8 +28,32 @@ public record Activations(ModelConfig config, int elementBytes) {
      * that scores {@code scoredTokens} completion tokens.
      */
     public long plain(long rowTokens, long scoredTokens) {
-        return rowTokens * config.numLayers() * elementsPerTokenAndLayer() * elementBytes
+        return plain(rowTokens, 0, scoredTokens);
+    }
+
+    /**
+     * As {@link #plain(long, long)} for rows that share a prompt and attend as {@code viewTokens} view tokens
+     * ({@code [prompt; chosen]} and {@code [prompt; rejected]} of each row; 0 for unshared rows).
+     */
+    public long plain(long rowTokens, long viewTokens, long scoredTokens) {
+        return config.numLayers() * perLayer(rowTokens, viewTokens)
                 + scoredTokens * config.vocabSize() * (long) Float.BYTES;
+    }
+
+    /**
+     * Bytes one decoder layer keeps for backward. Rows that share a prompt attend over their views: the queries,
+     * keys, values and outputs gathered for the views (each prompt twice) count per view token, and the outputs
+     * scattered back to the rows once more per row token. At 8192 tokens on an H200 (2026-12-01) counting them per
+     * row token let a Llama-1B step without recompute run out of memory.
+     */
+    long perLayer(long rowTokens, long viewTokens) {
+        if (viewTokens == 0) {
+            return rowTokens * elementsPerTokenAndLayer() * elementBytes;
+        }
+        long queryWidth = (long) config.numHeads() * config.headDim();
+        long kvWidth = (long) config.numKvHeads() * config.headDim();
+        long rows = rowTokens * (4L * config.hiddenSize() + 4L * config.intermediateSize() + queryWidth);
+        return (rows + viewTokens * 3 * (queryWidth + kvWidth)) * elementBytes;
     }
 
     /**
@@ -49,14 +73,17 @@ public record Activations(ModelConfig config, int elementBytes) {
      * through them, or, while recomputing, one layer's activations and gradients, whichever is more; and one head
      * chunk. With every layer recomputed this is {@link #checkpointed}. The layers that keep their graph are counted a
      * quarter high: on an H200 (2026-12-01) they kept 15% (Llama-1B) to 27% (Qwen2.5-0.5B) more than the per-layer
-     * count at 2048 and 4096 tokens, and an estimate that errs low lets {@code auto} overrun its budget. (They then
-     * kept every array of every such layer; they now free them layer by layer as the plain pass does, which should
-     * close most of that gap: not yet measured.)
+     * count at 2048 and 4096 tokens, and an estimate that errs low lets {@code auto} overrun its budget.
      *
      * @param recomputed how many of the layers, from the first, recompute in backward (1 to all of them)
      */
     public long partial(long rowTokens, int recomputed, long headChunkElements) {
-        long perLayer = rowTokens * elementsPerTokenAndLayer() * elementBytes;
+        return partial(rowTokens, 0, recomputed, headChunkElements);
+    }
+
+    /** As {@link #partial(long, int, long)} for rows that share a prompt, {@code viewTokens} as in {@link #plain}. */
+    public long partial(long rowTokens, long viewTokens, int recomputed, long headChunkElements) {
+        long perLayer = perLayer(rowTokens, viewTokens);
         long inputs = rowTokens * (recomputed + 1L) * config.hiddenSize() * elementBytes;
         long graph = (config.numLayers() - recomputed) * perLayer * 5 / 4 + perLayer;
         long headChunk = Math.min(headChunkElements, rowTokens * config.vocabSize()); // no more tokens than there are
@@ -68,11 +95,17 @@ public record Activations(ModelConfig config, int elementBytes) {
      * bytes: 0 when the plain pass fits, the fewest that fit otherwise, every layer when none does.
      */
     public int layersToRecompute(long rowTokens, long scoredTokens, long budget, long headChunkElements) {
-        if (plain(rowTokens, scoredTokens) <= budget) {
+        return layersToRecompute(rowTokens, 0, scoredTokens, budget, headChunkElements);
+    }
+
+    /** As {@link #layersToRecompute(long, long, long, long)} for rows that share a prompt ({@link #plain}). */
+    public int layersToRecompute(long rowTokens, long viewTokens, long scoredTokens, long budget,
+            long headChunkElements) {
+        if (plain(rowTokens, viewTokens, scoredTokens) <= budget) {
             return 0;
         }
         for (int recomputed = 1; recomputed < config.numLayers(); recomputed++) {
-            if (partial(rowTokens, recomputed, headChunkElements) <= budget) {
+            if (partial(rowTokens, viewTokens, recomputed, headChunkElements) <= budget) {
                 return recomputed;
             }
         }

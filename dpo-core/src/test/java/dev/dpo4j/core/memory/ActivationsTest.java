@@ -83,6 +83,29 @@ class ActivationsTest {
     }
 
     @Test
+    void sharedRowsCountTheirViewsAttention() {
+        Activations activations = new Activations(LLAMA, 2);
+        // per row token: norms 4 * 32, MLP 4 * 64 and the scattered attention output 32; per view token the gathered
+        // queries, keys and values and the views' output, 3 * (32 + 16)
+        long expected = (10L * (128 + 256 + 32) + 16L * 3 * (32 + 16)) * 2;
+        assertThat(activations.plain(10, 16, 3)).isEqualTo(LLAMA.numLayers() * expected + 3 * 50 * 4);
+        assertThat(activations.plain(10, 0, 3)).isEqualTo(activations.plain(10, 3));
+        assertThat(activations.partial(10, 16, 1, 100)).isGreaterThan(activations.partial(10, 1, 100));
+
+        // auto counts a shared batch by its views: 2 pairs whose longest prompt plus completion is 6 tokens
+        var shared = new PairCollator(0, 1, true).collate(List.of(
+                new TokenizedPair(new int[] {3, 4, 5}, new int[] {6, 7, 2}, new int[] {8, 2}),
+                new TokenizedPair(new int[] {3}, new int[] {6, 2}, new int[] {8, 9, 2})));
+        assertThat(shared.viewTokens()).isEqualTo(2L * 2 * 6);
+        long rowTokens = (long) shared.rows() * shared.length();
+        long budget = activations.plain(rowTokens, shared.viewTokens(), shared.targets().length);
+        assertThat(Checkpointing.of(null, activations, () -> budget).recomputedLayers(shared, LLAMA.numLayers(), 100))
+                .isZero();
+        assertThat(Checkpointing.of(null, activations, () -> budget - 1)
+                .recomputedLayers(shared, LLAMA.numLayers(), 100)).isPositive();
+    }
+
+    @Test
     void aGpuMemoryLimitIsReadInGibAndABadOneNamed() {
         System.setProperty(DeviceMemory.LIMIT_PROPERTY, "1.5");
         try {

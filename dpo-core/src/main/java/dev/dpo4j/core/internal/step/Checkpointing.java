@@ -45,7 +45,8 @@ public final class Checkpointing {
             return mode ? layers : 0;
         }
         long rowTokens = (long) batch.rows() * batch.length();
-        return activations.layersToRecompute(rowTokens, batch.targets().length, budgetBytes(), headChunkElements);
+        return activations.layersToRecompute(rowTokens, batch.shared() ? batch.viewTokens() : 0,
+                batch.targets().length, budgetBytes(), headChunkElements);
     }
 
     /** The activation budget of {@code auto}, read at the first call. */
