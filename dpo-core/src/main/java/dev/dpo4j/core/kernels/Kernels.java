@@ -71,6 +71,22 @@ public interface Kernels {
     void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step);
 
     /**
+     * As {@link #adamW(NDArray, NDArray, NDArray, NDArray, AdamWStep)}, the gradient's divisor and the overflow check
+     * on the device, as {@code _fused_adamw_} takes them ({@code grad_scale}, {@code found_inf}): every gradient is
+     * divided by {@code gradientDivisor} first, and nothing changes where {@code foundInf} is nonzero (a gradient was
+     * inf or NaN), so the step needs no read of the gradient norm before it is queued. Both are 0-d float32 arrays on
+     * the buffer's device; {@code step.gradientScale()} is not read. By default both are read back and the update
+     * runs or not on the host.
+     */
+    default void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step,
+            NDArray gradientDivisor, NDArray foundInf) {
+        if (foundInf.getFloat() == 0f) {
+            adamW(weight, gradient, mean, variance, new AdamWStep(step.learningRate(), step.weightDecay(),
+                    step.beta1(), step.beta2(), step.epsilon(), step.step(), 1.0 / gradientDivisor.getFloat()));
+        }
+    }
+
+    /**
      * RMSNorm over the last axis, as Hugging Face's {@code LlamaRMSNorm}: statistics in float32,
      * {@code weight * (x / sqrt(mean(x^2) + eps))}, the result in the type of {@code x}, keeping the graph.
      */

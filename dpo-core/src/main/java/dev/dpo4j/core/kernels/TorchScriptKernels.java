@@ -37,7 +37,7 @@ final class TorchScriptKernels implements Kernels {
     static final String SOURCE = "kernels.py";
 
     /** The version {@link #SOURCE} declares in its {@code version} method. */
-    static final long VERSION = 7;
+    static final long VERSION = 8;
 
     private static final String CLASS_NAME = "Kernels";
 
@@ -188,13 +188,27 @@ final class TorchScriptKernels implements Kernels {
     /** {@code _fused_adamw_} on the buffer, the gradient divided by {@code 1 / gradientScale} first. */
     @Override
     public void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step) {
+        runAdamW("adamw", weight, gradient, mean, variance, step, IValue.from(1 / step.gradientScale()));
+    }
+
+    /** {@code _fused_adamw_} with its {@code grad_scale} and {@code found_inf} tensors: nothing is read back. */
+    @Override
+    public void adamW(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, AdamWStep step,
+            NDArray gradientDivisor, NDArray foundInf) {
+        runAdamW("adamw_checked", weight, gradient, mean, variance, step, IValue.from((PtNDArray) gradientDivisor),
+                IValue.from((PtNDArray) foundInf));
+    }
+
+    private void runAdamW(String method, NDArray weight, NDArray gradient, NDArray mean, NDArray variance,
+            AdamWStep step, IValue... scaling) {
         OPTIMIZER_OFF.get();
-        IValue[] inputs = {list(weight), list(gradient), list(mean), list(variance),
+        IValue[] numbers = {list(weight), list(gradient), list(mean), list(variance),
             IValue.from(step.learningRate()), IValue.from(step.beta1()), IValue.from(step.beta2()),
-            IValue.from(step.weightDecay()), IValue.from(step.epsilon()), IValue.from((double) step.step()),
-            IValue.from(1 / step.gradientScale())};
+            IValue.from(step.weightDecay()), IValue.from(step.epsilon()), IValue.from((double) step.step())};
+        IValue[] inputs = java.util.Arrays.copyOf(numbers, numbers.length + scaling.length);
+        System.arraycopy(scaling, 0, inputs, numbers.length, scaling.length);
         try {
-            IValueUtils.runMethod(module, "adamw", inputs).close();
+            IValueUtils.runMethod(module, method, inputs).close();
         } finally {
             for (IValue input : inputs) {
                 input.close();

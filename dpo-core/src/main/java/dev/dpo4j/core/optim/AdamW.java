@@ -100,14 +100,7 @@ public final class AdamW implements AutoCloseable {
     /** The squared global norm of the gradients (one device-to-host copy). */
     public double squaredGradientNorm() {
         try (NDManager scratch = manager.newSubManager()) {
-            NDList sums = new NDList();
-            for (Group group : groups) {
-                if (group.gradient != null) {
-                    group.gradient.tempAttach(scratch);
-                    sums.add(group.gradient.norm().square()); // norm() makes no buffer-sized temporary
-                }
-            }
-            return sums.isEmpty() ? 0 : NDArrays.stack(sums).sum().getFloat();
+            return squaredNorm(scratch).getFloat();
         }
     }
 
@@ -126,6 +119,53 @@ public final class AdamW implements AutoCloseable {
             }
         }
         clearGradients();
+    }
+
+    /**
+     * Applies one step unless a gradient is inf or NaN, then clears the gradients, with the clipping and the check on
+     * the device: the global norm, the clip factor {@code min(1, maxNorm / (norm + 1e-6))} and the overflow flag are
+     * computed there and handed to the update (the fused kernel's {@code grad_scale} and {@code found_inf}), and the
+     * norm is read back once everything is queued. A skipped step leaves weights, moments and the step count as they
+     * were.
+     *
+     * @param maxNorm the global-norm clip (0: none)
+     * @param lossScale the factor the gradients carry (float16 loss scaling; 1 otherwise)
+     * @return the global norm of the unscaled gradients before clipping; not finite when the step was skipped
+     */
+    public double step(double learningRate, double maxNorm, double lossScale) {
+        steps++;
+        double norm;
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray unscaled = squaredNorm(scratch).sqrt().div((float) lossScale);
+            NDArray foundInf = unscaled.isInfinite().logicalOr(unscaled.isNaN()).toType(DataType.FLOAT32, false);
+            NDArray clip = maxNorm > 0 ? unscaled.add(1e-6f).pow(-1).mul((float) maxNorm).minimum(1f)
+                    : unscaled.onesLike();
+            NDArray divisor = clip.pow(-1).mul((float) lossScale);
+            for (Group group : groups) {
+                if (group.weight != null) {
+                    kernels.adamW(group.weight, group.gradient, group.mean, group.variance, new Kernels.AdamWStep(
+                            learningRate, group.decay, beta1, beta2, epsilon, steps, 1), divisor, foundInf);
+                }
+            }
+            clearGradients();
+            norm = unscaled.getFloat();
+        }
+        if (!Double.isFinite(norm)) {
+            steps--;
+        }
+        return norm;
+    }
+
+    /** The squared global norm of the gradients, a 0-d array in {@code scratch}. */
+    private NDArray squaredNorm(NDManager scratch) {
+        NDList sums = new NDList();
+        for (Group group : groups) {
+            if (group.gradient != null) {
+                group.gradient.tempAttach(scratch);
+                sums.add(group.gradient.norm().square()); // norm() makes no buffer-sized temporary
+            }
+        }
+        return sums.isEmpty() ? scratch.zeros(new ai.djl.ndarray.types.Shape()) : NDArrays.stack(sums).sum();
     }
 
     /** Zeroes the gradient buffers, inf and NaN included (after a skipped step). */

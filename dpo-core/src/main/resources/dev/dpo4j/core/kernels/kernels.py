@@ -11,7 +11,7 @@ class Kernels(Module):
     x: Tensor) -> Tensor:
     return x
   def version(self: __torch__.Kernels) -> int:
-    return 7
+    return 8
   # Causal attention with grouped-query heads (keys and values are not copied per query head): flash
   # attention on GPUs that have it, for float16 and bfloat16.
   def attention_causal(self: __torch__.Kernels,
@@ -227,11 +227,41 @@ class Kernels(Module):
     eps: float,
     step: float,
     grad_scale: float) -> int:
+    scale = torch.full([], grad_scale, dtype=6, layout=None, device=ops.prim.device(params[0]))
+    return self.fused_adamw(params, grads, exp_avgs, exp_avg_sqs, lr, beta1, beta2, weight_decay, eps, step, scale, None)
+  # The same with the divisor of every gradient and the overflow flag as 0-d float32 tensors on the device, as
+  # torch.amp's GradScaler hands them over: where found_inf is nonzero the kernel changes nothing.
+  def adamw_checked(self: __torch__.Kernels,
+    params: List[Tensor],
+    grads: List[Tensor],
+    exp_avgs: List[Tensor],
+    exp_avg_sqs: List[Tensor],
+    lr: float,
+    beta1: float,
+    beta2: float,
+    weight_decay: float,
+    eps: float,
+    step: float,
+    grad_scale: Tensor,
+    found_inf: Tensor) -> int:
+    return self.fused_adamw(params, grads, exp_avgs, exp_avg_sqs, lr, beta1, beta2, weight_decay, eps, step, grad_scale, found_inf)
+  def fused_adamw(self: __torch__.Kernels,
+    params: List[Tensor],
+    grads: List[Tensor],
+    exp_avgs: List[Tensor],
+    exp_avg_sqs: List[Tensor],
+    lr: float,
+    beta1: float,
+    beta2: float,
+    weight_decay: float,
+    eps: float,
+    step: float,
+    grad_scale: Tensor,
+    found_inf: Optional[Tensor]) -> int:
     device = ops.prim.device(params[0])
     steps = annotate(List[Tensor], [])
     for _1 in range(torch.len(params)):
       _2 = torch.append(steps, torch.full([], step, dtype=6, layout=None, device=device))
-    scale = torch.full([], grad_scale, dtype=6, layout=None, device=device)
     _3 = annotate(List[Tensor], [])
-    torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, _3, steps, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False, grad_scale=scale, found_inf=None)
+    torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, _3, steps, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False, grad_scale=grad_scale, found_inf=found_inf)
     return torch.len(params)

@@ -48,6 +48,50 @@ class AdamWTest {
         }
     }
 
+    /** The clip factor, the unscaling and the overflow check on the device, on both kernels. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"djl", "torchscript"})
+    void aCheckedStepClipsUnscalesAndSkipsGradientsThatAreNotFinite(String kernels) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray weight = manager.create(new float[] {1f, -2f});
+            NDArray bias = manager.create(new float[] {0.5f});
+            Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
+            parameters.put("w.weight", weight);
+            parameters.put("w.bias", bias);
+            AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.1, Kernels.named(kernels));
+            // gradients (0.5, -1) and (2) carrying a loss scale of 4
+            adam.gradients().get("w.weight").addi(manager.create(new float[] {2f, -4f}));
+            adam.gradients().get("w.bias").addi(manager.create(new float[] {8f}));
+            double norm = adam.step(0.01, 1.0, 4.0);
+            assertThat(norm).isCloseTo(Math.sqrt(0.25 + 1 + 4), within(1e-5));
+            // step 1 moves each weight by lr * sign(g) whatever the factor; the first moment shows it: 0.1 g clip
+            double clip = 1 / (norm + 1e-6);
+            assertThat(adam.state().get("exp_avg.w.weight").toFloatArray())
+                    .containsExactly(new float[] {(float) (0.1 * 0.5 * clip), (float) (-0.1 * clip)}, within(1e-7f));
+            assertThat(weight.toFloatArray()).containsExactly(new float[] {1f - 0.001f - 0.01f, -2f + 0.002f + 0.01f},
+                    within(1e-6f));
+            assertThat(adam.steps()).isEqualTo(1);
+            assertThat(adam.squaredGradientNorm()).isZero();
+
+            // an inf gradient: nothing moves, the step does not count, the gradients are cleared
+            float[] weightBefore = weight.toFloatArray();
+            float[] meanBefore = adam.state().get("exp_avg.w.bias").toFloatArray();
+            adam.gradients().get("w.weight").addi(manager.create(new float[] {Float.POSITIVE_INFINITY, 1f}));
+            assertThat(adam.step(0.01, 1.0, 4.0)).isInfinite();
+            assertThat(weight.toFloatArray()).containsExactly(weightBefore);
+            assertThat(adam.state().get("exp_avg.w.bias").toFloatArray()).containsExactly(meanBefore);
+            assertThat(adam.steps()).isEqualTo(1);
+            assertThat(adam.squaredGradientNorm()).isZero();
+
+            // no clip: a small gradient goes in as it is
+            adam.gradients().get("w.bias").addi(manager.create(new float[] {0.4f}));
+            assertThat(adam.step(0.01, 0, 1.0)).isCloseTo(0.4, within(1e-6));
+            assertThat(adam.state().get("exp_avg.w.bias").getFloat(0)).isCloseTo(0.9f * meanBefore[0] + 0.04f,
+                    within(1e-6f));
+            assertThat(adam.steps()).isEqualTo(2);
+        }
+    }
+
     @Test
     void weightDecayShrinksByThisStepsLearningRateTimesTheDecay() {
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -63,11 +63,6 @@ public final class PolicyOptimizer {
         }
     }
 
-    /** The clipping factor for a gradient of global norm {@code norm}: {@code min(1, max / (norm + 1e-6))}. */
-    static double clipFactor(double norm, double maxNorm) {
-        return maxNorm > 0 ? Math.min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
-    }
-
     /** One optimizer step: gradients accumulate, then one update; closing it ends the step. */
     public final class Step implements AutoCloseable {
         private boolean applied;
@@ -97,14 +92,11 @@ public final class PolicyOptimizer {
         public double apply(double learningRate, long stepNumber) {
             requireOpen("apply");
             applied = true;
-            double norm = Math.sqrt(adamW.squaredGradientNorm()) / scaler.scale();
+            double norm = adamW.step(learningRate, maxGradNorm, scaler.scale());
             boolean finite = Double.isFinite(norm);
-            if (finite) {
-                adamW.step(learningRate, clipFactor(norm, maxGradNorm) / scaler.scale());
-            } else {
-                LOG.warn("step {}: gradient norm is {} at loss scale {}, skipping the update", stepNumber, norm,
+            if (!finite) {
+                LOG.warn("step {}: gradient norm is {} at loss scale {}, skipped the update", stepNumber, norm,
                         scaler.scale());
-                adamW.clearGradients();
             }
             scaler.update(finite);
             stale = true;

@@ -125,13 +125,6 @@ class PolicyOptimizerTest {
         optimizer.begin().close(); // a new step can open
     }
 
-    @Test
-    void clipFactorIsTorchs() {
-        assertThat(PolicyOptimizer.clipFactor(5, 1)).isCloseTo(1 / (5 + 1e-6), within(1e-12));
-        assertThat(PolicyOptimizer.clipFactor(0.5, 1)).isEqualTo(1.0);
-        assertThat(PolicyOptimizer.clipFactor(50, 0)).isEqualTo(1.0);
-    }
-
     /** A worker whose next drain adds a given gradient. */
     private static final class FakeWorker implements WorkerWeights {
         private final NDArray gradient;
