@@ -14,11 +14,9 @@ class AdamWTest {
     @Test
     void twoStepsMatchTorchAdamWByHand() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray weight = manager.create(new float[] {1f, -2f});
-            NDArray bias = manager.create(new float[] {0.5f});
-            Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
-            parameters.put("w.weight", weight);
-            parameters.put("w.bias", bias);
+            Map<String, NDArray> parameters = weightAndBias(manager);
+            NDArray weight = parameters.get("w.weight");
+            NDArray bias = parameters.get("w.bias");
             AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.1);
             // the parameters keep their values and objects, now views of the flat buffers
             assertThat(weight.toFloatArray()).containsExactly(1f, -2f);
@@ -53,11 +51,9 @@ class AdamWTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"djl", "torchscript"})
     void aCheckedStepClipsUnscalesAndSkipsGradientsThatAreNotFinite(String kernels) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray weight = manager.create(new float[] {1f, -2f});
-            NDArray bias = manager.create(new float[] {0.5f});
-            Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
-            parameters.put("w.weight", weight);
-            parameters.put("w.bias", bias);
+            Map<String, NDArray> parameters = weightAndBias(manager);
+            NDArray weight = parameters.get("w.weight");
+            NDArray bias = parameters.get("w.bias");
             AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.1, Kernels.named(kernels));
             // gradients (0.5, -1) and (2) carrying a loss scale of 4
             adam.gradients().get("w.weight").addi(manager.create(new float[] {2f, -4f}));
@@ -90,6 +86,14 @@ class AdamWTest {
                     within(1e-6f));
             assertThat(adam.steps()).isEqualTo(2);
         }
+    }
+
+    /** {@code w.weight = (1, -2)} and {@code w.bias = (0.5)}. */
+    private static Map<String, NDArray> weightAndBias(NDManager manager) {
+        Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
+        parameters.put("w.weight", manager.create(new float[] {1f, -2f}));
+        parameters.put("w.bias", manager.create(new float[] {0.5f}));
+        return parameters;
     }
 
     @Test
