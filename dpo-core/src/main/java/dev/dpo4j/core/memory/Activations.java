@@ -75,7 +75,7 @@ public record Activations(ModelConfig config, int elementBytes) {
      * quarter high: on an H200 (2026-12-01) they kept 15% (Llama-1B) to 27% (Qwen2.5-0.5B) more than the per-layer
      * count at 2048 and 4096 tokens, and an estimate that errs low lets {@code auto} overrun its budget. Since they free
      * each layer's arrays as the plain pass does, the start-up estimate with this count came within 2% (Qwen2.5-0.5B,
-     * 2048 tokens, 16 of 24 layers recomputed) to 6% (Qwen2.5-0.5B and Llama-1B at 4096, 12 recomputed) above the
+     * 2048 tokens, 16 of 24 layers recomputed) to 7% (Qwen2.5-0.5B and Llama-1B at 4096, 12 recomputed) above the
      * measured peaks, on the same GPU and day.
      *
      * @param recomputed how many of the layers, from the first, recompute in backward (1 to all of them)
