@@ -401,6 +401,20 @@ public final class CausalLm implements AutoCloseable {
                 FusedProjections.stackInPlace(copies, stackedProjections(config)));
     }
 
+    /**
+     * This model with each layer's {@link #stackedProjections} stacked in place ({@link FusedProjections}): the same
+     * weights, each member now a view of its stack, so q/k/v and gate/up run as one matmul each. For frozen weights
+     * only (a LoRA base): a view cannot be a leaf that collects gradients. This model's own lookups see the views too.
+     */
+    public CausalLm stackedInPlace() {
+        if (!stacks.isEmpty()) {
+            return this;
+        }
+        Map<String, NDArray> arrays = new LinkedHashMap<>(parameters);
+        return new CausalLm(config, arrays, manager, kernels,
+                FusedProjections.stackInPlace(arrays, stackedProjections(config)));
+    }
+
     /** Frees the weights. */
     @Override
     public void close() {

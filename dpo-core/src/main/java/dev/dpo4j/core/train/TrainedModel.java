@@ -70,7 +70,8 @@ final class TrainedModel implements AutoCloseable {
                     config.lora(), 0);
         }
         CausalLm given = source.ownsModel() ? null : source.load(manager).withKernels(kernels);
-        CausalLm base = given == null ? ModelFolder.load(source.folder(), manager, computeType, kernels)
+        CausalLm base = given == null
+                ? ModelFolder.load(source.folder(), manager, computeType, kernels).stackedInPlace()
                 : storedIn(given, computeType) ? given : given.frozenCopy(computeType);
         boolean owns = base != given;
         try {

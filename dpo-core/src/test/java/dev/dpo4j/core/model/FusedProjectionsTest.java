@@ -63,6 +63,24 @@ class FusedProjectionsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2"})
+    void aFrozenModelStackedInPlaceKeepsItsArraysAndScores(String family) {
+        try (CausalLm model = RandomInit.create(TinyModels.config(family, 50, false), manager, 4, 0.2)) {
+            float[] expected = logps(model);
+            NDArray gate = model.parameters().get(Weights.weightOf(TransformerBlock.prefix(1) + ".mlp.gate_proj"));
+            float[] gateValues = gate.toFloatArray();
+            CausalLm stacked = model.stackedInPlace();
+            assertThat(stacked.weights()).isInstanceOf(FusedProjections.class);
+            assertThat(stacked.stackedInPlace()).isSameAs(stacked);
+            // the same array objects, now views of their stacks, with their values
+            assertThat(stacked.parameters().get(Weights.weightOf(TransformerBlock.prefix(1) + ".mlp.gate_proj")))
+                    .isSameAs(gate);
+            assertThat(gate.toFloatArray()).containsExactly(gateValues);
+            assertThat(logps(stacked)).containsExactly(expected, within(1e-5f));
+        }
+    }
+
     private float[] logps(CausalLm model) {
         try (NDManager scope = manager.newSubManager()) {
             return CompletionScorer.score(model, new PairCollator(0, 1, false).collate(PAIRS).toArrays(scope),
