@@ -90,11 +90,8 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
         if (!shared()) {
             throw new IllegalStateException("an unshared batch has no views");
         }
-        int[][] counts = new int[pairs][];
-        for (int row = 0; row < pairs; row++) {
-            counts[row] = blockCounts(row);
-        }
-        int viewLength = (int) (viewTokens() / (2L * pairs));
+        int[][] counts = blockCounts();
+        int viewLength = viewLength(counts);
         long[] tokens = new long[2 * pairs * viewLength];
         long[] sources = new long[pairs * length];
         for (int row = 0; row < pairs; row++) {
@@ -122,12 +119,25 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
 
     /** Tokens of {@link #views()}: {@code 2 * pairs} views of the longest prompt plus completion. */
     public long viewTokens() {
+        return 2L * pairs * viewLength(blockCounts());
+    }
+
+    /** The longest prompt plus completion of rows with these {@link #blockCounts()}, at least 1. */
+    private static int viewLength(int[][] counts) {
         int viewLength = 1;
-        for (int row = 0; row < pairs; row++) {
-            int[] c = blockCounts(row);
+        for (int[] c : counts) {
             viewLength = Math.max(viewLength, c[PROMPT] + Math.max(c[CHOSEN], c[REJECTED]));
         }
-        return 2L * pairs * viewLength;
+        return viewLength;
+    }
+
+    /** The tokens of each block ({@link #PROMPT} .. {@link #PADDING}) in each shared row. */
+    private int[][] blockCounts() {
+        int[][] counts = new int[pairs][];
+        for (int row = 0; row < pairs; row++) {
+            counts[row] = blockCounts(row);
+        }
+        return counts;
     }
 
     /** Tokens of each block ({@link #PROMPT} .. {@link #PADDING}) in shared row {@code row}. */

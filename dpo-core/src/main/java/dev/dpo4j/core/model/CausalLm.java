@@ -396,9 +396,8 @@ public final class CausalLm implements AutoCloseable {
      * matmul each.
      */
     public CausalLm frozenCopyOn(NDManager target, DataType storageType) {
-        Map<String, NDArray> copies = DeviceArrays.frozenCopies(parameters, storageType, target, kernels);
-        return new CausalLm(config, copies, target, kernels,
-                FusedProjections.stackInPlace(copies, stackedProjections(config)));
+        return new CausalLm(config, DeviceArrays.frozenCopies(parameters, storageType, target, kernels), target,
+                kernels).stackedInPlace();
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Weights whose linear modules that read the same input ({@code q/k/v_proj}, {@code gate/up_proj}) are stacked: one
@@ -90,16 +91,33 @@ public final class FusedProjections implements Weights {
      */
     public static Map<String, Stack> stackInPlace(Map<String, NDArray> arrays, List<List<String>> groups) {
         Map<String, Stack> stacks = new LinkedHashMap<>();
+        stacks(groups, arrays, (names, offsets) -> stackInPlace(arrays, names, offsets))
+                .forEach(stack -> stacks.put(stack.modules().get(0), stack));
+        return stacks;
+    }
+
+    /**
+     * The stacks of {@code groups} whose weights {@code arrays} all hold: {@code build} makes the stacked array of
+     * the members' weights, and of their biases when all are present, from the names and each member's first row
+     * ({@link #offsets}); a group whose weights it returns null for is left out, a null for the biases leaves the
+     * stack without them.
+     */
+    public static List<Stack> stacks(List<List<String>> groups, Map<String, NDArray> arrays,
+            BiFunction<List<String>, List<Long>, NDArray> build) {
+        List<Stack> stacks = new ArrayList<>();
         for (List<String> group : groups) {
             List<String> weights = names(group, true);
             if (!weights.stream().allMatch(arrays::containsKey)) {
                 continue;
             }
             List<Long> offsets = offsets(weights.stream().map(arrays::get).toList());
-            NDArray weight = stackInPlace(arrays, weights, offsets);
+            NDArray weight = build.apply(weights, offsets);
+            if (weight == null) {
+                continue;
+            }
             List<String> biases = names(group, false);
-            NDArray bias = biases.stream().allMatch(arrays::containsKey) ? stackInPlace(arrays, biases, offsets) : null;
-            stacks.put(group.get(0), new Stack(group, weight, bias, offsets));
+            NDArray bias = biases.stream().allMatch(arrays::containsKey) ? build.apply(biases, offsets) : null;
+            stacks.add(new Stack(group, weight, bias, offsets));
         }
         return stacks;
     }

@@ -79,21 +79,9 @@ public final class MirrorWeights implements WorkerWeights {
                 offset += size;
             }
         }
-        for (List<String> modules : stackable) {
-            stack(modules, masters);
-        }
+        FusedProjections.stacks(stackable, masters, (names, offsets) -> leaf(names, masters)).forEach(stacked::add);
         views.forEach((name, view) -> view.setRequiresGradient(!stacked.contains(name)));
         refresh();
-    }
-
-    /** Stacks the group's weights (and biases) where they are neighbours in one flat buffer. */
-    private void stack(List<String> modules, Map<String, NDArray> masters) {
-        List<String> weights = FusedProjections.names(modules, true);
-        NDArray weight = leaf(weights, masters);
-        if (weight != null) {
-            stacked.add(modules, weight, leaf(FusedProjections.names(modules, false), masters),
-                    FusedProjections.offsets(weights.stream().map(masters::get).toList()));
-        }
     }
 
     /** The rows of the flat buffer that hold {@code names}, in order and nothing between, as one leaf; else null. */

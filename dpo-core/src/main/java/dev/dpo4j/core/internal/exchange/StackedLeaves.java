@@ -19,12 +19,13 @@ public final class StackedLeaves {
     private final Map<String, FusedProjections.Stack> stacks = new LinkedHashMap<>();
     private final Map<String, Member> members = new LinkedHashMap<>();
 
-    /** Registers a stack of modules: {@code weights} and {@code biases} are leaves of {@code group}'s members. */
-    public void add(List<String> group, NDArray weights, NDArray biases, List<Long> offsets) {
-        stacks.put(group.get(0), new FusedProjections.Stack(group, weights, biases, offsets));
-        register(FusedProjections.names(group, true), weights, offsets);
-        if (biases != null) {
-            register(FusedProjections.names(group, false), biases, offsets);
+    /** Registers a stack of modules whose weight (and bias) arrays are leaves. */
+    public void add(FusedProjections.Stack stack) {
+        List<String> group = stack.modules();
+        stacks.put(group.get(0), stack);
+        register(FusedProjections.names(group, true), stack.weight(), stack.offsets());
+        if (stack.bias() != null) {
+            register(FusedProjections.names(group, false), stack.bias(), stack.offsets());
         }
     }
 

@@ -59,9 +59,7 @@ public final class HalfCopies implements WorkerWeights {
         this.kernels = kernels;
         this.gradients = gradients;
         this.manager = parent.newSubManager();
-        for (List<String> group : groups) {
-            stack(group);
-        }
+        FusedProjections.stacks(groups, masters, (names, offsets) -> leaf(names)).forEach(stacked::add);
         stacked.aliases(manager).forEach((name, alias) -> {
             targets.add(alias);
             sources.add(masters.get(name));
@@ -76,17 +74,6 @@ public final class HalfCopies implements WorkerWeights {
                 sources.add(master);
             }
         });
-    }
-
-    /** One stacked leaf for the group's weights, and one for its biases when every member has one. */
-    private void stack(List<String> group) {
-        List<String> weights = FusedProjections.names(group, true);
-        if (!weights.stream().allMatch(masters::containsKey)) {
-            return;
-        }
-        List<String> biases = FusedProjections.names(group, false);
-        stacked.add(group, leaf(weights), biases.stream().allMatch(masters::containsKey) ? leaf(biases) : null,
-                FusedProjections.offsets(weights.stream().map(masters::get).toList()));
     }
 
     /** The members' copies stacked in one leaf. */
