@@ -126,9 +126,8 @@ public final class ParityCheck {
                     optimizer.gradients().get(entry.getKey()).addi(gradient);
                     gradNorms.addProperty(entry.getKey(), Math.sqrt(gradient.square().sum().getFloat()));
                 }
-                double gradNorm = Math.sqrt(optimizer.squaredGradientNorm());
-                double clip = maxGradNorm > 0 ? Math.min(1.0, maxGradNorm / (gradNorm + 1e-6)) : 1.0;
-                optimizer.step(lr, clip);
+                double gradNorm = optimizer.step(lr, maxGradNorm, 1.0); // norm, clip and update as TrainingRun
+                double clip = maxGradNorm > 0 ? Math.min(1.0, maxGradNorm / (gradNorm + 1e-6)) : 1.0; // as applied
                 policy.parameters().values().forEach(w -> w.setRequiresGradient(false));
 
                 NDArray after = CompletionScorer.score(policy, arrays, policy.weights(), DataType.FLOAT32)

@@ -52,7 +52,7 @@ final class PhaseProfile {
                     config.vocabSize(), eos)));
         }
         PairBatch batch = new PairCollator(0, 8, o.sharePrompt).collate(pairs);
-        String[] names = {"copies", "ref_forward", "policy_forward", "backward", "grad_accumulate_norm", "adamw",
+        String[] names = {"copies", "ref_forward", "policy_forward", "backward", "grad_accumulate", "norm_clip_adamw",
             "attention_forward_all_layers", "mlp_forward_all_layers"};
         int reps = o.warmup + o.steps;
         double[][] times = new double[names.length][reps];
@@ -98,9 +98,8 @@ final class PhaseProfile {
                         g.subi(g);
                     }
                 });
-                double norm = Math.sqrt(adam.squaredGradientNorm());
                 t = lap(times[4], r, t, sync);
-                adam.step(1e-6, Math.min(1.0, 1.0 / (norm + 1e-6)));
+                adam.step(1e-6, 1.0, 1.0);
                 t = lap(times[5], r, t, sync);
                 // attention and MLP of every layer, forward only, on random states of the batch's shape
                 NDArray x = scope.randomNormal(0f, 1f, new Shape(batch.rows(), batch.length(),

@@ -1,11 +1,15 @@
 package dev.dpo4j.core.memory;
 
 import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
 import java.lang.management.MemoryUsage;
 import java.util.List;
 
-/** What the devices have left: free GPU memory as CUDA reports it (the caching allocator's reserve counts as used). */
+/**
+ * What the devices have left: free GPU memory as CUDA reports it once the caching allocator has handed back the blocks
+ * it holds unused (the reference pass's temporaries, say), which would otherwise count as used.
+ */
 public final class DeviceMemory {
 
     /** The share of free memory that activations may take; the rest is for temporaries (head chunks, casts). */
@@ -26,6 +30,9 @@ public final class DeviceMemory {
      * {@link #LIMIT_PROPERTY}, of a device that holds at most that much.
      */
     public static long free(List<Device> devices) {
+        if (devices.stream().anyMatch(Device::isGpu)) {
+            JniUtils.emptyCudaCache();
+        }
         long least = Long.MAX_VALUE;
         for (Device device : devices) {
             if (device.isGpu()) {

@@ -105,23 +105,6 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
-     * Applies one step from the accumulated gradients, then clears them.
-     *
-     * @param learningRate this step's rate
-     * @param gradientScale factor applied to every gradient first (unscaling and the global-norm clip coefficient)
-     */
-    public void step(double learningRate, double gradientScale) {
-        steps++;
-        for (Group group : groups) {
-            if (group.weight != null) {
-                kernels.adamW(group.weight, group.gradient, group.mean, group.variance, new Kernels.AdamWStep(
-                        learningRate, group.decay, beta1, beta2, epsilon, steps, gradientScale));
-            }
-        }
-        clearGradients();
-    }
-
-    /**
      * Applies one step unless a gradient is inf or NaN, then clears the gradients, with the clipping and the check on
      * the device: the global norm, the clip factor {@code min(1, maxNorm / (norm + 1e-6))} and the overflow flag are
      * computed there and handed to the update (the fused kernel's {@code grad_scale} and {@code found_inf}), and the

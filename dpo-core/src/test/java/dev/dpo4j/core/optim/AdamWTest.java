@@ -23,7 +23,7 @@ class AdamWTest {
             adam.gradients().get("w.weight").addi(manager.create(new float[] {0.5f, -1f}));
             adam.gradients().get("w.bias").addi(manager.create(new float[] {2f}));
             assertThat(adam.squaredGradientNorm()).isCloseTo(0.25 + 1 + 4, within(1e-6));
-            adam.step(0.01, 1.0);
+            adam.step(0.01, 0, 1.0);
             // step 1: m_hat = g, v_hat = g^2, so the update is lr * sign(g); decay lr * wd * w first (not biases)
             assertThat(weight.toFloatArray()).containsExactly(new float[] {1f - 0.001f - 0.01f, -2f + 0.002f + 0.01f},
                     within(1e-6f));
@@ -31,8 +31,8 @@ class AdamWTest {
             assertThat(adam.squaredGradientNorm()).isZero(); // the step cleared the gradients
             adam.gradients().get("w.weight").addi(manager.create(new float[] {0.25f, 0f}));
             adam.gradients().get("w.bias").addi(manager.create(new float[] {1f}));
-            adam.step(0.01, 0.5);
-            // step 2 with gradient scale 0.5: g = (0.125, 0); m = 0.9 m1 + 0.1 g; v = 0.999 v1 + 0.001 g^2
+            adam.step(0.01, 0, 2.0);
+            // step 2, the gradients carrying a loss scale of 2: g = (0.125, 0); m = 0.9 m1 + 0.1 g; v = 0.999 v1 + 0.001 g^2
             double m = 0.9 * 0.05 + 0.1 * 0.125;
             double v = 0.999 * 0.00025 + 0.001 * 0.125 * 0.125;
             double mHat = m / (1 - 0.81);
@@ -107,16 +107,16 @@ class AdamWTest {
             AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0.5);
             // zero gradients: the moments stay 0, so the Adam term is 0 and only the decoupled decay moves the
             // weights, w <- w (1 - lr wd); an L2 penalty folded into the gradient would move them by about lr instead
-            adam.step(0.1, 1.0);
+            adam.step(0.1, 0, 1.0);
             assertThat(weight.toFloatArray()).containsExactly(new float[] {2f * 0.95f, -4f * 0.95f}, within(1e-6f));
-            // the next step decays with its own rate (0.2), not the first one; the gradient scale does not touch it
-            adam.step(0.2, 0.25);
+            // the next step decays with its own rate (0.2), not the first one; the loss scale does not touch it
+            adam.step(0.2, 0, 4.0);
             assertThat(weight.toFloatArray()).containsExactly(
                     new float[] {2f * 0.95f * 0.9f, -4f * 0.95f * 0.9f}, within(1e-6f));
             // norm weights are never decayed
             assertThat(norm.toFloatArray()).containsExactly(3f);
             // a rate of 0 leaves the weights alone
-            adam.step(0, 1.0);
+            adam.step(0, 0, 1.0);
             assertThat(weight.getFloat(0)).isCloseTo(2f * 0.95f * 0.9f, within(1e-6f));
         }
     }
@@ -128,8 +128,8 @@ class AdamWTest {
             Map<String, NDArray> parameters = new java.util.LinkedHashMap<>();
             parameters.put("layer.weight", weight);
             AdamW adam = new AdamW(manager, parameters, 0.9, 0.999, 1e-8, 0);
-            adam.step(0.1, 1.0);
-            adam.step(0.1, 1.0);
+            adam.step(0.1, 0, 1.0);
+            adam.step(0.1, 0, 1.0);
             assertThat(weight.toFloatArray()).containsExactly(2f, -4f);
         }
     }
@@ -150,7 +150,7 @@ class AdamWTest {
                     for (Map.Entry<String, NDArray> gradient : adam.gradients().entrySet()) {
                         gradient.getValue().addi(parameters.get(gradient.getKey()).sin().mul(step));
                     }
-                    adam.step(0.01, 0.5);
+                    adam.step(0.01, 0, 2.0);
                 }
                 results[run] = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parameters.values().stream()
                         .map(NDArray::flatten).toArray(NDArray[]::new))).toFloatArray();
