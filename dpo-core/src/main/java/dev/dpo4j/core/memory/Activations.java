@@ -6,10 +6,11 @@ import dev.dpo4j.core.model.ModelConfig;
  * The bytes a micro-batch's backward pass keeps alive, estimated from the architecture: per row token and decoder
  * layer, the inputs that autograd saves (the norms' inputs and outputs {@code 4 * hidden}, queries and keys before and
  * after the rotary embedding and the attention's inputs and output {@code 3 * (q_width + kv_width)}, the SwiGLU's gate,
- * up, activation and product {@code 4 * intermediate}), in the compute type; and per scored token the float32
- * log-softmax over the vocabulary. On an H200, at 4096 tokens, its plain-minus-checkpointed difference was 39.4 GiB
- * against 39.4 measured for a Llama-1B shape and 35.5 against 33.1 for Qwen2.5-0.5B ({@code BENCHMARKS.md}): when
- * it errs, it errs high, so {@code auto} recomputes rather than runs out of memory.
+ * up, activation and product {@code 4 * intermediate}), in the compute type; and per scored logit what the LM head of
+ * a plain pass holds at its backward ({@link #plainHeadBytesPerLogit}). Against the peaks measured on an H200
+ * (2026-12-01, Qwen2.5-0.5B and Llama-1B shapes, 2048 and 4096 tokens, {@code BENCHMARKS.md}) it comes within 0 to 8%
+ * above them once the working copies' gradients, which the first backward allocates, are set aside from the budget:
+ * when it errs, it errs high, so {@code auto} recomputes rather than runs out of memory.
  *
  * @param config the architecture
  * @param elementBytes bytes of one element of the compute type (2 for float16 and bfloat16, 4 for float32)
@@ -37,7 +38,18 @@ public record Activations(ModelConfig config, int elementBytes) {
      */
     public long plain(long rowTokens, long viewTokens, long scoredTokens) {
         return config.numLayers() * perLayer(rowTokens, viewTokens)
-                + scoredTokens * config.vocabSize() * (long) Float.BYTES;
+                + scoredTokens * config.vocabSize() * plainHeadBytesPerLogit();
+    }
+
+    /**
+     * Bytes per logit of a plain pass's LM head at its backward: the float32 log-softmax that autograd keeps, the
+     * gradient the gather scatters into and the log-softmax's input gradient (float32 each), and that gradient cast
+     * to the compute type. On an H200 the plain passes of Qwen2.5-0.5B and Llama-1B at 512 to 4096 tokens took 13 to 16
+     * bytes per logit beyond their layers (2026-12-01); counting 4 let {@code auto} pick the plain pass for Llama-1B
+     * at 8192 tokens, which then ran out of memory.
+     */
+    long plainHeadBytesPerLogit() {
+        return 3L * Float.BYTES + elementBytes;
     }
 
     /**
@@ -71,12 +83,10 @@ public record Activations(ModelConfig config, int elementBytes) {
      * Bytes kept when the lowest {@code recomputed} decoder layers are checkpointed and the others keep their graph:
      * the inputs of the recomputed layers, the graph of the others plus one layer's gradients while back-propagating
      * through them, or, while recomputing, one layer's activations and gradients, whichever is more; and one head
-     * chunk. With every layer recomputed this is {@link #checkpointed}. The layers that keep their graph are counted a
-     * quarter high: on an H200 (2026-12-01) they kept 15% (Llama-1B) to 27% (Qwen2.5-0.5B) more than the per-layer
-     * count at 2048 and 4096 tokens, and an estimate that errs low lets {@code auto} overrun its budget. Since they free
-     * each layer's arrays as the plain pass does, the start-up estimate with this count came within 2% (Qwen2.5-0.5B,
-     * 2048 tokens, 16 of 24 layers recomputed) to 7% (Qwen2.5-0.5B and Llama-1B at 4096, 12 recomputed) above the
-     * measured peaks, on the same GPU and day.
+     * chunk. With every layer recomputed this is {@link #checkpointed}. On an H200 (2026-12-01; Qwen2.5-0.5B and
+     * Llama-1B shapes, 2048 and 4096 tokens, 5 to 15 layers recomputed) each layer that kept its graph added 83 to 93%
+     * of the per-layer count, and the estimate, the working copies' gradients added, came 0 to 8% above the measured
+     * peaks. (Until the layers freed their arrays as the plain pass does, they were counted a quarter high.)
      *
      * @param recomputed how many of the layers, from the first, recompute in backward (1 to all of them)
      */
@@ -88,7 +98,7 @@ public record Activations(ModelConfig config, int elementBytes) {
     public long partial(long rowTokens, long viewTokens, int recomputed, long headChunkElements) {
         long perLayer = perLayer(rowTokens, viewTokens);
         long inputs = rowTokens * (recomputed + 1L) * config.hiddenSize() * elementBytes;
-        long graph = (config.numLayers() - recomputed) * perLayer * 5 / 4 + perLayer;
+        long graph = (config.numLayers() - recomputed + 1L) * perLayer;
         long headChunk = Math.min(headChunkElements, rowTokens * config.vocabSize()); // no more tokens than there are
         return inputs + Math.max(graph, 2 * perLayer) + headChunk * Float.BYTES;
     }
@@ -104,14 +114,17 @@ public record Activations(ModelConfig config, int elementBytes) {
     /** As {@link #layersToRecompute(long, long, long, long)} for rows that share a prompt ({@link #plain}). */
     public int layersToRecompute(long rowTokens, long viewTokens, long scoredTokens, long budget,
             long headChunkElements) {
-        if (plain(rowTokens, viewTokens, scoredTokens) <= budget) {
-            return 0;
-        }
-        for (int recomputed = 1; recomputed < config.numLayers(); recomputed++) {
-            if (partial(rowTokens, viewTokens, recomputed, headChunkElements) <= budget) {
+        for (int recomputed = 0; recomputed < config.numLayers(); recomputed++) {
+            if (kept(rowTokens, viewTokens, scoredTokens, recomputed, headChunkElements) <= budget) {
                 return recomputed;
             }
         }
         return config.numLayers();
+    }
+
+    /** Bytes kept with the lowest {@code recomputed} layers recomputed: {@link #plain} for 0, else {@link #partial}. */
+    public long kept(long rowTokens, long viewTokens, long scoredTokens, int recomputed, long headChunkElements) {
+        return recomputed == 0 ? plain(rowTokens, viewTokens, scoredTokens)
+                : partial(rowTokens, viewTokens, recomputed, headChunkElements);
     }
 }

@@ -56,9 +56,13 @@ public final class DeviceMemory {
         }
     }
 
-    /** The activation bytes a micro-batch may keep on {@code devices}: {@link #ACTIVATION_SHARE} of the free memory. */
-    public static long activationBudget(List<Device> devices) {
-        return activationBudget(free(devices));
+    /**
+     * The activation bytes a micro-batch may keep on {@code devices}: {@link #ACTIVATION_SHARE} of the free memory
+     * once {@code pending} more bytes are allocated (gradients the first backward creates).
+     */
+    public static long activationBudget(List<Device> devices, long pending) {
+        long free = free(devices);
+        return activationBudget(free == Long.MAX_VALUE ? free : free - pending);
     }
 
     /** The activation bytes a micro-batch may keep when {@code free} bytes are free: {@link #ACTIVATION_SHARE}. */

@@ -137,13 +137,16 @@ final class TrainingRun implements AutoCloseable {
 
     /**
      * {@code gradient_checkpointing} as configured; {@code auto} measures the devices' free memory at the first
-     * micro-batch and logs the threshold it implies.
+     * micro-batch, less the gradients its backward will allocate for the trained weights' working copies, and logs
+     * the threshold it implies.
      */
     private Checkpointing checkpointing() {
-        Activations activations = new Activations(policy.config(), computeType == DataType.FLOAT32 ? 4 : 2);
+        int elementBytes = computeType == DataType.FLOAT32 ? 4 : 2;
+        Activations activations = new Activations(policy.config(), elementBytes);
         List<Device> devices = trainer.devices();
+        long gradients = elementBytes * model.trained().values().stream().mapToLong(w -> w.getShape().size()).sum();
         return Checkpointing.of(config.gradientCheckpointing(), activations, () -> {
-            long budget = DeviceMemory.activationBudget(devices);
+            long budget = DeviceMemory.activationBudget(devices, gradients);
             if (budget != Long.MAX_VALUE) {
                 LOG.info("gradient_checkpointing auto: micro-batches whose activations exceed {} GiB recompute as "
                         + "few of their layers as make them fit (about {} tokens fit without checkpointing)",

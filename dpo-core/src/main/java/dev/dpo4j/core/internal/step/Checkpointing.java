@@ -3,6 +3,8 @@ package dev.dpo4j.core.internal.step;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.memory.Activations;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How many decoder layers of a training micro-batch recompute in backward ({@code gradient_checkpointing}): all,
@@ -12,10 +14,12 @@ import java.util.function.LongSupplier;
  */
 public final class Checkpointing {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpointing.class);
     private final Boolean mode;
     private final Activations activations;
     private final LongSupplier budget;
     private long budgetBytes = -1;
+    private int lastDecision = -1;
 
     private Checkpointing(Boolean mode, Activations activations, LongSupplier budget) {
         this.mode = mode;
@@ -45,8 +49,28 @@ public final class Checkpointing {
             return mode ? layers : 0;
         }
         long rowTokens = (long) batch.rows() * batch.length();
-        return activations.layersToRecompute(rowTokens, batch.shared() ? batch.viewTokens() : 0,
-                batch.targets().length, budgetBytes(), headChunkElements);
+        long viewTokens = batch.shared() ? batch.viewTokens() : 0;
+        int recomputed = activations.layersToRecompute(rowTokens, viewTokens, batch.targets().length, budgetBytes(),
+                headChunkElements);
+        log(batch, recomputed, layers, activations.kept(rowTokens, viewTokens, batch.targets().length, recomputed,
+                headChunkElements));
+        return recomputed;
+    }
+
+    /** The first decision at INFO, later changes at DEBUG (micro-batches of other lengths decide anew). */
+    private synchronized void log(PairBatch batch, int recomputed, int layers, long estimate) {
+        if (budgetBytes != Long.MAX_VALUE && recomputed != lastDecision
+                && (lastDecision < 0 || LOG.isDebugEnabled())) {
+            String message = String.format("gradient_checkpointing auto: %d rows of %d tokens recompute %d of %d "
+                    + "layers, activations estimated at %.1f of %.1f GiB", batch.rows(), batch.length(), recomputed,
+                    layers, estimate / 1073741824.0, budgetBytes / 1073741824.0);
+            if (lastDecision < 0) {
+                LOG.info(message);
+            } else {
+                LOG.debug(message);
+            }
+        }
+        lastDecision = recomputed;
     }
 
     /** The activation budget of {@code auto}, read at the first call. */
