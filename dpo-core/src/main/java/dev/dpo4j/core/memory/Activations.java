@@ -6,11 +6,12 @@ import dev.dpo4j.core.model.ModelConfig;
  * The bytes a micro-batch's backward pass keeps alive, estimated from the architecture: per row token and decoder
  * layer, the inputs that autograd saves (the norms' inputs and outputs {@code 4 * hidden}, queries and keys before and
  * after the rotary embedding and the attention's inputs and output {@code 3 * (q_width + kv_width)}, the SwiGLU's gate,
- * up, activation and product {@code 4 * intermediate}), in the compute type; and per scored logit what the LM head of
- * a plain pass holds at its backward ({@link #plainHeadBytesPerLogit}). Against the peaks measured on an H200
- * (2026-12-01, Qwen2.5-0.5B and Llama-1B shapes, 2048 and 4096 tokens, {@code BENCHMARKS.md}) it comes within 0 to 8%
- * above them once the working copies' gradients, which the first backward allocates, are set aside from the budget:
- * when it errs, it errs high, so {@code auto} recomputes rather than runs out of memory.
+ * up, activation and product {@code 4 * intermediate}), in the compute type; and what the LM head holds, per scored
+ * logit and per logit of the chunk being back-propagated ({@link #headBytesPerLogit}). Against the peaks of recomputing
+ * passes measured on an H200 (2026-12-01, Qwen2.5-0.5B and Llama-1B shapes, 2048 and 4096 tokens, {@code
+ * BENCHMARKS.md}) it came within 0 to 8% above them once the working copies' gradients, which the first backward
+ * allocates, were set aside from the budget: when it errs, it errs high, so {@code auto} recomputes rather than runs
+ * out of memory.
  *
  * @param config the architecture
  * @param elementBytes bytes of one element of the compute type (2 for float16 and bfloat16, 4 for float32)
@@ -26,29 +27,31 @@ public record Activations(ModelConfig config, int elementBytes) {
 
     /**
      * Bytes kept by a plain forward and backward over {@code rowTokens} tokens (padded rows times their length)
-     * that scores {@code scoredTokens} completion tokens.
+     * that scores {@code scoredTokens} completion tokens, the head in chunks of {@code headChunkElements} logits.
      */
-    public long plain(long rowTokens, long scoredTokens) {
-        return plain(rowTokens, 0, scoredTokens);
+    public long plain(long rowTokens, long scoredTokens, long headChunkElements) {
+        return plain(rowTokens, 0, scoredTokens, headChunkElements);
     }
 
     /**
-     * As {@link #plain(long, long)} for rows that share a prompt and attend as {@code viewTokens} view tokens
-     * ({@code [prompt; chosen]} and {@code [prompt; rejected]} of each row; 0 for unshared rows).
+     * As {@link #plain(long, long, long)} for rows that share a prompt and attend as {@code viewTokens} view tokens
+     * ({@code [prompt; chosen]} and {@code [prompt; rejected]} of each row; 0 for unshared rows). The head keeps every
+     * chunk's float32 log-softmax until backward, which then holds one chunk's gradients at a time.
      */
-    public long plain(long rowTokens, long viewTokens, long scoredTokens) {
-        return config.numLayers() * perLayer(rowTokens, viewTokens)
-                + scoredTokens * config.vocabSize() * plainHeadBytesPerLogit();
+    public long plain(long rowTokens, long viewTokens, long scoredTokens, long headChunkElements) {
+        long logits = scoredTokens * config.vocabSize();
+        return config.numLayers() * perLayer(rowTokens, viewTokens) + logits * Float.BYTES
+                + Math.min(headChunkElements, logits) * (headBytesPerLogit() - Float.BYTES);
     }
 
     /**
-     * Bytes per logit of a plain pass's LM head at its backward: the float32 log-softmax that autograd keeps, the
-     * gradient the gather scatters into and the log-softmax's input gradient (float32 each), and that gradient cast
-     * to the compute type. On an H200 the plain passes of Qwen2.5-0.5B and Llama-1B at 512 to 4096 tokens took 13 to 16
-     * bytes per logit beyond their layers (2026-12-01); counting 4 let {@code auto} pick the plain pass for Llama-1B
-     * at 8192 tokens, which then ran out of memory.
+     * Bytes per logit of a head chunk at its backward: the float32 log-softmax that autograd keeps, the gradient the
+     * gather scatters into and the log-softmax's input gradient (float32 each), and that gradient cast to the compute
+     * type. On an H200 the plain passes of Qwen2.5-0.5B and Llama-1B at 512 to 4096 tokens, their head in one chunk,
+     * took 13 to 16 bytes per logit beyond their layers (2026-12-01); counting 4 let {@code auto} pick the plain pass
+     * for Llama-1B at 8192 tokens, which then ran out of memory.
      */
-    long plainHeadBytesPerLogit() {
+    long headBytesPerLogit() {
         return 3L * Float.BYTES + elementBytes;
     }
 
@@ -71,9 +74,8 @@ public record Activations(ModelConfig config, int elementBytes) {
     /**
      * Bytes kept with gradient checkpointing: every layer's input, one layer's activations while it is recomputed
      * and the gradients that flow back through them (as large again at the peak of the layer's backward), and one
-     * chunk of {@code headChunkElements} float32 logits (or of every token's, when fewer). On an H200 this came within
-     * 4% of the measured peaks of Mistral-7B LoRA, Qwen2.5-0.5B and Llama-1B steps at 1024 to 6000 tokens
-     * ({@code BENCHMARKS.md}).
+     * chunk of {@code headChunkElements} logits at its backward (or of every token's, when fewer;
+     * {@link #headBytesPerLogit}).
      */
     public long checkpointed(long rowTokens, long headChunkElements) {
         return partial(rowTokens, config.numLayers(), headChunkElements);
@@ -100,7 +102,7 @@ public record Activations(ModelConfig config, int elementBytes) {
         long inputs = rowTokens * (recomputed + 1L) * config.hiddenSize() * elementBytes;
         long graph = (config.numLayers() - recomputed + 1L) * perLayer;
         long headChunk = Math.min(headChunkElements, rowTokens * config.vocabSize()); // no more tokens than there are
-        return inputs + Math.max(graph, 2 * perLayer) + headChunk * Float.BYTES;
+        return inputs + Math.max(graph, 2 * perLayer) + headChunk * headBytesPerLogit();
     }
 
     /**
@@ -124,7 +126,7 @@ public record Activations(ModelConfig config, int elementBytes) {
 
     /** Bytes kept with the lowest {@code recomputed} layers recomputed: {@link #plain} for 0, else {@link #partial}. */
     public long kept(long rowTokens, long viewTokens, long scoredTokens, int recomputed, long headChunkElements) {
-        return recomputed == 0 ? plain(rowTokens, viewTokens, scoredTokens)
+        return recomputed == 0 ? plain(rowTokens, viewTokens, scoredTokens, headChunkElements)
                 : partial(rowTokens, viewTokens, recomputed, headChunkElements);
     }
 }

@@ -74,8 +74,7 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
                 : activations.layersToRecompute(rowTokens, rowTokens,
                         DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held()),
                         headChunkElements);
-        long kept = recomputed == 0 ? activations.plain(rowTokens, rowTokens)
-                : activations.partial(rowTokens, recomputed, headChunkElements);
+        long kept = activations.kept(rowTokens, 0, rowTokens, recomputed, headChunkElements);
         return new MemoryEstimate(parts.primary(kept), devices == 1 ? null : parts.other(kept),
                 perDeviceTrainBatchSize, maxLength, recomputed, layers, gpu);
     }

@@ -150,7 +150,7 @@ final class TrainingRun implements AutoCloseable {
             if (budget != Long.MAX_VALUE) {
                 LOG.info("gradient_checkpointing auto: micro-batches whose activations exceed {} GiB recompute as "
                         + "few of their layers as make them fit (about {} tokens fit without checkpointing)",
-                        String.format("%.1f", budget / 1073741824.0), budget / (activations.plain(1, 0)));
+                        String.format("%.1f", budget / 1073741824.0), budget / (activations.plain(1, 0, 0)));
             }
             return budget;
         });

@@ -30,15 +30,19 @@ class ActivationsTest {
         assertThat(half.elementsPerTokenAndLayer()).isEqualTo(128 + 144 + 256);
         // 10 row tokens over 2 layers in 2-byte elements, 3 scored tokens of 50 logits: the log-softmax, the gradient
         // of the gather and of the log-softmax in float32, that gradient in the compute type
-        assertThat(half.plain(10, 3)).isEqualTo(10L * LLAMA.numLayers() * 528 * 2 + 3 * 50 * (4 + 4 + 4 + 2));
-        assertThat(new Activations(LLAMA, 4).plain(10, 3)).isEqualTo(10L * LLAMA.numLayers() * 528 * 4 + 3 * 50 * 16);
-        // each layer's input and the embedding's output, one layer recomputed, one head chunk of 100 logits
-        assertThat(half.checkpointed(10, 100)).isEqualTo(10L * (LLAMA.numLayers() + 1) * 32 * 2 + 2 * 10 * 528 * 2 + 400);
+        assertThat(half.plain(10, 3, 1 << 20)).isEqualTo(10L * LLAMA.numLayers() * 528 * 2 + 3 * 50 * (4 + 4 + 4 + 2));
+        assertThat(new Activations(LLAMA, 4).plain(10, 3, 1 << 20))
+                .isEqualTo(10L * LLAMA.numLayers() * 528 * 4 + 3 * 50 * 16);
+        // a head in chunks of one token's logits: every chunk's log-softmax, one chunk's gradients
+        assertThat(half.plain(10, 3, 50)).isEqualTo(10L * LLAMA.numLayers() * 528 * 2 + 3 * 50 * 4 + 50 * 10);
+        // each layer's input and the embedding's output, one layer recomputed, one head chunk of 100 logits at 14 bytes
+        assertThat(half.checkpointed(10, 100)).isEqualTo(10L * (LLAMA.numLayers() + 1) * 32 * 2 + 2 * 10 * 528 * 2
+                + 100 * 14);
         // only one layer's activations grow with the layer count, not all of them
         assertThat(half.checkpointed(2000, 100) - half.checkpointed(1000, 100))
                 .isEqualTo(1000L * ((LLAMA.numLayers() + 1) * 32 * 2 + 2 * 528 * 2));
         // a head chunk holds no more than every token's logits: 1 token of a 50-token vocabulary
-        assertThat(half.checkpointed(1, 1 << 20)).isEqualTo((LLAMA.numLayers() + 1) * 32 * 2 + 2 * 528 * 2 + 50 * 4);
+        assertThat(half.checkpointed(1, 1 << 20)).isEqualTo((LLAMA.numLayers() + 1) * 32 * 2 + 2 * 528 * 2 + 50 * 14);
     }
 
     @Test
@@ -49,7 +53,7 @@ class ActivationsTest {
         var longBatch = new PairCollator(0, 1).collate(List.of(new TokenizedPair(new int[40], new int[40],
                 new int[40])));
         long shortBytes = activations.plain((long) shortBatch.rows() * shortBatch.length(),
-                shortBatch.targets().length);
+                shortBatch.targets().length, 100);
         AtomicInteger reads = new AtomicInteger();
         Checkpointing auto = Checkpointing.of(null, activations, () -> {
             reads.incrementAndGet();
@@ -73,13 +77,13 @@ class ActivationsTest {
         long perLayer = 100L * 528 * 2;
         // 100 row tokens: the inputs of the recomputed layers and the embedding, the graph of the others and one
         // layer's gradients, one head chunk of 100 logits
-        assertThat(activations.partial(100, 3, 100)).isEqualTo(100L * 4 * 32 * 2 + 5 * perLayer + perLayer + 400);
+        assertThat(activations.partial(100, 3, 100)).isEqualTo(100L * 4 * 32 * 2 + 5 * perLayer + perLayer + 1400);
         assertThat(activations.partial(100, 8, 100)).isEqualTo(activations.checkpointed(100, 100))
-                .isEqualTo(100L * 9 * 32 * 2 + 2 * perLayer + 400);
+                .isEqualTo(100L * 9 * 32 * 2 + 2 * perLayer + 1400);
         long budget = activations.partial(100, 3, 100);
         assertThat(activations.layersToRecompute(100, 10, budget, 100)).isEqualTo(3);
         assertThat(activations.layersToRecompute(100, 10, budget - 1, 100)).isEqualTo(4);
-        assertThat(activations.layersToRecompute(100, 10, activations.plain(100, 10), 100)).isZero();
+        assertThat(activations.layersToRecompute(100, 10, activations.plain(100, 10, 100), 100)).isZero();
         assertThat(activations.layersToRecompute(100, 10, 0, 100)).as("nothing fits: all").isEqualTo(8);
     }
 
@@ -89,8 +93,8 @@ class ActivationsTest {
         // per row token: norms 4 * 32, MLP 4 * 64 and the scattered attention output 32; per view token the gathered
         // queries, keys and values and the views' output, 3 * (32 + 16)
         long expected = (10L * (128 + 256 + 32) + 16L * 3 * (32 + 16)) * 2;
-        assertThat(activations.plain(10, 16, 3)).isEqualTo(LLAMA.numLayers() * expected + 3 * 50 * 14);
-        assertThat(activations.plain(10, 0, 3)).isEqualTo(activations.plain(10, 3));
+        assertThat(activations.plain(10, 16, 3, 1 << 20)).isEqualTo(LLAMA.numLayers() * expected + 3 * 50 * 14);
+        assertThat(activations.plain(10, 0, 3, 100)).isEqualTo(activations.plain(10, 3, 100));
         assertThat(activations.partial(10, 16, 1, 100)).isGreaterThan(activations.partial(10, 1, 100));
 
         // auto counts a shared batch by its views: 2 pairs whose longest prompt plus completion is 6 tokens
@@ -99,7 +103,7 @@ class ActivationsTest {
                 new TokenizedPair(new int[] {3}, new int[] {6, 2}, new int[] {8, 9, 2})));
         assertThat(shared.viewTokens()).isEqualTo(2L * 2 * 6);
         long rowTokens = (long) shared.rows() * shared.length();
-        long budget = activations.plain(rowTokens, shared.viewTokens(), shared.targets().length);
+        long budget = activations.plain(rowTokens, shared.viewTokens(), shared.targets().length, 100);
         assertThat(Checkpointing.of(null, activations, () -> budget).recomputedLayers(shared, LLAMA.numLayers(), 100))
                 .isZero();
         assertThat(Checkpointing.of(null, activations, () -> budget - 1)

@@ -58,7 +58,7 @@ class MemoryCheckTest {
         assertThat(refused.free()).isEqualTo(H200);
         assertThat(refused.estimate().total()).isGreaterThan(H200);
         assertThat(refused).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("the run does not fit in GPU memory: it needs an estimated 150.")
+                .hasMessageStartingWith("the run does not fit in GPU memory: it needs an estimated 151.")
                 .hasMessageContaining("but the device with the least has 131.3 GiB free (estimated GPU memory per "
                         + "device: ")
                 .hasMessageContaining("It would fit with use_peft true (")

@@ -20,10 +20,11 @@ class MemoryEstimateTest {
     /** Per layer q 1024 + k 512 + v 512 + o 1024 + gate, up, down 3 * 2048 + two norms 64; embedding and head. */
     static final long PARAMETERS = 2 * (1024 + 512 + 512 + 1024 + 3 * 2048 + 64) + 32 + 2 * 50 * 32;
     /**
-     * Plain activations of 1 pair of 10 tokens: 20 row tokens, 2 layers of 528 elements, 20 scored of 50 logits of 16
-     * bytes (the log-softmax, the gather's and the log-softmax's gradients, the gradient in the compute type).
+     * Plain activations of 1 pair of 10 tokens: 20 row tokens, 2 layers of 528 elements, 20 scored of 50 logits whose
+     * float32 log-softmax autograd keeps, and the gradients of one head chunk of 100 logits (the gather's and the
+     * log-softmax's, and the gradient in the compute type, float32 here).
      */
-    static final long PLAIN_FP32 = 20L * 2 * 528 * 4 + 20 * 50 * 16;
+    static final long PLAIN_FP32 = 20L * 2 * 528 * 4 + 20 * 50 * 4 + 100 * 12;
 
     static MemoryInputs full(DataType type) {
         return new MemoryInputs(LLAMA, type, false, 0, ReferenceModel.COPY, 1, 1, 10, false, 100);
@@ -56,8 +57,8 @@ class MemoryEstimateTest {
             assertThat(primary.optimizerState()).isEqualTo(8 * PARAMETERS);
             assertThat(primary.reference()).isEqualTo(2 * PARAMETERS);
             assertThat(primary.held() - primary.workspace()).isEqualTo(22 * PARAMETERS);
-            // activations in 2-byte elements, the head's three float32 arrays per logit and one in the compute type
-            assertThat(primary.activations()).isEqualTo(20L * 2 * 528 * 2 + 20 * 50 * 14);
+            // activations in 2-byte elements, the head's float32 log-softmax, one chunk's gradients (4 + 4 + 2 bytes)
+            assertThat(primary.activations()).isEqualTo(20L * 2 * 528 * 2 + 20 * 50 * 4 + 100 * 10);
         }
     }
 
@@ -119,7 +120,7 @@ class MemoryEstimateTest {
     @Test
     void checkpointingKeepsLayerInputsAndAutoRecomputesOnlyWhatDoesNotFit() {
         MemoryInputs plain = full(DataType.FLOAT32);
-        long checkpointed = 20L * 3 * 32 * 4 + 2 * 20L * 528 * 4 + 100 * 4;
+        long checkpointed = 20L * 3 * 32 * 4 + 2 * 20L * 528 * 4 + 100 * 16; // a head chunk of 100 logits at 16 bytes in float32
         assertThat(plain.withGradientCheckpointing(true).estimate(AMPLE).primary().activations())
                 .isEqualTo(checkpointed);
         MemoryInputs auto = plain.withGradientCheckpointing(null);
@@ -134,7 +135,7 @@ class MemoryEstimateTest {
     void theSummaryNamesEveryPart() {
         assertThat(full(DataType.FLOAT32).estimate(AMPLE).summary()).isEqualTo("estimated GPU memory per "
                 + "device: 85.1 KiB weights, 85.1 KiB gradients, 0.2 MiB optimizer state, 85.1 KiB reference, "
-                + "98.1 KiB activations (1 pair of up to 10 tokens, not recomputed), 1.0 GiB CUDA context and "
+                + "87.6 KiB activations (1 pair of up to 10 tokens, not recomputed), 1.0 GiB CUDA context and "
                 + "workspace = 1.0 GiB");
         assertThat(MemoryEstimate.size(0)).isEqualTo("0");
         assertThat(MemoryEstimate.size(14_500_000_000L)).isEqualTo("13.5 GiB");

@@ -53,7 +53,7 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.scoreInChunks(model, arrays, model.weights(), computeType,
+                return CompletionScorer.score(model, arrays, model.weights(), computeType,
                         CompletionScorer.headChunkElements(model.config().vocabSize()))
                         .logps().stopGradient();
             }
@@ -96,7 +96,7 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.scoreInChunks(base, arrays, view, computeType,
+                return CompletionScorer.score(base, arrays, view, computeType,
                         CompletionScorer.headChunkElements(base.config().vocabSize())).logps().stopGradient();
             }
 

@@ -118,7 +118,7 @@ public final class Worker implements AutoCloseable {
             int recomputed = training ? scoring.checkpointing().recomputedLayers(pairs,
                     scoring.policy().numLayers(), headChunk) : 0;
             if (!training) {
-                result = outcome.apply(CompletionScorer.scoreInChunks(scoring.policy(), arrays, weights.view(),
+                result = outcome.apply(CompletionScorer.score(scoring.policy(), arrays, weights.view(),
                         scoring.computeType(), headChunk));
             } else if (recomputed > 0) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
