@@ -1,6 +1,7 @@
 package dev.dpo4j.core.memory;
 
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.scoring.CompletionScorer;
 
 /**
  * The bytes a micro-batch's backward pass keeps alive, estimated from the architecture: per row token and decoder
@@ -124,9 +125,13 @@ public record Activations(ModelConfig config, int elementBytes) {
         return config.numLayers();
     }
 
-    /** Bytes kept with the lowest {@code recomputed} layers recomputed: {@link #plain} for 0, else {@link #partial}. */
+    /**
+     * Bytes kept with the lowest {@code recomputed} layers recomputed: {@link #plain} for 0, its head in chunks of
+     * {@link CompletionScorer#headChunkElements}, else {@link #partial} with head chunks of {@code headChunkElements}.
+     */
     public long kept(long rowTokens, long viewTokens, long scoredTokens, int recomputed, long headChunkElements) {
-        return recomputed == 0 ? plain(rowTokens, viewTokens, scoredTokens, headChunkElements)
+        return recomputed == 0
+                ? plain(rowTokens, viewTokens, scoredTokens, CompletionScorer.headChunkElements(config.vocabSize()))
                 : partial(rowTokens, viewTokens, recomputed, headChunkElements);
     }
 }

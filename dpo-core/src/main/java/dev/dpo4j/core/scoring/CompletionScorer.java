@@ -54,25 +54,36 @@ public final class CompletionScorer {
     }
 
     /**
-     * Logit elements the LM head computes at once at least where it runs in chunks (16 Mi: 64 MiB in float32; a
-     * vocabulary over 8k has chunks of {@link #HEAD_CHUNK_TOKENS} tokens instead): passes without a graph, and the head
-     * of a checkpointed pass. The head's float32 log-softmax and its gradients are among the largest arrays of a
-     * checkpointed step; a chunk costs ten small calls.
+     * Logit elements the LM head computes at once at least (16 Mi: 64 MiB in float32); a vocabulary over 8k has
+     * chunks of {@link #HEAD_CHUNK_TOKENS} (or {@link #RECOMPUTED_HEAD_CHUNK_TOKENS}) tokens instead. A chunk costs ten
+     * small calls.
      */
     public static final long HEAD_CHUNK_ELEMENTS = 1L << 24;
     /**
-     * Scored tokens a head chunk holds at least, so that a large vocabulary does not cut the head into many calls. On
-     * an H200 (2026-12-01, 4 pairs of 4096 tokens, one layer recomputed) chunks of 2048 tokens made the step 3%
-     * (Llama-1B, 128k vocabulary) and 3% (Qwen2.5-0.5B, 152k) faster than chunks of 512, and 8192 no faster again.
+     * Scored tokens a head chunk holds at least in the plain pass and in passes without a graph, so that a large
+     * vocabulary does not cut the head into many calls. On an H200 (2026-12-01, 4 pairs of 4096 tokens) chunks of 2048
+     * tokens made a step 3% faster than chunks of 512 for Llama-1B (128k vocabulary) and Qwen2.5-0.5B (152k), and
+     * 8192 no faster again; the plain pass with them ran as fast as with its head in one piece.
      */
     public static final int HEAD_CHUNK_TOKENS = 2048;
+    /**
+     * Scored tokens a head chunk holds at least in a recomputing pass ({@code CheckpointedPass}), which runs where
+     * memory is short: a chunk's backward takes about 14 bytes a logit, 1.1 GiB at 512 tokens of a 152k vocabulary
+     * against 4.3 at 2048.
+     */
+    public static final int RECOMPUTED_HEAD_CHUNK_TOKENS = 512;
 
     /**
-     * Logit elements a head chunk holds for a vocabulary of {@code vocab}: {@link #HEAD_CHUNK_ELEMENTS}, or
-     * {@link #HEAD_CHUNK_TOKENS} tokens of it when that is more (Llama 3's 128k and Qwen's 152k vocabularies).
+     * Logit elements a head chunk holds for a vocabulary of {@code vocab} in the plain pass and without a graph:
+     * {@link #HEAD_CHUNK_ELEMENTS}, or {@link #HEAD_CHUNK_TOKENS} tokens of it when that is more.
      */
     public static long headChunkElements(int vocab) {
         return Math.max(HEAD_CHUNK_ELEMENTS, (long) HEAD_CHUNK_TOKENS * vocab);
+    }
+
+    /** As {@link #headChunkElements} for a recomputing pass ({@link #RECOMPUTED_HEAD_CHUNK_TOKENS}). */
+    public static long recomputedHeadChunkElements(int vocab) {
+        return Math.max(HEAD_CHUNK_ELEMENTS, (long) RECOMPUTED_HEAD_CHUNK_TOKENS * vocab);
     }
 
     /**

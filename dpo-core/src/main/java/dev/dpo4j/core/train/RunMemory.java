@@ -68,6 +68,6 @@ final class RunMemory {
                 : lora.usePeft() && !referenceGiven ? ReferenceModel.ADAPTERS_OFF : ReferenceModel.COPY;
         return new MemoryInputs(model, computeType, lora.usePeft(), lora.adapterParameters(model), reference, devices,
                 config.batching().perDeviceTrainBatchSize(), Math.max(1, longestPair),
-                config.gradientCheckpointing(), CompletionScorer.headChunkElements(model.vocabSize()));
+                config.gradientCheckpointing(), CompletionScorer.recomputedHeadChunkElements(model.vocabSize()));
     }
 }

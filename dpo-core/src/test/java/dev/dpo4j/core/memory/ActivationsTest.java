@@ -8,6 +8,7 @@ import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
 import dev.dpo4j.core.internal.step.Checkpointing;
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.testing.TinyModels;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class ActivationsTest {
 
     private static final ModelConfig LLAMA = TinyModels.config("llama", 50, false);
+    /** The plain pass's head chunk for the 50-token vocabulary. */
+    private static final long PLAIN_CHUNK = CompletionScorer.headChunkElements(50);
 
     @Test
     void countsTheSavedInputsOfEveryLayerAndTheHead() {
@@ -53,7 +56,7 @@ class ActivationsTest {
         var longBatch = new PairCollator(0, 1).collate(List.of(new TokenizedPair(new int[40], new int[40],
                 new int[40])));
         long shortBytes = activations.plain((long) shortBatch.rows() * shortBatch.length(),
-                shortBatch.targets().length, 100);
+                shortBatch.targets().length, PLAIN_CHUNK);
         AtomicInteger reads = new AtomicInteger();
         Checkpointing auto = Checkpointing.of(null, activations, () -> {
             reads.incrementAndGet();
@@ -83,7 +86,7 @@ class ActivationsTest {
         long budget = activations.partial(100, 3, 100);
         assertThat(activations.layersToRecompute(100, 10, budget, 100)).isEqualTo(3);
         assertThat(activations.layersToRecompute(100, 10, budget - 1, 100)).isEqualTo(4);
-        assertThat(activations.layersToRecompute(100, 10, activations.plain(100, 10, 100), 100)).isZero();
+        assertThat(activations.layersToRecompute(100, 10, activations.plain(100, 10, PLAIN_CHUNK), 100)).isZero();
         assertThat(activations.layersToRecompute(100, 10, 0, 100)).as("nothing fits: all").isEqualTo(8);
     }
 
@@ -103,7 +106,7 @@ class ActivationsTest {
                 new TokenizedPair(new int[] {3}, new int[] {6, 2}, new int[] {8, 9, 2})));
         assertThat(shared.viewTokens()).isEqualTo(2L * 2 * 6);
         long rowTokens = (long) shared.rows() * shared.length();
-        long budget = activations.plain(rowTokens, shared.viewTokens(), shared.targets().length, 100);
+        long budget = activations.plain(rowTokens, shared.viewTokens(), shared.targets().length, PLAIN_CHUNK);
         assertThat(Checkpointing.of(null, activations, () -> budget).recomputedLayers(shared, LLAMA.numLayers(), 100))
                 .isZero();
         assertThat(Checkpointing.of(null, activations, () -> budget - 1)

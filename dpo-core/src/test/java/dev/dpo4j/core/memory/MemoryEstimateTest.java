@@ -20,11 +20,11 @@ class MemoryEstimateTest {
     /** Per layer q 1024 + k 512 + v 512 + o 1024 + gate, up, down 3 * 2048 + two norms 64; embedding and head. */
     static final long PARAMETERS = 2 * (1024 + 512 + 512 + 1024 + 3 * 2048 + 64) + 32 + 2 * 50 * 32;
     /**
-     * Plain activations of 1 pair of 10 tokens: 20 row tokens, 2 layers of 528 elements, 20 scored of 50 logits whose
-     * float32 log-softmax autograd keeps, and the gradients of one head chunk of 100 logits (the gather's and the
-     * log-softmax's, and the gradient in the compute type, float32 here).
+     * Plain activations of 1 pair of 10 tokens: 20 row tokens, 2 layers of 528 elements, 20 scored of 50 logits, one
+     * head chunk of the plain pass: the float32 log-softmax autograd keeps, the gather's and the log-softmax's
+     * gradients and the gradient in the compute type (float32 here), 16 bytes a logit.
      */
-    static final long PLAIN_FP32 = 20L * 2 * 528 * 4 + 20 * 50 * 4 + 100 * 12;
+    static final long PLAIN_FP32 = 20L * 2 * 528 * 4 + 20 * 50 * 16;
 
     static MemoryInputs full(DataType type) {
         return new MemoryInputs(LLAMA, type, false, 0, ReferenceModel.COPY, 1, 1, 10, false, 100);
@@ -57,8 +57,8 @@ class MemoryEstimateTest {
             assertThat(primary.optimizerState()).isEqualTo(8 * PARAMETERS);
             assertThat(primary.reference()).isEqualTo(2 * PARAMETERS);
             assertThat(primary.held() - primary.workspace()).isEqualTo(22 * PARAMETERS);
-            // activations in 2-byte elements, the head's float32 log-softmax, one chunk's gradients (4 + 4 + 2 bytes)
-            assertThat(primary.activations()).isEqualTo(20L * 2 * 528 * 2 + 20 * 50 * 4 + 100 * 10);
+            // activations in 2-byte elements, the head in one chunk: float32 log-softmax and gradients, one in bfloat16
+            assertThat(primary.activations()).isEqualTo(20L * 2 * 528 * 2 + 20 * 50 * 14);
         }
     }
 
@@ -135,7 +135,7 @@ class MemoryEstimateTest {
     void theSummaryNamesEveryPart() {
         assertThat(full(DataType.FLOAT32).estimate(AMPLE).summary()).isEqualTo("estimated GPU memory per "
                 + "device: 85.1 KiB weights, 85.1 KiB gradients, 0.2 MiB optimizer state, 85.1 KiB reference, "
-                + "87.6 KiB activations (1 pair of up to 10 tokens, not recomputed), 1.0 GiB CUDA context and "
+                + "98.1 KiB activations (1 pair of up to 10 tokens, not recomputed), 1.0 GiB CUDA context and "
                 + "workspace = 1.0 GiB");
         assertThat(MemoryEstimate.size(0)).isEqualTo("0");
         assertThat(MemoryEstimate.size(14_500_000_000L)).isEqualTo("13.5 GiB");

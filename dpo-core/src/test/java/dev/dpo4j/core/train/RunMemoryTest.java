@@ -28,7 +28,7 @@ class RunMemoryTest {
                 DataType.BFLOAT16, 2, true, false, 77);
         assertThat(inputs).isEqualTo(new MemoryInputs(LLAMA, DataType.BFLOAT16, false,
                 LoraOptions.DEFAULTS.adapterParameters(LLAMA), ReferenceModel.COPY, 2, 3, 77, true,
-                CompletionScorer.headChunkElements(LLAMA.vocabSize())));
+                CompletionScorer.recomputedHeadChunkElements(LLAMA.vocabSize())));
     }
 
     @Test

@@ -53,9 +53,7 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(model, arrays, model.weights(), computeType,
-                        CompletionScorer.headChunkElements(model.config().vocabSize()))
-                        .logps().stopGradient();
+                return CompletionScorer.score(model, arrays, model.weights(), computeType).logps().stopGradient();
             }
 
             @Override
@@ -96,8 +94,7 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(base, arrays, view, computeType,
-                        CompletionScorer.headChunkElements(base.config().vocabSize())).logps().stopGradient();
+                return CompletionScorer.score(base, arrays, view, computeType).logps().stopGradient();
             }
 
             @Override

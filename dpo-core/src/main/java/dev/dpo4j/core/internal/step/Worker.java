@@ -114,12 +114,12 @@ public final class Worker implements AutoCloseable {
             Function<CompletionScorer.Scores, MicroBatchOutcome> outcome = scores -> MicroBatchOutcome.of(
                     scoring.loss(), scores, referenceLogps, arrays, batch.length);
             MicroBatchOutcome result;
-            long headChunk = CompletionScorer.headChunkElements(scoring.policy().config().vocabSize());
+            long headChunk = CompletionScorer.recomputedHeadChunkElements(scoring.policy().config().vocabSize());
             int recomputed = training ? scoring.checkpointing().recomputedLayers(pairs,
                     scoring.policy().numLayers(), headChunk) : 0;
             if (!training) {
                 result = outcome.apply(CompletionScorer.score(scoring.policy(), arrays, weights.view(),
-                        scoring.computeType(), headChunk));
+                        scoring.computeType()));
             } else if (recomputed > 0) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
                         factor, headChunk, recomputed, outcome, r -> r.output().losses());
