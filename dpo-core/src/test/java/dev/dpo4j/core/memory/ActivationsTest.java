@@ -63,14 +63,16 @@ class ActivationsTest {
             return shortBytes;
         });
         assertThat(auto.automatic()).isTrue();
-        assertThat(auto.recomputedLayers(shortBatch, 2, 100)).isZero(); // exactly at the budget: fits
-        assertThat(auto.recomputedLayers(longBatch, 2, 100)).isPositive();
+        assertThat(auto.plan(shortBatch, 2, 50).recomputedLayers()).isZero(); // exactly at the budget: fits
+        assertThat(auto.plan(longBatch, 2, 50).recomputedLayers()).isPositive();
         assertThat(reads).hasValue(1);
-        assertThat(Checkpointing.of(true, activations, () -> 0).recomputedLayers(shortBatch, 2, 100)).isEqualTo(2);
-        assertThat(Checkpointing.of(false, activations, () -> 0).recomputedLayers(longBatch, 2, 100)).isZero();
+        assertThat(Checkpointing.of(true, activations, () -> 0).plan(shortBatch, 2, 50).recomputedLayers())
+                .isEqualTo(2);
+        assertThat(Checkpointing.of(false, activations, () -> 0).plan(longBatch, 2, 50).recomputedLayers())
+                .isZero();
         // no GPU: nothing is recomputed
         assertThat(Checkpointing.of(null, activations, () -> DeviceMemory.activationBudget(
-                List.of(ai.djl.Device.cpu()), 1 << 20)).recomputedLayers(longBatch, 2, 100)).isZero();
+                List.of(ai.djl.Device.cpu()), 1 << 20)).plan(longBatch, 2, 50).recomputedLayers()).isZero();
     }
 
     @Test
@@ -107,10 +109,41 @@ class ActivationsTest {
         assertThat(shared.viewTokens()).isEqualTo(2L * 2 * 6);
         long rowTokens = (long) shared.rows() * shared.length();
         long budget = activations.plain(rowTokens, shared.viewTokens(), shared.targets().length, PLAIN_CHUNK);
-        assertThat(Checkpointing.of(null, activations, () -> budget).recomputedLayers(shared, LLAMA.numLayers(), 100))
+        assertThat(Checkpointing.of(null, activations, () -> budget).plan(shared, LLAMA.numLayers(), 50)
+                .recomputedLayers())
                 .isZero();
         assertThat(Checkpointing.of(null, activations, () -> budget - 1)
-                .recomputedLayers(shared, LLAMA.numLayers(), 100)).isPositive();
+                .plan(shared, LLAMA.numLayers(), 50).recomputedLayers()).isPositive();
+    }
+
+    @Test
+    void autoTakesThePlainPassesHeadChunksWhereRecomputingEveryLayerLeavesRoomForThem() {
+        // a vocabulary of 40k: chunks of 2048 tokens (the plain pass's) and of 512 (a recomputing pass's) differ
+        ModelConfig config = TinyModels.config("llama", 40_000, false);
+        Activations activations = new Activations(config, 2);
+        var batch = new PairCollator(0, 1, false).collate(List.of(new TokenizedPair(new int[1000], new int[1500],
+                new int[1500])));
+        long rowTokens = (long) batch.rows() * batch.length();
+        long scored = batch.targets().length;
+        assertThat(scored).isGreaterThan(2048);
+        long large = CompletionScorer.headChunkElements(40_000);
+        long small = CompletionScorer.recomputedHeadChunkElements(40_000);
+        assertThat(large).isEqualTo(4 * small);
+        int layers = config.numLayers();
+        long everyLayerLarge = activations.kept(rowTokens, 0, scored, layers, large);
+        Checkpointing.Plan roomy = Checkpointing.of(null, activations, () -> everyLayerLarge)
+                .plan(batch, layers, 40_000);
+        assertThat(roomy).isEqualTo(new Checkpointing.Plan(activations.layersToRecompute(rowTokens, 0, scored,
+                everyLayerLarge, large), large));
+        assertThat(roomy.recomputedLayers()).isPositive();
+        Checkpointing.Plan tight = Checkpointing.of(null, activations, () -> everyLayerLarge - 1)
+                .plan(batch, layers, 40_000);
+        assertThat(tight.headChunkElements()).isEqualTo(small);
+        assertThat(tight.recomputedLayers()).isEqualTo(activations.layersToRecompute(rowTokens, 0, scored,
+                everyLayerLarge - 1, small));
+        // gradient_checkpointing true takes the small chunks whatever the budget
+        assertThat(Checkpointing.of(true, activations, () -> Long.MAX_VALUE).plan(batch, layers, 40_000))
+                .isEqualTo(new Checkpointing.Plan(layers, small));
     }
 
     @Test

@@ -114,15 +114,14 @@ public final class Worker implements AutoCloseable {
             Function<CompletionScorer.Scores, MicroBatchOutcome> outcome = scores -> MicroBatchOutcome.of(
                     scoring.loss(), scores, referenceLogps, arrays, batch.length);
             MicroBatchOutcome result;
-            long headChunk = CompletionScorer.recomputedHeadChunkElements(scoring.policy().config().vocabSize());
-            int recomputed = training ? scoring.checkpointing().recomputedLayers(pairs,
-                    scoring.policy().numLayers(), headChunk) : 0;
+            Checkpointing.Plan plan = training ? scoring.checkpointing().plan(pairs, scoring.policy().numLayers(),
+                    scoring.policy().config().vocabSize()) : null;
             if (!training) {
                 result = outcome.apply(CompletionScorer.score(scoring.policy(), arrays, weights.view(),
                         scoring.computeType()));
-            } else if (recomputed > 0) {
+            } else if (plan.recomputedLayers() > 0) {
                 result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
-                        factor, headChunk, recomputed, outcome, r -> r.output().losses());
+                        factor, plan.headChunkElements(), plan.recomputedLayers(), outcome, r -> r.output().losses());
             } else {
                 try (Autograd recording = Autograd.record()) {
                     result = outcome.apply(score(arrays));
