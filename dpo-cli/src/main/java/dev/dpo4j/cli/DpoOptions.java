@@ -223,7 +223,7 @@ public final class DpoOptions {
 
     @Option(names = {"--gradient_checkpointing", "--gradient-checkpointing"}, arity = "0..1", fallbackValue = "true",
             order = 26, paramLabel = "true|false|auto",
-            description = "Recompute each decoder layer in backward and score the LM head in chunks: far less memory "
+            description = "Recompute each decoder layer and the LM head, chunk by chunk, in backward: far less memory "
                     + "for about a third more compute. Default: auto (a micro-batch recomputes only as many layers as "
                     + "its activations need to fit in the free GPU memory).")
     String gradientCheckpointing;

@@ -9,10 +9,10 @@ import dev.dpo4j.core.scoring.CompletionScorer;
  * after the rotary embedding and the attention's inputs and output {@code 3 * (q_width + kv_width)}, the SwiGLU's gate,
  * up, activation and product {@code 4 * intermediate}), in the compute type; and what the LM head holds, per scored
  * logit and per logit of the chunk being back-propagated ({@link #headBytesPerLogit}). Against the peaks of recomputing
- * passes measured on an H200 (2026-12-01, Qwen2.5-0.5B and Llama-1B shapes, 2048 and 4096 tokens, {@code
- * BENCHMARKS.md}) it came within 0 to 8% above them once the working copies' gradients, which the first backward
- * allocates, were set aside from the budget: when it errs, it errs high, so {@code auto} recomputes rather than runs
- * out of memory.
+ * passes and plain ones measured on an H200 (2026-12-01, Qwen2.5-0.5B and Llama-1B shapes, 2048 to 8192 tokens,
+ * {@code BENCHMARKS.md}) it came within 1% below to 9% above them once the working copies' gradients, which the first
+ * backward allocates, were set aside from the budget: it errs high more than low, and the budget keeps a margin
+ * ({@link DeviceMemory#ACTIVATION_SHARE}), so {@code auto} recomputes rather than runs out of memory.
  *
  * @param config the architecture
  * @param elementBytes bytes of one element of the compute type (2 for float16 and bfloat16, 4 for float32)
@@ -88,8 +88,8 @@ public record Activations(ModelConfig config, int elementBytes) {
      * through them, or, while recomputing, one layer's activations and gradients, whichever is more; and one head
      * chunk. With every layer recomputed this is {@link #checkpointed}. On an H200 (2026-12-01; Qwen2.5-0.5B and
      * Llama-1B shapes, 2048 and 4096 tokens, 5 to 15 layers recomputed) each layer that kept its graph added 83 to 93%
-     * of the per-layer count, and the estimate, the working copies' gradients added, came 0 to 8% above the measured
-     * peaks. (Until the layers freed their arrays as the plain pass does, they were counted a quarter high.)
+     * of the per-layer count. (Until the layers freed their arrays as the plain pass does, they were counted a quarter
+     * high.)
      *
      * @param recomputed how many of the layers, from the first, recompute in backward (1 to all of them)
      */

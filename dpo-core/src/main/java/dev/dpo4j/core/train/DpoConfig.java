@@ -30,7 +30,7 @@ import java.util.Map;
  * @param seed seeds initialization and data order (default 42)
  * @param fp16 float16 compute with float32 master weights and dynamic loss scaling (default false: float32)
  * @param gradientCheckpointing keep only each decoder layer's input during the forward pass and recompute the layer
- *     in backward, and score the LM head in chunks, trading about a third more compute for far less memory; null
+ *     in backward, and the LM head chunk by chunk, trading about a third more compute for far less memory; null
  *     (the default, {@code auto}): a micro-batch recomputes only as many layers, from the first, as its activations
  *     need to fit in the free GPU memory (none when they fit)
  * @param compute bfloat16 and the kernels
