@@ -126,6 +126,16 @@ public record Activations(ModelConfig config, int elementBytes) {
     }
 
     /**
+     * The head chunk a recomputing pass takes within {@code budget}: the plain pass's
+     * ({@link CompletionScorer#headChunkElements}) where recomputing every layer leaves room for it, else
+     * {@code small}.
+     */
+    public long recomputedHeadChunk(long rowTokens, long viewTokens, long scoredTokens, long budget, long small) {
+        long large = CompletionScorer.headChunkElements(config.vocabSize());
+        return kept(rowTokens, viewTokens, scoredTokens, config.numLayers(), large) <= budget ? large : small;
+    }
+
+    /**
      * Bytes kept with the lowest {@code recomputed} layers recomputed: {@link #plain} for 0, its head in chunks of
      * {@link CompletionScorer#headChunkElements}, else {@link #partial} with head chunks of {@code headChunkElements}.
      */

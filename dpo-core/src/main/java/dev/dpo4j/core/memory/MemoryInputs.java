@@ -28,7 +28,8 @@ import dev.dpo4j.core.model.ModelConfig;
  *     longest training pair kept when the data is known
  * @param gradientCheckpointing true, false, or null for {@code auto} (recompute as few layers as make the
  *     activations fit, as {@code Checkpointing} does)
- * @param headChunkElements logit elements the checkpointed LM head computes at once
+ * @param headChunkElements logit elements a recomputing pass's LM head computes at once; under {@code auto} the
+ *     plain pass's larger chunks where they fit ({@link Activations#recomputedHeadChunk}), as training does
  */
 public record MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
         ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
@@ -70,11 +71,12 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
         long rowTokens = 2L * perDeviceTrainBatchSize * maxLength;
         Activations activations = new Activations(config, computeType.getNumOfBytes());
         int layers = config.numLayers();
+        long budget = DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held());
+        long chunk = gradientCheckpointing != null ? headChunkElements
+                : activations.recomputedHeadChunk(rowTokens, 0, rowTokens, budget, headChunkElements);
         int recomputed = gradientCheckpointing != null ? (gradientCheckpointing ? layers : 0)
-                : activations.layersToRecompute(rowTokens, rowTokens,
-                        DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held()),
-                        headChunkElements);
-        long kept = activations.kept(rowTokens, 0, rowTokens, recomputed, headChunkElements);
+                : activations.layersToRecompute(rowTokens, rowTokens, budget, chunk);
+        long kept = activations.kept(rowTokens, 0, rowTokens, recomputed, chunk);
         return new MemoryEstimate(parts.primary(kept), devices == 1 ? null : parts.other(kept),
                 perDeviceTrainBatchSize, maxLength, recomputed, layers, gpu);
     }

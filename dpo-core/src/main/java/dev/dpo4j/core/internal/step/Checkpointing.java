@@ -68,8 +68,7 @@ public final class Checkpointing {
         long rowTokens = (long) batch.rows() * batch.length();
         long viewTokens = batch.shared() ? batch.viewTokens() : 0;
         long scored = batch.targets().length;
-        long large = CompletionScorer.headChunkElements(vocab);
-        long chunk = activations.kept(rowTokens, viewTokens, scored, layers, large) <= budgetBytes() ? large : small;
+        long chunk = activations.recomputedHeadChunk(rowTokens, viewTokens, scored, budgetBytes(), small);
         int recomputed = activations.layersToRecompute(rowTokens, viewTokens, scored, budgetBytes(), chunk);
         log(batch, recomputed, layers, activations.kept(rowTokens, viewTokens, scored, recomputed, chunk));
         return new Plan(recomputed, chunk);
