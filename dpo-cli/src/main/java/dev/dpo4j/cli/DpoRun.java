@@ -26,6 +26,7 @@ import dev.dpo4j.core.train.SaveStrategy;
 import dev.dpo4j.cli.embedded.EmbeddedDataset;
 import dev.dpo4j.cli.embedded.EmbeddedDefaults;
 import dev.dpo4j.cli.embedded.EmbeddedModel;
+import dev.dpo4j.cli.plot.ChartSupport;
 import dev.dpo4j.cli.plot.TrainingCurvePlot;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,10 +43,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One execution of the {@code dpo} command with resolved options: checks them, builds the trainer, trains. */
 final class DpoRun {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DpoRun.class);
     private static final Pattern GPU = Pattern.compile("(?:gpu|cuda)(?:[:(]?(\\d+)\\)?)?");
 
     private final DpoOptions o;
@@ -171,7 +175,12 @@ final class DpoRun {
                 builder.referenceModelNameOrPath(o.refModelNameOrPath, hub());
             }
             String lossName = config.loss().lossType();
-            builder.listener(new TrainingCurvePlot());
+            if (ChartSupport.available()) {
+                builder.listener(new TrainingCurvePlot());
+            } else {
+                LOG.warn("{} is not drawn: this Java runtime has no {} module, which JFreeChart needs",
+                        TrainingCurvePlot.FILE_NAME, ChartSupport.MODULE);
+            }
             builder.listener(new RunReport(out, config, modelDescription, dataDescription, templateDescription,
                     lossName, demoNote(), data.train(), data.eval()).preview(new ExamplePreview(template,
                     tokenizerFiles, data.train())).savesAdapter(config.lora().usePeft() || model.isAdapter(),
