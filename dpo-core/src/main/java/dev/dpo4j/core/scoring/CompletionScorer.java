@@ -88,7 +88,8 @@ public final class CompletionScorer {
 
     /**
      * Per-sequence scores of decoder states {@code (rows, length, hidden)} through the final norm and the LM head,
-     * {@code chunkTokens} scored tokens at a time, each chunk's logits freed before the next; in {@code scope}.
+     * {@code chunkTokens} scored tokens at a time, each chunk's logits freed before the next (with a graph, autograd
+     * keeps what the chunk's backward needs: its float32 log-softmax); in {@code scope}.
      */
     public static Scores headInChunks(CausalLm model, NDArray states, PairBatch.Arrays batch, Weights weights,
             long chunkTokens, NDManager scope) {
