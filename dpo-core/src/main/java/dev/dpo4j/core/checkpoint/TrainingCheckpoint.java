@@ -3,7 +3,7 @@ package dev.dpo4j.core.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.DeviceArrays;

@@ -3,7 +3,7 @@ package dev.dpo4j.core.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
-import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.model.Weights;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.dpo4j.core.loss;
 
 import dev.dpo4j.api.loss.LossFunction;
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dev.dpo4j.core.loss;
 
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 
 /**
  * The parameters of the built-in losses, named and defaulted as in TRL's {@code DPOConfig}.

@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.util.cuda.CudaUtils;
 import dev.dpo4j.api.Names;
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.dpo4j.core.train;
 
 import dev.dpo4j.core.checkpoint.SaveDtype;
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.optim.LearningRateSchedule;

@@ -1,6 +1,6 @@
 package dev.dpo4j.core.train;
 
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.LossConfig;
 import java.lang.reflect.InvocationTargetException;

@@ -1,6 +1,6 @@
 package dev.dpo4j.core.train;
 
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.loss.LossOptions;

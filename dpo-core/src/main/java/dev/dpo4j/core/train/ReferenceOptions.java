@@ -1,6 +1,6 @@
 package dev.dpo4j.core.train;
 
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 
 /**
  * How the reference model is used, named and defaulted as TRL's {@code DPOConfig}.

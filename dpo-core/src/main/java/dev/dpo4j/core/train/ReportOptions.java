@@ -2,7 +2,7 @@ package dev.dpo4j.core.train;
 
 import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.Names;
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

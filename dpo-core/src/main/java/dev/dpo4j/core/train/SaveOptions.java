@@ -1,7 +1,7 @@
 package dev.dpo4j.core.train;
 
 import dev.dpo4j.core.checkpoint.SaveDtype;
-import dev.dpo4j.core.internal.options.Problems;
+import dev.dpo4j.api.options.Problems;
 
 /**
  * When checkpoints are written and how the final model is saved, named as transformers' {@code TrainingArguments}.

@@ -9,7 +9,7 @@ import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.checkpoint.TrainerState;
 import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
-import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.internal.step.Workers;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.lora.AdapterFolder;

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.checkpoint.CheckpointException;
-import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.model.Weights;

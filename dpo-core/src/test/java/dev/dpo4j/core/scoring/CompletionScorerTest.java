@@ -11,7 +11,7 @@ import ai.djl.training.GradientCollector;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
-import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;

@@ -2,7 +2,7 @@ package dev.dpo4j.core.internal.exchange;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.dpo4j.core.internal.arrays.InPlace;
+import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.Weights;
 import java.util.Map;
 

@@ -7,7 +7,7 @@ import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
-import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.DeviceArrays;

@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.internal.exchange.AdapterWeights;
 import dev.dpo4j.core.internal.exchange.FlatRuns;
 import dev.dpo4j.core.internal.exchange.MasterWeights;

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.api.arrays.Scalars;
-import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.FusedProjections;

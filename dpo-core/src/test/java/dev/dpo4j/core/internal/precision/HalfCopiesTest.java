@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
-import dev.dpo4j.core.internal.autograd.Autograd;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.FusedProjections;

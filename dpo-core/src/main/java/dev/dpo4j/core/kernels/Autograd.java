@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.autograd;
+package dev.dpo4j.core.kernels;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.autograd;
+package dev.dpo4j.core.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,14 +11,14 @@ import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.TokenizedPair;
-import dev.dpo4j.core.internal.arrays.InPlace;
 import dev.dpo4j.core.internal.step.MicroBatchOutcome;
+import dev.dpo4j.core.kernels.Autograd;
+import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.lora.LoraAdapters;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
-import dev.dpo4j.core.scoring.CompletionScorer;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.options;
+package dev.dpo4j.api.options;
 
 import java.util.ArrayList;
 import java.util.List;

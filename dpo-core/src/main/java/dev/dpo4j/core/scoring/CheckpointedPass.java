@@ -1,13 +1,13 @@
-package dev.dpo4j.core.internal.autograd;
+package dev.dpo4j.core.scoring;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.core.data.PairBatch;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
-import dev.dpo4j.core.scoring.CompletionScorer;
 import java.util.function.Function;
 
 /**
