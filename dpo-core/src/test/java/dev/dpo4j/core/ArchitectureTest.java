@@ -40,9 +40,28 @@ class ArchitectureTest {
     @Test
     void internalsServeOnlyTheTrainerAndEachOther() {
         classes().that().resideInAPackage("dev.dpo4j.core.internal..").should().onlyBeAccessed()
-                .byClassesThat().resideInAnyPackage("dev.dpo4j.core.internal..", "dev.dpo4j.core.train..",
-                        "dev.dpo4j.core.optim..", "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.loss..",
-                        "dev.dpo4j.core.lora..")
+                .byClassesThat().resideInAnyPackage("dev.dpo4j.core.internal..", "dev.dpo4j.core.train..")
+                .check(core);
+    }
+
+    @Test
+    void theTokenizerKnowsNothingOfTheModel() {
+        noClasses().that().resideInAPackage("dev.dpo4j.core.tokenizer..").should().dependOnClassesThat()
+                .resideInAPackage("dev.dpo4j.core.model..").check(core);
+    }
+
+    @Test
+    void wherePlacementKeepsStateKnowsNothingOfWhatIsTrained() {
+        noClasses().that().resideInAnyPackage("dev.dpo4j.core.placement..", "dev.dpo4j.core.internal.placement..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.dpo4j.core.trained..",
+                        "dev.dpo4j.core.lora..", "dev.dpo4j.core.reference..")
+                .check(core);
+    }
+
+    @Test
+    void whatIsTrainedMeetsThePlacementOnlyThroughItsSeam() {
+        noClasses().that().resideInAnyPackage("dev.dpo4j.core.trained..", "dev.dpo4j.core.lora..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.dpo4j.core.optim..")
                 .check(core);
     }
 

@@ -1,6 +1,6 @@
 package dev.dpo4j.core.checkpoint;
 
-import dev.dpo4j.core.model.ModelFileException;
+import dev.dpo4j.hub.ModelFileException;
 
 /** A model folder, weight file or checkpoint that cannot be read or written; the message names the file. */
 public class CheckpointException extends ModelFileException {

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.optim.OptimizerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * A resumable training checkpoint, {@code checkpoint-STEP/} in the output folder: the policy as a loadable model
- * folder (with LoRA, the adapters as a PEFT adapter folder instead: small), the AdamW moments in {@code optimizer.safetensors}, {@code trainer_state.json}, and the reference model's
+ * folder (with LoRA, the adapters as a PEFT adapter folder instead: small), the AdamW moments in
+ * {@code optimizer.safetensors}, {@code trainer_state.json}, and the reference model's
  * weights in {@code reference.safetensors} when training moves the reference ({@code sync_ref_model}). It is written
  * into a temporary folder and renamed, so a crash never corrupts the last good checkpoint; it is complete when its
  * {@code trainer_state.json} exists (see {@link CheckpointFolders}).
@@ -30,24 +31,12 @@ public final class TrainingCheckpoint {
     private TrainingCheckpoint() {
     }
 
-    /** Writes {@code checkpoint-STEP} into {@code outputDir} and returns its path. */
-    public static Path save(Path outputDir, CausalLm policy, AdamW optimizer, TrainerState state,
-            Path tokenizerSource) throws IOException {
-        return save(outputDir, policy, optimizer, state, tokenizerSource, null);
-    }
-
-    /** As {@link #save(Path, CausalLm, AdamW, TrainerState, Path)}, with the reference's weights when not null. */
-    public static Path save(Path outputDir, CausalLm policy, AdamW optimizer, TrainerState state,
-            Path tokenizerSource, Map<String, NDArray> reference) throws IOException {
-        return save(outputDir, tmp -> ModelFolder.writeFiles(policy, tmp, tokenizerSource, SaveDtype.FLOAT32),
-                optimizer, state, reference);
-    }
-
     /**
-     * As {@link #save(Path, CausalLm, AdamW, TrainerState, Path, Map)}, the trained weights written by
-     * {@code weights} (a model folder, or a LoRA adapter folder).
+     * Writes {@code checkpoint-STEP} into {@code outputDir} and returns its path: the trained weights as
+     * {@code weights} writes them (a model folder, or a LoRA adapter folder), the optimizer's state, the trainer state
+     * and, when not null, the reference's weights.
      */
-    public static Path save(Path outputDir, AtomicFolder.Writer weights, AdamW optimizer, TrainerState state,
+    public static Path save(Path outputDir, AtomicFolder.Writer weights, OptimizerState optimizer, TrainerState state,
             Map<String, NDArray> reference) throws IOException {
         Path folder = outputDir.resolve(PREFIX + state.globalStep());
         // a new folder is moved into place whole; an existing one (a run resumed from an earlier step) has its files
@@ -97,12 +86,12 @@ public final class TrainingCheckpoint {
     }
 
     /**
-     * Loads a checkpoint's weights into {@code policy} and its moments into {@code optimizer}.
+     * Loads a checkpoint's model folder into {@code policy}'s weights, in place on the device (their storage, which
+     * the optimizer's flat buffers hold, is kept).
      *
-     * @return the saved trainer state
+     * @throws CheckpointException when the checkpoint's architecture differs from the policy's
      */
-    public static TrainerState restore(Path folder, CausalLm policy, AdamW optimizer, NDManager manager) {
-        TrainerState state = TrainerState.read(folder);
+    public static void restoreWeights(Path folder, CausalLm policy, NDManager manager) {
         try (CausalLm saved = ModelFolder.load(folder, manager)) {
             if (!saved.config().equals(policy.config()) && !sameShapes(saved, policy)) {
                 throw new CheckpointException(folder + ": checkpoint architecture differs from the model being trained");
@@ -110,12 +99,11 @@ public final class TrainingCheckpoint {
             // copy on the device, in place: NDArray.copyTo would swap the storage and break the optimizer's views
             saved.parameters().forEach((name, weight) -> InPlace.assign(policy.parameters().get(name), weight));
         }
-        restoreOptimizer(folder, optimizer, state, manager);
-        return state;
     }
 
     /** Loads a checkpoint's moments into {@code optimizer}, at the step of {@code state}. */
-    public static void restoreOptimizer(Path folder, AdamW optimizer, TrainerState state, NDManager manager) {
+    public static void restoreOptimizer(Path folder, OptimizerState optimizer, TrainerState state,
+            NDManager manager) {
         Path optimizerFile = folder.resolve(OPTIMIZER);
         if (!Files.isRegularFile(optimizerFile)) {
             throw new CheckpointException(optimizerFile + ": missing, cannot resume the optimizer");

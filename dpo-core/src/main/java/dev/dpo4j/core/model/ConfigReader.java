@@ -2,6 +2,7 @@ package dev.dpo4j.core.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.dpo4j.hub.ModelFileException;
 
 /** Typed access to a JSON config whose errors name the file and the key. */
 record ConfigReader(JsonObject json, String source) {

@@ -25,7 +25,7 @@ import java.util.Map;
  * reductions. The moments are exposed so checkpoints can save and restore them, which DJL's own optimizer does not
  * allow.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements OptimizerState, AutoCloseable {
 
     private final Kernels kernels;
     private final double beta1;
@@ -161,16 +161,19 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Steps taken so far. */
+    @Override
     public long steps() {
         return steps;
     }
 
     /** The moments as {@code exp_avg.NAME} and {@code exp_avg_sq.NAME} views, for checkpoints. */
+    @Override
     public Map<String, NDArray> state() {
         return state;
     }
 
     /** Restores moments saved by {@link #state()} (copied on the device into the flat buffers) and the step count. */
+    @Override
     public void restore(Map<String, NDArray> saved, long stepCount) {
         saved.forEach((key, array) -> {
             NDArray target = state.get(key);

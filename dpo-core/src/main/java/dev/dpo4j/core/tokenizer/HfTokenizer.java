@@ -5,7 +5,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import dev.dpo4j.core.model.ModelFileException;
+import dev.dpo4j.hub.ModelFileException;
 import dev.dpo4j.hub.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;

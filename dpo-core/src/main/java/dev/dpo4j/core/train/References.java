@@ -2,12 +2,10 @@ package dev.dpo4j.core.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
-import dev.dpo4j.core.internal.step.ReferenceLogps;
-import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.Weights;
+import dev.dpo4j.core.reference.ReferenceLogps;
+import dev.dpo4j.core.trained.TrainedModel;
 import java.nio.file.Path;
 
 /**
@@ -21,19 +19,14 @@ import java.nio.file.Path;
 record References(ReferenceLogps train, ReferenceLogps eval) {
 
     /**
-     * Builds the references from the reference folder, else the policy itself with LoRA (its base with the adapters
-     * off, or with the adapter training started from), else the starting policy's folder, else a copy of the policy
-     * in memory.
-     *
-     * @param policyReference with LoRA, the reference's weights as part of the policy; null for full training
+     * Builds the references from the reference folder, else from what is trained ({@link TrainedModel#ownReference}:
+     * a frozen copy of the starting policy, or the LoRA base with its adapters off).
      */
-    static References create(CausalLm policy, Weights policyReference, Path referenceFolder, Path policyFolder,
-            DataType computeType, DpoConfig config, PreparedData train, PreparedData eval, PairCollator collator,
-            NDManager manager) {
-        ReferenceLogps live = referenceFolder == null && policyReference != null
-                ? ReferenceLogps.adaptersOff(policy, policyReference, computeType)
-                : ReferenceLogps.frozen(frozenModel(policy, referenceFolder != null ? referenceFolder : policyFolder,
-                        computeType, manager), computeType);
+    static References create(TrainedModel model, Path referenceFolder, DataType computeType, DpoConfig config,
+            PreparedData train, PreparedData eval, PairCollator collator, NDManager manager) {
+        ReferenceLogps live = referenceFolder != null
+                ? ReferenceLogps.fromFolder(referenceFolder, model.policy(), computeType, manager)
+                : model.ownReference(computeType, manager);
         if (!config.reference().precomputeRefLogProbs()) {
             return new References(live, eval == null ? null : live);
         }
@@ -41,26 +34,6 @@ record References(ReferenceLogps train, ReferenceLogps eval) {
             int batch = config.batching().perDeviceEvalBatchSize();
             return new References(ReferenceLogps.precompute(live, train, collator, batch, manager),
                     eval == null ? null : ReferenceLogps.precompute(live, eval, collator, batch, manager));
-        }
-    }
-
-    /** The reference model in the compute type: loaded from {@code source}, or copied from the policy. */
-    private static CausalLm frozenModel(CausalLm policy, Path source, DataType computeType, NDManager manager) {
-        if (source == null) {
-            return policy.frozenCopy(computeType);
-        }
-        CausalLm loaded = ModelFolder.load(source, manager).withKernels(policy.kernels());
-        if (loaded.config().vocabSize() != policy.config().vocabSize()) {
-            int vocab = loaded.config().vocabSize();
-            loaded.close();
-            throw new IllegalArgumentException("reference model " + source + " has vocab_size " + vocab
-                    + " but the policy has " + policy.config().vocabSize() + "; the two must share a tokenizer");
-        }
-        if (computeType == DataType.FLOAT32) {
-            return loaded;
-        }
-        try (loaded) {
-            return loaded.frozenCopy(computeType);
         }
     }
 }

@@ -7,7 +7,8 @@ import dev.dpo4j.core.checkpoint.TrainerState;
 import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.optim.OptimizerState;
+import dev.dpo4j.core.trained.TrainedModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -106,10 +107,11 @@ final class RunOutput {
      *
      * @return the checkpoint folder
      */
-    Path saveCheckpoint(TrainedModel model, AdamW adamW, TrainerState state, Map<String, NDArray> movingReference) {
+    Path saveCheckpoint(TrainedModel model, OptimizerState optimizer, TrainerState state,
+            Map<String, NDArray> movingReference) {
         Path folder;
         try {
-            folder = TrainingCheckpoint.save(config.outputDir(), model.checkpointFiles(tokenizerFiles), adamW, state,
+            folder = TrainingCheckpoint.save(config.outputDir(), model.checkpointFiles(tokenizerFiles), optimizer, state,
                     movingReference);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint into " + config.outputDir() + ": "

@@ -15,11 +15,10 @@ import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.PreparedData;
-import dev.dpo4j.core.internal.exchange.FlatRuns;
-import dev.dpo4j.core.internal.precision.LossScaler;
+import dev.dpo4j.core.internal.placement.FlatRuns;
+import dev.dpo4j.core.internal.placement.OnFirstDevice;
 import dev.dpo4j.core.internal.step.Checkpointing;
 import dev.dpo4j.core.internal.step.PolicyOptimizer;
-import dev.dpo4j.core.internal.step.ReferenceLogps;
 import dev.dpo4j.core.internal.step.Worker;
 import dev.dpo4j.core.internal.step.Workers;
 import dev.dpo4j.core.kernels.Kernels;
@@ -29,7 +28,11 @@ import dev.dpo4j.core.metrics.MetricsAccumulator;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
 import dev.dpo4j.core.optim.LearningRateSchedule;
+import dev.dpo4j.core.optim.LossScaler;
+import dev.dpo4j.core.placement.StatePlacement;
+import dev.dpo4j.core.reference.ReferenceLogps;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
+import dev.dpo4j.core.trained.TrainedModel;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -60,7 +63,7 @@ final class TrainingRun implements AutoCloseable {
     private final Kernels kernels;
     private TrainedModel model;
     private CausalLm policy;
-    private AdamW adamW;
+    private StatePlacement placement;
     private PolicyOptimizer optimizer;
     private Workers workers;
     private PreparedData train;
@@ -94,22 +97,18 @@ final class TrainingRun implements AutoCloseable {
         Path checkpoint = output.resumeCheckpoint();
         prepareData();
         String memory = RunMemory.check(trainer, computeType, train);
-        model = TrainedModel.load(trainer, computeType, kernels, manager,
+        model = TrainedModels.load(trainer, computeType, kernels, manager,
                 loss.needsReference() && trainer.referencePath() == null);
         policy = model.policy();
-        References references = loss.needsReference() ? References.create(policy,
-                model.lora() ? model.referenceView() : null, trainer.referencePath(), trainer.policy().folder(),
-                computeType, config, train, eval, collator, manager)
-                : new References(null, null);
-        adamW = new AdamW(manager, model.trained(), config.optimizer().adamBeta1(), config.optimizer().adamBeta2(),
-                config.optimizer().adamEpsilon(), config.optimizer().weightDecay(), kernels);
+        References references = loss.needsReference() ? References.create(model, trainer.referencePath(),
+                computeType, config, train, eval, collator, manager) : new References(null, null);
+        placement = placement();
         if (checkpoint != null) {
             resume(checkpoint, references.train());
         }
-        workers = Workers.create(trainer.devices(), manager, adamW, computeType, references.train(),
-                references.eval(), new Worker.Scoring(policy, loss, collator, computeType, checkpointing()),
-                model.workerAdapters(), kernels, FlatRuns.RUN_ELEMENTS);
-        optimizer = new PolicyOptimizer(adamW, config.optimizer().maxGradNorm(), new LossScaler(config.fp16(),
+        workers = Workers.create(trainer.devices(), manager, placement, model, references.train(), references.eval(),
+                new Worker.Scoring(policy, loss, collator, computeType, checkpointing()));
+        optimizer = new PolicyOptimizer(placement, config.optimizer().maxGradNorm(), new LossScaler(config.fp16(),
                 PolicyOptimizer.SCALE_GROWTH_INTERVAL), workers.views());
         totalSteps = totalSteps();
         OptimizerOptions o = config.optimizer();
@@ -156,6 +155,15 @@ final class TrainingRun implements AutoCloseable {
         });
     }
 
+    /** Where the optimizer's state lives: all of it on the first device, with AdamW over the trained weights. */
+    private StatePlacement placement() {
+        OptimizerOptions o = config.optimizer();
+        AdamW adamW = new AdamW(manager, model.trained(), o.adamBeta1(), o.adamBeta2(), o.adamEpsilon(),
+                o.weightDecay(), kernels);
+        return new OnFirstDevice(adamW, model.trained(), model.stackedGroups(), computeType, kernels, manager,
+                FlatRuns.RUN_ELEMENTS);
+    }
+
     /** The compute type and kernels, for the start-up summary. */
     private String precision() {
         String type = switch (computeType) {
@@ -190,7 +198,9 @@ final class TrainingRun implements AutoCloseable {
      * drops the metrics rows the resumed steps write again.
      */
     private void resume(Path checkpoint, ReferenceLogps reference) {
-        TrainerState state = model.restore(checkpoint, adamW, manager);
+        TrainerState state = TrainerState.read(checkpoint);
+        model.restore(checkpoint, manager);
+        TrainingCheckpoint.restoreOptimizer(checkpoint, placement, state, manager);
         if (state.seed() != config.seed() || state.trainPairs() != train.pairs().size()) {
             throw new CheckpointException(checkpoint + ": was written with seed " + state.seed() + " and "
                     + state.trainPairs() + " training pairs, but this run has seed " + config.seed() + " and "
@@ -300,7 +310,7 @@ final class TrainingRun implements AutoCloseable {
     }
 
     private void saveCheckpoint() {
-        Path folder = output.saveCheckpoint(model, adamW, new TrainerState(globalStep, epoch(), config.seed(),
+        Path folder = output.saveCheckpoint(model, placement, new TrainerState(globalStep, epoch(), config.seed(),
                 train.pairs().size(), config.globalBatchSize(workers.size())),
                 movingReference() ? workers.primary().trainReference().weights() : null);
         long step = globalStep;
@@ -330,8 +340,8 @@ final class TrainingRun implements AutoCloseable {
         if (workers != null) {
             workers.close();
         }
-        if (adamW != null) {
-            adamW.close();
+        if (placement != null) {
+            placement.close();
         }
         if (model != null) {
             model.close();

@@ -11,7 +11,7 @@ import dev.dpo4j.api.data.PreferenceExample;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.TokenizedPair;
-import dev.dpo4j.core.model.ModelFileException;
+import dev.dpo4j.hub.ModelFileException;
 import dev.dpo4j.testing.ByteLevelTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,23 +1,23 @@
 package dev.dpo4j.core.internal.step;
 
-import dev.dpo4j.core.internal.exchange.WorkerWeights;
-import dev.dpo4j.core.internal.precision.LossScaler;
-import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.optim.LossScaler;
+import dev.dpo4j.core.placement.DeviceWeights;
+import dev.dpo4j.core.placement.StatePlacement;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The optimizer side of training: the float32 master weights and their gradients (held by {@link AdamW}), the loss
- * scale, global-norm clipping, the AdamW update, and the exchange with the workers, in one order that the types
- * enforce. {@link #begin()} opens a {@link Step}, first handing the current weights to every worker; each
+ * The optimizer side of training: the float32 master weights, their gradients and moments (wherever the
+ * {@link StatePlacement} keeps them), the loss scale, global-norm clipping, the AdamW update, and the exchange with
+ * the workers, in one order that the types enforce. {@link #begin()} opens a {@link Step}, first handing the current weights to every worker; each
  * micro-step's gradients go in through {@link Step#accumulate(List)}; {@link Step#apply(double, long)} updates the
  * masters once. Workers read the new weights from the next {@link #begin()} or {@link #publish()} on, as late as
  * possible, so the copies are made when the update's temporaries are gone. A step closed without being applied (a
  * failed micro-batch) drops its gradients, so the next step starts clean.
  *
- * <p>The masters live on the primary device. An optimizer whose state is split across devices (ZeRO-1) keeps this
- * call order and changes what {@code apply} does with each worker's share.
+ * <p>Where the state lives is the placement's business: one whose state is split across ranks (ZeRO-1) or kept in
+ * host memory keeps this call order and changes where each worker's gradients go and where its weights come from.
  */
 public final class PolicyOptimizer {
 
@@ -25,21 +25,22 @@ public final class PolicyOptimizer {
     /** Clean steps before a float16 loss scale doubles, as {@code torch.amp.GradScaler}. */
     public static final int SCALE_GROWTH_INTERVAL = 2000;
 
-    private final AdamW adamW;
+    private final StatePlacement placement;
     private final double maxGradNorm;
     private final LossScaler scaler;
-    private final List<WorkerWeights> workers;
+    private final List<DeviceWeights> workers;
     private Step open;
     private boolean stale;
 
     /**
-     * @param adamW the update, holding the masters' flat buffers and moments
+     * @param placement where the masters, gradients and moments live, and the update over them
      * @param maxGradNorm the global-norm clipping threshold (0: none)
      * @param scaler the loss scale (fixed at 1 for float32)
      * @param workers every worker's view of the weights, current when given; each receives the new weights
      */
-    public PolicyOptimizer(AdamW adamW, double maxGradNorm, LossScaler scaler, List<WorkerWeights> workers) {
-        this.adamW = adamW;
+    public PolicyOptimizer(StatePlacement placement, double maxGradNorm, LossScaler scaler,
+            List<DeviceWeights> workers) {
+        this.placement = placement;
         this.maxGradNorm = maxGradNorm;
         this.scaler = scaler;
         this.workers = List.copyOf(workers);
@@ -58,7 +59,7 @@ public final class PolicyOptimizer {
     /** Hands the masters' current values to every worker if a step changed them since (before evaluating). */
     public void publish() {
         if (stale) {
-            workers.forEach(WorkerWeights::refresh);
+            workers.forEach(DeviceWeights::refresh);
             stale = false;
         }
     }
@@ -77,9 +78,9 @@ public final class PolicyOptimizer {
         }
 
         /** After a micro-step: the gradients of the workers that ran move into the float32 gradients. */
-        public void accumulate(List<? extends WorkerWeights> ran) {
+        public void accumulate(List<? extends DeviceWeights> ran) {
             requireOpen("accumulate");
-            ran.forEach(WorkerWeights::drainGradients);
+            ran.forEach(DeviceWeights::drainGradients);
         }
 
         /**
@@ -92,7 +93,7 @@ public final class PolicyOptimizer {
         public double apply(double learningRate, long stepNumber) {
             requireOpen("apply");
             applied = true;
-            double norm = adamW.step(learningRate, maxGradNorm, scaler.scale());
+            double norm = placement.step(learningRate, maxGradNorm, scaler.scale());
             boolean finite = Double.isFinite(norm);
             if (!finite) {
                 LOG.warn("step {}: gradient norm is {} at loss scale {}, skipped the update", stepNumber, norm,
@@ -118,7 +119,7 @@ public final class PolicyOptimizer {
             closed = true;
             open = null;
             if (!applied) {
-                adamW.clearGradients();
+                placement.clearGradients();
             }
         }
     }

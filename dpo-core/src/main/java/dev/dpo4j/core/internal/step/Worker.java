@@ -10,15 +10,16 @@ import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.kernels.Autograd;
-import dev.dpo4j.core.scoring.CheckpointedPass;
-import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.placement.DeviceWeights;
+import dev.dpo4j.core.reference.ReferenceLogps;
+import dev.dpo4j.core.scoring.CheckpointedPass;
 import dev.dpo4j.core.scoring.CompletionScorer;
 import java.util.function.Function;
 
 /**
  * One device's share of a run: its device and arrays, its view of the policy's weights (which also carries its
- * gradients back, see {@link WorkerWeights}), and its reference (a live frozen model or a precomputed table), for
+ * gradients back, see {@link DeviceWeights}), and its reference (a live frozen model or a precomputed table), for
  * training and evaluation alike. {@link #train} and {@link #evaluate} run the same scoring and differ only in
  * whether a graph is built and back-propagated.
  */
@@ -26,7 +27,7 @@ public final class Worker implements AutoCloseable {
 
     private final int index;
     private final NDManager manager;
-    private final WorkerWeights weights;
+    private final DeviceWeights weights;
     private final ReferenceLogps trainReference;
     private final ReferenceLogps evalReference;
     private final Scoring scoring;
@@ -51,7 +52,7 @@ public final class Worker implements AutoCloseable {
      * @param trainReference reference log-probs of training pairs (null when the loss needs none)
      * @param evalReference reference log-probs of evaluation pairs (may be {@code trainReference} itself)
      */
-    public Worker(int index, NDManager manager, WorkerWeights weights, ReferenceLogps trainReference,
+    public Worker(int index, NDManager manager, DeviceWeights weights, ReferenceLogps trainReference,
             ReferenceLogps evalReference, Scoring scoring) {
         this.index = index;
         this.manager = manager;
@@ -72,7 +73,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Its view of the policy's weights. */
-    public WorkerWeights weights() {
+    public DeviceWeights weights() {
         return weights;
     }
 

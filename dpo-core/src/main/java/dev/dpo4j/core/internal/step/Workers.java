@@ -1,23 +1,14 @@
 package dev.dpo4j.core.internal.step;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.kernels.Autograd;
-import dev.dpo4j.core.internal.exchange.AdapterWeights;
-import dev.dpo4j.core.internal.exchange.FlatRuns;
-import dev.dpo4j.core.internal.exchange.MasterWeights;
-import dev.dpo4j.core.internal.exchange.MirrorWeights;
-import dev.dpo4j.core.internal.exchange.WorkerWeights;
-import dev.dpo4j.core.internal.precision.HalfCopies;
-import dev.dpo4j.core.kernels.Kernels;
-import dev.dpo4j.core.lora.LoraAdapters;
-import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.placement.DeviceWeights;
+import dev.dpo4j.core.placement.StatePlacement;
+import dev.dpo4j.core.reference.ReferenceLogps;
+import dev.dpo4j.core.trained.TrainedModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,63 +35,32 @@ public final class Workers implements AutoCloseable {
     }
 
     /**
-     * A worker per device, the first on {@code primary}'s device, where the optimizer's float32 masters and
-     * {@code adamW} live: the primary reads the masters (float32) or half-precision copies of them, every other
-     * device a mirror, and each gets its own copy of a live reference (a table is shared). With LoRA the masters are
-     * the adapters', each worker reads them over a frozen base on its device, and a reference with the adapters off
-     * reads that same base.
+     * A worker per device, the first on {@code first}'s device: each reads the policy as {@code model} lays it over the
+     * copies of the trained weights that {@code placement} makes on its device, and gets its own copy of a live
+     * reference (a table is shared; a LoRA base with its adapters off is read through the worker's view).
      *
-     * @param devices the devices, the first being {@code primary}'s; a device listed twice gets two workers
-     * @param trainReference the primary's reference for training pairs (null when the loss needs none)
-     * @param evalReference the primary's reference for evaluation pairs (may be {@code trainReference})
-     * @param adapters the LoRA adapters trained on the frozen {@code scoring.policy()}; null: every weight is trained
-     * @param kernels the casts of the half-precision copies
-     * @param runElements elements per transfer between devices ({@link FlatRuns#RUN_ELEMENTS})
+     * @param devices the devices, the first being {@code first}'s; a device listed twice gets two workers
+     * @param trainReference the first device's reference for training pairs (null when the loss needs none)
+     * @param evalReference the first device's reference for evaluation pairs (may be {@code trainReference})
      */
-    public static Workers create(List<Device> devices, NDManager primary, AdamW adamW, DataType computeType,
-            ReferenceLogps trainReference, ReferenceLogps evalReference, Worker.Scoring scoring, Adapters adapters,
-            Kernels kernels, long runElements) {
-        CausalLm policy = scoring.policy();
-        List<List<String>> stackable = adapters == null ? CausalLm.stackedProjections(policy.config()) : List.of();
-        Map<String, NDArray> masters = adapters == null ? policy.parameters() : adapters.trained().parameters();
-        WorkerWeights copies = computeType != DataType.FLOAT32
-                ? new HalfCopies(masters, adamW.gradients(), primary, kernels, computeType, stackable)
-                : new MasterWeights(masters, adamW.gradients(), adapters == null ? policy.weights() : masters::get);
-        WorkerWeights primaryView = adapters == null ? copies
-                : new AdapterWeights(policy, false, copies, adapters.trained(), adapters.reference(),
-                        adapters.dropout());
+    public static Workers create(List<Device> devices, NDManager first, StatePlacement placement, TrainedModel model,
+            ReferenceLogps trainReference, ReferenceLogps evalReference, Worker.Scoring scoring) {
         List<Worker> workers = new ArrayList<>();
-        workers.add(new Worker(0, primary, primaryView, trainReference, evalReference, scoring));
+        workers.add(new Worker(0, first, model.onDevice(placement.copiesOn(0, first), first, true), trainReference,
+                evalReference, scoring));
         for (int i = 1; i < devices.size(); i++) {
-            NDManager manager = primary.newSubManager(devices.get(i));
-            WorkerWeights mirror = new MirrorWeights(adamW.flatGroups(), masters, computeType, kernels, manager,
-                    primary, runElements, stackable);
-            WorkerWeights view = adapters == null ? mirror : new AdapterWeights(
-                    policy.frozenCopyOn(manager.newSubManager(), computeType), true, mirror, adapters.trained(),
-                    adapters.reference() == null ? null
-                            : adapters.reference().frozenCopyOn(manager.newSubManager(), computeType, kernels),
-                    adapters.dropout());
-            ReferenceLogps train = trainReference == null ? null : trainReference.on(manager, view);
+            NDManager manager = first.newSubManager(devices.get(i));
+            DeviceWeights view = model.onDevice(placement.copiesOn(i, manager), manager, false);
+            ReferenceLogps train = trainReference == null ? null : trainReference.on(manager, view.referenceView());
             ReferenceLogps eval = evalReference == trainReference ? train
-                    : evalReference == null ? null : evalReference.on(manager, view);
+                    : evalReference == null ? null : evalReference.on(manager, view.referenceView());
             workers.add(new Worker(i, manager, view, train, eval, scoring));
         }
         return new Workers(workers);
     }
 
-    /**
-     * What a LoRA run trains and refers to.
-     *
-     * @param trained the adapters whose float32 masters the optimizer updates
-     * @param reference a frozen copy of the adapters training started from, the reference's (TRL's "ref" adapter);
-     *     null: the reference is the base with the adapters off
-     * @param dropout the adapters' input dropout while training
-     */
-    public record Adapters(LoraAdapters trained, LoraAdapters reference, double dropout) {
-    }
-
-    /** Every worker's view of the weights, the primary's first: what the optimizer refreshes after a step. */
-    public List<WorkerWeights> views() {
+    /** Every worker's view of the weights, the first device's first: what the optimizer refreshes after a step. */
+    public List<DeviceWeights> views() {
         return workers.stream().map(Worker::weights).toList();
     }
 

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.dpo4j.core.internal.exchange.WorkerWeights;
-import dev.dpo4j.core.internal.precision.LossScaler;
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.internal.placement.FlatRuns;
+import dev.dpo4j.core.internal.placement.OnFirstDevice;
+import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.optim.LossScaler;
+import dev.dpo4j.core.placement.DeviceWeights;
+import dev.dpo4j.core.placement.StatePlacement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +28,7 @@ class PolicyOptimizerTest {
     private NDManager manager;
     private NDArray weight;
     private AdamW adamW;
+    private StatePlacement placement;
     private FakeWorker worker;
 
     @BeforeEach
@@ -33,18 +39,20 @@ class PolicyOptimizerTest {
         parameters.put("w", weight);
         // eps 1 and lr 1 make the first update g / (|g| + 1): it shows the gradient's size, which Adam hides
         adamW = new AdamW(manager, parameters, 0.9, 0.999, 1.0, 0);
+        placement = new OnFirstDevice(adamW, parameters, List.of(), DataType.FLOAT32, Kernels.djl(), manager,
+                FlatRuns.RUN_ELEMENTS);
         worker = new FakeWorker(adamW.gradients().get("w"));
     }
 
     @AfterEach
     void tearDown() {
-        adamW.close();
+        placement.close();
         manager.close();
     }
 
     @Test
     void clipsTheGlobalNormAndReportsItUnclipped() {
-        PolicyOptimizer optimizer = new PolicyOptimizer(adamW, 1.0, new LossScaler(false, 2000), List.of(worker));
+        PolicyOptimizer optimizer = new PolicyOptimizer(placement, 1.0, new LossScaler(false, 2000), List.of(worker));
         worker.next = new float[] {3, 4};
         try (PolicyOptimizer.Step step = optimizer.begin()) {
             step.accumulate(List.of(worker));
@@ -63,7 +71,7 @@ class PolicyOptimizerTest {
 
     @Test
     void withoutAThresholdTheGradientIsUsedAsItIs() {
-        PolicyOptimizer optimizer = new PolicyOptimizer(adamW, 0, new LossScaler(false, 2000), List.of(worker));
+        PolicyOptimizer optimizer = new PolicyOptimizer(placement, 0, new LossScaler(false, 2000), List.of(worker));
         worker.next = new float[] {3, 4};
         try (PolicyOptimizer.Step step = optimizer.begin()) {
             step.accumulate(List.of(worker));
@@ -75,7 +83,7 @@ class PolicyOptimizerTest {
     @Test
     void unscalesFloat16GradientsAndSkipsAnOverflowedStep() {
         LossScaler scaler = new LossScaler(true, 2);
-        PolicyOptimizer optimizer = new PolicyOptimizer(adamW, 0, scaler, List.of(worker));
+        PolicyOptimizer optimizer = new PolicyOptimizer(placement, 0, scaler, List.of(worker));
         try (PolicyOptimizer.Step step = optimizer.begin()) {
             assertThat(step.lossFactor(0.5)).isEqualTo(0.5 * 65536);
             worker.next = new float[] {3 * 65536f, 4 * 65536f};
@@ -99,7 +107,7 @@ class PolicyOptimizerTest {
 
     @Test
     void theStepEnforcesItsOrder() {
-        PolicyOptimizer optimizer = new PolicyOptimizer(adamW, 1.0, new LossScaler(false, 2000), List.of(worker));
+        PolicyOptimizer optimizer = new PolicyOptimizer(placement, 1.0, new LossScaler(false, 2000), List.of(worker));
         PolicyOptimizer.Step step = optimizer.begin();
         assertThatThrownBy(optimizer::begin).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already open");
@@ -115,7 +123,7 @@ class PolicyOptimizerTest {
 
     @Test
     void aStepClosedWithoutApplyDropsItsGradients() {
-        PolicyOptimizer optimizer = new PolicyOptimizer(adamW, 1.0, new LossScaler(false, 2000), List.of(worker));
+        PolicyOptimizer optimizer = new PolicyOptimizer(placement, 1.0, new LossScaler(false, 2000), List.of(worker));
         try (PolicyOptimizer.Step step = optimizer.begin()) {
             worker.next = new float[] {2, 2};
             step.accumulate(List.of(worker));
@@ -126,7 +134,7 @@ class PolicyOptimizerTest {
     }
 
     /** A worker whose next drain adds a given gradient. */
-    private static final class FakeWorker implements WorkerWeights {
+    private static final class FakeWorker implements DeviceWeights {
         private final NDArray gradient;
         float[] next;
         int refreshes;

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.model;
+package dev.dpo4j.hub;
 
 /**
  * A model file (config.json, tokenizer files, weights) that cannot be read or does not describe a usable model; the

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.precision;
+package dev.dpo4j.core.optim;
 
 /**
  * Dynamic loss scaling for float16 training, as {@code torch.amp.GradScaler}: the loss is multiplied by the scale

@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.precision;
+package dev.dpo4j.core.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

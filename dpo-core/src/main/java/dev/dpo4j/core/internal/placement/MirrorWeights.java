@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.exchange;
+package dev.dpo4j.core.internal.placement;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -7,13 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.kernels.Autograd;
+import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.DeviceArrays;
 import dev.dpo4j.core.model.FusedProjections;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.placement.DeviceWeights;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ import java.util.Map;
  * {@link #drainGradients()} concatenates the gradients of a run into one transfer and adds it into the optimizer's
  * float32 gradients on the primary device, as DJL's {@code LocalParameterServer} reduces onto its first device.
  */
-public final class MirrorWeights implements WorkerWeights {
+public final class MirrorWeights implements DeviceWeights {
 
     private final List<AdamW.FlatGroup> groups;
     private final NDManager manager;

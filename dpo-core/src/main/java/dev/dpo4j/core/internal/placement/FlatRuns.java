@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.exchange;
+package dev.dpo4j.core.internal.placement;
 
 import dev.dpo4j.core.optim.AdamW;
 

@@ -1,15 +1,14 @@
-package dev.dpo4j.core.internal.precision;
+package dev.dpo4j.core.internal.placement;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.core.internal.exchange.StackedLeaves;
-import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.FusedProjections;
 import dev.dpo4j.core.model.Weights;
+import dev.dpo4j.core.placement.DeviceWeights;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ import java.util.Map;
  * <p>Leaf copies are needed because DJL's PyTorch cast ({@code toType}) runs without autograd, so a cast inside the
  * graph would not carry gradients back to the masters.
  */
-public final class HalfCopies implements WorkerWeights {
+public final class HalfCopies implements DeviceWeights {
 
     private final Map<String, NDArray> masters;
     private final Map<String, NDArray> copies = new LinkedHashMap<>();

@@ -1,9 +1,9 @@
-package dev.dpo4j.core.internal.exchange;
+package dev.dpo4j.core.lora;
 
 import ai.djl.ndarray.NDArray;
-import dev.dpo4j.core.lora.LoraAdapters;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.Weights;
+import dev.dpo4j.core.placement.DeviceWeights;
 
 /**
  * A worker's view of a LoRA policy: the frozen base on its device in the compute type, which needs no gradient, plus
@@ -11,27 +11,29 @@ import dev.dpo4j.core.model.Weights;
  * or a mirror on another device), which carries their gradients back. Its reference is the same base with the
  * adapters off, or with the frozen adapter training started from.
  */
-public final class AdapterWeights implements WorkerWeights {
+final class AdapterWeights implements DeviceWeights {
 
     private final CausalLm base;
-    private final boolean ownsBase;
-    private final WorkerWeights copies;
+    private final boolean copied;
+    private final DeviceWeights copies;
     private final LoraAdapters adapters;
     private final LoraAdapters reference;
     private final NDArray scale;
     private final double dropout;
 
     /**
-     * @param base the frozen base on this worker's device, closed with this view when {@code ownsBase}
+     * @param base the frozen base on this worker's device
+     * @param copied whether {@code base} and {@code reference} are this view's copies on its device, closed with it
+     *     (on the first device they are the trained model's own)
      * @param copies the adapters as this worker reads them, closed with this view
      * @param adapters the trained adapters (their masters), for their modules and scale
-     * @param reference the frozen reference adapters on this device, closed with this view; null: adapters off
+     * @param reference the frozen reference adapters on this device; null: adapters off
      * @param dropout the adapters' input dropout while training
      */
-    public AdapterWeights(CausalLm base, boolean ownsBase, WorkerWeights copies, LoraAdapters adapters,
+    AdapterWeights(CausalLm base, boolean copied, DeviceWeights copies, LoraAdapters adapters,
             LoraAdapters reference, double dropout) {
         this.base = base;
-        this.ownsBase = ownsBase;
+        this.copied = copied;
         this.copies = copies;
         this.adapters = adapters;
         this.reference = reference;
@@ -64,10 +66,10 @@ public final class AdapterWeights implements WorkerWeights {
     public void close() {
         copies.close();
         scale.close();
-        if (reference != null) {
-            reference.close();
-        }
-        if (ownsBase) {
+        if (copied) {
+            if (reference != null) {
+                reference.close();
+            }
             base.close();
         }
     }

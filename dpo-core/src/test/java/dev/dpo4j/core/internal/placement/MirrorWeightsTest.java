@@ -1,4 +1,4 @@
-package dev.dpo4j.core.internal.exchange;
+package dev.dpo4j.core.internal.placement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

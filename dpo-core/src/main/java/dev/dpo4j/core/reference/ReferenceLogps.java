@@ -1,18 +1,19 @@
-package dev.dpo4j.core.internal.step;
+package dev.dpo4j.core.reference;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.kernels.Autograd;
-import dev.dpo4j.core.internal.exchange.WorkerWeights;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.DeviceArrays;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.scoring.CompletionScorer;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** Where reference log-probs come from: a frozen model scored on the fly, or a table computed once. */
@@ -39,14 +40,41 @@ public interface ReferenceLogps extends AutoCloseable {
     }
 
     /**
-     * This reference for a data-parallel worker on the device of {@code manager} whose view of the policy is
-     * {@code weights}: a table serves every device, a frozen model is copied there (the copy is freed when the
-     * returned reference is closed), a LoRA base with its adapters off is read through {@code weights}.
+     * This reference for a data-parallel worker on the device of {@code manager}: a table serves every device, a
+     * frozen model is copied there (the copy is freed when the returned reference is closed), a LoRA base with its
+     * adapters off is read through that worker's {@code referenceView} ({@code DeviceWeights.referenceView()}).
      */
-    ReferenceLogps on(NDManager manager, WorkerWeights weights);
+    ReferenceLogps on(NDManager manager, Weights referenceView);
 
     @Override
     void close();
+
+    /**
+     * The model in {@code source} as a frozen reference in {@code computeType}, computing with {@code policy}'s
+     * kernels: a reference model of its own ({@code ref_model_name_or_path}), or the starting policy's folder.
+     *
+     * @throws IllegalArgumentException when its vocabulary differs from the policy's
+     */
+    static ReferenceLogps fromFolder(Path source, CausalLm policy, DataType computeType, NDManager manager) {
+        CausalLm loaded = ModelFolder.load(source, manager).withKernels(policy.kernels());
+        if (loaded.config().vocabSize() != policy.config().vocabSize()) {
+            int vocab = loaded.config().vocabSize();
+            loaded.close();
+            throw new IllegalArgumentException("reference model " + source + " has vocab_size " + vocab
+                    + " but the policy has " + policy.config().vocabSize() + "; the two must share a tokenizer");
+        }
+        if (computeType == DataType.FLOAT32) {
+            return frozen(loaded, computeType);
+        }
+        try (loaded) {
+            return frozen(loaded.frozenCopy(computeType), computeType);
+        }
+    }
+
+    /** A frozen copy of {@code policy} as it is now, stored and run in {@code computeType}. */
+    static ReferenceLogps copyOf(CausalLm policy, DataType computeType) {
+        return frozen(policy.frozenCopy(computeType), computeType);
+    }
 
     /** A frozen copy of the starting policy, run in {@code computeType} without building a graph. */
     static ReferenceLogps frozen(CausalLm model, DataType computeType) {
@@ -57,7 +85,7 @@ public interface ReferenceLogps extends AutoCloseable {
             }
 
             @Override
-            public ReferenceLogps on(NDManager manager, WorkerWeights weights) {
+            public ReferenceLogps on(NDManager manager, Weights referenceView) {
                 return frozen(model.frozenCopyOn(manager.newSubManager(), computeType), computeType);
             }
 
@@ -98,8 +126,8 @@ public interface ReferenceLogps extends AutoCloseable {
             }
 
             @Override
-            public ReferenceLogps on(NDManager manager, WorkerWeights weights) {
-                return adaptersOff(base, weights.referenceView(), computeType);
+            public ReferenceLogps on(NDManager manager, Weights referenceView) {
+                return adaptersOff(base, referenceView, computeType);
             }
 
             @Override
@@ -141,7 +169,7 @@ public interface ReferenceLogps extends AutoCloseable {
             }
 
             @Override
-            public ReferenceLogps on(NDManager manager, WorkerWeights weights) {
+            public ReferenceLogps on(NDManager manager, Weights referenceView) {
                 return this;
             }
 
