@@ -154,7 +154,7 @@ public final class LoraModel implements TrainedModel {
     @Override
     public ReferenceLogps ownReference(DataType computeType, NDManager manager) {
         Weights view = referenceAdapters == null ? base.weights() : referenceAdapters.over(base.weights());
-        return ReferenceLogps.adaptersOff(base, view, computeType);
+        return ReferenceLogps.partOfPolicy(base, view, computeType);
     }
 
     @Override

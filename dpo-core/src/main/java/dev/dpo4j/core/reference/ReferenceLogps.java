@@ -41,8 +41,8 @@ public interface ReferenceLogps extends AutoCloseable {
 
     /**
      * This reference for a data-parallel worker on the device of {@code manager}: a table serves every device, a
-     * frozen model is copied there (the copy is freed when the returned reference is closed), a LoRA base with its
-     * adapters off is read through that worker's {@code referenceView} ({@code DeviceWeights.referenceView()}).
+     * frozen model is copied there (the copy is freed when the returned reference is closed), a reference that is part
+     * of the policy is read through that worker's {@code referenceView} ({@code DeviceWeights.referenceView()}).
      */
     ReferenceLogps on(NDManager manager, Weights referenceView);
 
@@ -115,19 +115,20 @@ public interface ReferenceLogps extends AutoCloseable {
     }
 
     /**
-     * A LoRA policy's base read through {@code view} (the adapters off, or frozen at their starting values) in
-     * {@code computeType}: no weights of its own, so closing it frees nothing, and each worker reads its own view.
+     * A reference that is part of the policy, {@code model} read through {@code view} in {@code computeType} (a LoRA
+     * base with the adapters off, or with the adapter training started from): no weights of its own, so closing it
+     * frees nothing, and each worker reads its own reference view.
      */
-    static ReferenceLogps adaptersOff(CausalLm base, Weights view, DataType computeType) {
+    static ReferenceLogps partOfPolicy(CausalLm model, Weights view, DataType computeType) {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(base, arrays, view, computeType).logps().stopGradient();
+                return CompletionScorer.score(model, arrays, view, computeType).logps().stopGradient();
             }
 
             @Override
             public ReferenceLogps on(NDManager manager, Weights referenceView) {
-                return adaptersOff(base, referenceView, computeType);
+                return partOfPolicy(model, referenceView, computeType);
             }
 
             @Override

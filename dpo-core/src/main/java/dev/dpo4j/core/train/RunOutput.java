@@ -2,11 +2,9 @@ package dev.dpo4j.core.train;
 
 import ai.djl.ndarray.NDArray;
 import dev.dpo4j.core.checkpoint.CheckpointFolders;
-import dev.dpo4j.core.checkpoint.ModelFolder;
 import dev.dpo4j.core.checkpoint.TrainerState;
 import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
-import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.OptimizerState;
 import dev.dpo4j.core.trained.TrainedModel;
 import java.io.IOException;
