@@ -163,7 +163,7 @@ public final class LoraParityCheck {
                 .loraAlpha(inputs.get("lora_alpha").getAsInt())
                 .loraDropout(0.0)
                 .loraTargetModules(targets)
-                .template(new StepBenchmark.RawTemplate())
+                .template(new SyntheticPairs.RawTemplate())
                 .trainData(examples)
                 .outputDir(output)
                 .overwriteOutputDir(true)

@@ -35,14 +35,14 @@ public final class MultiDeviceCheck {
     }
 
     public static void main(String[] args) throws IOException {
-        StepBenchmark.Options o = StepBenchmark.Options.parse(withDefaults(args));
-        List<Device> devices = StepBenchmark.devices(o);
-        ModelConfig config = ModelConfig.fromJson(StepBenchmark.configJson("tiny"), "tiny");
+        BenchOptions o = BenchOptions.parse(withDefaults(args));
+        List<Device> devices = BenchDevices.devices(o);
+        ModelConfig config = ModelConfig.fromJson(BenchModels.configJson("tiny"), "tiny");
         int eos = config.vocabSize() - 1;
         Engine.getInstance().setRandomSeed(42);
         try (NDManager base = NDManager.newBaseManager(devices.get(0))) {
-            CausalLm start = StepBenchmark.randomModel(config, base);
-            List<PreferenceExample> data = StepBenchmark.pairs(o.pairs * devices.size() * o.steps, o.seq,
+            CausalLm start = BenchModels.randomModel(config, base);
+            List<PreferenceExample> data = SyntheticPairs.pairs(o.pairs * devices.size() * o.steps, o.seq,
                     config.vocabSize(), eos, 7);
             Path work = Files.createTempDirectory("dpo4j-multi-device");
             Run one = train(start, List.of(devices.get(0)), devices.size(), data, o, eos, work.resolve("one"));
@@ -86,11 +86,11 @@ public final class MultiDeviceCheck {
     }
 
     private static Run train(CausalLm start, List<Device> devices, int accumulation, List<PreferenceExample> data,
-            StepBenchmark.Options o, int eos, Path out) {
+            BenchOptions o, int eos, Path out) {
         try (CausalLm policy = start.frozenCopy(DataType.FLOAT32)) {
             TrainingSummary summary = DpoTrainer.builder()
-                    .model(policy, new StepBenchmark.IdTokenizer(eos), null)
-                    .template(new StepBenchmark.RawTemplate())
+                    .model(policy, new SyntheticPairs.IdTokenizer(eos), null)
+                    .template(new SyntheticPairs.RawTemplate())
                     .trainData(data).outputDir(out).overwriteOutputDir(true)
                     .fp16(o.fp16).gradientCheckpointing(o.checkpointing).sharePrompt(o.sharePrompt)
                     .perDeviceTrainBatchSize(o.pairs).gradientAccumulationSteps(accumulation)

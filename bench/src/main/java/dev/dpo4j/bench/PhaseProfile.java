@@ -37,7 +37,7 @@ final class PhaseProfile {
     private PhaseProfile() {
     }
 
-    static void run(CausalLm model, ModelConfig config, NDManager base, StepBenchmark.Options o, int eos,
+    static void run(CausalLm model, ModelConfig config, NDManager base, BenchOptions o, int eos,
             JsonObject result) {
         DataType type = o.fp16 ? DataType.FLOAT16 : DataType.FLOAT32;
         NDArray probe = base.zeros(new Shape(1));

@@ -47,13 +47,13 @@ public final class ReplicationCost {
         String part = args.length > 0 ? args[0] : "djl";
         String shape = args.length > 1 ? args[1] : "qwen2.5-0.5b";
         Device gpu = Device.fromName(args.length > 2 ? args[2] : "gpu0");
-        ModelConfig config = ModelConfig.fromJson(StepBenchmark.configJson(shape), shape);
+        ModelConfig config = ModelConfig.fromJson(BenchModels.configJson(shape), shape);
         JsonObject result = new JsonObject();
         result.addProperty("shape", shape);
         result.addProperty("second_device", gpu.toString());
         Engine.getInstance().setRandomSeed(42);
         try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
-            CausalLm model = StepBenchmark.randomModel(config, cpu);
+            CausalLm model = BenchModels.randomModel(config, cpu);
             result.addProperty("parameters", model.parameterCount());
             if (part.equals("djl")) {
                 djlParameterServer(model, cpu, gpu, result);
@@ -68,7 +68,7 @@ public final class ReplicationCost {
 
     /** DJL's machinery: mirrors, gradients, then two LocalParameterServer updates with Adam. */
     private static void djlParameterServer(CausalLm model, NDManager cpu, Device gpu, JsonObject result) {
-        double idle = StepBenchmark.djlUsedGib(gpu);
+        double idle = BenchDevices.djlUsedGib(gpu);
         List<Parameter> parameters = new ArrayList<>();
         model.parameters().forEach((name, weight) -> parameters.add(Parameter.builder().setName(name)
                 .setType(Parameter.Type.WEIGHT).optShape(weight.getShape()).optArray(weight.duplicate()).build()));
@@ -79,7 +79,7 @@ public final class ReplicationCost {
             for (Parameter p : parameters) {
                 store.getValue(p, gpu, true);
             }
-            double mirrors = StepBenchmark.djlUsedGib(gpu);
+            double mirrors = BenchDevices.djlUsedGib(gpu);
             for (int step = 1; step <= 2; step++) {
                 for (Device device : new Device[] {gpu, Device.cpu()}) {
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -90,10 +90,10 @@ public final class ReplicationCost {
                 }
                 store.updateAllParameters();
                 if (step == 1) {
-                    result.addProperty("djl_gib_mirror_and_gradient", StepBenchmark.djlUsedGib(gpu) - idle);
+                    result.addProperty("djl_gib_mirror_and_gradient", BenchDevices.djlUsedGib(gpu) - idle);
                 }
             }
-            double updated = StepBenchmark.djlUsedGib(gpu);
+            double updated = BenchDevices.djlUsedGib(gpu);
             result.addProperty("djl_gib_mirror", mirrors - idle);
             result.addProperty("djl_mirror_on", store.getValue(parameters.get(0), gpu, false).getDevice().toString());
             result.addProperty("djl_gib_second_device_total", updated - idle);
@@ -112,19 +112,19 @@ public final class ReplicationCost {
     /** dpo4j: the CPU trains the policy, the GPU is the second worker; 2 float16 steps on short synthetic pairs. */
     private static void dpo4jDataParallel(CausalLm model, Device gpu, ModelConfig config, JsonObject result)
             throws Exception {
-        double idle = StepBenchmark.djlUsedGib(gpu);
+        double idle = BenchDevices.djlUsedGib(gpu);
         double[] peak = {0};
         int eos = config.vocabSize() - 1;
-        DpoTrainer.builder().model(model, new StepBenchmark.IdTokenizer(eos), null)
-                .template(new StepBenchmark.RawTemplate())
-                .trainData(StepBenchmark.pairs(4, 16, config.vocabSize(), eos, 3))
+        DpoTrainer.builder().model(model, new SyntheticPairs.IdTokenizer(eos), null)
+                .template(new SyntheticPairs.RawTemplate())
+                .trainData(SyntheticPairs.pairs(4, 16, config.vocabSize(), eos, 3))
                 .outputDir(Files.createTempDirectory("dpo4j-replication")).overwriteOutputDir(true)
                 .fp16(true).perDeviceTrainBatchSize(1).maxSteps(2).maxLength(0).progressBar(false)
                 .devices(Device.cpu(), gpu)
                 .listener(new TrainingListener() {
                     @Override
                     public void onStep(long step, long totalSteps) {
-                        peak[0] = Math.max(peak[0], StepBenchmark.djlUsedGib(gpu) - idle);
+                        peak[0] = Math.max(peak[0], BenchDevices.djlUsedGib(gpu) - idle);
                         if (step == totalSteps) {
                             result.addProperty("dpo4j_gib_second_device_total", peak[0]);
                             System.out.println(new GsonBuilder().serializeSpecialFloatingPointValues().create()

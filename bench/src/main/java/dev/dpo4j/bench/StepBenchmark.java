@@ -4,34 +4,18 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.util.cuda.CudaUtils;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import dev.dpo4j.api.data.ChatMessage;
-import dev.dpo4j.api.data.PreferenceExample;
-import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
-import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.tokenizer.TextTokenizer;
 import dev.dpo4j.core.train.DpoTrainer;
-import java.lang.management.MemoryUsage;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.OptionalInt;
-import java.util.SplittableRandom;
 
 /**
  * The dpo4j side of the DPO step benchmark (see BENCHMARKS.md): a randomly initialized Qwen2.5-0.5B-, Llama-3.2-1B-,
@@ -83,355 +67,16 @@ public final class StepBenchmark {
     private StepBenchmark() {
     }
 
-    /** The options. */
-    static final class Options {
-        String shape = "tiny";
-        int seq = 512;
-        int pairs = 4;
-        int warmup = 2;
-        int steps = 5;
-        boolean fp16;
-        boolean bf16;
-        String kernels = "auto";
-        Boolean checkpointing = false;
-        boolean sharePrompt = true;
-        String device = "default";
-        String devices;
-        Path outputDir;
-        boolean save;
-        boolean profile;
-        int promptTokens = -1;
-        Path torchProfile;
-        String configs;
-        int layers;
-        int loraR;
-        int loraAlpha = 32;
-        String loraTargets = "all-linear";
-
-        /** Prompt tokens per pair: {@code --prompt-tokens}, else half the sequence. */
-        int prompt() {
-            return promptTokens < 0 ? seq / 2 : promptTokens;
-        }
-
-        static Options parse(String[] args) {
-            Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--shape" -> o.shape = args[++i];
-                    case "--seq" -> o.seq = Integer.parseInt(args[++i]);
-                    case "--pairs" -> o.pairs = Integer.parseInt(args[++i]);
-                    case "--warmup" -> o.warmup = Integer.parseInt(args[++i]);
-                    case "--steps" -> o.steps = Integer.parseInt(args[++i]);
-                    case "--fp16" -> o.fp16 = true;
-                    case "--bf16" -> o.bf16 = true;
-                    case "--fp32" -> {
-                        o.fp16 = false;
-                        o.bf16 = false;
-                    }
-                    case "--kernels" -> o.kernels = args[++i];
-                    case "--prompt-tokens" -> o.promptTokens = Integer.parseInt(args[++i]);
-                    case "--torch-profile" -> o.torchProfile = Path.of(args[++i]);
-                    case "--configs" -> o.configs = args[++i];
-                    case "--layers" -> o.layers = Integer.parseInt(args[++i]);
-                    case "--lora-r" -> o.loraR = Integer.parseInt(args[++i]);
-                    case "--lora-alpha" -> o.loraAlpha = Integer.parseInt(args[++i]);
-                    case "--lora-targets" -> o.loraTargets = args[++i];
-                    case "--gradient-checkpointing" -> o.checkpointing = true;
-                    case "--gradient-checkpointing-auto" -> o.checkpointing = null;
-                    case "--share-prompt" -> o.sharePrompt = true;
-                    case "--no-share-prompt" -> o.sharePrompt = false;
-                    case "--device" -> o.device = args[++i];
-                    case "--devices" -> o.devices = args[++i];
-                    case "--output-dir" -> o.outputDir = Path.of(args[++i]);
-                    case "--save" -> o.save = true;
-                    case "--profile" -> o.profile = true;
-                    default -> throw new IllegalArgumentException("unknown option " + a + "; see the class javadoc");
-                }
-            }
-            for (int[] c : o.configList()) {
-                if (c[0] < 4 || c[0] % 2 != 0 || c[1] < 1) {
-                    throw new IllegalArgumentException("--seq must be even and at least 4, --pairs at least 1");
-                }
-            }
-            return o;
-        }
-
-        /** The {@code (seq, pairs)} configurations: {@code --configs}, else {@code --seq} and {@code --pairs}. */
-        List<int[]> configList() {
-            if (configs == null) {
-                return List.of(new int[] {seq, pairs});
-            }
-            List<int[]> out = new ArrayList<>();
-            for (String item : configs.split(",")) {
-                String[] parts = item.strip().toLowerCase(Locale.ROOT).split("x");
-                if (parts.length != 2) {
-                    throw new IllegalArgumentException("--configs: SEQxPAIRS,... expected, got " + item);
-                }
-                out.add(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
-            }
-            return out;
-        }
-
-        /** The trainer's output folder: {@code --output-dir}, else one in the temporary folder per configuration. */
-        Path outputFolder() {
-            if (outputDir != null) {
-                return configs == null ? outputDir : outputDir.resolve(seq + "x" + pairs);
-            }
-            String suffix = configs == null ? "" : "x" + pairs;
-            return Path.of(System.getProperty("java.io.tmpdir"), "dpo4j-bench-" + shape + "-" + seq + suffix);
-        }
-
-        /** The LoRA target modules of {@code --lora-targets}. */
-        List<String> loraTargetList() {
-            return Arrays.stream(loraTargets.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
-        }
-
-        /** The type the weights are stored in: the compute type with LoRA (a frozen base), else float32. */
-        DataType storageType() {
-            if (loraR <= 0) {
-                return DataType.FLOAT32;
-            }
-            return bf16 ? DataType.BFLOAT16 : fp16 ? DataType.FLOAT16 : DataType.FLOAT32;
-        }
-    }
-
-    /** The Hugging Face {@code config.json} of a benchmark shape. */
-    static JsonObject configJson(String shape) {
-        JsonObject c = new JsonObject();
-        switch (shape.toLowerCase(Locale.ROOT)) {
-            case "qwen2.5-0.5b" -> {
-                c.addProperty("model_type", "qwen2");
-                c.addProperty("hidden_size", 896);
-                c.addProperty("num_hidden_layers", 24);
-                c.addProperty("num_attention_heads", 14);
-                c.addProperty("num_key_value_heads", 2);
-                c.addProperty("head_dim", 64);
-                c.addProperty("intermediate_size", 4864);
-                c.addProperty("vocab_size", 151936);
-                c.addProperty("tie_word_embeddings", true);
-                c.addProperty("rms_norm_eps", 1e-6);
-                c.addProperty("rope_theta", 1000000.0);
-            }
-            case "llama-1b" -> {
-                c.addProperty("model_type", "llama");
-                c.addProperty("hidden_size", 2048);
-                c.addProperty("num_hidden_layers", 16);
-                c.addProperty("num_attention_heads", 32);
-                c.addProperty("num_key_value_heads", 8);
-                c.addProperty("head_dim", 64);
-                c.addProperty("intermediate_size", 8192);
-                c.addProperty("vocab_size", 128256);
-                c.addProperty("tie_word_embeddings", true);
-                c.addProperty("rms_norm_eps", 1e-5);
-                c.addProperty("rope_theta", 500000.0);
-                JsonObject scaling = new JsonObject();
-                scaling.addProperty("rope_type", "llama3");
-                scaling.addProperty("factor", 32.0);
-                scaling.addProperty("low_freq_factor", 1.0);
-                scaling.addProperty("high_freq_factor", 4.0);
-                scaling.addProperty("original_max_position_embeddings", 8192);
-                c.add("rope_scaling", scaling);
-            }
-            case "tiny" -> {
-                c.addProperty("model_type", "llama");
-                c.addProperty("hidden_size", 64);
-                c.addProperty("num_hidden_layers", 2);
-                c.addProperty("num_attention_heads", 4);
-                c.addProperty("num_key_value_heads", 2);
-                c.addProperty("head_dim", 16);
-                c.addProperty("intermediate_size", 256);
-                c.addProperty("vocab_size", 259);
-                c.addProperty("tie_word_embeddings", true);
-                c.addProperty("rms_norm_eps", 1e-6);
-                c.addProperty("rope_theta", 10000.0);
-            }
-            case "mistral-7b" -> { // Mistral-7B-v0.2 (and Zephyr-7B): rope_theta 1e6, no sliding window
-                c.addProperty("model_type", "mistral");
-                c.addProperty("hidden_size", 4096);
-                c.addProperty("num_hidden_layers", 32);
-                c.addProperty("num_attention_heads", 32);
-                c.addProperty("num_key_value_heads", 8);
-                c.addProperty("head_dim", 128);
-                c.addProperty("intermediate_size", 14336);
-                c.addProperty("vocab_size", 32000);
-                c.addProperty("tie_word_embeddings", false);
-                c.addProperty("rms_norm_eps", 1e-5);
-                c.addProperty("rope_theta", 1000000.0);
-                c.addProperty("max_position_embeddings", 32768);
-                c.add("sliding_window", JsonNull.INSTANCE);
-            }
-            default -> throw new IllegalArgumentException("unknown --shape " + shape
-                    + " (qwen2.5-0.5b, llama-1b, mistral-7b, tiny)");
-        }
-        return c;
-    }
-
-    /** {@link #configJson} with {@code num_hidden_layers} replaced when {@code layers > 0}. */
-    static JsonObject configJson(String shape, int layers) {
-        JsonObject c = configJson(shape);
-        if (layers > 0) {
-            c.addProperty("num_hidden_layers", layers);
-        }
-        return c;
-    }
-
-    /** A random model as transformers initializes one: N(0, 0.02) matrices, ones for norms, zeros for biases. */
-    static CausalLm randomModel(ModelConfig config, NDManager base) {
-        return randomModel(config, base, DataType.FLOAT32);
-    }
-
-    /**
-     * {@link #randomModel(ModelConfig, NDManager)} stored in {@code storage}: each weight is drawn in float32 on the
-     * device and cast at once (bfloat16 through the TorchScript kernels), its float32 original freed, so at most one
-     * float32 weight exists at a time.
-     */
-    static CausalLm randomModel(ModelConfig config, NDManager base, DataType storage) {
-        NDManager owner = base.newSubManager();
-        Map<String, NDArray> weights = new LinkedHashMap<>();
-        CausalLm.expectedShapes(config).forEach((name, shape) -> {
-            NDArray w;
-            if (name.endsWith(".bias")) {
-                w = owner.zeros(shape, DataType.FLOAT32);
-            } else if (name.contains("norm")) {
-                w = owner.ones(shape, DataType.FLOAT32);
-            } else {
-                w = owner.randomNormal(0f, 0.02f, shape, DataType.FLOAT32);
-            }
-            weights.put(name, cast(w, storage));
-        });
-        return new CausalLm(config, weights, owner);
-    }
-
-    /** {@code w} in {@code type}; {@code w} itself is closed when a copy was made. */
-    private static NDArray cast(NDArray w, DataType type) {
-        if (type == DataType.FLOAT32) {
-            return w;
-        }
-        NDArray copy = type == DataType.BFLOAT16 ? Kernels.torchScript().cast(w, type) : w.toType(type, true);
-        w.close();
-        return copy;
-    }
-
-    /** Synthetic pairs: prompt {@code seq/2} ids, completions {@code seq/2 - 1} ids (the encoder appends EOS). */
-    static List<PreferenceExample> pairs(int count, int seq, int vocab, int eos, long seed) {
-        return pairs(count, seq, seq / 2, vocab, eos, seed);
-    }
-
-    /** Synthetic pairs: prompt {@code prompt} ids, completions {@code seq - prompt - 1} ids (the encoder appends EOS). */
-    static List<PreferenceExample> pairs(int count, int seq, int prompt, int vocab, int eos, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<PreferenceExample> out = new ArrayList<>(count);
-        int completion = seq - prompt - 1;
-        for (int i = 0; i < count; i++) {
-            out.add(PreferenceExample.of(ids(random, prompt, vocab, eos), ids(random, completion, vocab, eos),
-                    ids(random, completion, vocab, eos)));
-        }
-        return out;
-    }
-
-    private static String ids(SplittableRandom random, int n, int vocab, int eos) {
-        StringBuilder b = new StringBuilder(n * 7);
-        for (int i = 0; i < n; i++) {
-            int id;
-            do {
-                id = 1 + random.nextInt(vocab - 1);
-            } while (id == eos);
-            if (i > 0) {
-                b.append(' ');
-            }
-            b.append(id);
-        }
-        return b.toString();
-    }
-
-    /** Space-separated token ids; no BOS, pad 0. */
-    static final class IdTokenizer implements TextTokenizer {
-        private final int eos;
-
-        IdTokenizer(int eos) {
-            this.eos = eos;
-        }
-
-        @Override
-        public int[] encode(String text) {
-            String t = text.strip();
-            return t.isEmpty() ? new int[0] : Arrays.stream(t.split(" +")).mapToInt(Integer::parseInt).toArray();
-        }
-
-        @Override
-        public OptionalInt bosId() {
-            return OptionalInt.empty();
-        }
-
-        @Override
-        public int eosId() {
-            return eos;
-        }
-
-        @Override
-        public int padId() {
-            return 0;
-        }
-    }
-
-    /** The prompt is the first message's text, the completion is unchanged. */
-    static final class RawTemplate implements PromptTemplate {
-        @Override
-        public String renderPrompt(List<ChatMessage> messages) {
-            return messages.get(0).content();
-        }
-
-        @Override
-        public String renderCompletion(String completion) {
-            return completion;
-        }
-    }
-
-    static Device device(String name) {
-        return switch (name) {
-            case "default" -> Engine.getInstance().defaultDevice();
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            default -> Device.fromName(name);
-        };
-    }
-
-    /** DJL's view of used device memory (cudaMemGetInfo: the whole card), in GiB, or NaN. */
-    static double djlUsedGib(Device device) {
-        if (!device.isGpu()) {
-            return Double.NaN;
-        }
-        try {
-            MemoryUsage usage = CudaUtils.getGpuMemory(device);
-            return usage.getUsed() / (double) (1L << 30);
-        } catch (Throwable e) {
-            return Double.NaN;
-        }
-    }
-
-    /** The devices of {@code --devices} (comma-separated DJL names), or {@code --device} alone. */
-    static List<Device> devices(Options o) {
-        if (o.devices == null) {
-            return List.of(device(o.device));
-        }
-        List<Device> devices = new ArrayList<>();
-        for (String name : o.devices.split(",")) {
-            devices.add(device(name.strip()));
-        }
-        return devices;
-    }
-
     public static void main(String[] args) {
-        Options o = Options.parse(args);
-        List<Device> devices = devices(o);
+        BenchOptions o = BenchOptions.parse(args);
+        List<Device> devices = BenchDevices.devices(o);
         Device device = devices.get(0);
-        ModelConfig config = ModelConfig.fromJson(configJson(o.shape, o.layers), o.shape);
+        ModelConfig config = ModelConfig.fromJson(BenchModels.configJson(o.shape, o.layers), o.shape);
         int eos = config.vocabSize() - 1;
         Engine.getInstance().setRandomSeed(42);
         NDManager base = NDManager.newBaseManager(device);
         long buildStart = System.nanoTime();
-        CausalLm model = randomModel(config, base, o.storageType());
+        CausalLm model = BenchModels.randomModel(config, base, o.storageType());
         NDArray probe = base.zeros(new Shape(1));
         probe.toFloatArray();
         List<NDArray> probes = new ArrayList<>();
@@ -508,10 +153,10 @@ public final class StepBenchmark {
      * One configuration ({@code o.seq}, {@code o.pairs}): a trainer on {@code model}, the steps timed, one JSON line;
      * when {@code lastConfig} the process halts after the line (nothing saved unless {@code --save}).
      */
-    private static void train(Options o, CausalLm model, ModelConfig config, int eos, List<Device> devices,
+    private static void train(BenchOptions o, CausalLm model, ModelConfig config, int eos, List<Device> devices,
             NDArray probe, List<NDArray> probes, JsonObject result, boolean lastConfig) {
         Device device = devices.get(0);
-        result.addProperty("device_used_start_gib", djlUsedGib(device));
+        result.addProperty("device_used_start_gib", BenchDevices.djlUsedGib(device));
         int total = o.warmup + o.steps;
         long[] stamps = new long[total + 1];
         double[] djlMemory = {Double.NaN};
@@ -534,10 +179,11 @@ public final class StepBenchmark {
                 } else if (o.torchProfile != null && step == o.warmup + 2) {
                     JniUtils.stopProfile(o.torchProfile.toString());
                 }
-                djlMemory[0] = Math.max(Double.isNaN(djlMemory[0]) ? 0 : djlMemory[0], djlUsedGib(device));
+                djlMemory[0] = Math.max(Double.isNaN(djlMemory[0]) ? 0 : djlMemory[0],
+                        BenchDevices.djlUsedGib(device));
                 if (device.isGpu()) {
                     for (int i = 0; i < perDevice.length; i++) {
-                        perDevice[i] = Math.max(perDevice[i], djlUsedGib(devices.get(i)));
+                        perDevice[i] = Math.max(perDevice[i], BenchDevices.djlUsedGib(devices.get(i)));
                     }
                     result.add("djl_peak_used_gib_per_device", GSON.toJsonTree(perDevice));
                 }
@@ -556,9 +202,10 @@ public final class StepBenchmark {
             }
         };
         DpoTrainer.Builder builder = DpoTrainer.builder()
-                .model(model, new IdTokenizer(eos), null)
-                .template(new RawTemplate())
-                .trainData(pairs(o.pairs * total * devices.size(), o.seq, o.prompt(), config.vocabSize(), eos, 1234))
+                .model(model, new SyntheticPairs.IdTokenizer(eos), null)
+                .template(new SyntheticPairs.RawTemplate())
+                .trainData(SyntheticPairs.pairs(o.pairs * total * devices.size(), o.seq, o.prompt(), config.vocabSize(),
+                        eos, 1234))
                 .outputDir(o.outputFolder())
                 .overwriteOutputDir(true)
                 .fp16(o.fp16)
@@ -585,7 +232,8 @@ public final class StepBenchmark {
         }
     }
 
-    private static void report(JsonObject result, Options o, long[] stamps, double djlMemory, DpoMetrics metrics) {
+    private static void report(JsonObject result, BenchOptions o, long[] stamps, double djlMemory,
+            DpoMetrics metrics) {
         int total = o.warmup + o.steps;
         double seconds = (stamps[total] - stamps[o.warmup]) / 1e9;
         JsonArray steps = new JsonArray();

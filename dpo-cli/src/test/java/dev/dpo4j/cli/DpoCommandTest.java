@@ -52,6 +52,7 @@ class DpoCommandTest {
             assertThat(out.resolve(file)).as(file).isNotEmptyFile();
         }
         assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(3 + 2);
+        TrainedOutputs.assertTrainedFromTheEmbeddedModel(tmp.resolve("start"), out);
         byte[] png = Files.readAllBytes(out.resolve("training_curves.png"));
         assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
     }

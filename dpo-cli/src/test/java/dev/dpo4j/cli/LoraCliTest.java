@@ -30,6 +30,7 @@ class LoraCliTest {
         assertThat(out.resolve("tokenizer.json")).isNotEmptyFile();
         assertThat(out.resolve("model.safetensors")).doesNotExist();
         assertThat(out.resolve("merged")).doesNotExist();
+        TrainedOutputs.assertAdaptersTrained(out);
         Path dir = out.toAbsolutePath().normalize();
         assertThat(result.out()).contains("done after 2 steps")
                 .containsPattern("final train +loss \\d\\.\\d{4}, reward accuracy .* at step 2")

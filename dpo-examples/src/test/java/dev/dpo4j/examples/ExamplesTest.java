@@ -28,6 +28,7 @@ class ExamplesTest {
         assertThat(summary.steps()).isEqualTo(3);
         assertThat(summary.lastEval()).isNotNull();
         assertThat(tmp.resolve("out/model.safetensors")).isNotEmptyFile();
+        TrainedModels.assertTrainedFromTheEmbeddedModel(tmp.resolve("start"), tmp.resolve("out"));
     }
 
     @Test
@@ -37,6 +38,7 @@ class ExamplesTest {
         assertThat(summary.lastTrain()).isNull(); // logging every 5 steps
         assertThat(tmp.resolve("out/metrics.jsonl")).doesNotExist();
         assertThat(tmp.resolve("out/model.safetensors")).isNotEmptyFile();
+        TrainedModels.assertTrainedFromTheEmbeddedModel(tmp.resolve("start"), tmp.resolve("out"));
     }
 
     @Test
@@ -68,5 +70,6 @@ class ExamplesTest {
         assertThat(summary.steps()).isEqualTo(5);
         assertThat(summary.lastTrain().loss()).isFinite().isPositive();
         assertThat(summary.lastEval().rewardsMargin()).isFinite();
+        TrainedModels.assertTrainedFromTheEmbeddedModel(tmp.resolve("start"), tmp.resolve("out"));
     }
 }

@@ -28,5 +28,6 @@ class TinyModelInYourTestsTest {
         assertThat(summary.steps()).isEqualTo(4);
         assertThat(summary.lastTrain().loss()).isFinite().isPositive();
         assertThat(tmp.resolve("out/model.safetensors")).isNotEmptyFile();
+        TrainedModels.assertTrained(model, tmp.resolve("out"));
     }
 }

@@ -1,6 +1,9 @@
 package dev.dpo4j.core.train;
 
-import static dev.dpo4j.core.train.DpoTrainerTest.assertSameWeights;
+import static dev.dpo4j.core.train.TrainedWeights.assertAdaptersTrainedAlike;
+import static dev.dpo4j.core.train.TrainedWeights.assertMoved;
+import static dev.dpo4j.core.train.TrainedWeights.assertSameTensors;
+import static dev.dpo4j.core.train.TrainedWeights.assertTrainedAlike;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -61,7 +64,7 @@ class DataParallelTest extends TinyModelTraining {
         assertThat(two.lastTrain().gradNorm()).isCloseTo(one.lastTrain().gradNorm(), within(fp16 ? 2e-2 : 1e-4));
         assertThat(two.lastEval().loss()).isCloseTo(one.lastEval().loss(), within(fp16 ? 2e-3 : 1e-5));
         assertThat(two.lastEval().rewardsAccuracy()).isEqualTo(one.lastEval().rewardsAccuracy());
-        assertSameWeights(tmp.resolve("one"), tmp.resolve("two"), fp16 ? 2e-3f : 1e-4f);
+        assertTrainedAlike(modelDir, tmp.resolve("one"), tmp.resolve("two"), fp16 ? 2e-3f : 1e-4f);
     }
 
     @Test
@@ -72,7 +75,7 @@ class DataParallelTest extends TinyModelTraining {
                 .bf16(true).build().train();
         assertThat(one.lastTrain().rewardsMargin()).isNotZero();
         assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(2e-3));
-        assertSameWeights(tmp.resolve("one"), tmp.resolve("two"), 2e-3f);
+        assertTrainedAlike(modelDir, tmp.resolve("one"), tmp.resolve("two"), 2e-3f);
     }
 
     @ParameterizedTest(name = "fp16={0} checkpointing={1}")
@@ -85,8 +88,7 @@ class DataParallelTest extends TinyModelTraining {
                 .lora(lora).fp16(fp16).gradientCheckpointing(checkpointing).build().train();
         assertThat(one.lastTrain().rewardsMargin()).isNotZero();
         assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(fp16 ? 2e-3 : 1e-5));
-        DpoTrainerTest.assertSameTensors(tmp.resolve("one").resolve(AdapterFolder.WEIGHTS),
-                tmp.resolve("two").resolve(AdapterFolder.WEIGHTS), fp16 ? 2e-3f : 1e-4f);
+        assertAdaptersTrainedAlike(tmp.resolve("one"), tmp.resolve("two"), fp16 ? 2e-3f : 1e-4f);
     }
 
     @Test
@@ -102,7 +104,10 @@ class DataParallelTest extends TinyModelTraining {
         assertThat(two.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(1e-5));
         assertThat(two.lastTrain().rewardsMargin()).isCloseTo(one.lastTrain().rewardsMargin(), within(1e-5));
         assertThat(one.lastTrain().rewardsMargin()).isNotZero();
-        DpoTrainerTest.assertSameTensors(tmp.resolve("one").resolve(AdapterFolder.WEIGHTS),
+        // both continued the adapter they started from, and alike
+        assertMoved(adapter.resolve(AdapterFolder.WEIGHTS), tmp.resolve("one").resolve(AdapterFolder.WEIGHTS), 1e-4f);
+        assertMoved(adapter.resolve(AdapterFolder.WEIGHTS), tmp.resolve("two").resolve(AdapterFolder.WEIGHTS), 1e-4f);
+        assertSameTensors(tmp.resolve("one").resolve(AdapterFolder.WEIGHTS),
                 tmp.resolve("two").resolve(AdapterFolder.WEIGHTS), 1e-4f);
     }
 
@@ -114,7 +119,7 @@ class DataParallelTest extends TinyModelTraining {
         assertThat(three.steps()).isEqualTo(one.steps()).isEqualTo(3);
         assertThat(three.lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(1e-5));
         // key biases get no true gradient (softmax ignores a per-query shift), so Adam amplifies rounding there
-        assertSameWeights(tmp.resolve("one"), tmp.resolve("three"), 1e-4f);
+        assertTrainedAlike(modelDir, tmp.resolve("one"), tmp.resolve("three"), 1e-4f);
     }
 
     @Test
@@ -125,7 +130,7 @@ class DataParallelTest extends TinyModelTraining {
 
         base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(2).maxSteps(4).resumeFromCheckpoint(checkpoint)
                 .build().train();
-        assertSameWeights(tmp.resolve("two"), tmp.resolve("one"), 1e-4f);
+        assertTrainedAlike(modelDir, tmp.resolve("two"), tmp.resolve("one"), 1e-4f);
 
         assertThatThrownBy(() -> base(tmp.resolve("other")).devices(CPU).maxSteps(4).resumeFromCheckpoint(checkpoint)
                 .build().train()).isInstanceOf(CheckpointException.class)

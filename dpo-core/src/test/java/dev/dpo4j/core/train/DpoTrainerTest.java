@@ -1,17 +1,17 @@
 package dev.dpo4j.core.train;
 
+import static dev.dpo4j.core.train.TrainedWeights.assertTrained;
+import static dev.dpo4j.core.train.TrainedWeights.assertTrainedAlike;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.core.checkpoint.Safetensors;
 import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -63,7 +62,7 @@ class DpoTrainerTest extends TinyModelTraining {
                 .train();
         // key biases get no true gradient (softmax ignores a per-query shift), so Adam amplifies rounding there, and
         // CPU kernels round differently from machine to machine (seen: 6.5e-5 on an AMD EPYC)
-        assertSameWeights(tmp.resolve("big"), tmp.resolve("small"), 2e-4f);
+        assertTrainedAlike(modelDir, tmp.resolve("big"), tmp.resolve("small"), 2e-4f);
     }
 
     @Test
@@ -74,7 +73,7 @@ class DpoTrainerTest extends TinyModelTraining {
 
         base(tmp.resolve("resumed")).maxSteps(6).resumeFromCheckpoint(tmp.resolve("whole/checkpoint-3")).build()
                 .train();
-        assertSameWeights(tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
+        assertTrainedAlike(modelDir, tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
     }
 
     @Test
@@ -167,7 +166,7 @@ class DpoTrainerTest extends TinyModelTraining {
         assertThat(tmp.resolve("whole/checkpoint-3/reference.safetensors")).exists();
         base(tmp.resolve("resumed")).maxSteps(6).syncRefModel(true).refModelMixupAlpha(0.5).refModelSyncSteps(2)
                 .resumeFromCheckpoint(tmp.resolve("whole/checkpoint-3")).build().train();
-        assertSameWeights(tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
+        assertTrainedAlike(modelDir, tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
 
         base(tmp.resolve("plain")).maxSteps(3).saveStrategy(SaveStrategy.STEPS).saveSteps(3).build().train();
         assertThatThrownBy(() -> base(tmp.resolve("again")).maxSteps(6).syncRefModel(true)
@@ -231,7 +230,7 @@ class DpoTrainerTest extends TinyModelTraining {
     void sameSeedIsReproducible() throws IOException {
         base(tmp.resolve("a")).maxSteps(2).build().train();
         base(tmp.resolve("b")).maxSteps(2).build().train();
-        assertSameWeights(tmp.resolve("a"), tmp.resolve("b"), 0f);
+        assertTrainedAlike(modelDir, tmp.resolve("a"), tmp.resolve("b"), 0f);
     }
 
     @Test
@@ -268,7 +267,7 @@ class DpoTrainerTest extends TinyModelTraining {
     void checkpointingGivesTheSameTrainingAsThePlainPass() throws IOException {
         base(tmp.resolve("plain")).maxSteps(3).build().train();
         base(tmp.resolve("checkpointed")).maxSteps(3).gradientCheckpointing(true).build().train();
-        assertSameWeights(tmp.resolve("plain"), tmp.resolve("checkpointed"), 1e-5f);
+        assertTrainedAlike(modelDir, tmp.resolve("plain"), tmp.resolve("checkpointed"), 1e-5f);
     }
 
     @ParameterizedTest
@@ -305,7 +304,7 @@ class DpoTrainerTest extends TinyModelTraining {
         // rounding noise (the key bias, to which softmax is blind), and two kernels round differently: one step's
         // difference is visible, a flipped noise element stays below 1e-3
         if (!fp16) {
-            assertSameWeights(tmp.resolve("djl"), tmp.resolve("ts"), 1e-3f);
+            assertTrainedAlike(modelDir, tmp.resolve("djl"), tmp.resolve("ts"), 1e-3f);
         }
     }
 
@@ -327,6 +326,8 @@ class DpoTrainerTest extends TinyModelTraining {
         assertThat(half.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), within(2e-2));
         assertThat(half.lastTrain().rewardsMargin()).isCloseTo(full.lastTrain().rewardsMargin(),
                 within(0.1 * Math.abs(full.lastTrain().rewardsMargin()) + 1e-3));
+        assertTrained(modelDir, tmp.resolve("f32"));
+        assertTrained(modelDir, tmp.resolve("bf16"));
     }
 
     @ParameterizedTest
@@ -364,14 +365,14 @@ class DpoTrainerTest extends TinyModelTraining {
         }
         // the loss moved, so the steps did train
         assertThat(Math.abs(shared.get(4).loss() - shared.get(0).loss())).isGreaterThan(1e-3);
-        assertSameWeights(tmp.resolve("share-true"), tmp.resolve("share-false"), 2e-4f);
+        assertTrainedAlike(modelDir, tmp.resolve("share-true"), tmp.resolve("share-false"), 2e-4f);
     }
 
     @Test
     void precomputedReferenceMatchesTheLiveReference() throws IOException {
         base(tmp.resolve("live")).maxSteps(3).build().train();
         base(tmp.resolve("pre")).maxSteps(3).precomputeRefLogProbs(true).build().train();
-        assertSameWeights(tmp.resolve("live"), tmp.resolve("pre"), 1e-4f);
+        assertTrainedAlike(modelDir, tmp.resolve("live"), tmp.resolve("pre"), 1e-4f);
     }
 
     @Test
@@ -412,23 +413,5 @@ class DpoTrainerTest extends TinyModelTraining {
         assertThatThrownBy(() -> base(null).build()).hasMessageContaining("output_dir is required");
         assertThatThrownBy(() -> base(tmp).lossType("kto").build()).hasMessageContaining("unknown loss_type 'kto'");
         assertThatThrownBy(() -> base(tmp).beta(0).build()).hasMessageContaining("beta must be positive");
-    }
-
-    static void assertSameWeights(Path a, Path b, float tolerance) {
-        assertSameTensors(a.resolve("model.safetensors"), b.resolve("model.safetensors"), tolerance);
-    }
-
-    /** Every tensor of two safetensors files agrees within {@code tolerance} of the tensor's largest value. */
-    static void assertSameTensors(Path a, Path b, float tolerance) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> first = Safetensors.read(a, manager, DataType.FLOAT32);
-            Map<String, NDArray> second = Safetensors.read(b, manager, DataType.FLOAT32);
-            assertThat(second.keySet()).isEqualTo(first.keySet());
-            first.forEach((name, weight) -> {
-                float difference = weight.sub(second.get(name)).abs().max().getFloat();
-                float scale = Math.max(1e-3f, weight.abs().max().getFloat());
-                assertThat(difference / scale).as(name).isLessThanOrEqualTo(tolerance);
-            });
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.dpo4j.core.train;
 
+import static dev.dpo4j.core.train.TrainedWeights.assertAdaptersTrained;
+import static dev.dpo4j.core.train.TrainedWeights.assertAdaptersTrainedAlike;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -90,7 +92,7 @@ class LoraTrainingTest extends TinyModelTraining {
         assertThat(checkpoint.resolve("model.safetensors")).as("a checkpoint holds the adapters only").doesNotExist();
 
         lora(tmp.resolve("resumed")).maxSteps(6).resumeFromCheckpoint(checkpoint).build().train();
-        adaptersAgree(tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
+        assertAdaptersTrainedAlike(tmp.resolve("whole"), tmp.resolve("resumed"), 1e-6f);
     }
 
     @Test
@@ -117,14 +119,14 @@ class LoraTrainingTest extends TinyModelTraining {
         // the reference folder holds the base itself, so both references score alike
         assertThat(own.get(0).loss()).isCloseTo(Math.log(2), within(1e-6));
         assertThat(own.get(2).loss()).isCloseTo(off.get(2).loss(), within(1e-5));
-        adaptersAgree(tmp.resolve("own"), tmp.resolve("off"), 1e-4f);
+        assertAdaptersTrainedAlike(tmp.resolve("own"), tmp.resolve("off"), 1e-4f);
     }
 
     @Test
     void checkpointedLayersTrainAsThePlainPass() {
         lora(tmp.resolve("plain")).maxSteps(3).gradientCheckpointing(false).build().train();
         lora(tmp.resolve("recomputed")).maxSteps(3).gradientCheckpointing(true).build().train();
-        adaptersAgree(tmp.resolve("plain"), tmp.resolve("recomputed"), 1e-5f);
+        assertAdaptersTrainedAlike(tmp.resolve("plain"), tmp.resolve("recomputed"), 1e-5f);
     }
 
     @Test
@@ -133,7 +135,7 @@ class LoraTrainingTest extends TinyModelTraining {
         lora(tmp.resolve("pre")).maxSteps(3).precomputeRefLogProbs(true).build().train();
         // the table is scored in evaluation batches, padded otherwise: float32 noise that Adam amplifies where a
         // gradient element is near zero
-        adaptersAgree(tmp.resolve("live"), tmp.resolve("pre"), 5e-4f);
+        assertAdaptersTrainedAlike(tmp.resolve("live"), tmp.resolve("pre"), 5e-4f);
     }
 
     @ParameterizedTest
@@ -145,6 +147,8 @@ class LoraTrainingTest extends TinyModelTraining {
         assertThat(summary.lastTrain().loss()).isCloseTo(full.lastTrain().loss(), within(0.02));
         assertThat(summary.lastTrain().rewardsMargin()).isCloseTo(full.lastTrain().rewardsMargin(),
                 within(0.05 * Math.abs(full.lastTrain().rewardsMargin()) + 1e-3));
+        assertAdaptersTrained(tmp.resolve("fp32"));
+        assertAdaptersTrained(tmp.resolve(precision));
     }
 
     @ParameterizedTest
@@ -154,7 +158,8 @@ class LoraTrainingTest extends TinyModelTraining {
         TrainingSummary summary = lora(tmp.resolve(lossType)).lossType(lossType).labelSmoothing(1e-3).maxSteps(1)
                 .build().train();
         assertThat(summary.lastTrain().loss()).isFinite();
-        assertThat(tmp.resolve(lossType).resolve(AdapterFolder.WEIGHTS)).exists();
+        // B starts at zero: the one step moved every B
+        assertAdaptersTrained(tmp.resolve(lossType));
     }
 
     @Test
@@ -198,6 +203,7 @@ class LoraTrainingTest extends TinyModelTraining {
         TrainingSummary summary = lora(tmp.resolve("dropout")).lora(LoraOptions.enabled().withDisableDropout(false)
                 .withDropout(0.2)).gradientCheckpointing(false).maxSteps(2).build().train();
         assertThat(summary.lastTrain().loss()).isFinite();
+        assertAdaptersTrained(tmp.resolve("dropout"));
     }
 
     @Test
@@ -209,11 +215,6 @@ class LoraTrainingTest extends TinyModelTraining {
                 .trainData(dev.dpo4j.testing.TinyModels.arithmetic(4)).outputDir(tmp.resolve("second"))
                 .progressBar(false).maxSteps(1).build().train())
                 .hasMessageContaining(config.toString()).hasMessageContaining("use_dora");
-    }
-
-    private static void adaptersAgree(Path a, Path b, float tolerance) {
-        DpoTrainerTest.assertSameTensors(a.resolve(AdapterFolder.WEIGHTS), b.resolve(AdapterFolder.WEIGHTS),
-                tolerance);
     }
 
     private static TrainingListener recorder(List<DpoMetrics> logs) {

@@ -1,7 +1,10 @@
-package dev.dpo4j.adapters;
+package dev.dpo4j.adapters.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpo4j.adapters.LoadOptions;
+import dev.dpo4j.adapters.PreferenceDataset;
+import dev.dpo4j.adapters.PreferenceDatasets;
 import dev.dpo4j.adapters.testing.JsonlFixtures;
 import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.data.PreferenceExample;
@@ -12,7 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's custom-adapter example, kept compiling. */
+/**
+ * The README's custom-adapter example, run; in a package of its own, so it needs the imports the README shows
+ * (examples' ReadmeTest compiles the block itself as shown).
+ */
 class ReadmeExampleTest {
     @TempDir Path dir;
 
