@@ -14,10 +14,12 @@ import dev.dpo4j.core.data.TokenizedPair;
 import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.CausalSelfAttention;
+import dev.dpo4j.core.model.ForwardContext;
 import dev.dpo4j.core.model.MlpBlock;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.scoring.Decoder;
 import dev.dpo4j.core.scoring.CompletionScorer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,7 +106,7 @@ final class PhaseProfile {
                 // attention and MLP of every layer, forward only, on random states of the batch's shape
                 NDArray x = scope.randomNormal(0f, 1f, new Shape(batch.rows(), batch.length(),
                         config.hiddenSize()), type);
-                CausalLm.ForwardContext context = CompletionScorer.context(model, arrays, type, scope);
+                ForwardContext context = Decoder.context(model, arrays, type, scope);
                 NDList rope = context.rope();
                 AttentionMask mask = context.causalMask();
                 Weights refWeights = reference.weights();

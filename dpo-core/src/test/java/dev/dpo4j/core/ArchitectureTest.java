@@ -72,6 +72,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void theScoringPassStandsBelowTheTrainer() {
+        noClasses().that().resideInAPackage("dev.dpo4j.core.scoring..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.dpo4j.core.internal..", "dev.dpo4j.core.train..", "dev.dpo4j.core.lora..",
+                        "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.optim..")
+                .check(core);
+    }
+
+    @Test
+    void theModelBuildsNoMasksAndMemoryKnowsNoScoring() {
+        noClasses().that().resideInAPackage("dev.dpo4j.core.model..").should().dependOnClassesThat()
+                .resideInAPackage("dev.dpo4j.core.scoring..").check(core);
+        noClasses().that().resideInAPackage("dev.dpo4j.core.memory..").should().dependOnClassesThat()
+                .resideInAPackage("dev.dpo4j.core.scoring..").check(core);
+    }
+
+    @Test
     void packagesFormNoCycles() {
         slices().matching("dev.dpo4j.core.(**)").should().beFreeOfCycles().check(core);
     }

@@ -1,7 +1,6 @@
 package dev.dpo4j.core.memory;
 
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.scoring.CompletionScorer;
 
 /**
  * The bytes a micro-batch's backward pass keeps alive, estimated from the architecture: per row token and decoder
@@ -12,7 +11,8 @@ import dev.dpo4j.core.scoring.CompletionScorer;
  * passes and plain ones measured on an H200 (2026-12-01, Qwen2.5-0.5B and Llama-1B shapes, 2048 to 8192 tokens,
  * {@code BENCHMARKS.md}) it came within 1% below to 9% above them once the working copies' gradients, which the first
  * backward allocates, were set aside from the budget: it errs high more than low, and the budget keeps a margin
- * ({@link DeviceMemory#ACTIVATION_SHARE}), so {@code auto} recomputes rather than runs out of memory.
+ * ({@link DeviceMemory#ACTIVATION_SHARE}), so {@code auto} recomputes rather than runs out of memory. The head chunk
+ * sizes come as parameters ({@link HeadChunks}): the scoring pass sets them and decides with these counts.
  *
  * @param config the architecture
  * @param elementBytes bytes of one element of the compute type (2 for float16 and bfloat16, 4 for float32)
@@ -73,20 +73,20 @@ public record Activations(ModelConfig config, int elementBytes) {
     }
 
     /**
-     * Bytes kept with gradient checkpointing: every layer's input, one layer's activations while it is recomputed
-     * and the gradients that flow back through them (as large again at the peak of the layer's backward), and one
-     * chunk of {@code headChunkElements} logits at its backward (or of every token's, when fewer;
+     * Bytes kept when every layer is recomputed in backward: every layer's input, one layer's activations while it is
+     * recomputed and the gradients that flow back through them (as large again at the peak of the layer's backward),
+     * and one chunk of {@code headChunkElements} logits at its backward (or of every token's, when fewer;
      * {@link #headBytesPerLogit}).
      */
-    public long checkpointed(long rowTokens, long headChunkElements) {
+    public long recomputed(long rowTokens, long headChunkElements) {
         return partial(rowTokens, config.numLayers(), headChunkElements);
     }
 
     /**
-     * Bytes kept when the lowest {@code recomputed} decoder layers are checkpointed and the others keep their graph:
+     * Bytes kept when the lowest {@code recomputed} decoder layers are recomputed and the others keep their graph:
      * the inputs of the recomputed layers, the graph of the others plus one layer's gradients while back-propagating
      * through them, or, while recomputing, one layer's activations and gradients, whichever is more; and one head
-     * chunk. With every layer recomputed this is {@link #checkpointed}. On an H200 (2026-12-01; Qwen2.5-0.5B and
+     * chunk. With every layer recomputed this is {@link #recomputed}. On an H200 (2026-12-01; Qwen2.5-0.5B and
      * Llama-1B shapes, 2048 and 4096 tokens, 5 to 15 layers recomputed) each layer that kept its graph added 83 to 93%
      * of the per-layer count. (Until the layers freed their arrays as the plain pass does, they were counted a quarter
      * high.)
@@ -108,17 +108,17 @@ public record Activations(ModelConfig config, int elementBytes) {
 
     /**
      * How many layers, from the first, a micro-batch must recompute for its activations to fit in {@code budget}
-     * bytes: 0 when the plain pass fits, the fewest that fit otherwise, every layer when none does.
+     * bytes with head chunks of {@code chunks}: 0 when the plain pass fits, the fewest that fit otherwise, every layer
+     * when none does.
      */
-    public int layersToRecompute(long rowTokens, long scoredTokens, long budget, long headChunkElements) {
-        return layersToRecompute(rowTokens, 0, scoredTokens, budget, headChunkElements);
+    public int layersToRecompute(long rowTokens, long scoredTokens, long budget, HeadChunks chunks) {
+        return layersToRecompute(rowTokens, 0, scoredTokens, budget, chunks);
     }
 
-    /** As {@link #layersToRecompute(long, long, long, long)} for rows that share a prompt ({@link #plain}). */
-    public int layersToRecompute(long rowTokens, long viewTokens, long scoredTokens, long budget,
-            long headChunkElements) {
+    /** As {@link #layersToRecompute(long, long, long, HeadChunks)} for rows that share a prompt ({@link #plain}). */
+    public int layersToRecompute(long rowTokens, long viewTokens, long scoredTokens, long budget, HeadChunks chunks) {
         for (int recomputed = 0; recomputed < config.numLayers(); recomputed++) {
-            if (kept(rowTokens, viewTokens, scoredTokens, recomputed, headChunkElements) <= budget) {
+            if (kept(rowTokens, viewTokens, scoredTokens, recomputed, chunks) <= budget) {
                 return recomputed;
             }
         }
@@ -126,22 +126,22 @@ public record Activations(ModelConfig config, int elementBytes) {
     }
 
     /**
-     * The head chunk a recomputing pass takes within {@code budget}: the plain pass's
-     * ({@link CompletionScorer#headChunkElements}) where recomputing every layer leaves room for it, else
-     * {@code small}.
+     * The head chunks that fit {@code budget}: a recomputing pass takes the plain pass's chunk
+     * ({@link HeadChunks#plain}) where recomputing every layer leaves room for it, else {@code chunks} as they are.
      */
-    public long recomputedHeadChunk(long rowTokens, long viewTokens, long scoredTokens, long budget, long small) {
-        long large = CompletionScorer.headChunkElements(config.vocabSize());
-        return kept(rowTokens, viewTokens, scoredTokens, config.numLayers(), large) <= budget ? large : small;
+    public HeadChunks fittingHeadChunks(long rowTokens, long viewTokens, long scoredTokens, long budget,
+            HeadChunks chunks) {
+        HeadChunks large = chunks.withRecomputing(chunks.plain());
+        return kept(rowTokens, viewTokens, scoredTokens, config.numLayers(), large) <= budget ? large : chunks;
     }
 
     /**
      * Bytes kept with the lowest {@code recomputed} layers recomputed: {@link #plain} for 0, its head in chunks of
-     * {@link CompletionScorer#headChunkElements}, else {@link #partial} with head chunks of {@code headChunkElements}.
+     * {@link HeadChunks#plain}, else {@link #partial} with head chunks of {@link HeadChunks#recomputing}.
      */
-    public long kept(long rowTokens, long viewTokens, long scoredTokens, int recomputed, long headChunkElements) {
+    public long kept(long rowTokens, long viewTokens, long scoredTokens, int recomputed, HeadChunks chunks) {
         return recomputed == 0
-                ? plain(rowTokens, viewTokens, scoredTokens, CompletionScorer.headChunkElements(config.vocabSize()))
-                : partial(rowTokens, viewTokens, recomputed, headChunkElements);
+                ? plain(rowTokens, viewTokens, scoredTokens, chunks.plain())
+                : partial(rowTokens, viewTokens, recomputed, chunks.recomputing());
     }
 }

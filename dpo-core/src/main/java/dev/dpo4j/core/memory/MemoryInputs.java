@@ -27,13 +27,14 @@ import dev.dpo4j.core.model.ModelConfig;
  * @param maxLength tokens of the longest pair (prompt plus longer completion): at most {@code max_length}, and the
  *     longest training pair kept when the data is known
  * @param gradientCheckpointing true, false, or null for {@code auto} (recompute as few layers as make the
- *     activations fit, as {@code Checkpointing} does)
- * @param headChunkElements logit elements a recomputing pass's LM head computes at once; under {@code auto} the
- *     plain pass's larger chunks where they fit ({@link Activations#recomputedHeadChunk}), as training does
+ *     activations fit, as {@code scoring.RecomputePlan} does)
+ * @param headChunks logit elements the LM head computes at once, in the plain pass and in a recomputing one; under
+ *     {@code auto} a recomputing pass takes the plain pass's larger chunks where they fit
+ *     ({@link Activations#fittingHeadChunks}), as training does
  */
 public record MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
         ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
-        Boolean gradientCheckpointing, long headChunkElements) {
+        Boolean gradientCheckpointing, HeadChunks headChunks) {
 
     /**
      * A fixed allowance per device for what no formula counts: the CUDA context and cuBLAS workspaces (about half a
@@ -72,11 +73,11 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
         Activations activations = new Activations(config, computeType.getNumOfBytes());
         int layers = config.numLayers();
         long budget = DeviceMemory.activationBudget(free == Long.MAX_VALUE ? free : free - primary.held());
-        long chunk = gradientCheckpointing != null ? headChunkElements
-                : activations.recomputedHeadChunk(rowTokens, 0, rowTokens, budget, headChunkElements);
+        HeadChunks chunks = gradientCheckpointing != null ? headChunks
+                : activations.fittingHeadChunks(rowTokens, 0, rowTokens, budget, headChunks);
         int recomputed = gradientCheckpointing != null ? (gradientCheckpointing ? layers : 0)
-                : activations.layersToRecompute(rowTokens, rowTokens, budget, chunk);
-        long kept = activations.kept(rowTokens, 0, rowTokens, recomputed, chunk);
+                : activations.layersToRecompute(rowTokens, rowTokens, budget, chunks);
+        long kept = activations.kept(rowTokens, 0, rowTokens, recomputed, chunks);
         return new MemoryEstimate(parts.primary(kept), devices == 1 ? null : parts.other(kept),
                 perDeviceTrainBatchSize, maxLength, recomputed, layers, gpu);
     }
@@ -84,25 +85,25 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
     /** With or without LoRA; a reference copy becomes the base with the adapters off. */
     public MemoryInputs withUsePeft(boolean value) {
         return new MemoryInputs(config, computeType, value, adapterParameters, value ? reference.withPeft()
-                : reference, devices, perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunkElements);
+                : reference, devices, perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks);
     }
 
     /** With {@code gradient_checkpointing} {@code value} (null: auto). */
     public MemoryInputs withGradientCheckpointing(Boolean value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, maxLength, value, headChunkElements);
+                perDeviceTrainBatchSize, maxLength, value, headChunks);
     }
 
     /** With {@code value} pairs per device per micro-batch. */
     public MemoryInputs withPerDeviceTrainBatchSize(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices, value,
-                maxLength, gradientCheckpointing, headChunkElements);
+                maxLength, gradientCheckpointing, headChunks);
     }
 
     /** With pairs of at most {@code value} tokens. */
     public MemoryInputs withMaxLength(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunkElements);
+                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunks);
     }
 
     /** The bytes a device holds before activations, per kind of device. */

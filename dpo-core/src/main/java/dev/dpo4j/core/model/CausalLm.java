@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import dev.dpo4j.core.kernels.AttentionMask;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +18,8 @@ import java.util.Map;
  * A Llama-family decoder-only language model (Llama 2/3, Mistral, Qwen2/2.5, Qwen3): token embedding, decoder
  * layers, final RMSNorm and an LM head that may be tied to the embedding. It holds the float32 master weights
  * under their Hugging Face names; the forward pass reads weights through a {@link Weights} view so the same code
- * runs in float32 or float16.
+ * runs in float32 or float16. It is the architecture and its pieces (embedding, {@link #layer}, final norm, LM head,
+ * rotary tables); the pass that runs them over a batch is {@code scoring}'s.
  */
 public final class CausalLm implements AutoCloseable {
 
@@ -114,121 +114,23 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
-     * Final hidden states (after the last RMSNorm) for token ids of shape {@code (batch, length)}. Sequences are
-     * right-padded, so the causal mask alone keeps real tokens from attending to padding.
+     * The rotary tables of a forward pass over sequences of {@code length} tokens, in the compute type, in
+     * {@code arrays}.
      */
-    public NDArray hiddenStates(NDArray inputIds, Weights weights, DataType computeType) {
-        return finalNorm(decoderStates(inputIds, weights, computeType), weights);
+    public NDList rotaryTables(NDManager arrays, int length, DataType computeType) {
+        return inComputeType(rotary.tables(arrays, length, DataType.FLOAT32), computeType);
     }
 
     /**
-     * The output of the last decoder layer, before the final RMSNorm, of shape {@code (batch, length, hidden)}, in the
-     * manager of {@code inputIds}. DJL frees an array only when its manager closes, so each layer runs in a sub-manager
-     * and only its output is kept: a forward without a graph holds one layer's intermediates at a time, and what
-     * autograd saved for backward stays alive inside the graph.
+     * The rotary tables of a forward pass whose tokens stand at {@code positions} ({@code (batch, length)} int64, each
+     * below {@code length}), in the compute type, in {@code arrays}; the intermediates are freed at once.
      */
-    public NDArray decoderStates(NDArray inputIds, Weights weights, DataType computeType) {
-        return decoderStates(inputIds, context(inputIds.getManager(), (int) inputIds.getShape().get(1), computeType),
-                weights);
-    }
-
-    /** As {@link #decoderStates(NDArray, Weights, DataType)}, with the positions and masks of {@code context}. */
-    public NDArray decoderStates(NDArray inputIds, ForwardContext context, Weights weights) {
-        NDManager outer = inputIds.getManager();
-        NDArray hidden = embed(inputIds, weights);
-        hidden.attach(outer);
-        for (int i = 0; i < layers.size(); i++) {
-            try (NDManager layer = outer.newSubManager()) {
-                hidden.attach(layer);
-                NDArray next = layer(i, hidden, context, weights);
-                next.attach(outer);
-                hidden = next;
-            }
-        }
-        return hidden;
-    }
-
-    /**
-     * The rotary tables and attention masks of a forward pass over sequences of {@code length} tokens: the causal
-     * mask, and the sliding-window mask when the architecture has a window shorter than {@code length}.
-     */
-    public ForwardContext context(NDManager arrays, int length, DataType computeType) {
-        ModelConfig.SlidingWindow window = config.slidingWindow();
-        boolean windowed = window != null && window.size() < length;
-        NDList rope = inComputeType(rotary.tables(arrays, length, DataType.FLOAT32), computeType);
-        return new ForwardContext(rope, AttentionMask.causal(causalMask(arrays, length, computeType, 0)),
-                windowed ? AttentionMask.of(causalMask(arrays, length, computeType, window.size())) : null,
-                windowed ? window : null);
-    }
-
-    /**
-     * The rotary tables and block masks of a forward pass over rows that each hold a shared prefix followed by
-     * several sequences (a prompt and its completions): every token stands at its own rotary position, and query
-     * {@code i} may attend to key {@code j} when {@code j} comes no later in the row and is in block 0 (the prefix) or
-     * in the block of {@code i}. Every key may see itself, so no row of the masks is fully blocked. The sliding
-     * window, if any, counts positions, not indices, so each sequence sees the prefix as it would alone. With views
-     * and kernels that read only them ({@link Kernels#readsViews()}) the block masks are not built.
-     *
-     * @param positions {@code (batch, length)} int64 rotary position of each token, each below {@code length}
-     * @param blocks {@code (batch, length)} integer block of each token: 0 for the shared prefix
-     * @param viewTokens the rows as views ({@link AttentionMask.Views#tokens()}), for kernels that attend over them;
-     *     null for none
-     * @param tokenSources where each row token's output stands in the views ({@link AttentionMask.Views#sources()});
-     *     null with {@code viewTokens}
-     */
-    public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, NDArray viewTokens,
-            NDArray tokenSources, DataType computeType) {
-        return context(arrays, positions, blocks, viewTokens, tokenSources, null, computeType);
-    }
-
-    /**
-     * As {@link #context(NDManager, NDArray, NDArray, NDArray, NDArray, DataType)}, the views also as packed sequences
-     * ({@code packed}, with no window: the sliding mask's views get the model's).
-     */
-    public ForwardContext context(NDManager arrays, NDArray positions, NDArray blocks, NDArray viewTokens,
-            NDArray tokenSources, AttentionMask.Packed packed, DataType computeType) {
-        long batch = positions.getShape().get(0);
-        int length = (int) positions.getShape().get(1);
-        ModelConfig.SlidingWindow window = config.slidingWindow();
-        boolean windowed = window != null && window.size() < length;
-        // kernels that attend over the views never read the (batch, length, length) block masks: none are built
-        boolean masks = viewTokens == null || !kernels.readsViews();
-        // the (batch, length, length) intermediates are freed at once; only the masks and tables are kept
+    public NDList rotaryTables(NDManager arrays, NDArray positions, DataType computeType) {
         try (NDManager scratch = arrays.newSubManager()) {
             positions.tempAttach(scratch);
-            blocks.tempAttach(scratch);
-            NDList kept = new NDList();
-            if (masks) {
-                NDArray rows = scratch.arange(length).reshape(length, 1);
-                NDArray columns = scratch.arange(length).reshape(1, length);
-                NDArray keyBlocks = blocks.reshape(batch, 1, length);
-                NDArray otherBlock = keyBlocks.neq(blocks.reshape(batch, length, 1)).logicalAnd(keyBlocks.neq(0));
-                NDArray blocked = otherBlock.logicalOr(columns.gt(rows));
-                kept.add(additive(blocked, computeType));
-                if (windowed) {
-                    NDArray distance = positions.reshape(batch, length, 1).sub(positions.reshape(batch, 1, length));
-                    kept.add(additive(blocked.logicalOr(distance.gte(window.size())), computeType));
-                }
-            }
-            int maskCount = kept.size();
             NDList rope = inComputeType(rotary.tables(scratch, positions, DataType.FLOAT32), computeType);
-            kept.addAll(rope);
-            int viewLength = viewTokens == null ? 0 : (int) viewTokens.getShape().get(1);
-            boolean viewsWindowed = viewTokens != null && window != null && window.size() < viewLength;
-            NDArray viewWindow = viewsWindowed ? causalMask(scratch, viewLength, computeType, window.size()) : null;
-            if (viewWindow != null) {
-                kept.add(viewWindow);
-            }
-            kept.attach(arrays);
-            AttentionMask.Views views = viewTokens == null ? null
-                    : new AttentionMask.Views(viewTokens, tokenSources, null, packed);
-            AttentionMask.Views windowViews = viewWindow == null ? views
-                    : new AttentionMask.Views(viewTokens, tokenSources, viewWindow,
-                            packed == null ? null : packed.withWindow(window.size()));
-            NDArray causalMask = maskCount > 0 ? kept.get(0) : null;
-            NDArray slidingMask = maskCount > 1 ? kept.get(1) : null;
-            return new ForwardContext(rope, AttentionMask.of(causalMask, views),
-                    windowed ? AttentionMask.of(slidingMask, windowViews) : null, windowed ? window : null);
+            rope.attach(arrays);
+            return rope;
         }
     }
 
@@ -267,23 +169,6 @@ public final class CausalLm implements AutoCloseable {
         return finalNorm.forward(hidden, weights);
     }
 
-    /**
-     * What every decoder layer of one forward pass shares.
-     *
-     * @param rope cosine and sine tables, shared by the batch or per sequence
-     * @param causalMask the causal mask, or the per-sequence block mask of a shared prefix
-     * @param slidingMask that mask also blocking tokens beyond the window, or null
-     * @param window the layers that use {@code slidingMask}, or null
-     */
-    public record ForwardContext(NDList rope, AttentionMask causalMask, AttentionMask slidingMask,
-            ModelConfig.SlidingWindow window) {
-
-        /** The mask decoder layer {@code layer} applies. */
-        public AttentionMask mask(int layer) {
-            return window != null && window.appliesTo(layer) ? slidingMask : causalMask;
-        }
-    }
-
     /** The LM head weight of shape {@code (vocab, hidden)}: the embedding matrix when tied. */
     public NDArray lmHead(Weights weights) {
         return weights.get(lmHeadName());
@@ -305,31 +190,6 @@ public final class CausalLm implements AutoCloseable {
     /** Logits of hidden states {@code (..., hidden)} through the LM head, in their data type. */
     public NDArray logits(NDArray hidden, Weights weights) {
         return weights.linear(lmHeadModule(), hidden, false);
-    }
-
-    /**
-     * 0 where a position may attend, a large negative number where it may not: far below any real score, so softmax
-     * gives it weight 0, yet far enough from the type's limit that adding a score never overflows (the float32 lowest
-     * value made some CPU steps NaN; float16 overflows to -inf past 65504). With a {@code window} above 0, a query
-     * also may not attend to keys {@code window} or more positions back.
-     */
-    private NDArray causalMask(NDManager arrays, int length, DataType type, int window) {
-        NDArray rows = arrays.arange(length).reshape(length, 1);
-        NDArray columns = arrays.arange(length).reshape(1, length);
-        NDArray blocked = columns.gt(rows);
-        if (window > 0) {
-            blocked = blocked.logicalOr(rows.sub(columns).gte(window));
-        }
-        return additive(blocked, type);
-    }
-
-    /**
-     * The additive mask of a boolean one: 0 where not {@code blocked}, the large negative number where blocked; made in
-     * float32 and cast through the kernels (DJL has no bfloat16 cast).
-     */
-    private NDArray additive(NDArray blocked, DataType type) {
-        NDArray mask = blocked.toType(DataType.FLOAT32, false).mul(type == DataType.FLOAT16 ? -30000f : -1e30f);
-        return type == DataType.FLOAT32 ? mask : kernels.cast(mask, type);
     }
 
     /** The architecture. */

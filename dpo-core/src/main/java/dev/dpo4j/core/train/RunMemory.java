@@ -10,7 +10,7 @@ import dev.dpo4j.core.memory.MemoryEstimate;
 import dev.dpo4j.core.memory.MemoryInputs;
 import dev.dpo4j.core.memory.ReferenceModel;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.scoring.CompletionScorer;
+import dev.dpo4j.core.scoring.RecomputePlan;
 import dev.dpo4j.hub.ModelFiles;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,6 +68,6 @@ final class RunMemory {
                 : lora.usePeft() && !referenceGiven ? ReferenceModel.ADAPTERS_OFF : ReferenceModel.COPY;
         return new MemoryInputs(model, computeType, lora.usePeft(), lora.adapterParameters(model), reference, devices,
                 config.batching().perDeviceTrainBatchSize(), Math.max(1, longestPair),
-                config.gradientCheckpointing(), CompletionScorer.recomputedHeadChunkElements(model.vocabSize()));
+                config.gradientCheckpointing(), RecomputePlan.headChunks(model.vocabSize()));
     }
 }

@@ -1,6 +1,5 @@
 package dev.dpo4j.core.train;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.api.loss.LossFunction;
@@ -17,13 +16,10 @@ import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.internal.placement.FlatRuns;
 import dev.dpo4j.core.internal.placement.OnFirstDevice;
-import dev.dpo4j.core.internal.step.Checkpointing;
 import dev.dpo4j.core.internal.step.PolicyOptimizer;
 import dev.dpo4j.core.internal.step.Worker;
 import dev.dpo4j.core.internal.step.Workers;
 import dev.dpo4j.core.kernels.Kernels;
-import dev.dpo4j.core.memory.Activations;
-import dev.dpo4j.core.memory.DeviceMemory;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.AdamW;
@@ -31,6 +27,7 @@ import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.optim.LossScaler;
 import dev.dpo4j.core.placement.StatePlacement;
 import dev.dpo4j.core.reference.ReferenceLogps;
+import dev.dpo4j.core.scoring.RecomputePlan;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
 import dev.dpo4j.core.trained.TrainedModel;
 import java.nio.file.Path;
@@ -107,7 +104,9 @@ final class TrainingRun implements AutoCloseable {
             resume(checkpoint, references.train());
         }
         workers = Workers.create(trainer.devices(), manager, placement, model, references.train(), references.eval(),
-                new Worker.Scoring(policy, loss, collator, computeType, checkpointing()));
+                new Worker.Scoring(policy, loss, collator, computeType, RecomputePlan.forTraining(
+                        config.gradientCheckpointing(), policy.config(), computeType, trainer.devices(),
+                        model.trained().values())));
         optimizer = new PolicyOptimizer(placement, config.optimizer().maxGradNorm(), new LossScaler(config.fp16(),
                 PolicyOptimizer.SCALE_GROWTH_INTERVAL), workers.views());
         totalSteps = totalSteps();
@@ -132,27 +131,6 @@ final class TrainingRun implements AutoCloseable {
                 lastTrain, lastEval, saved);
         listeners.forEach(l -> l.onTrainingEnd(summary));
         return summary;
-    }
-
-    /**
-     * {@code gradient_checkpointing} as configured; {@code auto} measures the devices' free memory at the first
-     * micro-batch, less the gradients its backward will allocate for the trained weights' working copies, and logs
-     * the threshold it implies.
-     */
-    private Checkpointing checkpointing() {
-        int elementBytes = computeType == DataType.FLOAT32 ? 4 : 2;
-        Activations activations = new Activations(policy.config(), elementBytes);
-        List<Device> devices = trainer.devices();
-        long gradients = elementBytes * model.trained().values().stream().mapToLong(w -> w.getShape().size()).sum();
-        return Checkpointing.of(config.gradientCheckpointing(), activations, () -> {
-            long budget = DeviceMemory.activationBudget(devices, gradients);
-            if (budget != Long.MAX_VALUE) {
-                LOG.info("gradient_checkpointing auto: micro-batches whose activations exceed {} GiB recompute as "
-                        + "few of their layers as make them fit (about {} tokens fit without checkpointing)",
-                        String.format("%.1f", budget / 1073741824.0), budget / (activations.plain(1, 0, 0)));
-            }
-            return budget;
-        });
     }
 
     /** Where the optimizer's state lives: all of it on the first device, with AdamW over the trained weights. */

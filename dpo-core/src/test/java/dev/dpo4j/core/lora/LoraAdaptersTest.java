@@ -13,6 +13,7 @@ import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.model.Weights;
+import dev.dpo4j.core.scoring.Decoder;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
 import java.io.IOException;
@@ -90,11 +91,11 @@ class LoraAdaptersTest {
                 CausalLm model = RandomInit.create(TINY, manager, 5, 0.2);
                 LoraAdapters adapters = randomAdapters(manager, LoraOptions.ALL_LINEAR)) {
             NDArray ids = manager.create(new long[] {1, 5, 9, 2, 7, 3}, new Shape(1, 6));
-            NDArray adapted = model.hiddenStates(ids, adapters.over(model.weights()), DataType.FLOAT32);
-            NDArray plain = model.hiddenStates(ids, model.weights(), DataType.FLOAT32);
+            NDArray adapted = Decoder.hiddenStates(model, ids, adapters.over(model.weights()), DataType.FLOAT32);
+            NDArray plain = Decoder.hiddenStates(model, ids, model.weights(), DataType.FLOAT32);
             assertThat(adapted.sub(plain).abs().max().getFloat()).as("the adapters matter").isGreaterThan(1e-2f);
             adapters.mergeInto(model);
-            NDArray merged = model.hiddenStates(ids, model.weights(), DataType.FLOAT32);
+            NDArray merged = Decoder.hiddenStates(model, ids, model.weights(), DataType.FLOAT32);
             assertThat(merged.sub(adapted).abs().max().getFloat()).isLessThan(1e-5f);
         }
     }

@@ -35,7 +35,8 @@ class MemoryCheckTest {
 
     private static MemoryInputs mistral(boolean usePeft, LoraOptions lora) {
         return new MemoryInputs(MISTRAL, DataType.BFLOAT16, usePeft, lora.adapterParameters(MISTRAL),
-                usePeft ? ReferenceModel.ADAPTERS_OFF : ReferenceModel.COPY, 1, 1, 1024, null, 1L << 26);
+                usePeft ? ReferenceModel.ADAPTERS_OFF : ReferenceModel.COPY, 1, 1, 1024, null,
+                MemoryEstimateTest.chunks(MISTRAL, 1L << 26));
     }
 
     @Test
@@ -82,7 +83,7 @@ class MemoryCheckTest {
     @Test
     void theRefusalNamesTheLargestBatchAndLengthThatFit() {
         MemoryInputs tiny = new MemoryInputs(MemoryEstimateTest.LLAMA, DataType.FLOAT32, false, 0,
-                ReferenceModel.COPY, 1, 8, 100, false, 100);
+                ReferenceModel.COPY, 1, 8, 100, false, MemoryEstimateTest.chunks(MemoryEstimateTest.LLAMA, 100));
         long free = tiny.withPerDeviceTrainBatchSize(3).estimate(AMPLE).total();
         assertThat(tiny.withPerDeviceTrainBatchSize(4).estimate(AMPLE).total()).isGreaterThan(free);
         // the activations of 3 pairs of 100 tokens hold 8 pairs of 37; neither LoRA nor recomputing saves enough
@@ -98,7 +99,7 @@ class MemoryCheckTest {
     void theRefusalNamesGradientCheckpointingWhenItFits() {
         // with two layers recomputing one saves nothing: eight make the difference
         MemoryInputs tiny = new MemoryInputs(ActivationsTest.deep(8), DataType.FLOAT32, false, 0,
-                ReferenceModel.COPY, 1, 1, 100, false, 100);
+                ReferenceModel.COPY, 1, 1, 100, false, MemoryEstimateTest.chunks(ActivationsTest.deep(8), 100));
         long free = tiny.withGradientCheckpointing(true).estimate(AMPLE).total();
         assertThatThrownBy(() -> MemoryCheck.requireFits(tiny, free)).hasMessageContaining(
                 "It would fit with gradient_checkpointing true (" + MemoryEstimate.size(free) + ")");
@@ -107,7 +108,7 @@ class MemoryCheckTest {
     @Test
     void whenNothingFitsItSaysSo() {
         MemoryInputs tiny = new MemoryInputs(MemoryEstimateTest.LLAMA, DataType.FLOAT32, false, 0,
-                ReferenceModel.COPY, 1, 8, 100, false, 100);
+                ReferenceModel.COPY, 1, 8, 100, false, MemoryEstimateTest.chunks(MemoryEstimateTest.LLAMA, 100));
         assertThatThrownBy(() -> MemoryCheck.requireFits(tiny, MemoryInputs.WORKSPACE))
                 .hasMessageEndingWith("No change of use_peft, gradient_checkpointing, per_device_train_batch_size or "
                         + "max_length alone makes it fit; it needs a device with more memory.");

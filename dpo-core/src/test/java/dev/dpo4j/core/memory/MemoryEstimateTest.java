@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.scoring.RecomputePlan;
 import dev.dpo4j.testing.TinyModels;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class MemoryEstimateTest {
     static final long PLAIN_FP32 = 20L * 2 * 528 * 4 + 20 * 50 * 16;
 
     static MemoryInputs full(DataType type) {
-        return new MemoryInputs(LLAMA, type, false, 0, ReferenceModel.COPY, 1, 1, 10, false, 100);
+        return new MemoryInputs(LLAMA, type, false, 0, ReferenceModel.COPY, 1, 1, 10, false, chunks(LLAMA, 100));
     }
 
     @Test
@@ -69,7 +70,7 @@ class MemoryEstimateTest {
         long adapters = 2 * (4 * (32 + 32) + 4 * (32 + 16));
         assertThat(lora.adapterParameters(LLAMA)).isEqualTo(adapters).isEqualTo(896);
         MemoryInputs inputs = new MemoryInputs(LLAMA, DataType.BFLOAT16, false, adapters, ReferenceModel.COPY, 1, 1, 10, false,
-                100).withUsePeft(true);
+                chunks(LLAMA, 100)).withUsePeft(true);
         assertThat(inputs.reference()).isEqualTo(ReferenceModel.ADAPTERS_OFF);
         assertThat(inputs.trainableParameters()).isEqualTo(adapters);
         MemoryEstimate.PerDevice primary = inputs.estimate(AMPLE).primary();
@@ -99,7 +100,7 @@ class MemoryEstimateTest {
     @Test
     void otherDevicesHoldACopyItsGradientsAndTheReferenceButNoOptimizer() {
         MemoryEstimate estimate = new MemoryInputs(LLAMA, DataType.FLOAT16, false, 0, ReferenceModel.COPY, 2, 1, 10,
-                false, 100).estimate(AMPLE);
+                false, chunks(LLAMA, 100)).estimate(AMPLE);
         assertThat(estimate.primary().held() - MemoryInputs.WORKSPACE).isEqualTo(22 * PARAMETERS);
         assertThat(estimate.others()).isEqualTo(new MemoryEstimate.PerDevice(2 * PARAMETERS, 2 * PARAMETERS, 0,
                 2 * PARAMETERS, estimate.primary().activations(), MemoryInputs.WORKSPACE));
@@ -111,7 +112,7 @@ class MemoryEstimateTest {
     @Test
     void aPrecomputedReferenceOrNoneTakesNothing() {
         for (ReferenceModel reference : new ReferenceModel[] {ReferenceModel.PRECOMPUTED, ReferenceModel.NONE}) {
-            assertThat(new MemoryInputs(LLAMA, DataType.FLOAT32, false, 0, reference, 1, 1, 10, false, 100)
+            assertThat(new MemoryInputs(LLAMA, DataType.FLOAT32, false, 0, reference, 1, 1, 10, false, chunks(LLAMA, 100))
                     .estimate(AMPLE).primary().reference()).isZero();
             assertThat(reference.withPeft()).isEqualTo(reference);
         }
@@ -149,5 +150,10 @@ class MemoryEstimateTest {
         assertThat(host.primary().workspace()).isZero();
         assertThat(host.summary()).startsWith("estimated host memory per device: ").doesNotContain("CUDA");
         assertThat(host.total()).isEqualTo(full(DataType.FLOAT32).estimate(AMPLE).total() - MemoryInputs.WORKSPACE);
+    }
+
+    /** The plain pass's head chunks for {@code config}'s vocabulary, a recomputing pass's of {@code recomputing}. */
+    static HeadChunks chunks(ModelConfig config, long recomputing) {
+        return new HeadChunks(RecomputePlan.headChunkElements(config.vocabSize()), recomputing);
     }
 }

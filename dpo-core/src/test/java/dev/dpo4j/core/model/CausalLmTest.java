@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.scoring.CompletionScorer;
+import dev.dpo4j.core.scoring.Decoder;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +37,7 @@ class CausalLmTest {
         for (String family : new String[] {"llama", "qwen2", "qwen3"}) {
             try (CausalLm model = RandomInit.create(TinyModels.config(family, 50, false), manager, 7, 0.2)) {
                 NDArray ids = manager.create(new long[][] {{3, 4, 5, 6, 7}, {3, 4, 5, 9, 9}});
-                NDArray hidden = model.hiddenStates(ids, model.weights(), DataType.FLOAT32);
+                NDArray hidden = Decoder.hiddenStates(model, ids, model.weights(), DataType.FLOAT32);
                 assertThat(hidden.getShape().getShape()).containsExactly(2, 5, 32);
                 // positions 0..2 share their prefix, so their states must match; position 3 differs
                 NDArray first = hidden.get("0, :3, :");
@@ -54,7 +55,7 @@ class CausalLmTest {
             model.parameters().values().forEach(w -> w.setRequiresGradient(true));
             NDArray ids = manager.create(new long[][] {{3, 4, 5, 6, 7}});
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray hidden = model.hiddenStates(ids, model.weights(), DataType.FLOAT32);
+                NDArray hidden = Decoder.hiddenStates(model, ids, model.weights(), DataType.FLOAT32);
                 NDArray logits = hidden.matMul(model.lmHead(model.weights()).transpose());
                 collector.backward(logits.logSoftmax(-1).get(":, :, 3").sum());
             }
@@ -76,7 +77,7 @@ class CausalLmTest {
             float[] scored = CompletionScorer.score(model, arrays, model.weights(), DataType.FLOAT32).logps()
                     .toFloatArray();
             // the same by brute force: full logits everywhere, log-softmax, pick by hand
-            NDArray hidden = model.hiddenStates(arrays.inputIds(), model.weights(), DataType.FLOAT32);
+            NDArray hidden = Decoder.hiddenStates(model, arrays.inputIds(), model.weights(), DataType.FLOAT32);
             NDArray logps = hidden.matMul(model.lmHead(model.weights()).transpose()).logSoftmax(-1);
             double chosen = logps.getFloat(0, 1, 5) + logps.getFloat(0, 2, 6) + logps.getFloat(0, 3, 7);
             double rejected = logps.getFloat(1, 1, 8);
@@ -146,11 +147,11 @@ class CausalLmTest {
                 CausalLm plain = new CausalLm(full, model.parameters(), manager.newSubManager())) {
             NDArray ids = manager.create(new long[][] {{11, 12, 13, 14, 15, 16, 17, 18}});
             NDArray tail = manager.create(new long[][] {{16, 17, 18}});
-            float[] last = model.hiddenStates(ids, model.weights(), DataType.FLOAT32).get("0, 7, :")
+            float[] last = Decoder.hiddenStates(model, ids, model.weights(), DataType.FLOAT32).get("0, 7, :")
                     .toFloatArray();
-            float[] alone = model.hiddenStates(tail, model.weights(), DataType.FLOAT32).get("0, 2, :")
+            float[] alone = Decoder.hiddenStates(model, tail, model.weights(), DataType.FLOAT32).get("0, 2, :")
                     .toFloatArray();
-            float[] unlimited = plain.hiddenStates(ids, plain.weights(), DataType.FLOAT32).get("0, 7, :")
+            float[] unlimited = Decoder.hiddenStates(plain, ids, plain.weights(), DataType.FLOAT32).get("0, 7, :")
                     .toFloatArray();
             assertThat(last).containsExactly(alone, within(1e-5f));
             assertThat(Math.abs(unlimited[0] - last[0]) + Math.abs(unlimited[1] - last[1])).isGreaterThan(1e-4f);
@@ -186,14 +187,14 @@ class CausalLmTest {
         json.addProperty("sliding_window", 3);
         try (CausalLm model = RandomInit.create(ModelConfig.fromJson(json, "c"), manager, 5, 0.3);
                 CausalLm plain = RandomInit.create(TinyModels.config("llama", 50, false), manager, 5, 0.3)) {
-            CausalLm.ForwardContext context = model.context(manager, positions, blocks, null, null, DataType.FLOAT32);
+            ForwardContext context = Decoder.context(model, manager, positions, blocks, null, null, null, DataType.FLOAT32);
             assertThat(context.causalMask().perSequence()).isTrue();
             assertThat(context.causalMask().causal()).isFalse();
             assertThat(visibility(context.causalMask().additive())).isEqualTo(visible);
             assertThat(visibility(context.mask(0).additive())).isEqualTo(windowed);
             assertThat(context.causalMask().additive().min().getFloat()).isEqualTo(-1e30f);
 
-            CausalLm.ForwardContext half = plain.context(manager, positions, blocks, null, null, DataType.FLOAT16);
+            ForwardContext half = Decoder.context(plain, manager, positions, blocks, null, null, null, DataType.FLOAT16);
             assertThat(half.slidingMask()).isNull();
             assertThat(half.mask(0).additive().getDataType()).isEqualTo(DataType.FLOAT16);
             assertThat(half.mask(0).additive().toType(DataType.FLOAT32, false).min().getFloat()).isEqualTo(-30000f);
@@ -201,7 +202,7 @@ class CausalLmTest {
             // each token's rotary angles are those of its position in a plain sequence
             NDArray cos = half.rope().get(0);
             assertThat(cos.getShape().getShape()).containsExactly(1, 1, 8, 8);
-            NDArray plainCos = plain.context(manager, 8, DataType.FLOAT16).rope().get(0);
+            NDArray plainCos = Decoder.context(plain, manager, 8, DataType.FLOAT16).rope().get(0);
             assertThat(cos.get("0, 0, 5, :").toFloatArray()).containsExactly(plainCos.get("3, :").toFloatArray());
             assertThat(cos.get("0, 0, 7, :").toFloatArray()).containsExactly(plainCos.get("0, :").toFloatArray());
         }
@@ -226,7 +227,7 @@ class CausalLmTest {
         try (CausalLm model = RandomInit.create(config, manager, 11, 0.3)) {
             model.parameters().values().forEach(w -> w.setRequiresGradient(true));
             NDArray x = manager.randomNormal(new ai.djl.ndarray.types.Shape(2, 9, 32));
-            CausalLm.ForwardContext context = model.context(manager, 9, DataType.FLOAT32);
+            ForwardContext context = Decoder.context(model, manager, 9, DataType.FLOAT32);
             float[][] outputs = new float[2][];
             float[][] gradients = new float[2][];
             // 2 * 4 heads * 9 positions = 72 scores per query row: 100 allows one row per chunk

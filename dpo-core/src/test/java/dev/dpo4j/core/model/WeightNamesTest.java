@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
+import dev.dpo4j.core.scoring.Decoder;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ class WeightNamesTest {
                 }
             };
             NDArray ids = manager.create(new long[] {3, 4, 5}, new Shape(1, 3));
-            NDArray hidden = model.hiddenStates(ids, spying, DataType.FLOAT32);
+            NDArray hidden = Decoder.hiddenStates(model, ids, spying, DataType.FLOAT32);
             NDArray logits = model.logits(hidden, spying);
             assertThat(modules).hasSize(2 * 7 + 1).startsWith("model.layers.0.self_attn.q_proj +bias",
                     "model.layers.0.self_attn.k_proj +bias", "model.layers.0.self_attn.v_proj +bias",

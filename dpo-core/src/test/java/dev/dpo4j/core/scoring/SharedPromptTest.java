@@ -17,6 +17,7 @@ import dev.dpo4j.core.internal.step.MicroBatchOutcome;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
+import dev.dpo4j.core.model.ForwardContext;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
@@ -108,16 +109,16 @@ class SharedPromptTest {
 
             Map<String, float[]> plain = gradients(model, unshared, false);
             for (CausalLm kernels : List.of(model, fused)) {
-                for (boolean checkpointed : new boolean[] {false, true}) {
-                    Map<String, float[]> sharing = gradients(kernels, shared, checkpointed);
+                for (boolean recomputed : new boolean[] {false, true}) {
+                    Map<String, float[]> sharing = gradients(kernels, shared, recomputed);
                     plain.forEach((weight, gradient) -> assertClose(sharing.get(weight), gradient, 1e-4f, 1e-6f,
-                            name + " " + kernels.kernels().name() + (checkpointed ? " checkpointed " : " plain ")
+                            name + " " + kernels.kernels().name() + (recomputed ? " recomputed " : " plain ")
                                     + weight));
                 }
             }
-            Map<String, float[]> checkpointedUnshared = gradients(model, unshared, true);
-            plain.forEach((weight, gradient) -> assertClose(checkpointedUnshared.get(weight), gradient, 1e-4f,
-                    1e-6f, name + " checkpointed unshared " + weight));
+            Map<String, float[]> recomputedUnshared = gradients(model, unshared, true);
+            plain.forEach((weight, gradient) -> assertClose(recomputedUnshared.get(weight), gradient, 1e-4f,
+                    1e-6f, name + " recomputed unshared " + weight));
             assertThat(plain.values().stream().mapToDouble(SharedPromptTest::largest).min().orElseThrow())
                     .as("the smallest largest gradient of a weight").isGreaterThan(1e-7);
         }
@@ -174,13 +175,13 @@ class SharedPromptTest {
     void kernelsThatReadTheViewsGetNoBlockMasks() {
         try (CausalLm model = RandomInit.create(architecture("mistral-window"), manager, 4, 0.2)) {
             PairBatch.Arrays a = new PairCollator(0, 1, true).collate(PAIRS).toArrays(manager);
-            CausalLm.ForwardContext fused = CompletionScorer.context(model.withKernels(Kernels.torchScript()), a,
+            ForwardContext fused = Decoder.context(model.withKernels(Kernels.torchScript()), a,
                     DataType.FLOAT32, manager);
             assertThat(fused.causalMask().additive()).isNull();
             assertThat(fused.causalMask().views()).isNotNull();
             assertThat(fused.slidingMask().additive()).isNull();
             assertThat(fused.slidingMask().views().window()).as("the window over the views").isNotNull();
-            CausalLm.ForwardContext plain = CompletionScorer.context(model, a, DataType.FLOAT32, manager);
+            ForwardContext plain = Decoder.context(model, a, DataType.FLOAT32, manager);
             assertThat(plain.causalMask().additive().getShape().dimension()).isEqualTo(3);
             assertThat(plain.slidingMask().additive()).isNotNull();
         }
@@ -194,7 +195,7 @@ class SharedPromptTest {
         ModelConfig config = architecture(name);
         try (CausalLm model = RandomInit.create(config, manager, 4, 0.2); NDManager scope = manager.newSubManager()) {
             PairBatch batch = new PairCollator(0, 1, true).collate(PAIRS);
-            CausalLm.ForwardContext context = CompletionScorer.context(model, batch.toArrays(scope), DataType.FLOAT32,
+            ForwardContext context = Decoder.context(model, batch.toArrays(scope), DataType.FLOAT32,
                     scope);
             int heads = config.numHeads();
             int kvHeads = config.numKvHeads();
@@ -288,15 +289,15 @@ class SharedPromptTest {
         }
     }
 
-    /** The weights' gradients of 3 times the batch's mean DPO loss, by the plain or the checkpointed pass. */
-    private Map<String, float[]> gradients(CausalLm model, PairBatch batch, boolean checkpointed) {
+    /** The weights' gradients of 3 times the batch's mean DPO loss, by the plain or the recomputed pass. */
+    private Map<String, float[]> gradients(CausalLm model, PairBatch batch, boolean recomputed) {
         try (NDManager scope = manager.newSubManager()) {
             PairBatch.Arrays arrays = batch.toArrays(scope);
             NDArray reference = scope.create(REFERENCE);
             int pairs = batch.pairs();
-            if (checkpointed) {
+            if (recomputed) {
                 // 200 logit elements: four tokens per head chunk
-                CheckpointedPass.run(model, arrays, model.weights(), DataType.FLOAT32, scope, 3.0, 200,
+                RecomputingPass.run(model, arrays, model.weights(), DataType.FLOAT32, scope, 3.0, 200,
                         scores -> MicroBatchOutcome.of(LOSS, scores, reference, arrays, pairs),
                         outcome -> outcome.output().losses());
             } else {

@@ -7,7 +7,7 @@ import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.memory.MemoryInputs;
 import dev.dpo4j.core.memory.ReferenceModel;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.core.scoring.CompletionScorer;
+import dev.dpo4j.core.scoring.RecomputePlan;
 import dev.dpo4j.testing.TinyModels;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +28,7 @@ class RunMemoryTest {
                 DataType.BFLOAT16, 2, true, false, 77);
         assertThat(inputs).isEqualTo(new MemoryInputs(LLAMA, DataType.BFLOAT16, false,
                 LoraOptions.DEFAULTS.adapterParameters(LLAMA), ReferenceModel.COPY, 2, 3, 77, true,
-                CompletionScorer.recomputedHeadChunkElements(LLAMA.vocabSize())));
+                RecomputePlan.headChunks(LLAMA.vocabSize())));
     }
 
     @Test

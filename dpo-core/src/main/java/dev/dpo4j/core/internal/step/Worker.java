@@ -4,17 +4,15 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dpo4j.api.arrays.Scalars;
 import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
-import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.placement.DeviceWeights;
 import dev.dpo4j.core.reference.ReferenceLogps;
-import dev.dpo4j.core.scoring.CheckpointedPass;
 import dev.dpo4j.core.scoring.CompletionScorer;
+import dev.dpo4j.core.scoring.RecomputePlan;
 import java.util.function.Function;
 
 /**
@@ -39,10 +37,10 @@ public final class Worker implements AutoCloseable {
      * @param loss the loss of a micro-batch
      * @param collator pads pairs into a batch
      * @param computeType the forward pass's type
-     * @param checkpointing how many layers of each training micro-batch recompute in backward ({@link CheckpointedPass})
+     * @param recompute how many layers of each training micro-batch recompute in backward
      */
     public record Scoring(CausalLm policy, LossFunction loss, PairCollator collator, DataType computeType,
-            Checkpointing checkpointing) {
+            RecomputePlan recompute) {
     }
 
     /**
@@ -114,28 +112,13 @@ public final class Worker implements AutoCloseable {
             NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
             Function<CompletionScorer.Scores, MicroBatchOutcome> outcome = scores -> MicroBatchOutcome.of(
                     scoring.loss(), scores, referenceLogps, arrays, batch.length);
-            MicroBatchOutcome result;
-            Checkpointing.Plan plan = training ? scoring.checkpointing().plan(pairs, scoring.policy().numLayers(),
-                    scoring.policy().config().vocabSize()) : null;
-            if (!training) {
-                result = outcome.apply(CompletionScorer.score(scoring.policy(), arrays, weights.view(),
-                        scoring.computeType()));
-            } else if (plan.recomputedLayers() > 0) {
-                result = CheckpointedPass.run(scoring.policy(), arrays, weights.view(), scoring.computeType(), scope,
-                        factor, plan.headChunkElements(), plan.recomputedLayers(), outcome, r -> r.output().losses());
-            } else {
-                try (Autograd recording = Autograd.record()) {
-                    result = outcome.apply(score(arrays));
-                    NDArray mean = result.output().losses().mean();
-                    Autograd.backward(mean.mul(Scalars.of(mean, factor)));
-                }
-            }
+            MicroBatchOutcome result = training
+                    ? CompletionScorer.train(scoring.policy(), pairs, arrays, weights.view(), scoring.computeType(),
+                            scope, factor, scoring.recompute(), outcome, r -> r.output().losses())
+                    : outcome.apply(CompletionScorer.score(scoring.policy(), arrays, weights.view(),
+                            scoring.computeType()));
             return result.values(pairs.policyTokens());
         }
-    }
-
-    private CompletionScorer.Scores score(PairBatch.Arrays arrays) {
-        return CompletionScorer.score(scoring.policy(), arrays, weights.view(), scoring.computeType());
     }
 
     /**

@@ -27,7 +27,7 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class CheckpointedPassTest {
+class RecomputingPassTest {
 
     @ParameterizedTest(name = "{0} of 2 layers recomputed")
     @ValueSource(ints = {2, 1, 0})
@@ -53,14 +53,14 @@ class CheckpointedPassTest {
                 }
                 plain = takeGradients(model);
             }
-            MicroBatchOutcome checkpointed;
+            MicroBatchOutcome result;
             try (NDManager scope = manager.newSubManager()) {
                 PairBatch.Arrays arrays = batch.toArrays(scope);
                 // 150 logit elements at a time: three tokens per head chunk, so the head runs in five chunks
-                checkpointed = CheckpointedPass.run(model, arrays, model.weights(), DataType.FLOAT32, scope,
+                result = RecomputingPass.run(model, arrays, model.weights(), DataType.FLOAT32, scope,
                         3.0, 150, recomputedLayers, scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2),
                         outcome -> outcome.output().losses());
-                assertThat(checkpointed.output().losses().toFloatArray()).hasSize(2);
+                assertThat(result.output().losses().toFloatArray()).hasSize(2);
                 Map<String, float[]> recomputed = takeGradients(model);
                 plain.forEach((name, expected) -> {
                     float[] actual = recomputed.get(name);
@@ -103,7 +103,7 @@ class CheckpointedPassTest {
             }
             try (NDManager scope = manager.newSubManager()) {
                 PairBatch.Arrays arrays = batch.toArrays(scope);
-                CheckpointedPass.run(base, arrays, weights, DataType.FLOAT32, scope, 1.0, 150, recomputedLayers,
+                RecomputingPass.run(base, arrays, weights, DataType.FLOAT32, scope, 1.0, 150, recomputedLayers,
                         scores -> MicroBatchOutcome.of(loss, scores, reference, arrays, 2),
                         outcome -> outcome.output().losses());
                 Map<String, float[]> recomputed = gradients(adapters.parameters());
