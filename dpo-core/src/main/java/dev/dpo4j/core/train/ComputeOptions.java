@@ -26,6 +26,8 @@ public record ComputeOptions(
         OptionRecords.check(ComputeOptions.class, bf16, kernels)
                 .require(kernels == null || Kernels.names().contains(Names.normalize(kernels)),
                         "kernels must be " + String.join(", ", Kernels.names()) + ", got '" + kernels + "'")
+                .require(!(Boolean.TRUE.equals(bf16) && kernels != null && Names.normalize(kernels).equals("djl")),
+                        "bf16 needs the TorchScript kernels (DJL's own operations have no bfloat16), but kernels=djl")
                 .throwIfAny();
     }
 
