@@ -17,7 +17,7 @@ public record SaveOptions(
                 + "float32, float16 or bfloat16. Checkpoints stay float32.", value = "auto", label = "TYPE")
         SaveDtype saveDtype,
         @Option(doc = "Keep only the newest N checkpoint-* folders, deleting older ones once a new one is complete; "
-                + "0: keep all.", value = "0", label = "N", min = 0)
+                + "0: keep all.", value = "0", label = "N")
         int saveTotalLimit) {
 
     /** transformers' defaults, and the starting model's dtype. */
@@ -28,6 +28,8 @@ public record SaveOptions(
         OptionRecords.check(SaveOptions.class, saveStrategy, saveSteps, saveDtype, saveTotalLimit)
                 .require(saveStrategy != SaveStrategy.STEPS || saveSteps >= 1,
                         "save_steps must be at least 1 with save_strategy steps, got " + saveSteps)
+                .require(saveTotalLimit >= 0, "save_total_limit must not be negative (0: keep every checkpoint), got "
+                        + saveTotalLimit)
                 .throwIfAny();
     }
 }
