@@ -1,12 +1,17 @@
 package dev.dpo4j.cli;
 
+import dev.dpo4j.api.options.OptionRecords;
+import dev.dpo4j.api.options.Problems;
 import dev.dpo4j.cli.embedded.EmbeddedDefaults;
+import dev.dpo4j.core.train.DpoConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -15,28 +20,55 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Turns the command line into {@link DpoOptions}: flags on the command line win over the {@code --config} file,
- * which wins over the embedded demo's defaults (only when no model is given), which win over the defaults for real
- * models. All layers go through picocli's own parsing, so a value means the same wherever it is written.
+ * Turns the command line into the command's options and the training options: flags on the command line win over
+ * the {@code --config} file, which wins over the embedded demo's defaults (only when no model is given), which win
+ * over the declared defaults. All layers go through picocli's own parsing of the flags {@link Flags} derives from the
+ * declarations, so a value means the same wherever it is written.
  */
 final class ArgumentResolver {
 
     private ArgumentResolver() {
     }
 
-    /** The outcome: either options to run with, or a request for help or the version. */
-    record Resolved(DpoOptions options, CommandLine commandLine, boolean helpRequested, boolean versionRequested,
-            Set<String> fromDemo) {
-    }
+    /**
+     * The outcome: either the values given (by snake_case name) to run with, or a request for help or the version.
+     */
+    record Resolved(Map<String, Object> given, CommandLine commandLine, boolean helpRequested,
+            boolean versionRequested, Set<String> fromDemo) {
 
-    /** A picocli command line over fresh options, lenient about repeated scalar flags (the last one wins). */
-    static CommandLine commandLine(DpoOptions options) {
-        CommandLine cli = new CommandLine(options);
-        cli.setDefaultValueProvider(new ConfigDefaults());
-        cli.setOverwrittenOptionsAllowed(true);
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setUnmatchedOptionsArePositionalParams(false);
-        return cli;
+        /** The command's own options, the given ones over the declared defaults. */
+        CommandOptions command() {
+            return usage(() -> {
+                Problems problems = new Problems();
+                CommandOptions options = OptionRecords.create(CommandOptions.class,
+                        d -> given.containsKey(d.name()) ? given.get(d.name()) : d.defaultValue(), problems);
+                problems.throwIfAny();
+                return options;
+            });
+        }
+
+        /** The training options, the given ones over the command's and the library's defaults. */
+        DpoConfig config() {
+            return usage(() -> {
+                DpoConfig.Builder builder = DpoConfig.builder();
+                Flags.COMMAND_DEFAULTS.forEach(builder::option);
+                given.forEach((key, value) -> {
+                    if (OptionRecords.find(DpoConfig.class, key).isPresent()) {
+                        builder.option(key, value);
+                    }
+                });
+                return builder.build();
+            });
+        }
+
+        /** A bad value of an option is a usage mistake. */
+        private static <T> T usage(Supplier<T> build) {
+            try {
+                return build.get();
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
     }
 
     /**
@@ -45,23 +77,21 @@ final class ArgumentResolver {
      * @throws UsageError with one line naming the flag, value or key at fault
      */
     static Resolved resolve(String[] args) {
-        CommandLine first = commandLine(new DpoOptions());
+        CommandLine first = Flags.commandLine();
         ParseResult user = parse(first, args, "");
         if (first.isUsageHelpRequested() || first.isVersionHelpRequested()) {
-            return new Resolved(first.getCommand(), first, first.isUsageHelpRequested(),
-                    first.isVersionHelpRequested(), Set.of());
+            return new Resolved(Map.of(), first, first.isUsageHelpRequested(), first.isVersionHelpRequested(),
+                    Set.of());
         }
-        Set<String> onCommandLine = user.matchedOptions().stream().map(ArgumentResolver::key)
-                .collect(Collectors.toSet());
-        DpoOptions parsed = first.getCommand();
+        Set<String> onCommandLine = user.matchedOptions().stream().map(Flags::key).collect(Collectors.toSet());
 
         List<String> fromConfig = new ArrayList<>();
         Set<String> configKeys = new HashSet<>();
-        if (parsed.config != null) {
-            Path file = parsed.config;
+        if (user.hasMatchedOption("--config")) {
+            Path file = Path.of(user.matchedOptionValue("--config", ""));
             Map<String, OptionSpec> known = first.getCommandSpec().options().stream()
                     .filter(o -> o.longestName().startsWith("--"))
-                    .collect(Collectors.toMap(ArgumentResolver::key, o -> o, (a, b) -> a));
+                    .collect(Collectors.toMap(Flags::key, o -> o, (a, b) -> a));
             for (Map.Entry<String, List<String>> entry : ConfigFile.read(file).entrySet()) {
                 String key = entry.getKey();
                 OptionSpec option = known.get(key);
@@ -80,7 +110,7 @@ final class ArgumentResolver {
                     fromConfig.add("--" + key + "=" + value);
                 }
             }
-            parse(commandLine(new DpoOptions()), fromConfig.toArray(String[]::new), "config file " + file + ": ");
+            parse(Flags.commandLine(), fromConfig.toArray(String[]::new), "config file " + file + ": ");
         }
 
         boolean embedded = !onCommandLine.contains("model_name_or_path") && !configKeys.contains("model_name_or_path");
@@ -96,9 +126,12 @@ final class ArgumentResolver {
         }
         merged.addAll(fromConfig);
         merged.addAll(List.of(args));
-        CommandLine last = commandLine(new DpoOptions());
-        parse(last, merged.toArray(String[]::new), "");
-        return new Resolved(last.getCommand(), last, false, false, Set.copyOf(fromDemo));
+        CommandLine last = Flags.commandLine();
+        Map<String, Object> given = new LinkedHashMap<>();
+        for (OptionSpec option : parse(last, merged.toArray(String[]::new), "").matchedOptions()) {
+            given.put(Flags.key(option), option.getValue());
+        }
+        return new Resolved(given, last, false, false, Set.copyOf(fromDemo));
     }
 
     private static ParseResult parse(CommandLine cli, String[] args, String prefix) {
@@ -120,11 +153,6 @@ final class ArgumentResolver {
 
     private static ParseResult fail(String message) {
         throw new UsageError(message);
-    }
-
-    /** The snake_case name of an option, without dashes. */
-    static String key(OptionSpec option) {
-        return option.names()[0].replaceFirst("^-+", "");
     }
 
     private static String suggestion(String key, Set<String> known) {

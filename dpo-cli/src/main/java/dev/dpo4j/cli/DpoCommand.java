@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The {@code dpo} command line tool. {@link #run(String[], PrintStream, PrintStream)} does the work and returns the
- * exit code: 0 on success, 2 for a usage mistake (unknown flag, bad value, missing file, bad config key, non-empty
- * output folder), 1 when training itself fails. Every failure is one line on the error stream; set the environment
+ * exit code: 0 on success, 2 for a usage mistake ({@link UsageError}: unknown flag, bad value, missing file, bad
+ * config key, non-empty output folder; an unreadable data file; a Hub id or revision that does not exist), 1 when
+ * training itself fails, whatever the exception. Every failure is one line on the error stream; set the environment
  * variable {@code DPO4J_DEBUG=1} for stack traces. Only {@link #main} exits the JVM; after Ctrl-C or SIGTERM it exits
  * with {@link #SIGINT} or {@link #SIGTERM}.
  */
@@ -78,7 +79,7 @@ public final class DpoCommand {
                 resolved.commandLine().printVersionHelp(new PrintWriter(out, true));
                 return OK;
             }
-            new DpoRun(resolved.options(), resolved.fromDemo(), out, running,
+            new DpoRun(resolved.command(), resolved.config(), resolved.fromDemo(), out, running,
                     hub != null ? hub : HubOptions.fromEnvironment()).execute();
             return OK;
         } catch (UsageError e) {
@@ -90,8 +91,8 @@ public final class DpoCommand {
                 case NETWORK, NOT_CACHED, CHECKSUM, OTHER -> FAILED;
                 default -> USAGE;
             });
-        } catch (IllegalArgumentException | DataFormatException e) {
-            // option validation by the trainer and adapters: their messages name the option or file
+        } catch (DataFormatException e) {
+            // a data file the adapters cannot read: the message names the file
             return fail(err, e, message(e), USAGE);
         } catch (UncheckedIOException e) {
             return fail(err, e, message(e), FAILED);

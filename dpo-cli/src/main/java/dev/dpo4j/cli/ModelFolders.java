@@ -48,7 +48,7 @@ record ModelFolders(Path folder, Path base, String baseName) {
         Path local = AdapterFolder.baseFolder(folder, hubId -> null); // null: not a local folder
         if (local != null) {
             require(local, ModelFiles.CONFIG, baseLabel(folder, local));
-        } else if (!DpoRun.isHubModelId(name)) {
+        } else if (!ModelStep.isHubModelId(name)) {
             throw new UsageError(folder.resolve(AdapterFolder.CONFIG) + ": base_model_name_or_path '" + name
                     + "' is neither a local model folder nor a Hub model id (org/name)");
         }

@@ -141,9 +141,9 @@ class DpoCommandTest {
     }
 
     @Test
-    void lossTypeHelpNamesEveryBuiltInLoss() throws NoSuchFieldException {
-        String help = String.join(" ", DpoOptions.class.getDeclaredField("lossType")
-                .getAnnotation(picocli.CommandLine.Option.class).description());
+    void lossTypeHelpNamesEveryBuiltInLoss() {
+        String help = dev.dpo4j.api.options.OptionRecords.find(dev.dpo4j.core.train.DpoConfig.class, "loss_type")
+                .orElseThrow().doc();
         List<String> named = java.util.Arrays.stream(help.split("[^a-z_]+")).toList();
         assertThat(named).containsAll(dev.dpo4j.core.loss.Losses.NAMES);
     }
@@ -174,7 +174,7 @@ class DpoCommandTest {
                 Arguments.of("bad save dtype", List.of("--save_dtype", "int8"),
                         "save_dtype must be auto, float32, float16 or bfloat16, got 'int8'"),
                 Arguments.of("bad checkpointing", List.of("--gradient_checkpointing", "maybe"),
-                        "--gradient_checkpointing must be true, false or auto, got 'maybe'"),
+                        "gradient_checkpointing must be true, false or auto, got 'maybe'"),
                 Arguments.of("bad kernels", List.of("--kernels", "flash"),
                         "kernels must be auto, torchscript, djl, got 'flash'"),
                 Arguments.of("bf16 with djl kernels", List.of("--bf16", "--kernels", "djl", "--max_steps", "1"),

@@ -84,7 +84,7 @@ class LoraFlagsTest {
 
     @Test
     void aBadValueNamesItsOption() {
-        assertThatThrownBy(() -> lora("--lora_r", "0")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> lora("--lora_r", "0")).isInstanceOf(UsageError.class)
                 .hasMessageContaining("lora_r must be at least 1, got 0");
         assertThatThrownBy(() -> lora("--merge_adapters")).hasMessageContaining("merge_adapters needs use_peft");
     }
@@ -127,6 +127,6 @@ class LoraFlagsTest {
 
     /** The LoRA options a command line resolves to, as the run builds them. */
     private static LoraOptions lora(String... args) {
-        return DpoRun.config(ArgumentResolver.resolve(args).options()).lora();
+        return ArgumentResolver.resolve(args).config().lora();
     }
 }

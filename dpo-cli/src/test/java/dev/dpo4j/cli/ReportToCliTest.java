@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code --report_to}: the flag reaches the trainer (TensorBoard's events under {@code runs/}, or no metrics file),
@@ -70,14 +69,11 @@ class ReportToCliTest {
 
     @Test
     void theDefaultIsDpoConfigsAndAListOnTheCommandLineReplacesIt() {
-        CommandLine cli = ArgumentResolver.commandLine(new DpoOptions());
-        cli.parseArgs();
-        assertThat(((DpoOptions) cli.getCommand()).reportTo).containsExactly("jsonl");
-        assertThat(cli.getUsageMessage()).contains("--report_to").contains("tensorboard");
-        cli = ArgumentResolver.commandLine(new DpoOptions());
-        cli.parseArgs("--report_to", "jsonl,tensorboard");
-        assertThat(((DpoOptions) cli.getCommand()).reportTo).containsExactly("jsonl", "tensorboard");
-        assertThat(ConfigDefaults.format(List.of(1.0, 2.5))).isEqualTo("1.0,2.5");
+        assertThat(ArgumentResolver.resolve(new String[0]).config().reporting().names()).containsExactly("jsonl");
+        assertThat(Flags.commandLine().getUsageMessage()).contains("--report_to").contains("tensorboard");
+        assertThat(ArgumentResolver.resolve(new String[] {"--report_to", "jsonl,tensorboard"}).config().reporting()
+                .names()).containsExactly("jsonl", "tensorboard");
+        assertThat(Flags.format(List.of(1.0, 2.5))).isEqualTo("1.0,2.5");
     }
 
     @Test

@@ -1,12 +1,9 @@
 package dev.dpo4j.testing;
 
-import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.dpo4j.api.data.PreferenceExample;
-import dev.dpo4j.core.checkpoint.ModelFolder;
-import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
-import java.io.IOException;
+import dev.dpo4j.core.tiny.RandomModelFolder;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,14 +75,7 @@ public final class TinyModels {
      * @throws UncheckedIOException when the folder cannot be written
      */
     public static Path writeModel(Path folder, ModelConfig config, long seed, double stddev) {
-        try (NDManager manager = NDManager.newBaseManager();
-                CausalLm model = RandomInit.create(config, manager, seed, stddev)) {
-            ByteLevelTokenizer.write(folder);
-            ModelFolder.save(model, folder, null);
-            return folder;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RandomModelFolder.write(folder, config, seed, stddev);
     }
 
     /** {@code count} arithmetic pairs ("What is 3+4?"): the right sum is chosen, one three too high rejected. */

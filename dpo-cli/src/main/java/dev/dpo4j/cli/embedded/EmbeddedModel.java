@@ -4,8 +4,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
-import dev.dpo4j.testing.ByteLevelTokenizer;
-import dev.dpo4j.testing.TinyModels;
+import dev.dpo4j.core.tiny.ByteLevelTokenizer;
+import dev.dpo4j.core.tiny.RandomModelFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,7 +56,7 @@ public final class EmbeddedModel {
         JsonObject json = configJson();
         double stddev = json.has("initializer_range") ? json.get("initializer_range").getAsDouble() : 0.02;
         try {
-            return TinyModels.writeModel(folder, ModelConfig.fromJson(json, CONFIG_RESOURCE), seed, stddev);
+            return RandomModelFolder.write(folder, ModelConfig.fromJson(json, CONFIG_RESOURCE), seed, stddev);
         } catch (UncheckedIOException e) {
             throw new UncheckedIOException("cannot write the embedded model into " + folder + ": "
                     + e.getCause().getMessage(), e.getCause());

@@ -1,56 +1,70 @@
 package dev.dpo4j.core.lora;
 
-import dev.dpo4j.api.options.Problems;
+import dev.dpo4j.api.options.Option;
+import dev.dpo4j.api.options.OptionRecords;
+import dev.dpo4j.api.options.OptionRef;
 import dev.dpo4j.core.model.ModelConfig;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * LoRA adapters (Hu et al., arXiv:2106.09685), named and defaulted as TRL's {@code ModelConfig} and PEFT's
  * {@code LoraConfig}: the base weights stay frozen in the compute type, low-rank {@code A} and {@code B} matrices
  * beside the targeted linear layers are trained, and the reference is the base with the adapters switched off.
- * Build it from {@link #enabled()} with the {@code with...} methods.
- *
- * @param usePeft train LoRA adapters instead of every weight (false)
- * @param loraR the adapters' rank (16)
- * @param loraAlpha the adapters' scale numerator: the update is {@code (alpha / r) B A x} (32)
- * @param loraDropout dropout on the adapters' input while training (0.05); as TRL's DPOTrainer, {@code
- *     disable_dropout} sets it to 0 unless turned off
- * @param loraTargetModules the linear layers that get adapters: module names or name suffixes such as {@code q_proj}
- *     or {@code model.layers.0.mlp.up_proj}, or {@code all-linear} alone (every linear layer but the LM head); PEFT's
- *     default for Llama, Mistral and Qwen is {@code q_proj, v_proj}
- * @param useRslora rank-stabilized scaling {@code alpha / sqrt(r)} (Kalajdzievski, arXiv:2312.03732) instead of
- *     {@code alpha / r} (false)
- * @param mergeAdapters also save the merged model (base plus adapters) as a Hugging Face folder in the base's dtype,
- *     under {@code output_dir/merged} (false)
- * @param disableDropout TRL's {@code disable_dropout}: no dropout while training (true); dpo4j's models have no
- *     dropout of their own, so this governs {@code lora_dropout}
+ * Build it from {@link #enabled()} and {@link #with}, or through the trainer's builder; dpo4j's models have no dropout
+ * of their own, so {@code disable_dropout} governs {@code lora_dropout}.
  */
-public record LoraOptions(boolean usePeft, int loraR, int loraAlpha, double loraDropout,
-        List<String> loraTargetModules, boolean useRslora, boolean mergeAdapters, boolean disableDropout) {
+public record LoraOptions(
+        @Option(doc = "Whether to use PEFT for training: LoRA adapters on the frozen base weights instead of every "
+                + "weight; the output is a PEFT adapter folder.", value = "false")
+        boolean usePeft,
+        @Option(doc = "LoRA R value: the adapters' rank.", value = "16", label = "R", min = 1)
+        int loraR,
+        @Option(doc = "LoRA alpha: the adapters' update is scaled by lora_alpha / r.", value = "32", label = "A",
+                min = 1)
+        int loraAlpha,
+        @Option(doc = "LoRA dropout on the adapters' input, in effect with --disable_dropout false.", value = "0.05",
+                label = "P", min = 0, max = 1, maxExclusive = true)
+        double loraDropout,
+        @Option(doc = "LoRA target modules, comma-separated: linear layer names or suffixes (q_proj, k_proj, v_proj, "
+                + "o_proj, gate_proj, up_proj, down_proj), or all-linear alone (every linear layer but the LM head).",
+                value = "q_proj,v_proj", label = "NAME")
+        List<String> loraTargetModules,
+        @Option(doc = "Whether to use Rank-Stabilized LoRA, which sets the adapter scaling factor to "
+                + "lora_alpha/sqrt(r), instead of the original default value of lora_alpha/r.", value = "false")
+        boolean useRslora,
+        @Option(doc = "Also save the base with the adapters merged in, a Hugging Face model in the base's dtype, "
+                + "under --output_dir/merged (needs --use_peft).", value = "false")
+        boolean mergeAdapters,
+        @Option(doc = "Whether to disable dropout in the model and reference model; dpo4j's models have none of their "
+                + "own, so this sets --lora_dropout to 0 while training.", value = "true")
+        boolean disableDropout) {
 
     /** The folder inside {@code output_dir} that {@code merge_adapters} writes the merged model into. */
     public static final String MERGED_FOLDER = "merged";
     /** Every linear layer but the LM head. */
     public static final String ALL_LINEAR = "all-linear";
     /** PEFT's and TRL's defaults, adapters off. */
-    public static final LoraOptions DEFAULTS = new LoraOptions(false, 16, 32, 0.05, List.of("q_proj", "v_proj"),
-            false, false, true);
+    public static final LoraOptions DEFAULTS = OptionRecords.defaults(LoraOptions.class);
 
     /** Checks ranges; the error lists every problem, each naming its option. */
     public LoraOptions {
         loraTargetModules = loraTargetModules == null ? null : List.copyOf(loraTargetModules);
-        new Problems()
-                .require(loraR >= 1, "lora_r must be at least 1, got " + loraR)
-                .require(loraAlpha >= 1, "lora_alpha must be at least 1, got " + loraAlpha)
-                .require(loraDropout >= 0 && loraDropout < 1, "lora_dropout must be in [0, 1), got " + loraDropout)
-                .require(loraTargetModules != null && !loraTargetModules.isEmpty()
-                        && loraTargetModules.stream().noneMatch(m -> m == null || m.isBlank()),
+        OptionRecords.check(LoraOptions.class, usePeft, loraR, loraAlpha, loraDropout, loraTargetModules, useRslora,
+                        mergeAdapters, disableDropout)
+                .require(loraTargetModules == null || !loraTargetModules.isEmpty()
+                        && loraTargetModules.stream().noneMatch(String::isBlank),
                         "lora_target_modules must name at least one module, got " + loraTargetModules)
                 .require(loraTargetModules == null || !loraTargetModules.contains(ALL_LINEAR)
                         || loraTargetModules.size() == 1, "lora_target_modules: " + ALL_LINEAR
                         + " stands alone, got " + loraTargetModules)
                 .require(!mergeAdapters || usePeft, "merge_adapters needs use_peft")
                 .throwIfAny();
+    }
+
+    /** These options with the one {@code option} reads set to {@code value}, e.g. {@code with(LoraOptions::loraR, 8)}. */
+    public <T> LoraOptions with(OptionRef<LoraOptions, T> option, T value) {
+        return OptionRecords.with(this, option, value);
     }
 
     /** The defaults with adapters on: {@code use_peft}, r 16, alpha 32, {@code q_proj, v_proj}. */
@@ -72,51 +86,43 @@ public record LoraOptions(boolean usePeft, int loraR, int loraAlpha, double lora
                 .mapToLong(m -> loraR * (m.inFeatures() + m.outFeatures())).sum();
     }
 
-    /** With or without adapters. */
+    /** With or without adapters; shorthand for {@code with(LoraOptions::usePeft, value)}, as the others below. */
     public LoraOptions withUsePeft(boolean value) {
-        return new LoraOptions(value, loraR, loraAlpha, loraDropout, loraTargetModules, useRslora, mergeAdapters,
-                disableDropout);
+        return with(LoraOptions::usePeft, value);
     }
 
     /** With rank {@code value}. */
     public LoraOptions withR(int value) {
-        return new LoraOptions(usePeft, value, loraAlpha, loraDropout, loraTargetModules, useRslora, mergeAdapters,
-                disableDropout);
+        return with(LoraOptions::loraR, value);
     }
 
     /** With scale numerator {@code value}. */
     public LoraOptions withAlpha(int value) {
-        return new LoraOptions(usePeft, loraR, value, loraDropout, loraTargetModules, useRslora, mergeAdapters,
-                disableDropout);
+        return with(LoraOptions::loraAlpha, value);
     }
 
     /** With adapter dropout {@code value}. */
     public LoraOptions withDropout(double value) {
-        return new LoraOptions(usePeft, loraR, loraAlpha, value, loraTargetModules, useRslora, mergeAdapters,
-                disableDropout);
+        return with(LoraOptions::loraDropout, value);
     }
 
     /** With these target modules ({@code all-linear} alone, or names and suffixes). */
     public LoraOptions withTargetModules(String... value) {
-        return new LoraOptions(usePeft, loraR, loraAlpha, loraDropout, List.of(value), useRslora, mergeAdapters,
-                disableDropout);
+        return with(LoraOptions::loraTargetModules, Arrays.asList(value));
     }
 
     /** With or without rank-stabilized scaling. */
     public LoraOptions withRslora(boolean value) {
-        return new LoraOptions(usePeft, loraR, loraAlpha, loraDropout, loraTargetModules, value, mergeAdapters,
-                disableDropout);
+        return with(LoraOptions::useRslora, value);
     }
 
     /** Also saving the merged model, or not. */
     public LoraOptions withMergeAdapters(boolean value) {
-        return new LoraOptions(usePeft, loraR, loraAlpha, loraDropout, loraTargetModules, useRslora, value,
-                disableDropout);
+        return with(LoraOptions::mergeAdapters, value);
     }
 
     /** With dropout disabled while training (TRL's default), or {@code lora_dropout} applied. */
     public LoraOptions withDisableDropout(boolean value) {
-        return new LoraOptions(usePeft, loraR, loraAlpha, loraDropout, loraTargetModules, useRslora, mergeAdapters,
-                value);
+        return with(LoraOptions::disableDropout, value);
     }
 }

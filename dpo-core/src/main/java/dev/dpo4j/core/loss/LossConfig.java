@@ -1,29 +1,36 @@
 package dev.dpo4j.core.loss;
 
 import dev.dpo4j.api.loss.LossFunction;
-import dev.dpo4j.api.options.Problems;
+import dev.dpo4j.api.options.Option;
+import dev.dpo4j.api.options.OptionRecords;
 import java.util.List;
 
 /**
  * Which built-in loss a run optimizes and with what parameters, named as TRL's {@code DPOConfig}.
  *
- * @param lossType a built-in of {@link Losses#NAMES}, or several separated by commas (default {@code sigmoid})
- * @param lossWeights the weight of each loss in {@code lossType} (null: 1 each), as TRL's {@code loss_weights}
- * @param rpoAlpha weight of the chosen completions' negative log-likelihood added to the loss (RPO); 0: off
  * @param options the losses' parameters (beta, label smoothing, SimPO gamma, DiscoPOP tau, f-divergence)
  */
-public record LossConfig(String lossType, List<Double> lossWeights, double rpoAlpha, LossOptions options) {
+public record LossConfig(
+        @Option(doc = "sigmoid (DPO), robust, hinge, ipo, simpo, sigmoid_norm, exo_pair, nca_pair, bco_pair, "
+                + "sppo_hard, aot, aot_unpaired, apo_zero, apo_down, discopop or sft, as TRL defines them; several "
+                + "comma-separated add up (see --loss_weights).", value = "sigmoid", label = "TYPE")
+        String lossType,
+        @Option(doc = "The weight of each loss when --loss_type names several, comma-separated (e.g. --loss_type "
+                + "sigmoid,sft --loss_weights 1,0.5).", defaultDoc = "1 each", label = "W,W")
+        List<Double> lossWeights,
+        @Option(doc = "RPO: add A times the chosen completions' negative log-likelihood to the loss; 0: off.",
+                value = "0", label = "A", min = 0)
+        double rpoAlpha,
+        LossOptions options) {
 
     /** TRL's defaults: {@code sigmoid} with {@link LossOptions#DEFAULTS}, no RPO. */
-    public static final LossConfig DEFAULTS = new LossConfig("sigmoid", null, 0, LossOptions.DEFAULTS);
+    public static final LossConfig DEFAULTS = OptionRecords.defaults(LossConfig.class);
 
     /** Checks the choice; the error lists every problem, each naming its option. */
     public LossConfig {
         lossWeights = lossWeights == null ? null : List.copyOf(lossWeights);
-        new Problems()
-                .require(lossType != null, "loss_type is required")
+        OptionRecords.check(LossConfig.class, lossType, lossWeights, rpoAlpha, options)
                 .require(options != null, "the loss options are required")
-                .require(rpoAlpha >= 0, "rpo_alpha must not be negative, got " + rpoAlpha)
                 .require(lossWeights == null || lossWeights.stream().allMatch(Double::isFinite),
                         "loss_weights must be finite numbers, got " + lossWeights)
                 .throwIfAny();

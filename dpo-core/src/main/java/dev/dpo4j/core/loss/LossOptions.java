@@ -1,35 +1,35 @@
 package dev.dpo4j.core.loss;
 
-import dev.dpo4j.api.options.Problems;
+import dev.dpo4j.api.options.Option;
+import dev.dpo4j.api.options.OptionRecords;
 
-/**
- * The parameters of the built-in losses, named and defaulted as in TRL's {@code DPOConfig}.
- *
- * @param beta the temperature of the implicit reward (0.1)
- * @param labelSmoothing assumed label noise for conservative, robust and AOT DPO, and EXO's target (0)
- * @param simpoGamma SimPO's target reward margin (0.5)
- * @param discopopTau DiscoPOP's temperature (0.05)
- * @param fDivergenceType how log-ratios become scores (reverse KL: plain DPO)
- * @param fAlphaDivergenceCoef the alpha divergence's coefficient (1)
- */
-public record LossOptions(double beta, double labelSmoothing, double simpoGamma, double discopopTau,
-        FDivergence fDivergenceType, double fAlphaDivergenceCoef) {
+/** The parameters of the built-in losses, named and defaulted as in TRL's {@code DPOConfig}. */
+public record LossOptions(
+        @Option(doc = "DPO temperature: how far the policy may move from the reference.", value = "0.1", label = "B",
+                min = 0, minExclusive = true)
+        double beta,
+        @Option(doc = "Assumed label noise in [0, 0.5) for conservative (sigmoid), robust or aot DPO; EXO's target "
+                + "weight on the rejected completion.", value = "0", label = "E", min = 0, max = 0.5,
+                maxExclusive = true)
+        double labelSmoothing,
+        @Option(doc = "SimPO's target reward margin (with --loss_type simpo).", value = "0.5", label = "G")
+        double simpoGamma,
+        @Option(doc = "DiscoPOP's temperature (with --loss_type discopop).", value = "" + Losses.DEFAULT_DISCOPOP_TAU,
+                label = "T", min = 0, minExclusive = true)
+        double discopopTau,
+        @Option(doc = "The divergence towards the reference (f-DPO): reverse_kl (plain DPO), forward_kl, "
+                + "js_divergence or alpha_divergence.", value = "reverse_kl", label = "F")
+        FDivergence fDivergenceType,
+        @Option(doc = "The alpha divergence's coefficient.", value = "1.0", label = "A", finite = true)
+        double fAlphaDivergenceCoef) {
 
     /** TRL's defaults: beta 0.1, no label smoothing, SimPO gamma 0.5, DiscoPOP tau 0.05, reverse KL. */
-    public static final LossOptions DEFAULTS = new LossOptions(0.1, 0, 0.5, Losses.DEFAULT_DISCOPOP_TAU,
-            FDivergence.REVERSE_KL, 1);
+    public static final LossOptions DEFAULTS = OptionRecords.defaults(LossOptions.class);
 
     /** Checks ranges; the error lists every problem, each naming its option. */
     public LossOptions {
-        new Problems()
-                .require(beta > 0, "beta must be positive, got " + beta)
-                .require(labelSmoothing >= 0 && labelSmoothing < 0.5,
-                        "label_smoothing must be in [0, 0.5), got " + labelSmoothing)
-                .require(discopopTau > 0, "discopop_tau must be positive, got " + discopopTau)
-                .require(fDivergenceType != null, "f_divergence_type is required")
-                .require(Double.isFinite(fAlphaDivergenceCoef),
-                        "f_alpha_divergence_coef must be finite, got " + fAlphaDivergenceCoef)
-                .throwIfAny();
+        OptionRecords.check(LossOptions.class, beta, labelSmoothing, simpoGamma, discopopTau, fDivergenceType,
+                fAlphaDivergenceCoef).throwIfAny();
     }
 
     /** TRL's defaults with the given beta. */
@@ -39,26 +39,27 @@ public record LossOptions(double beta, double labelSmoothing, double simpoGamma,
 
     /** These options with another beta. */
     public LossOptions withBeta(double value) {
-        return new LossOptions(value, labelSmoothing, simpoGamma, discopopTau, fDivergenceType, fAlphaDivergenceCoef);
+        return OptionRecords.with(this, LossOptions::beta, value);
     }
 
     /** These options with another label smoothing. */
     public LossOptions withLabelSmoothing(double value) {
-        return new LossOptions(beta, value, simpoGamma, discopopTau, fDivergenceType, fAlphaDivergenceCoef);
+        return OptionRecords.with(this, LossOptions::labelSmoothing, value);
     }
 
     /** These options with another SimPO gamma. */
     public LossOptions withSimpoGamma(double value) {
-        return new LossOptions(beta, labelSmoothing, value, discopopTau, fDivergenceType, fAlphaDivergenceCoef);
+        return OptionRecords.with(this, LossOptions::simpoGamma, value);
     }
 
     /** These options with another DiscoPOP temperature. */
     public LossOptions withDiscopopTau(double value) {
-        return new LossOptions(beta, labelSmoothing, simpoGamma, value, fDivergenceType, fAlphaDivergenceCoef);
+        return OptionRecords.with(this, LossOptions::discopopTau, value);
     }
 
     /** These options with another divergence and coefficient. */
     public LossOptions withFDivergence(FDivergence value, double alphaCoef) {
-        return new LossOptions(beta, labelSmoothing, simpoGamma, discopopTau, value, alphaCoef);
+        return OptionRecords.with(OptionRecords.with(this, LossOptions::fDivergenceType, value),
+                LossOptions::fAlphaDivergenceCoef, alphaCoef);
     }
 }

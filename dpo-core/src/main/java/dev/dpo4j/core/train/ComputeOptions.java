@@ -4,28 +4,30 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.util.cuda.CudaUtils;
 import dev.dpo4j.api.Names;
-import dev.dpo4j.api.options.Problems;
+import dev.dpo4j.api.options.Option;
+import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.List;
 
-/**
- * How the arithmetic runs: bfloat16 mixed precision and the kernels.
- *
- * @param bf16 bfloat16 compute with float32 master weights and no loss scaling (TRL's {@code bf16}); null: on where
- *     it pays, a GPU with bfloat16 (compute capability 8 or more) and the TorchScript kernels, unless {@code fp16}
- * @param kernels {@code auto} (the TorchScript kernels wherever they load, else the pure-DJL ones), {@code torchscript}
- *     or {@code djl}
- */
-public record ComputeOptions(Boolean bf16, String kernels) {
+/** How the arithmetic runs: bfloat16 mixed precision and the kernels. */
+public record ComputeOptions(
+        @Option(doc = "bfloat16 compute with float32 master weights and no loss scaling.", defaultDoc = "on where it "
+                + "pays (a GPU of compute capability 8 or more, with the TorchScript kernels), unless --fp16")
+        Boolean bf16,
+        @Option(doc = "auto (the TorchScript kernels wherever they load: flash attention, fused AdamW, bfloat16; else "
+                + "DJL's own operations), torchscript (fail if they do not load) or djl.", value = "auto", label = "K")
+        String kernels) {
 
     /** The defaults: bfloat16 where it pays, the fastest kernels that load. */
-    public static final ComputeOptions DEFAULTS = new ComputeOptions(null, "auto");
+    public static final ComputeOptions DEFAULTS = OptionRecords.defaults(ComputeOptions.class);
 
     /** Checks the kernels' name; the error names the option and its choices. */
     public ComputeOptions {
-        new Problems()
-                .require(kernels != null && Kernels.names().contains(Names.normalize(kernels)),
+        OptionRecords.check(ComputeOptions.class, bf16, kernels)
+                .require(kernels == null || Kernels.names().contains(Names.normalize(kernels)),
                         "kernels must be " + String.join(", ", Kernels.names()) + ", got '" + kernels + "'")
+                .require(!(Boolean.TRUE.equals(bf16) && kernels != null && Names.normalize(kernels).equals("djl")),
+                        "bf16 needs the TorchScript kernels (DJL's own operations have no bfloat16), but kernels=djl")
                 .throwIfAny();
     }
 

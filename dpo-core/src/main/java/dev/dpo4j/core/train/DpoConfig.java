@@ -1,52 +1,65 @@
 package dev.dpo4j.core.train;
 
-import dev.dpo4j.api.options.Problems;
+import dev.dpo4j.api.options.Option;
+import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.LossConfig;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Every training option, named as in TRL's {@code DPOConfig} (camel-cased), grouped by concern: the loss, the
- * optimizer, batching, saving and the reference each are a record that declares its options, defaults and checks
- * once. Built and validated by {@link #builder()}, whose setters are flat, as TRL's keyword arguments; errors name
- * the option in TRL's snake_case, and {@link #byName()} lists every option under that name.
+ * optimizer, batching, saving, the reference, compute, LoRA and reporting each are a record whose components declare
+ * their options ({@link Option}: name, one-line doc, default, range) once; the options of no group are declared here.
+ * Built and validated by {@link #builder()}, whose setters are flat, as TRL's keyword arguments; errors name the
+ * option in TRL's snake_case, and {@link #byName()} lists every option under that name.
  *
- * @param outputDir where the trained model, checkpoints and {@code metrics.jsonl} go
- * @param overwriteOutputDir whether a non-empty {@code outputDir} may be written into
  * @param loss the loss and its parameters
  * @param optimizer the learning rate, its schedule, AdamW and clipping
  * @param batching batch sizes, accumulation, lengths and padding
  * @param saving checkpoints and the saved model's dtype
  * @param reference how the reference model is used
- * @param numTrainEpochs epochs over the training set (default 1)
- * @param maxSteps stop after this many optimizer steps; 0 or less: run all epochs (default -1)
- * @param evalSteps evaluate every this many steps; 0: only at the end (default 0)
- * @param loggingSteps log averaged metrics every this many steps (default 10)
- * @param seed seeds initialization and data order (default 42)
- * @param fp16 float16 compute with float32 master weights and dynamic loss scaling (default false: float32)
- * @param gradientCheckpointing keep only each decoder layer's input during the forward pass and recompute the layer
- *     in backward, and the LM head chunk by chunk, trading about a third more compute for far less memory; null
- *     (the default, {@code auto}): a micro-batch recomputes only as many layers, from the first, as its activations
- *     need to fit in the free GPU memory (none when they fit)
  * @param compute bfloat16 and the kernels
  * @param lora LoRA adapters ({@code use_peft} and the {@code lora_*} options)
- * @param resumeFromCheckpoint a checkpoint folder to resume from, or a folder holding {@code checkpoint-N} folders
- *     (the output folder) whose newest complete one is taken when training starts; null: start fresh
  * @param reporting where metrics are reported ({@code report_to}: metrics.jsonl, TensorBoard, both or neither)
  */
-public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig loss, OptimizerOptions optimizer,
-        BatchOptions batching, SaveOptions saving, ReferenceOptions reference, int numTrainEpochs, long maxSteps,
-        long evalSteps, long loggingSteps, long seed, boolean fp16, Boolean gradientCheckpointing,
-        ComputeOptions compute, LoraOptions lora, Path resumeFromCheckpoint, ReportOptions reporting) {
+public record DpoConfig(
+        @Option(doc = "Where the trained model, checkpoints, metrics.jsonl and training_curves.png go.", label = "DIR")
+        Path outputDir,
+        @Option(doc = "Write into a non-empty --output_dir.", value = "false")
+        boolean overwriteOutputDir,
+        LossConfig loss, OptimizerOptions optimizer, BatchOptions batching, SaveOptions saving,
+        ReferenceOptions reference,
+        @Option(doc = "Epochs over the training pairs.", value = "1", label = "N", min = 1)
+        int numTrainEpochs,
+        @Option(doc = "Stop after N optimizer steps; overrides --num_train_epochs when positive.", value = "-1",
+                label = "N")
+        long maxSteps,
+        @Option(doc = "Evaluate every N steps; 0: only at the end.", value = "0", label = "N", min = 0)
+        long evalSteps,
+        @Option(doc = "Log averaged training metrics every N steps.", value = "10", label = "N", min = 1)
+        long loggingSteps,
+        @Option(doc = "Seed of the data order, the eval split and the embedded model's weights.", value = "42",
+                label = "N")
+        long seed,
+        @Option(doc = "float16 compute with float32 master weights and dynamic loss scaling (GPUs).", value = "false")
+        boolean fp16,
+        @Option(doc = "Recompute each decoder layer and the LM head, chunk by chunk, in backward: far less memory for "
+                + "about a third more compute.", label = "true|false|auto", defaultDoc = "auto (a micro-batch "
+                + "recomputes only as many layers as its activations need to fit in the free GPU memory)")
+        Boolean gradientCheckpointing,
+        ComputeOptions compute, LoraOptions lora,
+        @Option(doc = "Continue an earlier run with the same data and seed: a checkpoint-N folder, or a folder "
+                + "holding checkpoints (its newest complete one), or true / last for the --output_dir.",
+                label = "DIR")
+        Path resumeFromCheckpoint,
+        ReportOptions reporting) {
 
     /** Checks the options of no group; the error lists every problem, each naming its option. */
     public DpoConfig {
-        new Problems()
+        OptionRecords.check(DpoConfig.class, outputDir, overwriteOutputDir, loss, optimizer, batching, saving,
+                        reference, numTrainEpochs, maxSteps, evalSteps, loggingSteps, seed, fp16,
+                        gradientCheckpointing, compute, lora, resumeFromCheckpoint, reporting)
                 .require(outputDir != null, "output_dir is required")
                 .require(loss != null && optimizer != null && batching != null && saving != null
                         && reference != null && compute != null && lora != null, "every option group is required")
@@ -55,9 +68,6 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig l
                 .require(!(lora != null && lora.usePeft() && reference != null && reference.syncRefModel()),
                         "sync_ref_model cannot be used with use_peft: the reference is the base model with the adapters "
                         + "switched off, not a model of its own to move (as in TRL)")
-                .require(numTrainEpochs >= 1, "num_train_epochs must be at least 1, got " + numTrainEpochs)
-                .require(evalSteps >= 0, "eval_steps must not be negative, got " + evalSteps)
-                .require(loggingSteps >= 1, "logging_steps must be at least 1, got " + loggingSteps)
                 .require(reporting != null, "report_to is required (none for no reports)")
                 .throwIfAny();
     }
@@ -77,30 +87,7 @@ public record DpoConfig(Path outputDir, boolean overwriteOutputDir, LossConfig l
      * {@code per_device_train_batch_size}, ... For reports, and for the CLI's defaults.
      */
     public Map<String, Object> byName() {
-        Map<String, Object> values = new LinkedHashMap<>();
-        flatten(this, values);
-        return values;
-    }
-
-    private static void flatten(Record record, Map<String, Object> into) {
-        for (RecordComponent component : record.getClass().getRecordComponents()) {
-            Object value;
-            try {
-                value = component.getAccessor().invoke(record);
-            } catch (IllegalAccessException | InvocationTargetException e) {
-                throw new IllegalStateException("cannot read option " + component.getName(), e);
-            }
-            if (value instanceof Record nested) {
-                flatten(nested, into);
-            } else {
-                into.put(snakeCase(component.getName()), value);
-            }
-        }
-    }
-
-    /** {@code perDeviceTrainBatchSize} to {@code per_device_train_batch_size}. */
-    static String snakeCase(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        return OptionRecords.byName(this);
     }
 
     /** Builds a validated {@link DpoConfig}. */

@@ -2,6 +2,8 @@ package dev.dpo4j.core.train;
 
 import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.Names;
+import dev.dpo4j.api.options.Option;
+import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.api.options.Problems;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -13,13 +15,12 @@ import java.util.Set;
 /**
  * Where training metrics are reported, as TRL's {@code report_to}: {@code jsonl} ({@code metrics.jsonl}),
  * {@code tensorboard} (event files under {@code output_dir/runs/}), {@code all} (both) or {@code none} (neither).
- *
- * @param reportTo the reporters, each once, in declaration order (jsonl)
  */
-public record ReportOptions(List<Reporter> reportTo) {
-
-    /** Today's {@code metrics.jsonl} alone. */
-    public static final ReportOptions DEFAULTS = new ReportOptions(List.of(Reporter.JSONL));
+public record ReportOptions(
+        @Option(doc = "Where metrics go, comma-separated: jsonl (metrics.jsonl), tensorboard (event files under "
+                + "--output_dir/runs/, readable by TensorBoard and by wandb sync --sync-tensorboard), all, or none.",
+                value = "jsonl", label = "NAME")
+        List<Reporter> reportTo) {
 
     private static final NamedChoices<List<Reporter>> CHOICES = NamedChoices.<List<Reporter>>builder("report_to")
             .add("jsonl", List.of(Reporter.JSONL)).add("tensorboard", List.of(Reporter.TENSORBOARD))
@@ -30,6 +31,14 @@ public record ReportOptions(List<Reporter> reportTo) {
         new Problems().require(reportTo != null && reportTo.stream().allMatch(Objects::nonNull),
                 "report_to is required (none for no reports)").throwIfAny();
         reportTo = reportTo.stream().distinct().sorted().toList();
+    }
+
+    /** Today's {@code metrics.jsonl} alone. */
+    public static final ReportOptions DEFAULTS = OptionRecords.defaults(ReportOptions.class);
+
+    /** The reporters {@code names} select, as {@link #parse} reads them: how the option's words become its value. */
+    static List<Reporter> parseReportTo(List<String> names) {
+        return parse(names).reportTo();
     }
 
     /**
