@@ -2,6 +2,7 @@ package dev.dpo4j.core;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -35,6 +36,42 @@ class ArchitectureTest {
     void theTokenizerKnowsNothingOfCheckpoints() {
         noClasses().that().resideInAPackage("dev.dpo4j.core.tokenizer..").should().dependOnClassesThat()
                 .resideInAPackage("dev.dpo4j.core.checkpoint..").check(core);
+    }
+
+    /**
+     * The layers, bottom to top: each may use the ones below it, never one above. The kernels; the model's
+     * architecture, tokens, batches and the optimizer; the building blocks (the scoring pass, memory estimates,
+     * references, checkpoints, where optimizer state lives, losses, metrics); what is trained; the step machinery
+     * ({@code internal}); the trainer.
+     */
+    @Test
+    void layersPointOneWay() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Kernels").definedBy("dev.dpo4j.core.kernels..")
+                .layer("Foundations").definedBy("dev.dpo4j.core.model..", "dev.dpo4j.core.tokenizer..",
+                        "dev.dpo4j.core.data..", "dev.dpo4j.core.optim..")
+                .layer("Blocks").definedBy("dev.dpo4j.core.scoring..", "dev.dpo4j.core.memory..",
+                        "dev.dpo4j.core.reference..", "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.placement..",
+                        "dev.dpo4j.core.loss..", "dev.dpo4j.core.metrics..", "dev.dpo4j.core.tiny..")
+                .layer("Trained").definedBy("dev.dpo4j.core.trained..", "dev.dpo4j.core.lora..")
+                .layer("Step").definedBy("dev.dpo4j.core.internal..")
+                .layer("Trainer").definedBy("dev.dpo4j.core.train..")
+                .whereLayer("Trainer").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Step").mayOnlyBeAccessedByLayers("Trainer")
+                .whereLayer("Trained").mayOnlyBeAccessedByLayers("Step", "Trainer")
+                .whereLayer("Blocks").mayOnlyBeAccessedByLayers("Trained", "Step", "Trainer")
+                .whereLayer("Foundations").mayOnlyBeAccessedByLayers("Blocks", "Trained", "Step", "Trainer")
+                .check(core);
+    }
+
+    @Test
+    void everyPackageIsInALayer() {
+        classes().should().resideInAnyPackage("dev.dpo4j.core.kernels..", "dev.dpo4j.core.model..",
+                "dev.dpo4j.core.tokenizer..", "dev.dpo4j.core.data..", "dev.dpo4j.core.optim..",
+                "dev.dpo4j.core.scoring..", "dev.dpo4j.core.memory..", "dev.dpo4j.core.reference..",
+                "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.placement..", "dev.dpo4j.core.loss..",
+                "dev.dpo4j.core.metrics..", "dev.dpo4j.core.tiny..", "dev.dpo4j.core.trained..",
+                "dev.dpo4j.core.lora..", "dev.dpo4j.core.internal..", "dev.dpo4j.core.train..").check(core);
     }
 
     @Test
