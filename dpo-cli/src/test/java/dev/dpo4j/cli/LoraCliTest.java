@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dpo4j.cli.DpoCommandTest.Result;
 import dev.dpo4j.cli.embedded.EmbeddedDataset;
 import dev.dpo4j.cli.embedded.EmbeddedModel;
+import dev.dpo4j.testing.TrainedWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class LoraCliTest {
         assertThat(out.resolve("tokenizer.json")).isNotEmptyFile();
         assertThat(out.resolve("model.safetensors")).doesNotExist();
         assertThat(out.resolve("merged")).doesNotExist();
-        TrainedOutputs.assertAdaptersTrained(out);
+        TrainedWeights.assertAdaptersTrained(out);
         Path dir = out.toAbsolutePath().normalize();
         assertThat(result.out()).contains("done after 2 steps")
                 .containsPattern("final train +loss \\d\\.\\d{4}, reward accuracy .* at step 2")

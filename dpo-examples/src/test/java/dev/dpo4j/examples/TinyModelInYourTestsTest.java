@@ -3,8 +3,9 @@ package dev.dpo4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpo4j.api.train.TrainingSummary;
-import dev.dpo4j.testing.TinyModels;
 import dev.dpo4j.core.train.DpoTrainer;
+import dev.dpo4j.testing.TinyModels;
+import dev.dpo4j.testing.TrainedWeights;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,6 @@ class TinyModelInYourTestsTest {
         assertThat(summary.steps()).isEqualTo(4);
         assertThat(summary.lastTrain().loss()).isFinite().isPositive();
         assertThat(tmp.resolve("out/model.safetensors")).isNotEmptyFile();
-        TrainedModels.assertTrained(model, tmp.resolve("out"));
+        TrainedWeights.assertTrained(model, tmp.resolve("out"));
     }
 }

@@ -8,6 +8,7 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
 import dev.dpo4j.core.checkpoint.CheckpointException;
+import dev.dpo4j.testing.TrainedWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.dpo4j.core.train;
 
-import static dev.dpo4j.core.train.TrainedWeights.assertAdaptersTrainedAlike;
-import static dev.dpo4j.core.train.TrainedWeights.assertMoved;
-import static dev.dpo4j.core.train.TrainedWeights.assertSameTensors;
-import static dev.dpo4j.core.train.TrainedWeights.assertTrainedAlike;
+import static dev.dpo4j.testing.TrainedWeights.assertAdaptersTrainedAlike;
+import static dev.dpo4j.testing.TrainedWeights.assertMoved;
+import static dev.dpo4j.testing.TrainedWeights.assertSameTensors;
+import static dev.dpo4j.testing.TrainedWeights.assertTrainedAlike;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -19,10 +19,11 @@ import dev.dpo4j.core.lora.AdapterFolder;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.testing.RandomInit;
-import dev.dpo4j.testing.TinyModels;
 import dev.dpo4j.core.tokenizer.HfTokenizer;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
+import dev.dpo4j.testing.RandomInit;
+import dev.dpo4j.testing.TinyModels;
+import dev.dpo4j.testing.TrainedWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.dpo4j.core.train;
 
-import static dev.dpo4j.core.train.TrainedWeights.assertTrained;
-import static dev.dpo4j.core.train.TrainedWeights.assertTrainedAlike;
+import static dev.dpo4j.testing.TrainedWeights.assertTrained;
+import static dev.dpo4j.testing.TrainedWeights.assertTrainedAlike;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -15,6 +15,7 @@ import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.testing.RandomInit;
 import dev.dpo4j.testing.TinyModels;
+import dev.dpo4j.testing.TrainedWeights;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

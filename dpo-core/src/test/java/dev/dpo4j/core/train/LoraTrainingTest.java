@@ -1,7 +1,7 @@
 package dev.dpo4j.core.train;
 
-import static dev.dpo4j.core.train.TrainedWeights.assertAdaptersTrained;
-import static dev.dpo4j.core.train.TrainedWeights.assertAdaptersTrainedAlike;
+import static dev.dpo4j.testing.TrainedWeights.assertAdaptersTrained;
+import static dev.dpo4j.testing.TrainedWeights.assertAdaptersTrainedAlike;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -15,9 +15,10 @@ import dev.dpo4j.api.train.DpoMetrics;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.checkpoint.Safetensors;
-import dev.dpo4j.core.loss.Losses;
 import dev.dpo4j.core.lora.AdapterFolder;
 import dev.dpo4j.core.lora.LoraOptions;
+import dev.dpo4j.core.loss.Losses;
+import dev.dpo4j.testing.TrainedWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,9 +9,10 @@ import dev.dpo4j.adapters.PreferenceDatasets;
 import dev.dpo4j.api.data.PreferenceExample;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.cli.embedded.EmbeddedModel;
 import dev.dpo4j.core.train.DpoTrainer;
 import dev.dpo4j.examples.TrainedModels;
-import dev.dpo4j.cli.embedded.EmbeddedModel;
+import dev.dpo4j.testing.TrainedWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ class AdapterTrainingTest {
         assertThat(summary.lastEval().loss()).isFinite();
         assertThat(examples.skipReport().skipped()).isZero();
         assertThat(tmp.resolve("out/model.safetensors")).exists();
-        TrainedModels.assertTrained(tmp.resolve("model"), tmp.resolve("out"));
+        TrainedWeights.assertTrained(tmp.resolve("model"), tmp.resolve("out"));
     }
 
     @Test
@@ -67,7 +68,7 @@ class AdapterTrainingTest {
                 data, tmp.resolve("out"));
         assertThat(summary.steps()).isEqualTo(1); // 8 pairs, a global batch of 32: one step
         assertThat(tmp.resolve("out/model.safetensors")).exists();
-        TrainedModels.assertTrained(tmp.resolve("m"), tmp.resolve("out"));
+        TrainedWeights.assertTrained(tmp.resolve("m"), tmp.resolve("out"));
     }
 
     private static Path tinyModel(Path folder) throws IOException {
