@@ -4,7 +4,6 @@ import dev.dpo4j.api.options.Option;
 import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.api.options.OptionRef;
 import dev.dpo4j.core.model.ModelConfig;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -69,7 +68,7 @@ public record LoraOptions(
 
     /** The defaults with adapters on: {@code use_peft}, r 16, alpha 32, {@code q_proj, v_proj}. */
     public static LoraOptions enabled() {
-        return DEFAULTS.withUsePeft(true);
+        return DEFAULTS.with(LoraOptions::usePeft, true);
     }
 
     /** The adapters' scale: {@code alpha / r}, or {@code alpha / sqrt(r)} with {@code use_rslora}. */
@@ -84,45 +83,5 @@ public record LoraOptions(
     public long adapterParameters(ModelConfig config) {
         return LoraModule.resolve(config, loraTargetModules).stream()
                 .mapToLong(m -> loraR * (m.inFeatures() + m.outFeatures())).sum();
-    }
-
-    /** With or without adapters; shorthand for {@code with(LoraOptions::usePeft, value)}, as the others below. */
-    public LoraOptions withUsePeft(boolean value) {
-        return with(LoraOptions::usePeft, value);
-    }
-
-    /** With rank {@code value}. */
-    public LoraOptions withR(int value) {
-        return with(LoraOptions::loraR, value);
-    }
-
-    /** With scale numerator {@code value}. */
-    public LoraOptions withAlpha(int value) {
-        return with(LoraOptions::loraAlpha, value);
-    }
-
-    /** With adapter dropout {@code value}. */
-    public LoraOptions withDropout(double value) {
-        return with(LoraOptions::loraDropout, value);
-    }
-
-    /** With these target modules ({@code all-linear} alone, or names and suffixes). */
-    public LoraOptions withTargetModules(String... value) {
-        return with(LoraOptions::loraTargetModules, Arrays.asList(value));
-    }
-
-    /** With or without rank-stabilized scaling. */
-    public LoraOptions withRslora(boolean value) {
-        return with(LoraOptions::useRslora, value);
-    }
-
-    /** Also saving the merged model, or not. */
-    public LoraOptions withMergeAdapters(boolean value) {
-        return with(LoraOptions::mergeAdapters, value);
-    }
-
-    /** With dropout disabled while training (TRL's default), or {@code lora_dropout} applied. */
-    public LoraOptions withDisableDropout(boolean value) {
-        return with(LoraOptions::disableDropout, value);
     }
 }

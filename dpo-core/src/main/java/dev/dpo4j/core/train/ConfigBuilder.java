@@ -29,7 +29,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return copy(c.byName());
     }
 
-    /** Every LoRA option at once, as {@code LoraOptions.enabled().withR(16).withTargetModules("all-linear")}. */
+    /** Every LoRA option at once, as {@code LoraOptions.enabled().with(LoraOptions::loraR, 16).with(LoraOptions::loraTargetModules, List.of("all-linear"))}. */
     public B lora(LoraOptions value) {
         return copy(OptionRecords.byName(value));
     }

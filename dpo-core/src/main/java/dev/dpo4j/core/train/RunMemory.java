@@ -51,7 +51,7 @@ final class RunMemory {
     private static DpoConfig effective(DpoConfig config, ModelSource source, ModelConfig model) {
         Path adapter = source.adapterFolder();
         return adapter == null ? config : DpoConfig.builder().config(config)
-                .lora(AdapterFolder.options(adapter, model).withMergeAdapters(config.lora().mergeAdapters()))
+                .lora(AdapterFolder.options(adapter, model).with(LoraOptions::mergeAdapters, config.lora().mergeAdapters()))
                 .build();
     }
 

@@ -51,8 +51,8 @@ class LoraAdaptersTest {
 
     @Test
     void scalingIsAlphaOverRankOrOverItsRoot() {
-        assertThat(LoraOptions.enabled().withR(4).withAlpha(8).scaling()).isEqualTo(2);
-        assertThat(LoraOptions.enabled().withR(4).withAlpha(8).withRslora(true).scaling()).isEqualTo(4);
+        assertThat(LoraOptions.enabled().with(LoraOptions::loraR, 4).with(LoraOptions::loraAlpha, 8).scaling()).isEqualTo(2);
+        assertThat(LoraOptions.enabled().with(LoraOptions::loraR, 4).with(LoraOptions::loraAlpha, 8).with(LoraOptions::useRslora, true).scaling()).isEqualTo(4);
     }
 
     @Test
@@ -163,8 +163,8 @@ class LoraAdaptersTest {
 
     /** Adapters of rank 4, alpha 8, with non-zero B so that they change the model. */
     private static LoraAdapters randomAdapters(NDManager manager, String... targets) {
-        LoraAdapters adapters = LoraAdapters.initialize(TINY, LoraOptions.enabled().withR(4).withAlpha(8)
-                .withTargetModules(targets), manager, 9);
+        LoraAdapters adapters = LoraAdapters.initialize(TINY, LoraOptions.enabled().with(LoraOptions::loraR, 4).with(LoraOptions::loraAlpha, 8)
+                .with(LoraOptions::loraTargetModules, List.of(targets)), manager, 9);
         adapters.modules().forEach(m -> {
             NDArray b = adapters.parameters().get(m.bName());
             InPlace.assign(b, manager.randomNormal(0, 0.2f, b.getShape(), DataType.FLOAT32));

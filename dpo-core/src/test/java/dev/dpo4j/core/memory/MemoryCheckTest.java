@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.model.ModelConfig;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The refusal of runs that cannot fit, the option it names, and the estimate at Mistral-7B's shape. */
@@ -42,7 +43,7 @@ class MemoryCheckTest {
     @Test
     void mistral7bHasItsKnownParameterCounts() {
         assertThat(mistral(false, LoraOptions.enabled()).parameters()).isEqualTo(7_241_732_096L);
-        assertThat(LoraOptions.enabled().withTargetModules(LoraOptions.ALL_LINEAR).adapterParameters(MISTRAL))
+        assertThat(LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of(LoraOptions.ALL_LINEAR)).adapterParameters(MISTRAL))
                 .isEqualTo(41_943_040L);
         // PEFT's default q_proj, v_proj at r 16
         assertThat(LoraOptions.enabled().adapterParameters(MISTRAL)).isEqualTo(6_815_744L);
@@ -50,7 +51,7 @@ class MemoryCheckTest {
 
     @Test
     void fullBfloat16TrainingOfMistral7bIsRefusedOnAnH200SuggestingLora() {
-        MemoryInputs full = mistral(false, LoraOptions.enabled().withTargetModules(LoraOptions.ALL_LINEAR));
+        MemoryInputs full = mistral(false, LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of(LoraOptions.ALL_LINEAR)));
         MemoryEstimate.PerDevice primary = full.estimate(H200).primary();
         assertThat(primary.held() - primary.workspace()).isEqualTo(22 * 7_241_732_096L)
                 .isBetween(155_000_000_000L, 165_000_000_000L);
@@ -68,7 +69,7 @@ class MemoryCheckTest {
 
     @Test
     void loraAllLinearOnMistral7bFitsAnH200() {
-        MemoryInputs lora = mistral(true, LoraOptions.enabled().withTargetModules(LoraOptions.ALL_LINEAR));
+        MemoryInputs lora = mistral(true, LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of(LoraOptions.ALL_LINEAR)));
         MemoryEstimate estimate = MemoryCheck.requireFits(lora, H200);
         long adapters = 41_943_040L;
         assertThat(estimate.primary().weights()).isEqualTo(2 * 7_241_732_096L + 6 * adapters)

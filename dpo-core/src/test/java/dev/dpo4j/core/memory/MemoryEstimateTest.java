@@ -8,6 +8,7 @@ import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.model.ModelConfig;
 import dev.dpo4j.core.scoring.RecomputePlan;
 import dev.dpo4j.testing.TinyModels;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The run's memory estimate by hand for a tiny Llama: full training in float32 and float16, LoRA, two devices. */
@@ -65,7 +66,7 @@ class MemoryEstimateTest {
 
     @Test
     void loraOnQueriesAndValuesTrainsOnlyTheAdaptersAndNeedsNoReferenceCopy() {
-        LoraOptions lora = LoraOptions.enabled().withR(4);
+        LoraOptions lora = LoraOptions.enabled().with(LoraOptions::loraR, 4);
         // per layer q: 4 * (32 + 32), v: 4 * (32 + 16)
         long adapters = 2 * (4 * (32 + 32) + 4 * (32 + 16));
         assertThat(lora.adapterParameters(LLAMA)).isEqualTo(adapters).isEqualTo(896);
@@ -83,7 +84,7 @@ class MemoryEstimateTest {
 
     @Test
     void allLinearTargetsEveryProjectionButNeverTheHead() {
-        LoraOptions lora = LoraOptions.enabled().withR(4).withTargetModules(LoraOptions.ALL_LINEAR);
+        LoraOptions lora = LoraOptions.enabled().with(LoraOptions::loraR, 4).with(LoraOptions::loraTargetModules, List.of(LoraOptions.ALL_LINEAR));
         // per layer q 4 * 64, k 4 * 48, v 4 * 48, o 4 * 64, gate, up and down 4 * 96 each
         assertThat(lora.adapterParameters(LLAMA)).isEqualTo(2 * (256 + 192 + 192 + 256 + 3 * 384));
         assertThat(CausalLm.projections(LLAMA)).hasSize(2 * 7)
@@ -92,7 +93,7 @@ class MemoryEstimateTest {
 
     @Test
     void targetsMatchAsPeftMatches() {
-        LoraOptions lora = LoraOptions.enabled().withTargetModules("q_proj", "layers.1.mlp.up_proj");
+        LoraOptions lora = LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of("q_proj", "layers.1.mlp.up_proj"));
         // 2 layers' q_proj and layer 1's up_proj, rank 16
         assertThat(lora.adapterParameters(LLAMA)).isEqualTo(16L * (2 * (32 + 32) + (32 + 64)));
     }

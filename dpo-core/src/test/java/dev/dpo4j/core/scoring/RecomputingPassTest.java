@@ -80,7 +80,7 @@ class RecomputingPassTest {
         try (NDManager manager = NDManager.newBaseManager();
                 CausalLm base = RandomInit.create(TinyModels.config("llama", 50, false), manager, 4, 0.2);
                 LoraAdapters adapters = LoraAdapters.initialize(base.config(),
-                        LoraOptions.enabled().withR(2).withTargetModules(LoraOptions.ALL_LINEAR), manager, 3)) {
+                        LoraOptions.enabled().with(LoraOptions::loraR, 2).with(LoraOptions::loraTargetModules, List.of(LoraOptions.ALL_LINEAR)), manager, 3)) {
             // B non-zero, so that A's gradients are too
             adapters.modules().forEach(m -> InPlace.assign(adapters.parameters().get(m.bName()),
                     manager.randomNormal(0, 0.3f, adapters.parameters().get(m.bName()).getShape(), DataType.FLOAT32)));

@@ -82,7 +82,7 @@ class DataParallelTest extends TinyModelTraining {
     @ParameterizedTest(name = "fp16={0} checkpointing={1}")
     @CsvSource({"false,false", "true,true"})
     void loraAdaptersOnTwoDevicesGetTheUpdateOfOne(boolean fp16, boolean checkpointing) {
-        LoraOptions lora = LoraOptions.enabled().withR(4).withTargetModules(LoraOptions.ALL_LINEAR);
+        LoraOptions lora = LoraOptions.enabled().with(LoraOptions::loraR, 4).with(LoraOptions::loraTargetModules, List.of(LoraOptions.ALL_LINEAR));
         TrainingSummary one = base(tmp.resolve("one")).devices(CPU).gradientAccumulationSteps(4).maxSteps(3)
                 .lora(lora).fp16(fp16).gradientCheckpointing(checkpointing).build().train();
         TrainingSummary two = base(tmp.resolve("two")).devices(CPU, CPU).gradientAccumulationSteps(2).maxSteps(3)
@@ -94,7 +94,7 @@ class DataParallelTest extends TinyModelTraining {
 
     @Test
     void aContinuedAdapterOnTwoDevicesRefersToItsStartOnBoth() {
-        base(tmp.resolve("start")).lora(LoraOptions.enabled().withR(4)).maxSteps(2).build().train();
+        base(tmp.resolve("start")).lora(LoraOptions.enabled().with(LoraOptions::loraR, 4)).maxSteps(2).build().train();
         Path adapter = tmp.resolve("start");
         TrainingSummary one = DpoTrainer.builder().modelPath(adapter).trainData(TinyModels.arithmetic(16))
                 .outputDir(tmp.resolve("one")).progressBar(false).learningRate(5e-3).perDeviceTrainBatchSize(2)

@@ -11,7 +11,6 @@ import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.FDivergence;
 import dev.dpo4j.core.loss.LossConfig;
 import dev.dpo4j.core.loss.LossOptions;
-import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.List;
@@ -145,11 +144,11 @@ class DpoConfigTest {
                 .hasMessageContaining("lora_dropout must be in [0, 1), got 1.0")
                 .hasMessageContaining("lora_target_modules must name at least one module, got []")
                 .hasMessageContaining("merge_adapters needs use_peft");
-        assertThatThrownBy(() -> LoraOptions.enabled().withTargetModules("all-linear", "q_proj"))
+        assertThatThrownBy(() -> LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of("all-linear", "q_proj")))
                 .hasMessage("lora_target_modules: all-linear stands alone, got [all-linear, q_proj]");
-        assertThatThrownBy(() -> LoraOptions.enabled().withTargetModules("q_proj", " "))
+        assertThatThrownBy(() -> LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of("q_proj", " ")))
                 .hasMessageContaining("lora_target_modules must name at least one module");
-        assertThat(LoraOptions.enabled().withTargetModules("all-linear").withMergeAdapters(true).mergeAdapters())
+        assertThat(LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of("all-linear")).with(LoraOptions::mergeAdapters, true).mergeAdapters())
                 .isTrue();
     }
 
@@ -158,8 +157,8 @@ class DpoConfigTest {
         assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).usePeft(true).syncRefModel(true).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sync_ref_model cannot be used with use_peft");
-        assertThat(DpoConfig.builder().outputDir(OUT).lora(LoraOptions.enabled().withR(8)).build().lora())
-                .isEqualTo(LoraOptions.enabled().withR(8));
+        assertThat(DpoConfig.builder().outputDir(OUT).lora(LoraOptions.enabled().with(LoraOptions::loraR, 8)).build().lora())
+                .isEqualTo(LoraOptions.enabled().with(LoraOptions::loraR, 8));
     }
 
     @Test

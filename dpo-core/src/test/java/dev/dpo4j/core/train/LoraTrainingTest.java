@@ -37,7 +37,7 @@ class LoraTrainingTest extends TinyModelTraining {
 
     private DpoTrainer.Builder lora(Path out) {
         return trainer(out).learningRate(1e-2).perDeviceTrainBatchSize(4).loggingSteps(1).seed(7)
-                .lora(LoraOptions.enabled().withR(4).withAlpha(8).withTargetModules(LoraOptions.ALL_LINEAR));
+                .lora(LoraOptions.enabled().with(LoraOptions::loraR, 4).with(LoraOptions::loraAlpha, 8).with(LoraOptions::loraTargetModules, List.of(LoraOptions.ALL_LINEAR)));
     }
 
     @Test
@@ -77,7 +77,7 @@ class LoraTrainingTest extends TinyModelTraining {
 
     @Test
     void onlyTheTargetedLayersGetAdapters() throws IOException {
-        lora(tmp.resolve("qv")).lora(LoraOptions.enabled().withR(2)).maxSteps(1).build().train();
+        lora(tmp.resolve("qv")).lora(LoraOptions.enabled().with(LoraOptions::loraR, 2)).maxSteps(1).build().train();
         try (NDManager manager = NDManager.newBaseManager()) {
             assertThat(Safetensors.read(tmp.resolve("qv").resolve(AdapterFolder.WEIGHTS), manager, DataType.FLOAT32)
                     .keySet()).hasSize(2 * 2 * 2).allMatch(n -> n.contains("q_proj") || n.contains("v_proj"));
@@ -165,7 +165,7 @@ class LoraTrainingTest extends TinyModelTraining {
 
     @Test
     void mergeAdaptersAlsoWritesTheMergedModel() throws IOException {
-        lora(tmp.resolve("out")).lora(LoraOptions.enabled().withR(4).withAlpha(8).withMergeAdapters(true))
+        lora(tmp.resolve("out")).lora(LoraOptions.enabled().with(LoraOptions::loraR, 4).with(LoraOptions::loraAlpha, 8).with(LoraOptions::mergeAdapters, true))
                 .maxSteps(2).build().train();
         Path merged = tmp.resolve("out").resolve(LoraOptions.MERGED_FOLDER);
         String q = "model.layers.0.self_attn.q_proj";
@@ -188,21 +188,21 @@ class LoraTrainingTest extends TinyModelTraining {
 
     @Test
     void refusesWhatLoraCannotDoNamingTheOption() {
-        assertThatThrownBy(() -> lora(tmp.resolve("a")).lora(LoraOptions.enabled().withTargetModules("q_prj"))
+        assertThatThrownBy(() -> lora(tmp.resolve("a")).lora(LoraOptions.enabled().with(LoraOptions::loraTargetModules, List.of("q_prj")))
                 .maxSteps(1).build().train())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lora_target_modules: q_prj")
                 .hasMessageContaining("q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
         assertThatThrownBy(() -> lora(tmp.resolve("b")).syncRefModel(true).build())
                 .hasMessageContaining("sync_ref_model cannot be used with use_peft");
-        assertThatThrownBy(() -> lora(tmp.resolve("c")).lora(LoraOptions.enabled().withDisableDropout(false))
+        assertThatThrownBy(() -> lora(tmp.resolve("c")).lora(LoraOptions.enabled().with(LoraOptions::disableDropout, false))
                 .maxSteps(1).build().train())
                 .hasMessageContaining("lora_dropout 0.05 with disable_dropout false needs gradient_checkpointing false");
     }
 
     @Test
     void loraDropoutTrainsWithoutCheckpointing() {
-        TrainingSummary summary = lora(tmp.resolve("dropout")).lora(LoraOptions.enabled().withDisableDropout(false)
-                .withDropout(0.2)).gradientCheckpointing(false).maxSteps(2).build().train();
+        TrainingSummary summary = lora(tmp.resolve("dropout")).lora(LoraOptions.enabled().with(LoraOptions::disableDropout, false)
+                .with(LoraOptions::loraDropout, 0.2)).gradientCheckpointing(false).maxSteps(2).build().train();
         assertThat(summary.lastTrain().loss()).isFinite();
         assertAdaptersTrained(tmp.resolve("dropout"));
     }
