@@ -111,14 +111,7 @@ public final class HalfCopies implements DeviceWeights {
             List<NDArray> addends = new ArrayList<>(masters.size());
             StackedLeaves.Gradients stackedGradients = stacked.gradients(scratch);
             masters.keySet().forEach(name -> {
-                NDArray gradient;
-                if (stacked.contains(name)) {
-                    gradient = stackedGradients.of(name);
-                } else {
-                    gradient = copies.get(name).getGradient();
-                    gradient.attach(scratch);
-                }
-                addends.add(gradient);
+                addends.add(stackedGradients.of(name, copies));
                 sums.add(gradients.get(name));
             });
             kernels.drainInto(sums, addends);

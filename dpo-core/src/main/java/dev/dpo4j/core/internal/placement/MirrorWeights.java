@@ -165,15 +165,7 @@ public final class MirrorWeights implements DeviceWeights {
                     NDList gradients = new NDList();
                     StackedLeaves.Gradients stackedGradients = stacked.gradients(scratch);
                     for (int m = from; m < to; m++) {
-                        String name = group.names().get(m);
-                        NDArray gradient;
-                        if (stacked.contains(name)) {
-                            gradient = stackedGradients.of(name);
-                        } else {
-                            gradient = views.get(name).getGradient();
-                            gradient.attach(scratch);
-                        }
-                        gradients.add(gradient);
+                        gradients.add(stackedGradients.of(group.names().get(m), views));
                     }
                     NDList flat = new NDList();
                     gradients.forEach(g -> flat.add(g.flatten()));

@@ -70,16 +70,24 @@ public final class StackedLeaves {
     public final class Gradients {
 
         private final NDManager scratch;
-        private final Map<NDArray, NDArray> leaves = new IdentityHashMap<>();
+        private final Map<NDArray, NDArray> stackGradients = new IdentityHashMap<>();
 
         private Gradients(NDManager scratch) {
             this.scratch = scratch;
         }
 
-        /** The named member's rows of its leaf's gradient, in the scratch manager. */
-        public NDArray of(String name) {
+        /**
+         * The named weight's gradient, in the scratch manager: a member's rows of its stack's gradient, any other
+         * weight's own gradient on its leaf in {@code leaves}.
+         */
+        public NDArray of(String name, Map<String, NDArray> leaves) {
             Member member = members.get(name);
-            NDArray gradient = leaves.computeIfAbsent(member.rows().weight(), leaf -> {
+            if (member == null) {
+                NDArray gradient = leaves.get(name).getGradient();
+                gradient.attach(scratch);
+                return gradient;
+            }
+            NDArray gradient = stackGradients.computeIfAbsent(member.rows().weight(), leaf -> {
                 NDArray g = leaf.getGradient();
                 g.attach(scratch);
                 return g;
