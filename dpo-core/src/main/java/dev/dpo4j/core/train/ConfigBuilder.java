@@ -159,6 +159,11 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return set(OptimizerOptions::weightDecay, value);
     }
 
+    /** {@code offload_optimizer}: the optimizer's float32 state in host memory (DeepSpeed's ZeRO-Offload). */
+    public B offloadOptimizer(boolean value) {
+        return set(OptimizerOptions::offloadOptimizer, value);
+    }
+
     /** AdamW beta1. */
     public B adamBeta1(double value) {
         return set(OptimizerOptions::adamBeta1, value);

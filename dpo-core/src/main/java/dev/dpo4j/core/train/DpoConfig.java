@@ -68,6 +68,9 @@ public record DpoConfig(
                 .require(!(lora != null && lora.usePeft() && reference != null && reference.syncRefModel()),
                         "sync_ref_model cannot be used with use_peft: the reference is the base model with the adapters "
                         + "switched off, not a model of its own to move (as in TRL)")
+                .require(!(lora != null && lora.usePeft() && optimizer != null && optimizer.offloadOptimizer()),
+                        "offload_optimizer is for full-parameter training; with use_peft the optimizer state is the "
+                        + "adapters', a few MiB, which stays on the device")
                 .require(reporting != null, "report_to is required (none for no reports)")
                 .throwIfAny();
     }

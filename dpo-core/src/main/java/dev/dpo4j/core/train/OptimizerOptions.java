@@ -21,14 +21,18 @@ public record OptimizerOptions(
         @Option(doc = "AdamW epsilon.", value = "1e-8", label = "E", min = 0, minExclusive = true)
         double adamEpsilon,
         @Option(doc = "Clip the global gradient norm to this; 0: no clipping.", value = "1.0", label = "N", min = 0)
-        double maxGradNorm) {
+        double maxGradNorm,
+        @Option(doc = "Keep the optimizer's float32 state (master weights, gradient accumulators, AdamW moments) in "
+                + "host memory and run AdamW there, as DeepSpeed's ZeRO-Offload: the GPU holds only the compute-type "
+                + "weights, their gradients and the activations (full-parameter training only).", value = "false")
+        boolean offloadOptimizer) {
 
-    /** TRL's defaults. */
+    /** TRL's defaults, the state on the device. */
     public static final OptimizerOptions DEFAULTS = OptionRecords.defaults(OptimizerOptions.class);
 
     /** Checks ranges; the error lists every problem, each naming its option. */
     public OptimizerOptions {
         OptionRecords.check(OptimizerOptions.class, learningRate, lrSchedulerType, warmupSteps, weightDecay,
-                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm).throwIfAny();
+                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, offloadOptimizer).throwIfAny();
     }
 }

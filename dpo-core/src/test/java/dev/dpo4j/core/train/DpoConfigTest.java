@@ -56,8 +56,8 @@ class DpoConfigTest {
                 .containsEntry("use_peft", false).containsEntry("lora_r", 16).containsEntry("lora_alpha", 32)
                 .containsEntry("lora_dropout", 0.05).containsEntry("lora_target_modules", List.of("q_proj", "v_proj"))
                 .containsEntry("use_rslora", false).containsEntry("merge_adapters", false)
-                .containsEntry("disable_dropout", true);
-        assertThat(byName).hasSize(55).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("disable_dropout", true).containsEntry("offload_optimizer", false);
+        assertThat(byName).hasSize(56).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
