@@ -71,9 +71,12 @@ public interface ReferenceLogps extends AutoCloseable {
         }
     }
 
-    /** A frozen copy of {@code policy} as it is now, stored and run in {@code computeType}. */
-    static ReferenceLogps copyOf(CausalLm policy, DataType computeType) {
-        return frozen(policy.frozenCopy(computeType), computeType);
+    /**
+     * A frozen copy of {@code policy} as it is now, stored and run in {@code computeType} on the device of
+     * {@code manager} (where the policy's masters may not be: in host memory with {@code offload_optimizer}).
+     */
+    static ReferenceLogps copyOf(CausalLm policy, DataType computeType, NDManager manager) {
+        return frozen(policy.frozenCopyOn(manager.newSubManager(), computeType), computeType);
     }
 
     /** A frozen copy of the starting policy, run in {@code computeType} without building a graph. */

@@ -19,14 +19,21 @@ final class TrainedModels {
      * Loads the policy of {@code trainer}: in float32 for full training; for LoRA the base in {@code computeType}
      * (the caller's model itself when given in memory already in that type, else a copy) and the adapters.
      *
+     * @param manager the run's manager on the first device
+     * @param stateManager where the optimizer's state lives ({@code manager}, or host memory with
+     *     {@code offload_optimizer}): a full model's float32 masters are loaded there
      * @param policyReference whether the loss needs a reference that no other model provides
      */
     static TrainedModel load(DpoTrainer trainer, DataType computeType, Kernels kernels, NDManager manager,
-            boolean policyReference) {
+            NDManager stateManager, boolean policyReference) {
         DpoConfig config = trainer.config();
         ModelSource source = trainer.policy();
         if (!config.lora().usePeft() && source.adapterFolder() == null) {
-            return new FullModel(source.load(manager).withKernels(kernels), source.ownsModel(), source.folder());
+            return new FullModel(source.load(stateManager).withKernels(kernels), source.ownsModel(), source.folder());
+        }
+        if (config.optimizer().offloadOptimizer()) {
+            throw new IllegalArgumentException("offload_optimizer is for full-parameter training, but "
+                    + source.adapterFolder() + " is a LoRA adapter, whose optimizer state stays on the device");
         }
         CausalLm given = source.ownsModel() ? null : source.load(manager).withKernels(kernels);
         CausalLm base = given == null

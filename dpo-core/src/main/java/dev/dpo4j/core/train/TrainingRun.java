@@ -1,5 +1,6 @@
 package dev.dpo4j.core.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.api.loss.LossFunction;
@@ -15,6 +16,7 @@ import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.internal.placement.FlatRuns;
+import dev.dpo4j.core.internal.placement.InHostMemory;
 import dev.dpo4j.core.internal.placement.OnFirstDevice;
 import dev.dpo4j.core.internal.step.PolicyOptimizer;
 import dev.dpo4j.core.internal.step.Worker;
@@ -52,6 +54,7 @@ final class TrainingRun implements AutoCloseable {
     private final DpoConfig config;
     private final LossFunction loss;
     private final NDManager manager;
+    private final NDManager stateManager;
     private final TextTokenizer tokenizer;
     private final PairCollator collator;
     private final List<TrainingListener> listeners;
@@ -81,6 +84,7 @@ final class TrainingRun implements AutoCloseable {
         output.checkOutputDir();
         output.deleteHalfWrittenCheckpoints();
         this.manager = trainer.newManager();
+        this.stateManager = config.optimizer().offloadOptimizer() ? manager.newSubManager(Device.cpu()) : manager;
         this.tokenizer = trainer.policy().tokenizer();
         this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
                 config.batching().sharePrompt());
@@ -94,7 +98,7 @@ final class TrainingRun implements AutoCloseable {
         Path checkpoint = output.resumeCheckpoint();
         prepareData();
         String memory = RunMemory.check(trainer, computeType, train);
-        model = TrainedModels.load(trainer, computeType, kernels, manager,
+        model = TrainedModels.load(trainer, computeType, kernels, manager, stateManager,
                 loss.needsReference() && trainer.referencePath() == null);
         policy = model.policy();
         References references = loss.needsReference() ? References.create(model, trainer.referencePath(),
@@ -133,13 +137,19 @@ final class TrainingRun implements AutoCloseable {
         return summary;
     }
 
-    /** Where the optimizer's state lives: all of it on the first device, with AdamW over the trained weights. */
+    /**
+     * Where the optimizer's state lives: on the first device, or in host memory with {@code offload_optimizer}
+     * (the masters loaded there, {@link #stateManager}); AdamW over the trained weights either way.
+     */
     private StatePlacement placement() {
         OptimizerOptions o = config.optimizer();
-        AdamW adamW = new AdamW(manager, model.trained(), o.adamBeta1(), o.adamBeta2(), o.adamEpsilon(),
+        AdamW adamW = new AdamW(stateManager, model.trained(), o.adamBeta1(), o.adamBeta2(), o.adamEpsilon(),
                 o.weightDecay(), kernels);
-        return new OnFirstDevice(adamW, model.trained(), model.stackedGroups(), computeType, kernels, manager,
-                FlatRuns.RUN_ELEMENTS);
+        return o.offloadOptimizer()
+                ? new InHostMemory(adamW, model.trained(), model.stackedGroups(), computeType, kernels, stateManager,
+                        FlatRuns.RUN_ELEMENTS)
+                : new OnFirstDevice(adamW, model.trained(), model.stackedGroups(), computeType, kernels, manager,
+                        FlatRuns.RUN_ELEMENTS);
     }
 
     /** The compute type and kernels, for the start-up summary. */
@@ -149,7 +159,8 @@ final class TrainingRun implements AutoCloseable {
             case BFLOAT16 -> "bfloat16 (float32 master weights)";
             default -> "float32";
         };
-        return type + ", " + kernels.name() + " kernels";
+        return type + ", " + kernels.name() + " kernels"
+                + (config.optimizer().offloadOptimizer() ? ", optimizer state in host memory" : "");
     }
 
     private void prepareData() {

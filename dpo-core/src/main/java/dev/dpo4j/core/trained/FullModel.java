@@ -58,10 +58,10 @@ public final class FullModel implements TrainedModel {
         return copies;
     }
 
-    /** The starting policy, reloaded from its folder, or copied when it was given in memory. */
+    /** The starting policy on the device of {@code manager}: reloaded from its folder, or copied when given in memory. */
     @Override
     public ReferenceLogps ownReference(DataType computeType, NDManager manager) {
-        return folder == null ? ReferenceLogps.copyOf(policy, computeType)
+        return folder == null ? ReferenceLogps.copyOf(policy, computeType, manager)
                 : ReferenceLogps.fromFolder(folder, policy, computeType, manager);
     }
 

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.optim.AdamW;
 import dev.dpo4j.core.placement.DeviceWeights;
-import dev.dpo4j.core.placement.StatePlacement;
 import java.util.List;
 import java.util.Map;
 
@@ -16,13 +15,8 @@ import java.util.Map;
  * ({@link HalfCopies}); every other device reads a mirror ({@link MirrorWeights}) whose gradients travel to the first
  * device, and whose weights come back from it, in runs of whole tensors ({@link FlatRuns}).
  */
-public final class OnFirstDevice implements StatePlacement {
+public final class OnFirstDevice extends AdamWPlacement {
 
-    private final AdamW adamW;
-    private final Map<String, NDArray> masters;
-    private final List<List<String>> stackable;
-    private final DataType computeType;
-    private final Kernels kernels;
     private final NDManager first;
     private final long runElements;
 
@@ -36,11 +30,7 @@ public final class OnFirstDevice implements StatePlacement {
      */
     public OnFirstDevice(AdamW adamW, Map<String, NDArray> masters, List<List<String>> stackable,
             DataType computeType, Kernels kernels, NDManager first, long runElements) {
-        this.adamW = adamW;
-        this.masters = masters;
-        this.stackable = stackable;
-        this.computeType = computeType;
-        this.kernels = kernels;
+        super(adamW, masters, stackable, computeType, kernels);
         this.first = first;
         this.runElements = runElements;
     }
@@ -55,35 +45,5 @@ public final class OnFirstDevice implements StatePlacement {
         return computeType != DataType.FLOAT32
                 ? new HalfCopies(masters, adamW.gradients(), manager, kernels, computeType, stackable)
                 : new MasterWeights(masters, adamW.gradients());
-    }
-
-    @Override
-    public double step(double learningRate, double maxNorm, double lossScale) {
-        return adamW.step(learningRate, maxNorm, lossScale);
-    }
-
-    @Override
-    public void clearGradients() {
-        adamW.clearGradients();
-    }
-
-    @Override
-    public Map<String, NDArray> state() {
-        return adamW.state();
-    }
-
-    @Override
-    public long steps() {
-        return adamW.steps();
-    }
-
-    @Override
-    public void restore(Map<String, NDArray> saved, long stepCount) {
-        adamW.restore(saved, stepCount);
-    }
-
-    @Override
-    public void close() {
-        adamW.close();
     }
 }
