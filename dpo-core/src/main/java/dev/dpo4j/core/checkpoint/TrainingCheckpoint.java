@@ -94,7 +94,8 @@ public final class TrainingCheckpoint {
     public static void restoreWeights(Path folder, CausalLm policy, NDManager manager) {
         try (CausalLm saved = ModelFolder.load(folder, manager)) {
             if (!saved.config().equals(policy.config()) && !sameShapes(saved, policy)) {
-                throw new CheckpointException(folder + ": checkpoint architecture differs from the model being trained");
+                throw new CheckpointException(folder
+                        + ": checkpoint architecture differs from the model being trained");
             }
             // copy on the device, in place: NDArray.copyTo would swap the storage and break the optimizer's views
             saved.parameters().forEach((name, weight) -> InPlace.assign(policy.parameters().get(name), weight));

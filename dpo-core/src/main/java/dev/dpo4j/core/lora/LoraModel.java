@@ -63,11 +63,11 @@ public final class LoraModel implements TrainedModel {
     }
 
     /**
-     * Adapters on {@code base}: new ones as {@code setup}'s options say, or those of {@code adapterFolder}, whose frozen
-     * copy becomes the reference's when {@code adapterIsReference}.
+     * Adapters on {@code base}: new ones as {@code setup}'s options say, or those of {@code adapterFolder}, whose
+     * frozen copy becomes the reference's when {@code adapterIsReference}.
      *
-     * @param base the frozen base in the compute type ({@link #frozenBase}); closed with the model when {@code ownsBase},
-     *     and on failure
+     * @param base the frozen base in the compute type ({@link #frozenBase}); closed with the model when
+     *     {@code ownsBase}, and on failure
      * @param adapterFolder a PEFT adapter folder to continue; null for new adapters
      * @param adapterIsReference whether the loss needs a reference that no other model provides
      * @param manager the run's manager on the first device, where the adapters' float32 masters live

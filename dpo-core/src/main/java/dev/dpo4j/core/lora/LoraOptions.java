@@ -61,7 +61,7 @@ public record LoraOptions(
                 .throwIfAny();
     }
 
-    /** These options with the one {@code option} reads set to {@code value}, e.g. {@code with(LoraOptions::loraR, 8)}. */
+    /** These options with the one {@code option} reads set to {@code value}: {@code with(LoraOptions::loraR, 8)}. */
     public <T> LoraOptions with(OptionRef<LoraOptions, T> option, T value) {
         return OptionRecords.with(this, option, value);
     }

@@ -29,7 +29,10 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return copy(c.byName());
     }
 
-    /** Every LoRA option at once, as {@code LoraOptions.enabled().with(LoraOptions::loraR, 16).with(LoraOptions::loraTargetModules, List.of("all-linear"))}. */
+    /**
+     * Every LoRA option at once, as {@code LoraOptions.enabled().with(LoraOptions::loraR, 16)
+     * .with(LoraOptions::loraTargetModules, List.of("all-linear"))}.
+     */
     public B lora(LoraOptions value) {
         return copy(OptionRecords.byName(value));
     }
@@ -184,7 +187,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return set(ReferenceOptions::precomputeRefLogProbs, value);
     }
 
-    /** TR-DPO: every {@code refModelSyncSteps} steps the reference moves towards the policy (TRL's {@code sync_ref_model}). */
+    /** TR-DPO: the reference moves towards the policy every {@code ref_model_sync_steps} ({@code sync_ref_model}). */
     public B syncRefModel(boolean value) {
         return set(ReferenceOptions::syncRefModel, value);
     }

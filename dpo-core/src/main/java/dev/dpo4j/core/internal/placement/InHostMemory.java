@@ -41,7 +41,8 @@ public final class InHostMemory extends AdamWPlacement {
         masters.forEach((name, master) -> {
             if (master.getDevice().isGpu()) {
                 throw new IllegalArgumentException("offload_optimizer keeps the master weights in host memory, but "
-                        + name + " is on " + master.getDevice() + ": give the model as a folder, or load it on the CPU");
+                        + name + " is on " + master.getDevice()
+                        + ": give the model as a folder, or load it on the CPU");
             }
         });
         return masters;

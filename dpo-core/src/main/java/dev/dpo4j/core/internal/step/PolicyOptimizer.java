@@ -10,11 +10,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The optimizer side of training: the float32 master weights, their gradients and moments (wherever the
  * {@link StatePlacement} keeps them), the loss scale, global-norm clipping, the AdamW update, and the exchange with
- * the workers, in one order that the types enforce. {@link #begin()} opens a {@link Step}, first handing the current weights to every worker; each
- * micro-step's gradients go in through {@link Step#accumulate(List)}; {@link Step#apply(double, long)} updates the
- * masters once. Workers read the new weights from the next {@link #begin()} or {@link #publish()} on, as late as
- * possible, so the copies are made when the update's temporaries are gone. A step closed without being applied (a
- * failed micro-batch) drops its gradients, so the next step starts clean.
+ * the workers, in one order that the types enforce. {@link #begin()} opens a {@link Step}, first handing the current
+ * weights to every worker; each micro-step's gradients go in through {@link Step#accumulate(List)};
+ * {@link Step#apply(double, long)} updates the masters once. Workers read the new weights from the next
+ * {@link #begin()} or {@link #publish()} on, as late as possible, so the copies are made when the update's
+ * temporaries are gone. A step closed without being applied (a failed micro-batch) drops its gradients, so the next
+ * step starts clean.
  *
  * <p>Where the state lives is the placement's business: one whose state is split across ranks (ZeRO-1) or kept in
  * host memory keeps this call order and changes where each worker's gradients go and where its weights come from.
