@@ -6,7 +6,7 @@ import java.util.Locale;
  * The memory a training run is estimated to take on each device, before it is spent ({@link MemoryInputs}): GPU
  * memory, or host memory for a run on the CPU (no CUDA context then).
  *
- * @param primary the primary device, where the optimizer lives
+ * @param primary the primary device, where the optimizer lives (unless in host memory, {@link #host})
  * @param others each other data-parallel device, or null on one device
  * @param perDeviceTrainBatchSize pairs per device per micro-batch the activations were estimated for
  * @param maxLength tokens of the longest pair (prompt plus longer completion) the activations were estimated for
