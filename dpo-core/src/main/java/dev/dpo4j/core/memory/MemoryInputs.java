@@ -14,7 +14,11 @@ import dev.dpo4j.core.model.ModelConfig;
  * reference is the base with the adapters off. Activations are per micro-batch ({@link Activations}), at their
  * worst: {@code per_device_train_batch_size} pairs of {@code maxLength} tokens each give {@code 2 * max_length}
  * row tokens a pair, shared ({@code share_prompt}, one row of at most prompt plus both completions) or not (two
- * rows), so {@code share_prompt} does not change the bound. Evaluation, which keeps no graph, takes less.
+ * rows), so {@code share_prompt} does not change the bound. Evaluation, which keeps no graph, takes less. With
+ * {@code offload_optimizer} (DeepSpeed's ZeRO-Offload) the float32 masters, their float32 gradient accumulators and
+ * AdamW's two moments (16 B a trained parameter) live in host memory with one transfer's temporaries
+ * ({@link #TRANSFER_ELEMENTS}), and every device, the primary too, holds what the others hold: the compute-type copy
+ * and its gradients (4 B a parameter in half precision, 8 B in float32), its reference and its activations.
  *
  * @param config the architecture
  * @param computeType float32, float16 or bfloat16
@@ -31,10 +35,12 @@ import dev.dpo4j.core.model.ModelConfig;
  * @param headChunks logit elements the LM head computes at once, in the plain pass and in a recomputing one; under
  *     {@code auto} a recomputing pass takes the plain pass's larger chunks where they fit
  *     ({@link Activations#fittingHeadChunks}), as training does
+ * @param offloadOptimizer whether the optimizer state lives in host memory ({@code offload_optimizer}; full-parameter
+ *     training only)
  */
 public record MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
         ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
-        Boolean gradientCheckpointing, HeadChunks headChunks) {
+        Boolean gradientCheckpointing, HeadChunks headChunks, boolean offloadOptimizer) {
 
     /**
      * A fixed allowance per device for what no formula counts: the CUDA context and cuBLAS workspaces (about half a
@@ -42,13 +48,31 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
      */
     public static final long WORKSPACE = 1L << 30;
 
-    /** Checks the counts. */
+    /**
+     * Elements of one transfer between the devices and the optimizer state in host memory: the trainer moves runs of
+     * whole tensors of about 64 Mi elements ({@code internal.placement.FlatRuns.RUN_ELEMENTS}), each held on the host
+     * in float32 and in the compute type while it is added in or cast back.
+     */
+    public static final long TRANSFER_ELEMENTS = 1L << 26;
+
+    /** Checks the counts, and that the optimizer state in host memory goes with full-parameter training. */
     public MemoryInputs {
         if (devices < 1 || perDeviceTrainBatchSize < 1 || maxLength < 1) {
             throw new IllegalArgumentException("a memory estimate needs at least one device, pair and token, got "
                     + devices + " devices, per_device_train_batch_size " + perDeviceTrainBatchSize
                     + ", max_length " + maxLength);
         }
+        if (usePeft && offloadOptimizer) {
+            throw new IllegalArgumentException("offload_optimizer is for full-parameter training, not with use_peft");
+        }
+    }
+
+    /** The inputs of a run whose optimizer state stays on the primary device ({@code offload_optimizer false}). */
+    public MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
+            ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
+            Boolean gradientCheckpointing, HeadChunks headChunks) {
+        this(config, computeType, usePeft, adapterParameters, reference, devices, perDeviceTrainBatchSize, maxLength,
+                gradientCheckpointing, headChunks, false);
     }
 
     /** Every weight of the model ({@link CausalLm#expectedShapes}). */
@@ -79,31 +103,41 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
                 : activations.layersToRecompute(rowTokens, rowTokens, budget, chunks);
         long kept = activations.kept(rowTokens, 0, rowTokens, recomputed, chunks);
         return new MemoryEstimate(parts.primary(kept), devices == 1 ? null : parts.other(kept),
-                perDeviceTrainBatchSize, maxLength, recomputed, layers, gpu);
+                perDeviceTrainBatchSize, maxLength, recomputed, layers, gpu, parts.host());
     }
 
-    /** With or without LoRA; a reference copy becomes the base with the adapters off. */
+    /**
+     * With or without LoRA; a reference copy becomes the base with the adapters off, and the optimizer state, the
+     * adapters' then, returns to the device ({@code offload_optimizer} is for full-parameter training).
+     */
     public MemoryInputs withUsePeft(boolean value) {
         return new MemoryInputs(config, computeType, value, adapterParameters, value ? reference.withPeft()
-                : reference, devices, perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks);
+                : reference, devices, perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks,
+                offloadOptimizer && !value);
     }
 
     /** With {@code gradient_checkpointing} {@code value} (null: auto). */
     public MemoryInputs withGradientCheckpointing(Boolean value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, maxLength, value, headChunks);
+                perDeviceTrainBatchSize, maxLength, value, headChunks, offloadOptimizer);
     }
 
     /** With {@code value} pairs per device per micro-batch. */
     public MemoryInputs withPerDeviceTrainBatchSize(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices, value,
-                maxLength, gradientCheckpointing, headChunks);
+                maxLength, gradientCheckpointing, headChunks, offloadOptimizer);
     }
 
     /** With pairs of at most {@code value} tokens. */
     public MemoryInputs withMaxLength(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunks);
+                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunks, offloadOptimizer);
+    }
+
+    /** With the optimizer state in host memory ({@code offload_optimizer}) or on the primary device. */
+    public MemoryInputs withOffloadOptimizer(boolean value) {
+        return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
+                perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks, value);
     }
 
     /** The bytes a device holds before activations, per kind of device. */
@@ -120,8 +154,14 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
             this.workspace = workspace;
         }
 
-        /** Masters, their gradients and moments, compute-type copies and their gradients, frozen base, reference. */
+        /**
+         * Masters, their gradients and moments, compute-type copies and their gradients, frozen base, reference; with
+         * the optimizer state in host memory, what every other device holds.
+         */
         MemoryEstimate.PerDevice primary(long activations) {
+            if (offloadOptimizer) {
+                return other(activations);
+            }
             long masters = (long) Float.BYTES * trained;
             return new MemoryEstimate.PerDevice(masters + copies + element * frozen, masters + copies, 2 * masters,
                     referenceBytes, activations, workspace);
@@ -131,6 +171,15 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
         MemoryEstimate.PerDevice other(long activations) {
             return new MemoryEstimate.PerDevice(element * (trained + frozen), element * trained, 0, referenceBytes,
                     activations, workspace);
+        }
+
+        /** The optimizer state in host memory with one transfer's temporaries, or null when it is on the device. */
+        MemoryEstimate.Host host() {
+            if (!offloadOptimizer) {
+                return null;
+            }
+            long masters = (long) Float.BYTES * trained;
+            return new MemoryEstimate.Host(masters, masters, 2 * masters, TRANSFER_ELEMENTS * (Float.BYTES + element));
         }
     }
 }

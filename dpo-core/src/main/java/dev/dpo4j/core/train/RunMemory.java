@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A run's memory estimate, made from its options, its data and the policy's {@code config.json} before the model is
- * loaded: logged, shown in the start-up summary, and refused when it does not fit the devices' free memory, unless
- * the model was loaded by the caller (its weights already take part of the memory the estimate counts).
+ * loaded: logged, shown in the start-up summary, and refused when it does not fit the devices' free memory (or, with
+ * {@code offload_optimizer}, the host's available memory), unless the model was loaded by the caller (its weights
+ * already take part of the memory the estimate counts).
  */
 final class RunMemory {
 
@@ -68,6 +69,7 @@ final class RunMemory {
                 : lora.usePeft() && !referenceGiven ? ReferenceModel.ADAPTERS_OFF : ReferenceModel.COPY;
         return new MemoryInputs(model, computeType, lora.usePeft(), lora.adapterParameters(model), reference, devices,
                 config.batching().perDeviceTrainBatchSize(), Math.max(1, longestPair),
-                config.gradientCheckpointing(), RecomputePlan.headChunks(model.vocabSize()));
+                config.gradientCheckpointing(), RecomputePlan.headChunks(model.vocabSize()),
+                config.optimizer().offloadOptimizer());
     }
 }

@@ -21,7 +21,7 @@ class MemoryCheckTest {
     private static final long H200 = 141_000_000_000L;
     private static final ModelConfig MISTRAL = mistral7b();
 
-    private static ModelConfig mistral7b() {
+    static ModelConfig mistral7b() {
         JsonObject json = new JsonObject();
         json.addProperty("model_type", "mistral");
         json.addProperty("vocab_size", 32000);

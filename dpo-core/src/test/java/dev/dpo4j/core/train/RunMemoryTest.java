@@ -3,6 +3,7 @@ package dev.dpo4j.core.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.internal.placement.FlatRuns;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.memory.MemoryInputs;
 import dev.dpo4j.core.memory.ReferenceModel;
@@ -50,5 +51,20 @@ class RunMemoryTest {
                 false, 10).reference()).isEqualTo(ReferenceModel.PRECOMPUTED);
         assertThat(RunMemory.inputs(options().build(), LLAMA, DataType.FLOAT32, 1, false, false, 10).reference())
                 .isEqualTo(ReferenceModel.NONE);
+    }
+
+    @Test
+    void offloadOptimizerKeepsTheStateInHostMemory() {
+        MemoryInputs inputs = RunMemory.inputs(options().offloadOptimizer(true).build(), LLAMA, DataType.BFLOAT16, 1,
+                true, false, 77);
+        assertThat(inputs.offloadOptimizer()).isTrue();
+        assertThat(inputs.estimate(1L << 50).host()).isNotNull();
+        assertThat(RunMemory.inputs(options().build(), LLAMA, DataType.BFLOAT16, 1, true, false, 77)
+                .offloadOptimizer()).isFalse();
+    }
+
+    @Test
+    void theEstimatesTransferIsTheTrainersRun() {
+        assertThat(MemoryInputs.TRANSFER_ELEMENTS).isEqualTo(FlatRuns.RUN_ELEMENTS);
     }
 }
