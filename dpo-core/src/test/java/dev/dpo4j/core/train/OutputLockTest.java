@@ -125,6 +125,15 @@ class OutputLockTest extends TinyModelTraining {
         assertThat(otherFolders).exists();
     }
 
+    @Test
+    void anOutputFolderThatCannotBeWrittenIsRefusedBeforeTrainingNamingIt() throws IOException {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Path out = file.resolve("out");
+        assertThatThrownBy(() -> trainer(out).maxSteps(1).build().train())
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageStartingWith("output_dir " + out + ": cannot create it or write into it");
+    }
+
     static List<String> children(Path folder) {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
