@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The {@code dpo} command line tool. {@link #run(String[], PrintStream, PrintStream)} does the work and returns the
  * exit code: 0 on success, 2 for a usage mistake ({@link UsageError}: unknown flag, bad value, missing file, bad
- * config key, non-empty output folder; an unreadable data file; a Hub id or revision that does not exist), 1 when
+ * config key, non-empty output folder or one another run holds; an unreadable data file; a Hub id or revision that
+ * does not exist), 1 when
  * training itself fails, whatever the exception. Every failure is one line on the error stream; set the environment
  * variable {@code DPO4J_DEBUG=1} for stack traces. Only {@link #main} exits the JVM; after Ctrl-C or SIGTERM it exits
  * with {@link #SIGINT} or {@link #SIGTERM}.

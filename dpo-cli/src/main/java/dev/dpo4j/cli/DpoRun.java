@@ -8,7 +8,11 @@ import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.cli.embedded.EmbeddedDefaults;
 import dev.dpo4j.cli.plot.ChartSupport;
 import dev.dpo4j.cli.plot.TrainingCurvePlot;
+import dev.dpo4j.api.train.TrainingListener;
+import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
+import dev.dpo4j.core.checkpoint.FolderLock;
+import dev.dpo4j.core.checkpoint.FolderLockedException;
 import dev.dpo4j.core.train.DpoConfig;
 import dev.dpo4j.core.train.DpoTrainer;
 import dev.dpo4j.hub.DownloadListener;
@@ -77,16 +81,22 @@ final class DpoRun {
 
         Path work = null;
         try {
-            work = Files.createTempDirectory("dpo4j-run");
+            WorkFolders.deleteAbandoned(WorkFolders.systemRoot());
+            work = WorkFolders.create(WorkFolders.systemRoot());
+            LOG.debug("work folder {}: deleted when the run ends, or by the next run if this one is killed", work);
+            AtomicReference<DpoTrainer> built = new AtomicReference<>();
             DpoTrainer trainer;
             try {
-                trainer = prepare(work, data, template, model, devices);
+                // published to the signal handler once training starts: before, a signal stops at once
+                trainer = prepare(work, data, template, model, devices, () -> running.set(built.get()));
             } catch (IllegalArgumentException e) {
                 throw new UsageError(e.getMessage() == null ? e.toString() : e.getMessage());
             }
-            running.set(trainer);
+            built.set(trainer);
             try {
                 return trainer.train();
+            } catch (FolderLockedException e) {
+                throw new UsageError(e.getMessage());
             } finally {
                 running.set(null);
             }
@@ -105,7 +115,7 @@ final class DpoRun {
 
     /** The model, the template and the data, then the trainer with its listeners. */
     private DpoTrainer prepare(Path work, DataStep data, TemplateStep template, ModelStep model,
-            List<Device> devices) {
+            List<Device> devices, Runnable trainingStarted) {
         ModelFolders folders = model.resolve(work, this::hub);
         Path tokenizerFiles = folders.tokenizerFiles();
         PromptTemplate prompts = template.resolve(tokenizerFiles);
@@ -129,6 +139,12 @@ final class DpoRun {
                 config.loss().lossType(), demoNote(), split.train(), split.eval()).preview(new ExamplePreview(prompts,
                 tokenizerFiles, split.train())).savesAdapter(config.lora().usePeft() || folders.isAdapter(),
                 embeddedBaseNote(model)));
+        builder.listener(new TrainingListener() {
+            @Override
+            public void onTrainingStart(TrainingPlan plan) {
+                trainingStarted.run();
+            }
+        });
         DataCheck.requireTrainingPairs(split.train());
         return builder.build();
     }
@@ -165,6 +181,13 @@ final class DpoRun {
 
     private static void checkOutputDir(DpoConfig config) {
         Path out = config.outputDir();
+        if (Files.isDirectory(out)) {
+            try {
+                FolderLock.checkFree(out, "--output_dir"); // another live run's: refused before anything is done
+            } catch (FolderLockedException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
         if (config.overwriteOutputDir() || config.resumeFromCheckpoint() != null || !Files.isDirectory(out)) {
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new UsageError("--output_dir " + out + " is a file, not a folder");
@@ -172,7 +195,8 @@ final class DpoRun {
             return;
         }
         try (Stream<Path> children = Files.list(out)) {
-            if (children.findAny().isPresent()) {
+            // a killed run's lock file alone leaves the folder empty
+            if (children.anyMatch(p -> !p.getFileName().toString().equals(FolderLock.FILE_NAME))) {
                 throw new UsageError("--output_dir " + out + " is not empty; pass --overwrite_output_dir, choose "
                         + "another folder, or --resume_from_checkpoint");
             }

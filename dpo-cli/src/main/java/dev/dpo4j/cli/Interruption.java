@@ -1,5 +1,6 @@
 package dev.dpo4j.cli;
 
+import dev.dpo4j.core.checkpoint.FolderLock;
 import dev.dpo4j.core.train.DpoTrainer;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
@@ -10,7 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Ctrl-C (SIGINT) and SIGTERM during training: a shutdown hook cancels the running trainer and waits until the main
  * thread has saved and printed the summary; the JVM then exits with the signal's code (130 or 143), which the JDK
- * sets for a shutdown started by a signal. The hook never calls {@code System.exit}.
+ * sets for a shutdown started by a signal. The hook never calls {@code System.exit}. Before training starts (the
+ * trainer is published in {@link #running()} only from {@code onTrainingStart}) a signal stops at once, writing
+ * nothing.
  */
 final class Interruption {
 
@@ -52,7 +55,15 @@ final class Interruption {
         signalled.set(true);
         DpoTrainer trainer = running.get();
         if (trainer == null) {
-            return; // not training: nothing to save, exit at once
+            // training has not started (loading, preparing the data, rendering the template): nothing to save,
+            // exit at once; the output folder's lock goes with the JVM, and with it the folder if the run made it
+            if (finished.getCount() > 0) {
+                err.println();
+                err.println("interrupted before training started: stopping now; nothing was saved");
+                err.flush();
+                FolderLock.releaseAll();
+            }
+            return;
         }
         err.println();
         err.println("interrupted: stopping after the current step, saving a checkpoint and the model");

@@ -82,6 +82,10 @@ public final class FakeHub implements AutoCloseable {
     final AtomicInteger drops = new AtomicInteger();
     volatile boolean corrupt;
     volatile int slowMillisPer8k;
+    /** The Hub's X-Linked-Size of LFS files is this many bytes short of the truth. */
+    volatile int underReportBy;
+    /** The Hub's X-Linked-Etag of LFS files is no checksum (an S3 multipart etag, {@code "md5-N"}). */
+    volatile boolean opaqueEtag;
 
     public FakeHub() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
@@ -290,8 +294,9 @@ public final class FakeHub implements AutoCloseable {
         }
         if (isLfs(path)) {
             h.add("ETag", "\"" + gitBlobSha1(("pointer " + path).getBytes(StandardCharsets.UTF_8)) + "\"");
-            h.add("X-Linked-Etag", "\"" + sha256Hex(data) + "\"");
-            h.add("X-Linked-Size", String.valueOf(data.length));
+            h.add("X-Linked-Etag", "\"" + (opaqueEtag ? sha256Hex(data).substring(0, 32) + "-2" : sha256Hex(data))
+                    + "\"");
+            h.add("X-Linked-Size", String.valueOf(data.length - underReportBy));
             h.add("Location", "http://127.0.0.1:" + cdn.getLocalPort() + "/repos/" + sha256Hex(data)
                     + "?X-Amz-Signature=abc");
             send(ex, 302, "text/plain", "Found.".getBytes(StandardCharsets.UTF_8));

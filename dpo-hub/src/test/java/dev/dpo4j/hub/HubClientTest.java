@@ -242,6 +242,39 @@ class HubClientTest {
                 .hasBinaryContent(SHARD1);
     }
 
+    /**
+     * A mirror whose metadata says the file is 1,000 bytes shorter than it is, with an etag that is no checksum: the
+     * download that stops at the announced size is not cached as a cut-short blob (every later run would fail).
+     */
+    @Test
+    void underReportedSizeWithAnOpaqueEtagIsNotCached() throws IOException {
+        hub.underReportBy = 1000;
+        hub.opaqueEtag = true;
+        hub.dropAfterBytes = SHARD1.length - 1000;
+        hub.drops.set(1);
+
+        assertThatThrownBy(() -> client(options()).snapshot(ID)).isInstanceOfSatisfying(HubException.class,
+                e -> assertThat(e.kind()).isEqualTo(HubException.Kind.CHECKSUM))
+                .hasMessageContaining("model-00001-of-00002.safetensors of acme/tiny-lm")
+                .hasMessageContaining(SHARD1.length + " bytes")
+                .hasMessageContaining((SHARD1.length - 1000) + " bytes");
+        Path repoDir = tmp.resolve("cache/models--acme--tiny-lm");
+        assertThat(repoDir.resolve("snapshots").resolve(commit).resolve("model-00001-of-00002.safetensors"))
+                .doesNotExist();
+        try (Stream<Path> blobs = Files.list(repoDir.resolve("blobs"))) {
+            assertThat(blobs.filter(p -> !p.getFileName().toString().endsWith(".lock"))
+                    .filter(p -> p.toFile().length() == SHARD1.length - 1000)).as("no cut-short blob").isEmpty();
+        }
+
+        // the same without the drop: refused too, and a corrected server then downloads it whole
+        hub.drops.set(0);
+        assertThatThrownBy(() -> client(options()).snapshot(ID)).isInstanceOf(HubException.class)
+                .hasMessageContaining("model-00001-of-00002.safetensors of acme/tiny-lm");
+        hub.underReportBy = 0;
+        assertThat(client(options()).snapshot(ID).resolve("model-00001-of-00002.safetensors"))
+                .hasBinaryContent(SHARD1);
+    }
+
     @Test
     void aPeftAdapterRepositoryGivesItsAdapterFilesAndIsFoundInTheCache() {
         byte[] weights = randomBytes(50_000, 4);

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -53,6 +54,32 @@ public final class AtomicFolder {
      */
     public static String tempPrefix(String name) {
         return "." + name + ".tmp-";
+    }
+
+    /**
+     * Deletes the temporary siblings ({@link #tempPrefix}) of {@code target} that a process killed during
+     * {@link #write} left. Call it only while no live process writes {@code target} (a run holds its
+     * {@link FolderLock}).
+     *
+     * @return the deleted folders
+     */
+    public static List<Path> deleteInterrupted(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath().normalize();
+        Path parent = absolute.getParent();
+        if (parent == null || absolute.getFileName() == null || !Files.isDirectory(parent)) {
+            return List.of();
+        }
+        String prefix = tempPrefix(absolute.getFileName().toString());
+        List<Path> stale;
+        try (Stream<Path> siblings = Files.list(parent)) {
+            stale = siblings.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().length() > prefix.length() && Files.isDirectory(p)).sorted()
+                    .toList();
+        }
+        for (Path tmp : stale) {
+            deleteRecursively(tmp);
+        }
+        return stale;
     }
 
     /** Deletes a folder and everything in it, if it exists. */

@@ -1,7 +1,9 @@
 package dev.dpo4j.core.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.dpo4j.core.checkpoint.AtomicFolder;
 import dev.dpo4j.core.checkpoint.CheckpointFolders;
+import dev.dpo4j.core.checkpoint.FolderLock;
 import dev.dpo4j.core.checkpoint.TrainerState;
 import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
@@ -19,15 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A run's output folder: checked and cleared of half-written checkpoints before training, the checkpoint to resume
- * from chosen, then checkpoints (at most {@code save_total_limit}) and the final model written into it.
+ * A run's output folder: locked for the run's life ({@link FolderLock}: one run per output folder), checked and
+ * cleared of half-written checkpoints and interrupted final saves before training, the checkpoint to resume from
+ * chosen, then checkpoints (at most {@code save_total_limit}) and the final model written into it.
  */
-final class RunOutput {
+final class RunOutput implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunOutput.class);
 
     private final DpoConfig config;
     private final Path tokenizerFiles;
+    private FolderLock lock;
 
     /** @param tokenizerFiles the folder whose tokenizer files travel with saved models (may be null) */
     RunOutput(DpoConfig config, Path tokenizerFiles) {
@@ -35,14 +39,41 @@ final class RunOutput {
         this.tokenizerFiles = tokenizerFiles;
     }
 
-    /** Refuses a non-empty output folder unless overwriting or resuming. */
+    /**
+     * Locks the output folder (creating it) for this run, before anything else touches it; a stale lock left by a
+     * killed run is taken over.
+     *
+     * @throws dev.dpo4j.core.checkpoint.FolderLockedException naming the holder (pid, host, since when) when another
+     *     live run holds it
+     */
+    void lock() {
+        Path resume = config.resumeFromCheckpoint();
+        if (resume != null && !Files.isDirectory(resume)) {
+            CheckpointFolders.resolve(resume); // names the missing folder before the lock would create it
+        }
+        lock = FolderLock.acquire(config.outputDir(), "output_dir");
+    }
+
+    /** Releases the output folder's lock (deleting the lock file). */
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
+    }
+
+    /**
+     * Refuses a non-empty output folder unless overwriting or resuming. A folder holding only the lock file (ours, or
+     * a killed run's) is empty.
+     */
     void checkOutputDir() {
         Path out = config.outputDir();
         if (config.overwriteOutputDir() || config.resumeFromCheckpoint() != null || !Files.isDirectory(out)) {
             return;
         }
         try (Stream<Path> children = Files.list(out)) {
-            if (children.findAny().isPresent()) {
+            if (children.anyMatch(p -> !p.getFileName().toString().equals(FolderLock.FILE_NAME))) {
                 throw new IllegalArgumentException("output_dir " + out + " exists and is not empty; choose "
                         + "another, set overwrite_output_dir, or resume_from_checkpoint");
             }
@@ -64,6 +95,25 @@ final class RunOutput {
         } catch (IOException e) {
             throw new UncheckedIOException("output_dir " + out + ": cannot remove half-written checkpoints: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes the temporary {@code .NAME.tmp-*} siblings of the output folder that a run killed during its final save
+     * left (only the holder of the output folder's lock writes them, and this run holds it).
+     */
+    void deleteInterruptedSaves() {
+        Path out = config.outputDir();
+        try {
+            List<Path> stale = AtomicFolder.deleteInterrupted(out);
+            if (!stale.isEmpty()) {
+                LOG.info("removed {} half-written save folder(s) left beside {} by an interrupted run: {}",
+                        stale.size(), out, stale.stream().map(p -> p.getFileName().toString())
+                                .collect(Collectors.joining(", ")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("output_dir " + out + ": cannot remove the half-written save folders "
+                    + "beside it: " + e.getMessage(), e);
         }
     }
 

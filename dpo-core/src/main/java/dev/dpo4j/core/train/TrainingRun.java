@@ -81,16 +81,24 @@ final class TrainingRun implements AutoCloseable {
         this.config = trainer.config();
         this.loss = trainer.loss();
         this.output = new RunOutput(config, trainer.policy().tokenizerFiles());
-        output.checkOutputDir();
-        output.deleteHalfWrittenCheckpoints();
-        this.manager = trainer.newManager();
-        this.stateManager = config.optimizer().offloadOptimizer() ? manager.newSubManager(Device.cpu()) : manager;
-        this.tokenizer = trainer.policy().tokenizer();
-        this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
-                config.batching().sharePrompt());
-        this.listeners = trainer.listeners(config.outputDir());
-        this.kernels = Kernels.named(config.compute().kernels());
-        this.computeType = config.compute().computeType(config.fp16(), kernels, trainer.devices());
+        output.lock(); // one run per output folder: a second is refused before it touches anything
+        try {
+            output.checkOutputDir();
+            output.deleteHalfWrittenCheckpoints();
+            output.deleteInterruptedSaves();
+            this.manager = trainer.newManager();
+            this.stateManager = config.optimizer().offloadOptimizer() ? manager.newSubManager(Device.cpu())
+                    : manager;
+            this.tokenizer = trainer.policy().tokenizer();
+            this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
+                    config.batching().sharePrompt());
+            this.listeners = trainer.listeners(config.outputDir());
+            this.kernels = Kernels.named(config.compute().kernels());
+            this.computeType = config.compute().computeType(config.fp16(), kernels, trainer.devices());
+        } catch (RuntimeException | Error e) {
+            output.close();
+            throw e;
+        }
     }
 
     TrainingSummary execute() {
@@ -319,23 +327,27 @@ final class TrainingRun implements AutoCloseable {
 
     @Override
     public void close() {
-        listeners.stream().filter(l -> l instanceof AutoCloseable).forEach(l -> {
-            try {
-                ((AutoCloseable) l).close();
-            } catch (Exception e) {
-                LOG.warn("listener {} failed to close: {}", l, e.toString());
+        try {
+            listeners.stream().filter(l -> l instanceof AutoCloseable).forEach(l -> {
+                try {
+                    ((AutoCloseable) l).close();
+                } catch (Exception e) {
+                    LOG.warn("listener {} failed to close: {}", l, e.toString());
+                }
+            });
+            if (workers != null) {
+                workers.close();
             }
-        });
-        if (workers != null) {
-            workers.close();
+            if (placement != null) {
+                placement.close();
+            }
+            if (model != null) {
+                model.close();
+            }
+            tokenizer.close();
+            manager.close();
+        } finally {
+            output.close(); // the output folder's lock, last
         }
-        if (placement != null) {
-            placement.close();
-        }
-        if (model != null) {
-            model.close();
-        }
-        tokenizer.close();
-        manager.close();
     }
 }

@@ -29,6 +29,7 @@ final class FileTransfer {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileTransfer.class);
     private static final Pattern RANGE_START = Pattern.compile("bytes\\s+(\\d+)-");
+    private static final Pattern RANGE_TOTAL = Pattern.compile("/\\s*(\\d+)\\s*$");
     private static final int BUFFER = 1 << 16;
 
     private final HubHttp http;
@@ -86,6 +87,7 @@ final class FileTransfer {
                         continue;
                     }
                     boolean resume = have > 0 && response.statusCode() == 206 && rangeStart(response) == have;
+                    checkAnnouncedLength(target, meta, incomplete, response, resume ? have : 0);
                     if (!resume) {
                         have = 0;
                         if (checksum != null) {
@@ -109,6 +111,44 @@ final class FileTransfer {
                 sleep(Math.min(2000, 200L * failures));
             }
         }
+    }
+
+    /**
+     * The length the GET announces for the whole file (Content-Range's total, else Content-Length plus what is
+     * resumed) against the metadata's size: a server that under- or over-reports one of them cannot be trusted with
+     * the cache, whose blob would be cut short or padded for every later run, so the partial file is discarded.
+     */
+    private static void checkAnnouncedLength(Target target, FileMetadata meta, Path incomplete,
+            HttpResponse<?> response, long resumedFrom) throws IOException {
+        long announced = announcedLength(response, resumedFrom);
+        if (meta.size() >= 0 && announced >= 0 && announced != meta.size()) {
+            Files.deleteIfExists(incomplete);
+            throw new HubException(Kind.CHECKSUM, target.repoId(), target.path() + " of " + target.what()
+                    + ": the download announces " + announced + " bytes but the file's metadata says "
+                    + meta.size() + " bytes; nothing was cached. Check any proxy or HF_ENDPOINT mirror, then run "
+                    + "again");
+        }
+    }
+
+    /** The whole file's length as the response tells it, or -1. */
+    static long announcedLength(HttpResponse<?> response, long resumedFrom) {
+        if (response.statusCode() == 206) {
+            long total = response.headers().firstValue("Content-Range").map(v -> {
+                Matcher m = RANGE_TOTAL.matcher(v);
+                return m.find() ? Long.parseLong(m.group(1)) : -1L;
+            }).orElse(-1L);
+            if (total >= 0) {
+                return total;
+            }
+        }
+        long length = response.headers().firstValue("Content-Length").map(v -> {
+            try {
+                return Long.parseLong(v.strip());
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }).orElse(-1L);
+        return length < 0 ? -1 : length + (response.statusCode() == 206 ? resumedFrom : 0);
     }
 
     private static long copy(InputStream in, Path incomplete, boolean append, long have, long size,
