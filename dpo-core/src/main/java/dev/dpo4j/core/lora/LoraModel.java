@@ -184,6 +184,14 @@ public final class LoraModel implements TrainedModel {
         }
     }
 
+    /** The float32 adapters, and with {@code merge_adapters} the merged model in {@code dtype}. */
+    @Override
+    public long savedBytes(SaveDtype dtype) {
+        long merged = !setup.options().mergeAdapters() ? 0
+                : base.parameterCount() * (dtype.resolve(base.config().json()) == SaveDtype.FLOAT32 ? 4 : 2);
+        return Float.BYTES * adapters.parameterCount() + merged;
+    }
+
     /**
      * Saves the adapter folder (float32, as PEFT keeps adapters) and, with {@code merge_adapters}, the merged model
      * under {@code folder/merged} in {@code dtype}. Merging adds into the base in place, so it is the run's last use

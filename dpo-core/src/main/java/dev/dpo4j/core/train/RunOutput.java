@@ -6,6 +6,7 @@ import dev.dpo4j.core.checkpoint.CheckpointFolders;
 import dev.dpo4j.core.checkpoint.FolderLock;
 import dev.dpo4j.core.checkpoint.TrainerState;
 import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
+import dev.dpo4j.core.memory.MemoryEstimate;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.optim.OptimizerState;
 import dev.dpo4j.core.trained.TrainedModel;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -189,7 +191,44 @@ final class RunOutput implements AutoCloseable {
             return config.outputDir();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the model into " + config.outputDir() + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + "; " + saveElsewhere(model), e);
+        }
+    }
+
+    /** Saves the model into a new folder under the system's temporary folder; says where, or why not. */
+    private String saveElsewhere(TrainedModel model) {
+        try {
+            Path fallback = Files.createTempDirectory("dpo4j-unsaved-");
+            Path folder = fallback.resolve("model");
+            model.save(folder, tokenizerFiles, config.saving().saveDtype());
+            return "the trained model was saved to " + folder + " instead";
+        } catch (IOException | RuntimeException e) {
+            return "saving it under the temporary folder failed too (" + e.getMessage() + "), so the trained "
+                    + "weights are lost" + (config.saving().saveStrategy() == SaveStrategy.NO ? ""
+                    : " beyond the last checkpoint");
+        }
+    }
+
+    /**
+     * Refuses a run whose output folder lacks the room for the final model and one checkpoint of
+     * {@code checkpointBytes} (0 when none is saved), before training starts.
+     *
+     * @throws IllegalArgumentException naming the folder, the room it has and the room the run needs
+     */
+    void requireRoom(long modelBytes, long checkpointBytes) {
+        Path out = config.outputDir();
+        long usable;
+        try {
+            usable = Files.getFileStore(Files.isDirectory(out) ? out : out.toAbsolutePath().getParent())
+                    .getUsableSpace();
+        } catch (IOException e) {
+            return; // the folder's store is unknown: the writability check reports a folder that cannot be used
+        }
+        if (usable < modelBytes + checkpointBytes) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "output_dir %s has %s free, but the "
+                    + "final model takes about %s%s; free some space or choose another output_dir", out,
+                    MemoryEstimate.size(usable), MemoryEstimate.size(modelBytes), checkpointBytes == 0 ? ""
+                    : " and each checkpoint " + MemoryEstimate.size(checkpointBytes)));
         }
     }
 }

@@ -112,6 +112,7 @@ final class TrainingRun implements AutoCloseable {
         References references = loss.needsReference() ? References.create(model, trainer.referencePath(),
                 computeType, config, train, eval, collator, manager) : new References(null, null);
         placement = placement();
+        output.requireRoom(model.savedBytes(config.saving().saveDtype()), checkpointBytes());
         if (checkpoint != null) {
             resume(checkpoint, references.train());
         }
@@ -158,6 +159,15 @@ final class TrainingRun implements AutoCloseable {
                         FlatRuns.RUN_ELEMENTS)
                 : new OnFirstDevice(adamW, model.trained(), model.stackedGroups(), computeType, kernels, manager,
                         FlatRuns.RUN_ELEMENTS);
+    }
+
+    /**
+     * About the bytes of one checkpoint: the trained weights in float32 and AdamW's two moments (12 bytes each), or 0
+     * when none is saved.
+     */
+    private long checkpointBytes() {
+        return config.saving().saveStrategy() == SaveStrategy.NO ? 0
+                : 3L * Float.BYTES * model.trained().values().stream().mapToLong(w -> w.getShape().size()).sum();
     }
 
     /** The compute type and kernels, for the start-up summary. */

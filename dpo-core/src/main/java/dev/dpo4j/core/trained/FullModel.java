@@ -75,6 +75,12 @@ public final class FullModel implements TrainedModel {
         TrainingCheckpoint.restoreWeights(checkpoint, policy, manager);
     }
 
+    /** Every weight in {@code dtype} ({@code auto}: the starting model's). */
+    @Override
+    public long savedBytes(SaveDtype dtype) {
+        return policy.parameterCount() * (dtype.resolve(policy.config().json()) == SaveDtype.FLOAT32 ? 4 : 2);
+    }
+
     @Override
     public void save(Path folder, Path tokenizerFiles, SaveDtype dtype) throws IOException {
         ModelFolder.save(policy, folder, tokenizerFiles, dtype);

@@ -59,6 +59,9 @@ public interface TrainedModel extends AutoCloseable {
      */
     void restore(Path checkpoint, NDManager manager);
 
+    /** About the bytes {@link #save} writes for {@code dtype}: the weights, without the small files beside them. */
+    long savedBytes(SaveDtype dtype);
+
     /** Saves the trained model into {@code folder} in {@code dtype}, as a user loads it after training. */
     void save(Path folder, Path tokenizerFiles, SaveDtype dtype) throws IOException;
 
