@@ -31,17 +31,20 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
     private final ParquetValueConverters.RowMaterializer materializer;
     private RecordReader<Map<String, Object>> records;
     private long remainingInGroup;
+    private final BadRowHandler badRows;
     private long row;
+    private DatasetRow next;
 
-    private ParquetRowReader(Path path, ParquetFileReader reader) {
+    private ParquetRowReader(Path path, ParquetFileReader reader, BadRowHandler badRows) {
         this.file = path.toString();
         this.reader = reader;
+        this.badRows = badRows;
         MessageType schema = reader.getFooter().getFileMetaData().getSchema();
         this.columnIO = new ColumnIOFactory().getColumnIO(schema);
         this.materializer = new ParquetValueConverters.RowMaterializer(schema);
     }
 
-    static Stream<DatasetRow> open(Path path) {
+    static Stream<DatasetRow> open(Path path, BadRowHandler badRows) {
         ParquetFileReader reader;
         try {
             ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
@@ -51,12 +54,23 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
             throw new DataFormatException(path.toString(), -1, null,
                     "is not a readable Parquet file: " + JsonLinesReader.rootMessage(e), e);
         }
-        ParquetRowReader cursor = new ParquetRowReader(path, reader);
+        ParquetRowReader cursor = new ParquetRowReader(path, reader, badRows);
         return RowStreams.of(cursor, cursor);
     }
 
     @Override
     public boolean hasNext() {
+        while (next == null) {
+            if (!nextGroup()) {
+                return false;
+            }
+            next = readRecord();
+        }
+        return true;
+    }
+
+    /** Whether a record is left, reading the next row group when this one is done. */
+    private boolean nextGroup() {
         while (remainingInGroup == 0) {
             PageReadStore pages;
             try {
@@ -79,14 +93,31 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
+        DatasetRow result = next;
+        next = null;
+        return result;
+    }
+
+    /** Reads the next record, handing rows with invalid UTF-8 strings to the bad-row handler. */
+    private DatasetRow readRecord() {
         long index = row++;
         remainingInGroup--;
+        Map<String, Object> record;
         try {
-            return new DatasetRow(file, index, records.read());
+            record = records.read();
         } catch (RuntimeException e) {
             throw new DataFormatException(file, index, null, "could not decode the Parquet row: "
                     + JsonLinesReader.rootMessage(e), e);
         }
+        for (Map.Entry<String, Object> field : record.entrySet()) {
+            ParquetValueConverters.InvalidUtf8 invalid = ParquetValueConverters.findInvalid(field.getValue());
+            if (invalid != null) {
+                badRows.onBadRow(new DataFormatException(file, index, field.getKey(),
+                        "invalid UTF-8 in a string (at byte " + invalid.offset() + ")"));
+                return null;
+            }
+        }
+        return new DatasetRow(file, index, record);
     }
 
     @Override
