@@ -3,6 +3,7 @@ package dev.dpo4j.adapters.io;
 import dev.dpo4j.api.data.DataFormatException;
 import dev.dpo4j.api.data.DatasetRow;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -21,7 +22,8 @@ import org.apache.parquet.schema.MessageType;
 /**
  * Streams the rows of a Parquet file through parquet-java's column readers, one row group at a time, without
  * Hadoop ({@link LocalInputFile}, {@link PlainParquetConfiguration}). Nested LIST and STRUCT columns become Lists
- * and Maps (see {@link ParquetValueConverters}).
+ * and Maps (see {@link ParquetValueConverters}). The footer is checked first ({@link ParquetFooterCheck}), so sizes
+ * in a damaged file are refused with the file's name instead of being allocated.
  */
 final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
 
@@ -45,6 +47,7 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
     }
 
     static Stream<DatasetRow> open(Path path, BadRowHandler badRows) {
+        ParquetFooterCheck.checkFooter(path);
         ParquetFileReader reader;
         try {
             ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
@@ -52,6 +55,13 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
             reader = new ParquetFileReader(new LocalInputFile(path), options);
         } catch (IOException | RuntimeException e) {
             throw new DataFormatException(path.toString(), -1, null,
+                    "is not a readable Parquet file: " + JsonLinesReader.rootMessage(e), e);
+        }
+        try {
+            ParquetFooterCheck.checkChunks(path, Files.size(path), reader.getFooter().getBlocks());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(reader);
+            throw e instanceof DataFormatException bad ? bad : new DataFormatException(path.toString(), -1, null,
                     "is not a readable Parquet file: " + JsonLinesReader.rootMessage(e), e);
         }
         ParquetRowReader cursor = new ParquetRowReader(path, reader, badRows);
@@ -118,6 +128,14 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
             }
         }
         return new DatasetRow(file, index, record);
+    }
+
+    private static void closeQuietly(ParquetFileReader reader) {
+        try {
+            reader.close();
+        } catch (IOException ignored) {
+            // already failing
+        }
     }
 
     @Override
