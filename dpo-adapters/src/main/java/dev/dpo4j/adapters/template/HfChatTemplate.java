@@ -68,6 +68,8 @@ public final class HfChatTemplate implements PromptTemplate {
     /** The most numbers {@code range} gives. */
     public static final int MAX_RANGE = 10_000;
 
+    private static final int MAX_ERRORS = 100;
+
     private static final Set<String> INCLUDING_TAGS = Set.of("include", "import", "from", "extends", "include_raw",
             "import_resource");
 
@@ -125,6 +127,20 @@ public final class HfChatTemplate implements PromptTemplate {
         RenderBudget left = budget.get();
         if (left == null) {
             return;
+        }
+        Optional<TemplateError> last = interpreter.getLastError();
+        if (last.isPresent() && last.get().getSeverity() == TemplateError.ErrorType.FATAL) {
+            // stop at the first fatal error (raise_exception, say) instead of rendering on and collecting more
+            for (Throwable t = last.get().getException(); t != null && t.getCause() != t; t = t.getCause()) {
+                if (t instanceof TemplateException e) {
+                    throw named(e);
+                }
+            }
+            throw new TemplateException(source + ": chat template failed: " + last.get().getMessage());
+        }
+        if (interpreter.getErrors().size() > MAX_ERRORS) {
+            throw new TemplateException(source + ": rendering the chat template gave more than " + MAX_ERRORS
+                    + " errors, the last: " + last.map(TemplateError::getMessage).orElse(""));
         }
         if (++left.nodes > MAX_NODES) {
             throw new TemplateException(source + ": rendering the chat template took more than " + MAX_NODES
