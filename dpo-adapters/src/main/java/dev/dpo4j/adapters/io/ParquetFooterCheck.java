@@ -99,7 +99,7 @@ final class ParquetFooterCheck {
     }
 
     private static DataFormatException bad(String file, String problem) {
-        return new DataFormatException(file, -1, null, problem);
+        return new DataFormatException(file, -1, null, "is not a readable Parquet file: " + problem);
     }
 
     private DataFormatException corrupt(String what) {

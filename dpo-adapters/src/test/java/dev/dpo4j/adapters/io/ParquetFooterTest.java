@@ -91,7 +91,7 @@ class ParquetFooterTest {
     void aListSizeOf2To31Minus1IsRefusedNamingTheFile() throws IOException {
         Path file = corrupted("huge-list.parquet", schemaListSize(Integer.MAX_VALUE));
         assertThatThrownBy(() -> readAll(file)).isInstanceOf(DataFormatException.class)
-                .hasMessageContaining("huge-list.parquet: has a corrupt Parquet footer: a list of 2147483647");
+                .hasMessageContaining("huge-list.parquet: is not a readable Parquet file: has a corrupt Parquet footer: a list of 2147483647");
     }
 
     @Test
@@ -109,7 +109,7 @@ class ParquetFooterTest {
                 meta -> meta.getRow_groups().get(0).getColumns().get(1).getMeta_data()
                         .setTotal_compressed_size(1L << 40));
         assertThatThrownBy(() -> readAll(file)).isInstanceOf(DataFormatException.class)
-                .hasMessageContaining("huge-chunk.parquet: row group 0, column [question] claims bytes");
+                .hasMessageContaining("huge-chunk.parquet: is not a readable Parquet file: row group 0, column [question] claims bytes");
     }
 
     @Test
@@ -119,7 +119,7 @@ class ParquetFooterTest {
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length - 8, Integer.MAX_VALUE);
         Path file = Files.write(dir.resolve("long-footer.parquet"), bytes);
         assertThatThrownBy(() -> readAll(file)).isInstanceOf(DataFormatException.class)
-                .hasMessageContaining("long-footer.parquet: has a footer length of 2147483647 bytes");
+                .hasMessageContaining("long-footer.parquet: is not a readable Parquet file: has a footer length of 2147483647 bytes");
     }
 
     @Test
