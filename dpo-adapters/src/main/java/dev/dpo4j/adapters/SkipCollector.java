@@ -35,6 +35,12 @@ final class SkipCollector {
     /** A short reason from the problem text DatasetRow and the adapters write. */
     static String reason(DataFormatException error) {
         String problem = error.problem();
+        if (problem.contains("invalid UTF-8")) {
+            return "invalid UTF-8";
+        }
+        if (problem.contains(" bytes, more than any row can use")) {
+            return "line too long";
+        }
         if (problem.startsWith("malformed JSON")) {
             return "malformed JSON";
         }

@@ -26,7 +26,7 @@ public final class DatasetReader {
     public static Stream<DatasetRow> read(Path file, BadRowHandler badRows) {
         switch (DatasetFiles.format(file)) {
             case PARQUET:
-                return ParquetRowReader.open(file);
+                return ParquetRowReader.open(file, badRows);
             case JSON_LINES:
                 return JsonLinesReader.open(file, badRows);
             default:

@@ -1,5 +1,8 @@
 package dev.dpo4j.adapters.io;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -251,20 +254,70 @@ final class ParquetValueConverters {
         }
     }
 
+    /**
+     * Stands in for a STRING value that is not valid UTF-8, so the record is read to its end (the column readers
+     * stay in step) and the row reader can then refuse or skip the row, naming the field.
+     *
+     * @param offset the 0-based offset of the first invalid byte
+     */
+    record InvalidUtf8(int offset) {
+    }
+
+    /** The first invalid UTF-8 value in a record (nested in lists and maps too), or null. */
+    static InvalidUtf8 findInvalid(Object value) {
+        if (value instanceof InvalidUtf8 invalid) {
+            return invalid;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Object v : map.values()) {
+                InvalidUtf8 found = findInvalid(v);
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object v : list) {
+                InvalidUtf8 found = findInvalid(v);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
     /** A primitive column value. */
     static final class ValueConverter extends PrimitiveConverter {
         private final Consumer<Object> sink;
         private final boolean fixedBytes;
+        private final CharsetDecoder strict;
 
         ValueConverter(PrimitiveType type, Consumer<Object> sink) {
             this.sink = sink;
             this.fixedBytes = type.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
                     || type.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96;
+            LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+            boolean text = logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+                    || logical instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+                    || logical instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation;
+            this.strict = text && !fixedBytes ? TextFiles.strictDecoder() : null;
         }
 
         @Override
         public void addBinary(Binary value) {
-            sink.accept(fixedBytes ? value.getBytes() : new String(value.getBytes(), StandardCharsets.UTF_8));
+            if (fixedBytes) {
+                sink.accept(value.getBytes());
+            } else if (strict == null) {
+                sink.accept(new String(value.getBytes(), StandardCharsets.UTF_8));
+            } else {
+                ByteBuffer bytes = value.toByteBuffer();
+                int start = bytes.position();
+                try {
+                    sink.accept(strict.reset().decode(bytes).toString());
+                } catch (CharacterCodingException e) {
+                    sink.accept(new InvalidUtf8(bytes.position() - start));
+                }
+            }
         }
 
         @Override

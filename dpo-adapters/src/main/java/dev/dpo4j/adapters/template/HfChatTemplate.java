@@ -7,9 +7,12 @@ import com.google.gson.JsonParser;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.tree.TagNode;
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.hub.ModelFiles;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -40,19 +44,62 @@ import java.util.stream.Collectors;
  * every turn with a newline, and the newline is part of the trained sequence as in TRL); for Llama 3 it is
  * {@code c.strip() + "<|eot_id|>"}. {@link #renderCompletion(String)} computes this against a one-turn reference
  * conversation; {@link #renderCompletion(List, String)} against the real prompt.
+ *
+ * <p>A template is untrusted input, so rendering is bounded: the template's source at most
+ * {@link #MAX_TEMPLATE_CHARS} characters, one render at most {@link #MAX_NODES} template nodes,
+ * {@link #MAX_RENDER_MILLIS} milliseconds and {@link #MAX_OUTPUT_CHARS} characters of output (strings inside it as
+ * well), {@code range} at most {@link #MAX_RANGE} numbers, and a template includes nothing ({@code include},
+ * {@code import}, {@code from} and {@code extends} are refused). Every error names the template's source.
  */
 public final class HfChatTemplate implements PromptTemplate {
 
+    /** The longest template source accepted (256 Ki characters; real chat templates are under 32 Ki). */
+    public static final int MAX_TEMPLATE_CHARS = 1 << 18;
+
+    /** The most template nodes one render may visit (a loop body counts once per iteration). */
+    public static final long MAX_NODES = 1_000_000;
+
+    /** The longest one render may take. */
+    public static final long MAX_RENDER_MILLIS = 10_000;
+
+    /** The most characters of output, and of any string, one render may make (2^27, above any row's text). */
+    public static final long MAX_OUTPUT_CHARS = 1L << 27;
+
+    /** The most numbers {@code range} gives. */
+    public static final int MAX_RANGE = 10_000;
+
+    private static final int MAX_ERRORS = 100;
+
+    private static final Set<String> INCLUDING_TAGS = Set.of("include", "import", "from", "extends", "include_raw",
+            "import_resource");
+
     private static final List<ChatMessage> REFERENCE = List.of(ChatMessage.user("Hello"));
 
+    private final String source;
     private final String template;
     private final Map<String, Object> variables;
     private final Jinjava jinjava;
+    private final ThreadLocal<RenderBudget> budget = new ThreadLocal<>();
 
-    private HfChatTemplate(String template, Map<String, Object> variables) {
+    /** What one render has left: nodes and time. */
+    private static final class RenderBudget {
+        private final long deadline = System.nanoTime() + MAX_RENDER_MILLIS * 1_000_000L;
+        private long nodes;
+    }
+
+    private HfChatTemplate(String source, String template, Map<String, Object> variables) {
+        this.source = source;
+        if (template.length() > MAX_TEMPLATE_CHARS) {
+            throw new TemplateException(source + ": the chat template has " + template.length()
+                    + " characters, more than the " + MAX_TEMPLATE_CHARS + " accepted");
+        }
         this.template = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
         this.variables = Map.copyOf(variables);
         JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxStringLength(MAX_OUTPUT_CHARS)
+                .withRangeLimit(MAX_RANGE)
+                .withNodePreProcessor(this::visit)
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
@@ -63,12 +110,55 @@ public final class HfChatTemplate implements PromptTemplate {
                         .build())
                 .build();
         this.jinjava = new Jinjava(config);
+        jinjava.setResourceLocator((name, encoding, interpreter) -> {
+            throw new TemplateException(source + ": a chat template includes nothing, but it asks for '" + name
+                    + "'");
+        });
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 TemplateFunctions.class, "raiseException", String.class));
     }
 
+    /** Counts the node against this render's budget and refuses tags that would include another template. */
+    private void visit(Node node, JinjavaInterpreter interpreter) {
+        if (node instanceof TagNode tag && INCLUDING_TAGS.contains(tag.getTag().getName())) {
+            throw new TemplateException(source + ": a chat template includes nothing, but it has {% "
+                    + tag.getTag().getName() + " %} on line " + node.getLineNumber());
+        }
+        RenderBudget left = budget.get();
+        if (left == null) {
+            return;
+        }
+        Optional<TemplateError> last = interpreter.getLastError();
+        if (last.isPresent() && last.get().getSeverity() == TemplateError.ErrorType.FATAL) {
+            // stop at the first fatal error (raise_exception, say) instead of rendering on and collecting more
+            for (Throwable t = last.get().getException(); t != null && t.getCause() != t; t = t.getCause()) {
+                if (t instanceof TemplateException e) {
+                    throw named(e);
+                }
+            }
+            throw new TemplateException(source + ": chat template failed: " + last.get().getMessage());
+        }
+        if (interpreter.getErrors().size() > MAX_ERRORS) {
+            throw new TemplateException(source + ": rendering the chat template gave more than " + MAX_ERRORS
+                    + " errors, the last: " + last.map(TemplateError::getMessage).orElse(""));
+        }
+        if (++left.nodes > MAX_NODES) {
+            throw new TemplateException(source + ": rendering the chat template took more than " + MAX_NODES
+                    + " steps (line " + node.getLineNumber() + ")");
+        }
+        if ((left.nodes & 0xFF) == 0 && System.nanoTime() - left.deadline > 0) {
+            throw new TemplateException(source + ": rendering the chat template took more than "
+                    + MAX_RENDER_MILLIS + " ms (line " + node.getLineNumber() + ")");
+        }
+    }
+
     /** A template string with the special-token variables it uses ({@code bos_token} etc.). */
     public static HfChatTemplate of(String template, Map<String, ?> specialTokens) {
+        return of("the chat template", template, specialTokens);
+    }
+
+    /** Same, naming where the template came from (a file) in every error. */
+    public static HfChatTemplate of(String source, String template, Map<String, ?> specialTokens) {
         Objects.requireNonNull(template, "template");
         Map<String, Object> vars = new HashMap<>();
         specialTokens.forEach((k, v) -> {
@@ -76,7 +166,7 @@ public final class HfChatTemplate implements PromptTemplate {
                 vars.put(k, v);
             }
         });
-        return new HfChatTemplate(template, vars);
+        return new HfChatTemplate(source, template, vars);
     }
 
     /**
@@ -91,7 +181,9 @@ public final class HfChatTemplate implements PromptTemplate {
         JsonObject json = Files.isRegularFile(config) ? readJson(config) : new JsonObject();
         Optional<Path> file = ModelFiles.chatTemplateFile(folder);
         String template;
+        String source = config.toString();
         if (file.isPresent()) {
+            source = file.get().toString();
             try {
                 template = Files.readString(file.get(), StandardCharsets.UTF_8);
             } catch (IOException e) {
@@ -104,7 +196,7 @@ public final class HfChatTemplate implements PromptTemplate {
                         + ModelFiles.CHAT_TEMPLATE + " nor a chat_template string in " + ModelFiles.TOKENIZER_CONFIG);
             }
         }
-        return of(template, specialTokens(json));
+        return of(source, template, specialTokens(json));
     }
 
     /**
@@ -120,7 +212,7 @@ public final class HfChatTemplate implements PromptTemplate {
         if (template == null) {
             throw new IllegalArgumentException(tokenizerConfig + " has no chat_template string");
         }
-        return of(template, specialTokens(config));
+        return of(tokenizerConfig.toString(), template, specialTokens(config));
     }
 
     private static JsonObject readJson(Path file) {
@@ -182,19 +274,35 @@ public final class HfChatTemplate implements PromptTemplate {
         }
         context.put("messages", list);
         context.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = jinjava.renderForResult(template, context);
+        RenderResult result;
+        budget.set(new RenderBudget());
+        try {
+            result = jinjava.renderForResult(template, context);
+        } catch (TemplateException e) {
+            throw named(e);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new TemplateException(source + ": chat template failed: " + e, e);
+        } finally {
+            budget.remove();
+        }
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 String message = error.getMessage();
                 for (Throwable t = error.getException(); t != null && t.getCause() != t; t = t.getCause()) {
-                    if (t instanceof TemplateException) {
-                        throw (TemplateException) t;
+                    if (t instanceof TemplateException e) {
+                        throw named(e);
                     }
                 }
-                throw new TemplateException("chat template failed: " + message + errorsOf(result));
+                throw new TemplateException(source + ": chat template failed: " + message + errorsOf(result));
             }
         }
         return result.getOutput();
+    }
+
+    /** The exception, its message starting with the template's source. */
+    private TemplateException named(TemplateException e) {
+        return e.getMessage() != null && e.getMessage().startsWith(source) ? e
+                : new TemplateException(source + ": " + e.getMessage(), e);
     }
 
     private static String errorsOf(RenderResult result) {
@@ -224,7 +332,7 @@ public final class HfChatTemplate implements PromptTemplate {
         full.add(ChatMessage.assistant(completion));
         String whole = render(full, false);
         if (!whole.startsWith(head)) {
-            throw new TemplateException("the chat template does not render the conversation with the answer as the "
+            throw new TemplateException(source + ": the chat template does not render the conversation with the answer as the "
                     + "prompt followed by more text, so the completion cannot be cut out: prompt " + quote(head)
                     + ", whole " + quote(whole));
         }
@@ -242,6 +350,11 @@ public final class HfChatTemplate implements PromptTemplate {
         /** Creates it. */
         public TemplateException(String message) {
             super(message);
+        }
+
+        /** Creates it with its cause. */
+        public TemplateException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

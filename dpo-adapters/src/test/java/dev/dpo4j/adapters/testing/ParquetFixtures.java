@@ -18,6 +18,7 @@ import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -116,7 +117,11 @@ public final class ParquetFixtures {
         if (field.isPrimitive()) {
             switch (field.asPrimitiveType().getPrimitiveTypeName()) {
                 case BINARY:
-                    group.add(name, (String) value);
+                    if (value instanceof byte[] bytes) {
+                        group.add(name, Binary.fromConstantByteArray(bytes)); // raw bytes, even invalid UTF-8
+                    } else {
+                        group.add(name, (String) value);
+                    }
                     break;
                 case DOUBLE:
                     group.add(name, ((Number) value).doubleValue());

@@ -1,8 +1,10 @@
 package dev.dpo4j.core.data;
 
+import dev.dpo4j.api.data.DataFormatException;
 import dev.dpo4j.api.data.PreferenceExample;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A dataset tokenized once: the pairs kept and how many {@code max_length} dropped.
@@ -12,12 +14,28 @@ import java.util.List;
  */
 public record PreparedData(List<TokenizedPair> pairs, long dropped) {
 
-    /** Streams the examples through the encoder; holds only token ids, never the text. */
+    /**
+     * Streams the examples through the encoder; holds only token ids, never the text. Pairs that cannot fit
+     * {@code max_length} are dropped (counted in {@code dropped}) before they are tokenized.
+     *
+     * @throws DataFormatException naming the example (its 0-based index among the examples) and field when the
+     *     encoder refuses a text
+     */
     public static PreparedData of(Iterable<PreferenceExample> examples, PairEncoder encoder) {
         List<TokenizedPair> kept = new ArrayList<>();
         long dropped = 0;
+        long index = 0;
         for (PreferenceExample example : examples) {
-            var pair = encoder.encode(example);
+            Optional<TokenizedPair> pair;
+            try {
+                pair = encoder.encode(example);
+            } catch (DataFormatException e) {
+                if (e.row() >= 0) {
+                    throw e;
+                }
+                throw new DataFormatException("preference examples", index, e.field(), e.problem(), e);
+            }
+            index++;
             if (pair.isPresent()) {
                 kept.add(pair.get());
             } else {
