@@ -226,11 +226,11 @@ final class TrainingRun implements AutoCloseable {
         if (state.lastEvalStep() != null) {
             evaluatedStep = state.lastEvalStep();
         }
-        // an evaluation row at the resumed step that the checkpoint did not see was written after it (the final
-        // evaluation): the resumed run writes it again if it evaluates there
-        boolean evaluatedAfterSave = state.lastEvalStep() != null ? state.lastEvalStep() != globalStep
-                : globalStep == plannedSteps(devices);
-        output.dropMetricsAfter(globalStep, evaluatedAfterSave);
+        // resuming a finished run whose checkpoint saw no evaluation at its step: the final evaluation is run again,
+        // so the row the first run wrote for it after saving is dropped (an earlier run's final evaluation at a step
+        // the resumed run trains past stays, as its record)
+        boolean evaluatesAgain = eval != null && globalStep == plannedSteps(devices) && evaluatedStep != globalStep;
+        output.dropMetricsAfter(globalStep, evaluatesAgain);
     }
 
     /** Whether the reference model changes during training, so checkpoints must carry it. */
