@@ -64,24 +64,91 @@ public final class TrainingCheckpoint {
     }
 
     /**
-     * Copies a checkpoint's reference weights into {@code reference} (in place, in its data type).
+     * Checks a checkpoint's step against the run's plan: it may not lie beyond the {@code plannedSteps} the run
+     * trains for (at them, the run is finished and only evaluates and saves).
      *
-     * @throws CheckpointException naming the file when the checkpoint has none
+     * @throws CheckpointException naming the trainer state file
      */
-    public static void restoreReference(Path folder, Map<String, NDArray> reference, NDManager manager) {
+    public static void checkStep(Path folder, TrainerState state, long plannedSteps) {
+        if (state.globalStep() > plannedSteps) {
+            throw new CheckpointException(folder.resolve(TrainerState.FILE_NAME) + ": globalStep "
+                    + state.globalStep() + " lies beyond the " + plannedSteps + " steps this run trains for; resume "
+                    + "with the max_steps or num_train_epochs that wrote it, or from an earlier checkpoint");
+        }
+    }
+
+    /**
+     * Checks, from the file's header alone, that a checkpoint's optimizer state holds exactly the moments of
+     * {@code optimizer}: every key, each in float32 and in the shape of its weight.
+     *
+     * @throws CheckpointException naming the file and the first tensor missing, unexpected or of another shape
+     */
+    public static void checkOptimizer(Path folder, OptimizerState optimizer) {
+        Path file = folder.resolve(OPTIMIZER);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + ": missing, cannot resume the optimizer");
+        }
+        checkTensors(file, Safetensors.header(file), optimizer.state(), true);
+    }
+
+    /**
+     * Checks, from the file's header alone, that a checkpoint's reference weights are exactly {@code reference}'s:
+     * every weight, in its shape and data type.
+     *
+     * @throws CheckpointException naming the file and the first tensor at fault, or the file when it is missing
+     */
+    public static void checkReference(Path folder, Map<String, NDArray> reference) {
+        Path file = referenceFile(folder);
+        checkTensors(file, Safetensors.header(file), reference, false);
+    }
+
+    private static Path referenceFile(Path folder) {
         Path file = folder.resolve(REFERENCE);
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file + ": missing; the checkpoint was written without sync_ref_model, so "
                     + "the reference it trained against is unknown");
         }
+        return file;
+    }
+
+    private static void checkTensors(Path file, Safetensors.Header header, Map<String, NDArray> expected,
+            boolean float32) {
+        for (Map.Entry<String, NDArray> entry : expected.entrySet()) {
+            Safetensors.TensorInfo saved = header.tensors().get(entry.getKey());
+            if (saved == null) {
+                throw new CheckpointException(file + ": tensor '" + entry.getKey() + "' is missing ("
+                        + header.tensors().size() + " of " + expected.size() + " tensors present)");
+            }
+            if (!saved.shape().equals(entry.getValue().getShape())) {
+                throw new CheckpointException(file + ": tensor '" + entry.getKey() + "' has shape " + saved.shape()
+                        + " where this run's is " + entry.getValue().getShape());
+            }
+            SafetensorsType type = float32 ? SafetensorsType.F32
+                    : SafetensorsType.of(entry.getValue().getDataType(), entry.getKey());
+            if (saved.type() != type) {
+                throw new CheckpointException(file + ": tensor '" + entry.getKey() + "' is " + saved.dtype()
+                        + " where this run's is " + type.name());
+            }
+        }
+        for (String name : header.tensors().keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new CheckpointException(file + ": unexpected tensor '" + name + "'");
+            }
+        }
+    }
+
+    /**
+     * Copies a checkpoint's reference weights into {@code reference} (in place, in its data type), after
+     * {@link #checkReference} (so nothing is copied from a file that does not match).
+     *
+     * @throws CheckpointException naming the file when the checkpoint has none or it does not match
+     */
+    public static void restoreReference(Path folder, Map<String, NDArray> reference, NDManager manager) {
+        checkReference(folder, reference);
+        Path file = referenceFile(folder);
         try (NDManager scratch = manager.newSubManager()) {
-            Safetensors.read(file, scratch, DataType.FLOAT32).forEach((name, saved) -> {
-                NDArray target = reference.get(name);
-                if (target == null) {
-                    throw new CheckpointException(file + ": unexpected tensor '" + name + "'");
-                }
-                InPlace.assign(target, saved);
-            });
+            Safetensors.read(file, scratch, DataType.FLOAT32).forEach((name, saved) ->
+                    InPlace.assign(reference.get(name), saved));
         }
     }
 
@@ -102,16 +169,21 @@ public final class TrainingCheckpoint {
         }
     }
 
-    /** Loads a checkpoint's moments into {@code optimizer}, at the step of {@code state}. */
+    /**
+     * Loads a checkpoint's moments into {@code optimizer}, at the step of {@code state}, after
+     * {@link #checkOptimizer} (so a moment missing or of another shape is refused rather than left at zero).
+     *
+     * @throws CheckpointException naming the file and tensor
+     */
     public static void restoreOptimizer(Path folder, OptimizerState optimizer, TrainerState state,
             NDManager manager) {
+        checkOptimizer(folder, optimizer);
         Path optimizerFile = folder.resolve(OPTIMIZER);
-        if (!Files.isRegularFile(optimizerFile)) {
-            throw new CheckpointException(optimizerFile + ": missing, cannot resume the optimizer");
-        }
         try (NDManager scratch = manager.newSubManager()) {
             Map<String, NDArray> moments = Safetensors.read(optimizerFile, scratch, DataType.FLOAT32);
             optimizer.restore(moments, state.globalStep());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(optimizerFile + ": " + e.getMessage(), e);
         }
     }
 

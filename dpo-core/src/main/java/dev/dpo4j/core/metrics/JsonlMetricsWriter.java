@@ -46,6 +46,15 @@ public final class JsonlMetricsWriter implements TrainingListener, AutoCloseable
      * @return the number of lines dropped (0 when the file does not exist)
      */
     public static int dropRowsAfter(Path file, long step) throws IOException {
+        return dropRowsAfter(file, step, false);
+    }
+
+    /**
+     * As {@link #dropRowsAfter(Path, long)}, also dropping the evaluation rows at {@code step} itself when
+     * {@code evaluationsAtStep}: an evaluation written after the checkpoint at that step was saved (the final one),
+     * which the resumed run writes again.
+     */
+    public static int dropRowsAfter(Path file, long step, boolean evaluationsAtStep) throws IOException {
         if (!Files.isRegularFile(file)) {
             return 0;
         }
@@ -57,7 +66,8 @@ public final class JsonlMetricsWriter implements TrainingListener, AutoCloseable
             String line = lines.get(i);
             Long rowStep = step(line);
             boolean torn = i == lines.size() - 1 && !content.endsWith("\n") && rowStep == null && !line.isBlank();
-            if (torn || (rowStep != null && rowStep > step)) {
+            if (torn || (rowStep != null && rowStep > step)
+                    || (evaluationsAtStep && rowStep != null && rowStep == step && isEvaluation(line))) {
                 dropped++;
             } else {
                 kept.append(line).append(System.lineSeparator());
@@ -67,6 +77,11 @@ public final class JsonlMetricsWriter implements TrainingListener, AutoCloseable
             AtomicFiles.writeString(file, kept.toString());
         }
         return dropped;
+    }
+
+    /** Whether a row holds evaluation metrics ({@code eval_} keys). */
+    private static boolean isEvaluation(String line) {
+        return JsonParser.parseString(line).getAsJsonObject().keySet().stream().anyMatch(k -> k.startsWith("eval_"));
     }
 
     /** The {@code step} of a row, or null when the line is no JSON object with a numeric step. */

@@ -17,7 +17,52 @@ public final class MetricsAccumulator {
     private double chosenLogits;
     private double rejectedLogits;
     private long tokens;
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
+
+    /** An empty accumulator, its clock started now. */
+    public MetricsAccumulator() {
+        startNanos = System.nanoTime();
+    }
+
+    /** An accumulator holding what {@code window} saved, its clock set back by the window's seconds. */
+    public MetricsAccumulator(Window window) {
+        pairs = window.pairs();
+        loss = window.loss();
+        chosenRewards = window.chosenRewards();
+        rejectedRewards = window.rejectedRewards();
+        correct = window.correct();
+        chosenLogps = window.chosenLogps();
+        rejectedLogps = window.rejectedLogps();
+        chosenLogits = window.chosenLogits();
+        rejectedLogits = window.rejectedLogits();
+        tokens = window.tokens();
+        startNanos = System.nanoTime() - (long) (window.seconds() * 1e9);
+    }
+
+    /**
+     * The sums of an open logging window, saved in a checkpoint so a resumed run's first logged averages cover the
+     * same steps as an uninterrupted run's.
+     *
+     * @param seconds the time the window had been open (for the throughput)
+     */
+    public record Window(long pairs, double loss, double chosenRewards, double rejectedRewards, double correct,
+            double chosenLogps, double rejectedLogps, double chosenLogits, double rejectedLogits, long tokens,
+            double seconds) {
+
+        /** Validates the counts. */
+        public Window {
+            if (pairs < 0 || tokens < 0 || !(seconds >= 0)) {
+                throw new IllegalArgumentException("pairs " + pairs + ", tokens " + tokens + " and seconds "
+                        + seconds + " must not be negative");
+            }
+        }
+    }
+
+    /** The sums so far, to restore with {@link #MetricsAccumulator(Window)}. */
+    public Window window() {
+        return new Window(pairs, loss, chosenRewards, rejectedRewards, correct, chosenLogps, rejectedLogps,
+                chosenLogits, rejectedLogits, tokens, (System.nanoTime() - startNanos) / 1e9);
+    }
 
     /**
      * Adds one batch: arrays of per-pair values, all of the same length.

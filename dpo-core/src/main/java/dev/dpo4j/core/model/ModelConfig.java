@@ -84,19 +84,44 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
                     + String.join(", ", SUPPORTED.stream().sorted().toList())
                     + " (Llama 2/3, Mistral, Qwen2/2.5, Qwen3, TinyLlama, SmolLM)");
         }
-        int hidden = in.integer("hidden_size");
-        int heads = in.integer("num_attention_heads");
-        int headDim = in.integer("head_dim", hidden / heads);
+        int hidden = in.integer("hidden_size", 1, MAX_HIDDEN);
+        int heads = in.integer("num_attention_heads", 1, MAX_HEADS);
+        if (!in.present("head_dim") && hidden % heads != 0) {
+            throw new ModelFileException(source + ": key 'num_attention_heads' (" + heads + ") does not divide "
+                    + "hidden_size (" + hidden + ") and there is no head_dim");
+        }
+        int headDim = in.integer("head_dim", hidden / heads, 2, MAX_HEAD_DIM);
+        int kvHeads = in.integer("num_key_value_heads", heads, 1, heads);
+        if (heads % kvHeads != 0) {
+            throw new ModelFileException(source + ": key 'num_key_value_heads' (" + kvHeads + ") does not divide "
+                    + "num_attention_heads (" + heads + ")");
+        }
+        int vocab = in.integer("vocab_size", 1, MAX_VOCAB);
+        int intermediate = in.integer("intermediate_size", 1, MAX_INTERMEDIATE);
+        int layers = in.integer("num_hidden_layers", 1, MAX_LAYERS);
+        double rmsNormEps = in.real("rms_norm_eps", 1e-6);
+        if (!(rmsNormEps > 0 && rmsNormEps < 1)) {
+            throw new ModelFileException(source + ": key 'rms_norm_eps' is " + rmsNormEps + "; it should lie "
+                    + "between 0 and 1 (exclusive)");
+        }
         // transformers 5 writes rope_theta and the scaling only inside "rope_parameters"; 4.x wrote them at the top
         JsonElement parameters = json.get("rope_parameters");
         ConfigReader rope = parameters != null && parameters.isJsonObject() ? in.child("rope_parameters") : null;
         double ropeTheta = rope != null && rope.json().has("rope_theta") ? rope.real("rope_theta", 10000.0)
                 : in.real("rope_theta", 10000.0);
-        int layers = in.integer("num_hidden_layers");
+        if (!(ropeTheta > 0)) {
+            throw new ModelFileException(source + ": key 'rope_theta' is " + ropeTheta + "; it should be positive");
+        }
+        long parametersCount = parameters(vocab, hidden, intermediate, layers, heads, kvHeads, headDim);
+        if (parametersCount > MAX_PARAMETERS) {
+            throw new ModelFileException(source + ": vocab_size " + vocab + ", hidden_size " + hidden
+                    + ", intermediate_size " + intermediate + " and num_hidden_layers " + layers + " make "
+                    + parametersCount + " parameters, more than any model this library can train (" + MAX_PARAMETERS
+                    + ")");
+        }
         try {
-            return new ModelConfig(type, in.integer("vocab_size"), hidden, in.integer("intermediate_size"),
-                    layers, heads, in.integer("num_key_value_heads", heads), headDim,
-                    in.real("rms_norm_eps", 1e-6), ropeTheta,
+            return new ModelConfig(type, vocab, hidden, intermediate, layers, heads, kvHeads, headDim,
+                    rmsNormEps, ropeTheta,
                     rope != null ? RopeScaling.parse(rope) : RopeScaling.from(in),
                     in.bool("tie_word_embeddings", false),
                     "qwen2".equals(type) || in.bool("attention_bias", false), "qwen3".equals(type),
@@ -104,6 +129,29 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Decoder layers a config may have: real models have at most a few hundred. */
+    public static final int MAX_LAYERS = 1024;
+    /** Vocabulary rows a config may have, 2^24: real models have at most about 2^18. */
+    public static final int MAX_VOCAB = 1 << 24;
+    /** Model width a config may have, 2^17: real models have at most about 2^14 to 2^15. */
+    public static final int MAX_HIDDEN = 1 << 17;
+    /** MLP width a config may have, 2^19: real models have at most about 2^16 to 2^17. */
+    public static final int MAX_INTERMEDIATE = 1 << 19;
+    /** Query heads a config may have. */
+    public static final int MAX_HEADS = 1024;
+    /** Width of one head a config may have (real: 64 to 256). */
+    public static final int MAX_HEAD_DIM = 1 << 14;
+    /** Parameters a config may describe, 2^40 (about 1.1 trillion; Llama 3.1 405B has 4.1e11). */
+    public static final long MAX_PARAMETERS = 1L << 40;
+
+    /** The dense decoder's parameter count (embeddings counted twice: the untied head's upper bound). */
+    private static long parameters(long vocab, long hidden, long intermediate, long layers, long heads, long kvHeads,
+            long headDim) {
+        long attention = hidden * headDim * (2 * heads + 2 * kvHeads);
+        long mlp = 3 * hidden * intermediate;
+        return 2 * vocab * hidden + layers * (attention + mlp + 2 * hidden);
     }
 
     /** Writes the config JSON, pretty-printed as transformers writes it. */
@@ -152,13 +200,17 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int i
             JsonElement types = in.json().get("layer_types");
             if (types != null && types.isJsonArray()) {
                 for (int i = 0; i < types.getAsJsonArray().size(); i++) {
-                    if ("sliding_attention".equals(types.getAsJsonArray().get(i).getAsString())) {
+                    JsonElement layerType = types.getAsJsonArray().get(i);
+                    if (!layerType.isJsonPrimitive() || !layerType.getAsJsonPrimitive().isString()) {
+                        throw in.wrongType("layer_types", "an array of strings", types);
+                    }
+                    if ("sliding_attention".equals(layerType.getAsString())) {
                         layers.add(i);
                     }
                 }
             } else if (in.json().has("use_sliding_window")) {
                 if (in.bool("use_sliding_window", false)) {
-                    for (int i = in.integer("max_window_layers", 0); i < numLayers; i++) {
+                    for (int i = Math.max(0, in.integer("max_window_layers", 0)); i < numLayers; i++) {
                         layers.add(i);
                     }
                 }

@@ -172,16 +172,33 @@ public final class AdamW implements OptimizerState, AutoCloseable {
         return state;
     }
 
-    /** Restores moments saved by {@link #state()} (copied on the device into the flat buffers) and the step count. */
+    /**
+     * Restores moments saved by {@link #state()} (copied on the device into the flat buffers) and the step count.
+     * Every moment must be there, in its weight's shape, and no other; nothing is copied otherwise.
+     *
+     * @throws IllegalArgumentException naming the first key missing, unexpected or of another shape
+     */
     @Override
     public void restore(Map<String, NDArray> saved, long stepCount) {
-        saved.forEach((key, array) -> {
-            NDArray target = state.get(key);
-            if (target == null) {
+        if (stepCount < 0) {
+            throw new IllegalArgumentException("step count " + stepCount + " is negative");
+        }
+        for (Map.Entry<String, NDArray> entry : state.entrySet()) {
+            NDArray array = saved.get(entry.getKey());
+            if (array == null) {
+                throw new IllegalArgumentException("optimizer state key '" + entry.getKey() + "' is missing");
+            }
+            if (!array.getShape().equals(entry.getValue().getShape())) {
+                throw new IllegalArgumentException("optimizer state key '" + entry.getKey() + "' has shape "
+                        + array.getShape() + " where its weight's is " + entry.getValue().getShape());
+            }
+        }
+        for (String key : saved.keySet()) {
+            if (!state.containsKey(key)) {
                 throw new IllegalArgumentException("unexpected optimizer state key '" + key + "'");
             }
-            InPlace.assign(target, array);
-        });
+        }
+        state.forEach((key, target) -> InPlace.assign(target, saved.get(key)));
         this.steps = stepCount;
     }
 

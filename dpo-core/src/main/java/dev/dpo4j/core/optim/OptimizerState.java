@@ -13,9 +13,11 @@ public interface OptimizerState {
     long steps();
 
     /**
-     * Copies saved moments into the state (each key must be one of {@link #state()}'s) and sets the step count.
+     * Copies saved moments into the state (exactly {@link #state()}'s keys, each in its shape) and sets the step
+     * count.
      *
-     * @throws IllegalArgumentException naming a key the state does not have
+     * @throws IllegalArgumentException naming a key missing, unexpected or of another shape, before anything is
+     *     copied
      */
     void restore(Map<String, NDArray> saved, long stepCount);
 }

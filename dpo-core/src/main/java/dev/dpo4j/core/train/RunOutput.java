@@ -138,9 +138,22 @@ final class RunOutput implements AutoCloseable {
 
     /** Drops the rows of {@code metrics.jsonl} above the step resumed at, which the resumed run writes again. */
     void dropMetricsAfter(long step) {
+        dropMetricsAfter(step, false);
+    }
+
+    /**
+     * As {@link #dropMetricsAfter(long)}, with the evaluation rows at {@code step} too when
+     * {@code evaluationsAtStep} (written after the checkpoint was saved).
+     *
+     * @throws IllegalArgumentException for a negative step (no checkpoint holds one; nothing is dropped)
+     */
+    void dropMetricsAfter(long step, boolean evaluationsAtStep) {
+        if (step < 0) {
+            throw new IllegalArgumentException("cannot resume at step " + step);
+        }
         Path file = config.outputDir().resolve(JsonlMetricsWriter.FILE_NAME);
         try {
-            int dropped = JsonlMetricsWriter.dropRowsAfter(file, step);
+            int dropped = JsonlMetricsWriter.dropRowsAfter(file, step, evaluationsAtStep);
             if (dropped > 0) {
                 LOG.info("{}: dropped {} row(s) after step {}, which the resumed run writes again", file, dropped,
                         step);

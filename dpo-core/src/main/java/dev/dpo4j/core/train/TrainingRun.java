@@ -74,6 +74,8 @@ final class TrainingRun implements AutoCloseable {
     private MetricsAccumulator interval = new MetricsAccumulator();
     private DpoMetrics lastTrain;
     private DpoMetrics lastEval;
+    /** The step of the last evaluation, in this run or (resumed) before its checkpoint; -1: none. */
+    private long evaluatedStep = -1;
 
     /** @param trainer a trainer whose model sources are resolved to local folders */
     TrainingRun(DpoTrainer trainer) {
@@ -133,7 +135,7 @@ final class TrainingRun implements AutoCloseable {
                 precision(), memory);
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
-        if (eval != null && (lastEval == null || lastEval.step() != globalStep)) {
+        if (eval != null && evaluatedStep != globalStep) {
             evaluate();
         }
         if (cancelled) {
@@ -201,32 +203,52 @@ final class TrainingRun implements AutoCloseable {
     }
 
     /**
-     * Restores weights, moments, step and, with TR-DPO, the moved reference (before the workers copy them), then
-     * drops the metrics rows the resumed steps write again.
+     * Checks the checkpoint whole (its trainer state against its folder name, this run's data, seed, global batch and
+     * planned steps; every tensor of the optimizer state and the moved reference from their headers), then restores
+     * weights, moments, step, the open logging window and, with TR-DPO, the moved reference (before the workers copy
+     * them); only then drops the metrics rows the resumed steps write again. A checkpoint that fails a check is
+     * refused with its file named, before anything in the output folder is changed.
      */
     private void resume(Path checkpoint, ReferenceLogps reference) {
         TrainerState state = TrainerState.read(checkpoint);
-        model.restore(checkpoint, manager);
-        TrainingCheckpoint.restoreOptimizer(checkpoint, placement, state, manager);
+        Path stateFile = checkpoint.resolve(TrainerState.FILE_NAME);
         if (state.seed() != config.seed() || state.trainPairs() != train.pairs().size()) {
-            throw new CheckpointException(checkpoint + ": was written with seed " + state.seed() + " and "
+            throw new CheckpointException(stateFile + ": was written with seed " + state.seed() + " and "
                     + state.trainPairs() + " training pairs, but this run has seed " + config.seed() + " and "
                     + train.pairs().size() + "; resume with the same data and seed");
         }
         int devices = trainer.devices().size();
         int globalBatch = config.globalBatchSize(devices);
         if (state.globalBatchSize() != 0 && state.globalBatchSize() != globalBatch) {
-            throw new CheckpointException(checkpoint + ": was written with a global batch of "
+            throw new CheckpointException(stateFile + ": was written with a global batch of "
                     + state.globalBatchSize() + " pairs per step, but this run has " + globalBatch + " ("
                     + config.batching().perDeviceTrainBatchSize() + " per device x "
                     + config.batching().gradientAccumulationSteps()
                     + " accumulation x " + devices + " devices); resume with the same global batch");
         }
-        globalStep = state.globalStep();
-        if (config.reference().syncRefModel() && reference != null) {
+        TrainingCheckpoint.checkStep(checkpoint, state, plannedSteps(devices));
+        TrainingCheckpoint.checkOptimizer(checkpoint, placement);
+        boolean restoreReference = config.reference().syncRefModel() && reference != null;
+        if (restoreReference) {
+            TrainingCheckpoint.checkReference(checkpoint, reference.weights());
+        }
+        model.restore(checkpoint, manager);
+        TrainingCheckpoint.restoreOptimizer(checkpoint, placement, state, manager);
+        if (restoreReference) {
             TrainingCheckpoint.restoreReference(checkpoint, reference.weights(), manager);
         }
-        output.dropMetricsAfter(globalStep);
+        globalStep = state.globalStep();
+        if (state.loggingWindow() != null) {
+            interval = new MetricsAccumulator(state.loggingWindow());
+        }
+        if (state.lastEvalStep() != null) {
+            evaluatedStep = state.lastEvalStep();
+        }
+        // resuming a finished run whose checkpoint saw no evaluation at its step: the final evaluation is run again,
+        // so the row the first run wrote for it after saving is dropped (an earlier run's final evaluation at a step
+        // the resumed run trains past stays, as its record)
+        boolean evaluatesAgain = eval != null && globalStep == plannedSteps(devices) && evaluatedStep != globalStep;
+        output.dropMetricsAfter(globalStep, evaluatesAgain);
     }
 
     /** Whether the reference model changes during training, so checkpoints must carry it. */
@@ -235,10 +257,20 @@ final class TrainingRun implements AutoCloseable {
     }
 
     private long totalSteps() {
+        long steps = plannedSteps(workers.size());
+        stepsPerEpoch = stepsPerEpoch(workers.size());
+        return steps;
+    }
+
+    /** The steps the run trains for on {@code devices} devices. */
+    private long plannedSteps(int devices) {
+        return config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch(devices) * config.numTrainEpochs();
+    }
+
+    private long stepsPerEpoch(int devices) {
         int microBatches = (train.pairs().size() + config.batching().perDeviceTrainBatchSize() - 1)
                 / config.batching().perDeviceTrainBatchSize();
-        stepsPerEpoch = BatchOrder.stepsPerEpoch(microBatches, microBatchesPerStep());
-        return config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.numTrainEpochs();
+        return BatchOrder.stepsPerEpoch(microBatches, config.batching().gradientAccumulationSteps() * devices);
     }
 
     /** Micro-batches per optimizer step: accumulation steps on each device. */
@@ -309,6 +341,7 @@ final class TrainingRun implements AutoCloseable {
         workers.run(BatchOrder.of(eval.pairs().size(), config.batching().perDeviceEvalBatchSize(), 0, 0, false),
                 (worker, batch) -> worker.evaluate(eval, batch), ran -> { }).forEach(values -> values.addTo(totals));
         lastEval = totals.toMetrics(globalStep, epoch(), Double.NaN, Double.NaN);
+        evaluatedStep = globalStep;
         listeners.forEach(l -> l.onEvaluation(lastEval));
     }
 
@@ -318,7 +351,8 @@ final class TrainingRun implements AutoCloseable {
 
     private void saveCheckpoint() {
         Path folder = output.saveCheckpoint(model, placement, new TrainerState(globalStep, epoch(), config.seed(),
-                train.pairs().size(), config.globalBatchSize(workers.size())),
+                train.pairs().size(), config.globalBatchSize(workers.size()), interval.window(),
+                Math.max(0, evaluatedStep)),
                 movingReference() ? workers.primary().trainReference().weights() : null);
         long step = globalStep;
         listeners.forEach(l -> l.onCheckpoint(folder, step));

@@ -46,6 +46,33 @@ class AdamWTest {
         }
     }
 
+    @Test
+    void restoreRefusesAMissingUnexpectedOrMisshapenMomentBeforeCopyingAny() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            AdamW adam = new AdamW(manager, weightAndBias(manager), 0.9, 0.999, 1e-8, 0.1);
+            Map<String, NDArray> saved = new java.util.LinkedHashMap<>();
+            adam.state().forEach((key, moment) -> saved.put(key, moment.onesLike()));
+            Map<String, NDArray> lacking = new java.util.LinkedHashMap<>(saved);
+            lacking.remove("exp_avg_sq.w.bias");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> adam.restore(lacking, 3))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("optimizer state key 'exp_avg_sq.w.bias' is missing");
+            assertThat(adam.state().get("exp_avg.w.weight").toFloatArray()).containsOnly(0f);
+            Map<String, NDArray> misshapen = new java.util.LinkedHashMap<>(saved);
+            misshapen.put("exp_avg.w.weight", manager.ones(new ai.djl.ndarray.types.Shape(1, 2)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> adam.restore(misshapen, 3))
+                    .hasMessage("optimizer state key 'exp_avg.w.weight' has shape (1, 2) where its weight's is (2)");
+            Map<String, NDArray> extra = new java.util.LinkedHashMap<>(saved);
+            extra.put("exp_avg.other", manager.ones(new ai.djl.ndarray.types.Shape(1)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> adam.restore(extra, 3))
+                    .hasMessage("unexpected optimizer state key 'exp_avg.other'");
+            assertThat(adam.steps()).isZero();
+            adam.restore(saved, 3);
+            assertThat(adam.steps()).isEqualTo(3);
+            assertThat(adam.state().get("exp_avg_sq.w.bias").toFloatArray()).containsOnly(1f);
+        }
+    }
+
     /** The clip factor, the unscaling and the overflow check on the device, on both kernels. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"djl", "torchscript"})
