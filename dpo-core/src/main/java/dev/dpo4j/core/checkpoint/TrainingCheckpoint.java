@@ -179,12 +179,37 @@ public final class TrainingCheckpoint {
             NDManager manager) {
         checkOptimizer(folder, optimizer);
         Path optimizerFile = folder.resolve(OPTIMIZER);
+        long steps = optimizerSteps(optimizerFile, state.globalStep());
         try (NDManager scratch = manager.newSubManager()) {
             Map<String, NDArray> moments = Safetensors.read(optimizerFile, scratch, DataType.FLOAT32);
-            optimizer.restore(moments, state.globalStep());
+            optimizer.restore(moments, steps);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(optimizerFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The updates the optimizer had applied, from the file's {@code steps} metadata: fewer than the trainer's steps
+     * when float16 skipped overflowing ones, which AdamW's bias correction counts; {@code globalStep} for a file
+     * written without it.
+     *
+     * @throws CheckpointException naming the file when the count is not a number from 0 to {@code globalStep}
+     */
+    static long optimizerSteps(Path file, long globalStep) {
+        String value = Safetensors.header(file).metadata().get("steps");
+        if (value == null) {
+            return globalStep;
+        }
+        try {
+            long steps = Long.parseLong(value.strip());
+            if (steps >= 0 && steps <= globalStep) {
+                return steps;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CheckpointException(file + ": metadata 'steps' is '" + value + "', but the optimizer can have "
+                + "applied from 0 to " + globalStep + " updates at this checkpoint's step");
     }
 
     private static boolean sameShapes(CausalLm a, CausalLm b) {
