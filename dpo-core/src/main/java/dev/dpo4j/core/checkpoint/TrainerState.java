@@ -3,6 +3,7 @@ package dev.dpo4j.core.checkpoint;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
+import dev.dpo4j.core.optim.LossScaler;
 import dev.dpo4j.hub.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,9 +22,11 @@ import java.nio.file.Path;
  *     row), which the resumed run continues; null in checkpoints written before it was recorded
  * @param lastEvalStep the step of the last evaluation before the checkpoint was written (0: none); null in
  *     checkpoints written before it was recorded
+ * @param lossScale float16's loss scale and its count of clean steps; null in checkpoints written before it was
+ *     recorded
  */
 public record TrainerState(long globalStep, double epoch, long seed, long trainPairs, int globalBatchSize,
-        MetricsAccumulator.Window loggingWindow, Long lastEvalStep) {
+        MetricsAccumulator.Window loggingWindow, Long lastEvalStep, LossScaler.State lossScale) {
 
     /** The file name inside a checkpoint. */
     public static final String FILE_NAME = "trainer_state.json";
@@ -31,9 +34,9 @@ public record TrainerState(long globalStep, double epoch, long seed, long trainP
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .create();
 
-    /** A state without a logging window or evaluation. */
+    /** A state without a logging window, evaluation or loss scale. */
     public TrainerState(long globalStep, double epoch, long seed, long trainPairs, int globalBatchSize) {
-        this(globalStep, epoch, seed, trainPairs, globalBatchSize, null, null);
+        this(globalStep, epoch, seed, trainPairs, globalBatchSize, null, null, null);
     }
 
     /** Writes the state into {@code folder}, through a temporary file (a reader never sees half of it). */
@@ -60,11 +63,14 @@ public record TrainerState(long globalStep, double epoch, long seed, long trainP
         if (state.globalStep() < 0 || state.trainPairs() < 0 || state.globalBatchSize() < 0
                 || !Double.isFinite(state.epoch()) || state.epoch() < 0
                 || (state.lastEvalStep() != null && (state.lastEvalStep() < 0
-                        || state.lastEvalStep() > state.globalStep()))) {
+                        || state.lastEvalStep() > state.globalStep()))
+                || (state.lossScale() != null && (!(state.lossScale().scale() > 0)
+                        || !Double.isFinite(state.lossScale().scale()) || state.lossScale().cleanSteps() < 0))) {
             throw new CheckpointException(file + ": globalStep " + state.globalStep() + ", epoch " + state.epoch()
                     + ", trainPairs " + state.trainPairs() + ", globalBatchSize " + state.globalBatchSize()
-                    + " and lastEvalStep " + state.lastEvalStep() + " are no state training reaches (none may be "
-                    + "negative; no evaluation after the step)");
+                    + ", lastEvalStep " + state.lastEvalStep() + " and lossScale " + state.lossScale()
+                    + " are no state training reaches (none may be negative; no evaluation after the step; a positive "
+                    + "finite loss scale)");
         }
         long named = CheckpointFolders.step(folder);
         if (named >= 0 && named != state.globalStep()) {

@@ -22,6 +22,36 @@ public final class LossScaler {
         this.scale = enabled ? 65536.0 : 1.0;
     }
 
+    /**
+     * What a checkpoint keeps of the scaler, so that a resumed float16 run scales and skips as the uninterrupted one.
+     *
+     * @param scale the current scale
+     * @param cleanSteps finite steps in a row since the scale last changed
+     */
+    public record State(double scale, int cleanSteps) {
+    }
+
+    /** The scale and its count of clean steps, for a checkpoint. */
+    public State state() {
+        return new State(scale, cleanSteps);
+    }
+
+    /**
+     * Continues from a checkpoint's {@code state}; a disabled scaler stays at 1.
+     *
+     * @throws IllegalArgumentException when the scale is not a positive finite number or the count is negative
+     */
+    public void restore(State state) {
+        if (!(state.scale() > 0 && Double.isFinite(state.scale())) || state.cleanSteps() < 0) {
+            throw new IllegalArgumentException("loss scale " + state.scale() + " after " + state.cleanSteps()
+                    + " clean steps is no state a loss scaler reaches");
+        }
+        if (enabled) {
+            scale = state.scale();
+            cleanSteps = state.cleanSteps() % growthInterval;
+        }
+    }
+
     /** The factor the loss is multiplied by before backward. */
     public double scale() {
         return scale;

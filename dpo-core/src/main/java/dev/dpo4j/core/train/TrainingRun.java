@@ -72,6 +72,7 @@ final class TrainingRun implements AutoCloseable {
     private long stepsPerEpoch;
     private long totalSteps;
     private MetricsAccumulator interval = new MetricsAccumulator();
+    private LossScaler scaler;
     private DpoMetrics lastTrain;
     private DpoMetrics lastEval;
     /** The step of the last evaluation, in this run or (resumed) before its checkpoint; -1: none. */
@@ -114,6 +115,7 @@ final class TrainingRun implements AutoCloseable {
         References references = loss.needsReference() ? References.create(model, trainer.referencePath(),
                 computeType, config, train, eval, collator, manager) : new References(null, null);
         placement = placement();
+        scaler = new LossScaler(config.fp16(), PolicyOptimizer.SCALE_GROWTH_INTERVAL);
         output.requireRoom(model.savedBytes(config.saving().saveDtype()), checkpointBytes());
         if (checkpoint != null) {
             resume(checkpoint, references.train());
@@ -122,8 +124,7 @@ final class TrainingRun implements AutoCloseable {
                 new Worker.Scoring(policy, loss, collator, computeType, RecomputePlan.forTraining(
                         config.gradientCheckpointing(), policy.config(), computeType, trainer.devices(),
                         model.trained().values())));
-        optimizer = new PolicyOptimizer(placement, config.optimizer().maxGradNorm(), new LossScaler(config.fp16(),
-                PolicyOptimizer.SCALE_GROWTH_INTERVAL), workers.views());
+        optimizer = new PolicyOptimizer(placement, config.optimizer().maxGradNorm(), scaler, workers.views());
         totalSteps = totalSteps();
         OptimizerOptions o = config.optimizer();
         LearningRateSchedule schedule = new LearningRateSchedule(o.lrSchedulerType(), o.learningRate(),
@@ -244,6 +245,9 @@ final class TrainingRun implements AutoCloseable {
         if (state.lastEvalStep() != null) {
             evaluatedStep = state.lastEvalStep();
         }
+        if (state.lossScale() != null) {
+            scaler.restore(state.lossScale());
+        }
         // resuming a finished run whose checkpoint saw no evaluation at its step: the final evaluation is run again,
         // so the row the first run wrote for it after saving is dropped (an earlier run's final evaluation at a step
         // the resumed run trains past stays, as its record)
@@ -352,7 +356,7 @@ final class TrainingRun implements AutoCloseable {
     private void saveCheckpoint() {
         Path folder = output.saveCheckpoint(model, placement, new TrainerState(globalStep, epoch(), config.seed(),
                 train.pairs().size(), config.globalBatchSize(workers.size()), interval.window(),
-                Math.max(0, evaluatedStep)),
+                Math.max(0, evaluatedStep), scaler.state()),
                 movingReference() ? workers.primary().trainReference().weights() : null);
         long step = globalStep;
         listeners.forEach(l -> l.onCheckpoint(folder, step));

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
+import dev.dpo4j.core.optim.LossScaler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class TrainingCheckpointTest {
         Path folder = Files.createDirectories(tmp.resolve("checkpoint-6"));
         MetricsAccumulator.Window window = new MetricsAccumulator.Window(8, 5.5, 0.1, -0.2, 6, -40.25, -41.5, 0.5,
                 0.25, 300, 1.5);
-        TrainerState state = new TrainerState(6, 1.5, 11, 16, 4, window, 4L);
+        TrainerState state = new TrainerState(6, 1.5, 11, 16, 4, window, 4L, new LossScaler.State(8192, 3));
         state.write(folder);
         assertThat(TrainerState.read(folder)).isEqualTo(state);
 
@@ -36,6 +37,10 @@ class TrainingCheckpointTest {
         assertThatThrownBy(() -> TrainerState.read(folder)).isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(folder.resolve(TrainerState.FILE_NAME) + ": ")
                 .hasMessageContaining("lastEvalStep 7");
+        Files.writeString(folder.resolve(TrainerState.FILE_NAME), text.replace("\"scale\": 8192.0",
+                "\"scale\": -1.0"));
+        assertThatThrownBy(() -> TrainerState.read(folder)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("lossScale State[scale=-1.0, cleanSteps=3]");
         Files.writeString(folder.resolve(TrainerState.FILE_NAME), text.replace("\"pairs\": 8", "\"pairs\": -8"));
         assertThatThrownBy(() -> TrainerState.read(folder)).isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(folder.resolve(TrainerState.FILE_NAME) + ": cannot read trainer state");

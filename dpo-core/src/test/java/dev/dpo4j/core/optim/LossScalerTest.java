@@ -1,6 +1,7 @@
 package dev.dpo4j.core.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +34,25 @@ class LossScalerTest {
         scaler.update(false);
         scaler.update(true);
         assertThat(scaler.scale()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aRestoredScalerContinuesAsTheOneItWasSavedFrom() {
+        LossScaler saved = new LossScaler(true, 3);
+        saved.update(false);
+        saved.update(true);
+        LossScaler restored = new LossScaler(true, 3);
+        restored.restore(saved.state());
+        assertThat(restored.state()).isEqualTo(new LossScaler.State(32768, 1));
+        saved.update(true);
+        saved.update(true);
+        restored.update(true);
+        restored.update(true);
+        assertThat(restored.scale()).isEqualTo(saved.scale()).isEqualTo(65536);
+        LossScaler off = new LossScaler(false, 3);
+        off.restore(new LossScaler.State(1024, 0));
+        assertThat(off.scale()).isEqualTo(1);
+        assertThatThrownBy(() -> restored.restore(new LossScaler.State(Double.NaN, 0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loss scale NaN");
     }
 }
