@@ -13,6 +13,14 @@ import java.util.Objects;
  * {@code {role, content}} messages. A message-list {@code chosen}/{@code rejected} contributes its LAST assistant
  * message as the completion; its earlier messages (which must agree between the two) are appended to the prompt,
  * as in ultrafeedback_binarized. An optional system column fills the system slot when non-empty.
+ *
+ * <p>Without a prompt column the prompt is implicit, as TRL's {@code extract_prompt} reads it: for message lists the
+ * messages {@code chosen} and {@code rejected} share from the start (the rest of each must then be one assistant
+ * message); for strings their longest common prefix, cut before the space that precedes the first differing
+ * character, so that the completions keep their leading space ({@code "The sky is blue."} / {@code "The sky is
+ * green."} give the prompt {@code "The sky is"} and completions {@code " blue."} / {@code " green."}). When one
+ * completion starts with the whole other, TRL's rule leaves the last character (message) of the shorter one to
+ * the completions; a row that shares nothing fails naming the row.
  */
 public final class GenericPreferenceAdapter implements DatasetAdapter {
 
@@ -47,6 +55,12 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
                 prompt.add(ChatMessage.system(system));
             }
         }
+        if (!row.values().containsKey(promptColumn) && bothAre(row, String.class)) {
+            return List.of(implicitText(row, prompt));
+        }
+        if (!row.has(promptColumn) && bothAre(row, List.class)) {
+            return List.of(implicitMessages(row, prompt));
+        }
         if (row.has(promptColumn) || chosenIsText(row)) {
             Object raw = row.require(promptColumn);
             if (raw instanceof String) {
@@ -69,6 +83,76 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
             throw row.error(promptColumn, "is missing and '" + chosenColumn + "' holds no earlier turns");
         }
         return List.of(new PreferenceExample(prompt, chosen.text(), rejected.text()));
+    }
+
+    private boolean bothAre(DatasetRow row, Class<?> type) {
+        return type.isInstance(row.values().get(chosenColumn)) && type.isInstance(row.values().get(rejectedColumn));
+    }
+
+    /** TRL's extract_prompt on strings: the shared start is the prompt, a space before the split goes with the rest. */
+    private PreferenceExample implicitText(DatasetRow row, List<ChatMessage> prompt) {
+        String chosen = row.string(chosenColumn);
+        String rejected = row.string(rejectedColumn);
+        int cut = sharedTextPrefix(chosen, rejected);
+        if (cut <= 0) {
+            throw row.error(promptColumn, "is missing, and '" + chosenColumn + "' and '" + rejectedColumn
+                    + "' share no leading text to take as the implicit prompt (give a '" + promptColumn
+                    + "' column, or start both with the prompt)");
+        }
+        prompt.add(ChatMessage.user(chosen.substring(0, cut)));
+        return new PreferenceExample(prompt, chosen.substring(cut), rejected.substring(cut));
+    }
+
+    /**
+     * Where TRL's {@code extract_prompt} cuts two strings: at the first differing character, moved back one when the
+     * character before it is a space; when one string starts with the whole other (no difference found), before the
+     * shorter one's last character. Counted in code points as Python counts, returned as a {@code char} index.
+     */
+    static int sharedTextPrefix(String chosen, String rejected) {
+        int at = 0;
+        while (at < chosen.length() && at < rejected.length()) {
+            int a = chosen.codePointAt(at);
+            if (a != rejected.codePointAt(at)) {
+                if (at > 0 && chosen.codePointBefore(at) == ' ') {
+                    at--;
+                }
+                return at;
+            }
+            at += Character.charCount(a);
+        }
+        return at == 0 ? 0 : chosen.offsetByCodePoints(at, -1);
+    }
+
+    /** TRL's extract_prompt on message lists: the messages both start with are the prompt. */
+    private PreferenceExample implicitMessages(DatasetRow row, List<ChatMessage> prompt) {
+        List<ChatMessage> chosen = Conversations.messages(row, chosenColumn);
+        List<ChatMessage> rejected = Conversations.messages(row, rejectedColumn);
+        int shared = 0;
+        int shorter = Math.min(chosen.size(), rejected.size());
+        while (shared < shorter && chosen.get(shared).equals(rejected.get(shared))) {
+            shared++;
+        }
+        if (shared == shorter) {
+            shared--; // TRL's loop ends without a break: the shorter one's last message is its completion
+        }
+        if (shared <= 0) {
+            throw row.error(promptColumn, "is missing, and '" + chosenColumn + "' and '" + rejectedColumn
+                    + "' share no leading message to take as the implicit prompt (give a '" + promptColumn
+                    + "' column, or start both with the prompt's messages)");
+        }
+        prompt.addAll(chosen.subList(0, shared));
+        return new PreferenceExample(prompt, onlyReply(row, chosenColumn, chosen, shared),
+                onlyReply(row, rejectedColumn, rejected, shared));
+    }
+
+    private static String onlyReply(DatasetRow row, String column, List<ChatMessage> messages, int shared) {
+        List<ChatMessage> rest = messages.subList(shared, messages.size());
+        if (rest.size() != 1 || !ChatMessage.ASSISTANT.equals(rest.get(0).role())) {
+            throw row.error(column, "should hold one assistant message after the " + shared + " message(s) it "
+                    + "shares with the other completion (the implicit prompt) but holds " + rest.size()
+                    + (rest.isEmpty() ? "" : ", the first a '" + rest.get(0).role() + "' one"));
+        }
+        return rest.get(0).content();
     }
 
     private boolean chosenIsText(DatasetRow row) {

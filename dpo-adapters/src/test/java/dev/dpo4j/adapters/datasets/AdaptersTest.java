@@ -121,6 +121,57 @@ class AdaptersTest {
     }
 
     @Test
+    void implicitPromptFromStringsIsCutAsTrlCutsIt() {
+        Path file = JsonlFixtures.write(dir.resolve("implicit.jsonl"), List.of(
+                Map.of("chosen", "The sky is blue.", "rejected", "The sky is green."),
+                Map.of("chosen", "Q: 2+2?\nA: 4", "rejected", "Q: 2+2?\nA: 5"),
+                Map.of("chosen", "Say hi. Hi!", "rejected", "Say hi. Hi"),
+                Map.of("chosen", "Emoji:\uD83D\uDE00 yes", "rejected", "Emoji:\uD83D\uDE01 no")));
+        assertThat(all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(file)))).containsExactly(
+                PreferenceExample.of("The sky is", " blue.", " green."),
+                PreferenceExample.of("Q: 2+2?\nA:", " 4", " 5"),
+                PreferenceExample.of("Say hi. H", "i!", "i"),
+                PreferenceExample.of("Emoji:", "\uD83D\uDE00 yes", "\uD83D\uDE01 no"));
+    }
+
+    @Test
+    void implicitPromptFromMessageListsIsTheSharedMessages() {
+        Path file = JsonlFixtures.write(dir.resolve("implicit.jsonl"), List.of(
+                Map.of("chosen", List.of(msg("system", "Be brief"), msg("user", "Hi"), msg("assistant", "Hello!"),
+                                msg("user", "2+2?"), msg("assistant", "4")),
+                        "rejected", List.of(msg("system", "Be brief"), msg("user", "Hi"), msg("assistant", "Hello!"),
+                                msg("user", "2+2?"), msg("assistant", "5")))));
+        assertThat(all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(file)))).containsExactly(
+                new PreferenceExample(List.of(ChatMessage.system("Be brief"), ChatMessage.user("Hi"),
+                        ChatMessage.assistant("Hello!"), ChatMessage.user("2+2?")), "4", "5"));
+    }
+
+    @Test
+    void implicitPromptWithNothingSharedNamesTheRow() {
+        Path strings = JsonlFixtures.write(dir.resolve("strings.jsonl"), List.of(
+                Map.of("chosen", "The sky is blue.", "rejected", "The sky is green."),
+                Map.of("chosen", "Blue.", "rejected", "Green.")));
+        assertThatThrownBy(() -> all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(strings))))
+                .hasMessageContaining("strings.jsonl")
+                .hasMessageContaining("row 1, field 'prompt': is missing, and 'chosen' and 'rejected' share no "
+                        + "leading text to take as the implicit prompt");
+        Path lists = JsonlFixtures.write(dir.resolve("lists.jsonl"), List.of(
+                Map.of("chosen", List.of(msg("user", "Hi"), msg("assistant", "Yo")),
+                        "rejected", List.of(msg("user", "Hey"), msg("assistant", "No")))));
+        assertThatThrownBy(() -> all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(lists))))
+                .hasMessageContaining("lists.jsonl")
+                .hasMessageContaining("row 0, field 'prompt': is missing, and 'chosen' and 'rejected' share no "
+                        + "leading message");
+        Path turns = JsonlFixtures.write(dir.resolve("turns.jsonl"), List.of(
+                Map.of("chosen", List.of(msg("user", "Hi"), msg("assistant", "Yo"), msg("user", "More"),
+                                msg("assistant", "Ok")),
+                        "rejected", List.of(msg("user", "Hi"), msg("assistant", "No")))));
+        assertThatThrownBy(() -> all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(turns))))
+                .hasMessageContaining("row 0, field 'chosen': should hold one assistant message after the 1 "
+                        + "message(s) it shares with the other completion (the implicit prompt) but holds 3");
+    }
+
+    @Test
     void unknownAdapterListsKnownOnes() {
         assertThatThrownBy(() -> DatasetAdapters.byName("hh-rlhf"))
                 .isInstanceOf(IllegalArgumentException.class)
