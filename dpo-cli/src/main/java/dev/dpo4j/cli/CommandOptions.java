@@ -43,8 +43,9 @@ record CommandOptions(Input input, Setup setup) {
             double evalFraction,
             @Option(doc = "Skip malformed rows and report them instead of stopping at the first.", value = "false")
             boolean lenient,
-            @Option(doc = "Prompt template: chatml, llama3, zephyr, mistral, plain, or model (the model's own Jinja "
-                    + "chat_template from its tokenizer_config.json).", value = "chatml", label = "NAME")
+            @Option(doc = "Prompt template: chatml, llama3, zephyr, mistral, plain, trl (TRL's standard format: "
+                    + "prompt and completion texts concatenated), or model (the model's own Jinja chat_template from "
+                    + "its tokenizer_config.json).", value = "chatml", label = "NAME")
             String template,
             @Option(doc = "System prompt added to conversations that have none.", label = "TEXT", defaultDoc = "none")
             String systemPrompt) {

@@ -135,6 +135,19 @@ class AdaptersTest {
     }
 
     @Test
+    void implicitPromptWithTheTrlTemplateTrainsOnTheRowsOwnText() {
+        Path file = JsonlFixtures.write(dir.resolve("implicit.jsonl"), List.of(
+                Map.of("chosen", "The sky is blue.", "rejected", "The sky is green.")));
+        PreferenceExample example = all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(file)))
+                .get(0);
+        PromptTemplate trl = PromptTemplate.byName("trl");
+        assertThat(trl.renderPrompt(example.prompt()) + trl.renderCompletion(example.prompt(), example.chosen()))
+                .isEqualTo("The sky is blue.");
+        assertThat(trl.renderPrompt(example.prompt()) + trl.renderCompletion(example.prompt(), example.rejected()))
+                .isEqualTo("The sky is green.");
+    }
+
+    @Test
     void implicitPromptFromMessageListsIsTheSharedMessages() {
         Path file = JsonlFixtures.write(dir.resolve("implicit.jsonl"), List.of(
                 Map.of("chosen", List.of(msg("system", "Be brief"), msg("user", "Hi"), msg("assistant", "Hello!"),

@@ -1,6 +1,7 @@
 package dev.dpo4j.api.template;
 
 import dev.dpo4j.api.NamedChoices;
+import dev.dpo4j.api.Names;
 import dev.dpo4j.api.data.ChatMessage;
 import java.util.List;
 import java.util.function.Supplier;
@@ -63,12 +64,26 @@ public interface PromptTemplate {
     }
 
     /**
+     * TRL's standard (string) format: the prompt's text followed directly by the completion's, as TRL 1.9's
+     * {@code DPOTrainer} trains on {@code {"prompt": "The sky is", "chosen": " blue."}} (the encoder adds the EOS token
+     * after the completion, as for every template). A prompt of several messages is their texts joined with nothing
+     * in between; for conversational data TRL applies the model's chat template instead.
+     */
+    static PromptTemplate trl() {
+        return TrlTextTemplate.INSTANCE;
+    }
+
+    /**
      * A built-in template by name, spelled as {@link dev.dpo4j.api.Names} allows: {@code chatml}, {@code llama3},
-     * {@code zephyr}, {@code mistral} (alias {@code llama2}) or {@code plain} (alias {@code none}).
+     * {@code zephyr}, {@code mistral} (alias {@code llama2}), {@code plain} (alias {@code none}) or {@code trl}
+     * (TRL's standard format, {@link #trl()}; accepted though the unknown-name error lists the chat formats only).
      *
      * @throws IllegalArgumentException naming the known templates when the name is unknown
      */
     static PromptTemplate byName(String name) {
+        if (name != null && Names.normalize(name).equals(Names.normalize("trl"))) {
+            return trl();
+        }
         return NamedChoices.<Supplier<PromptTemplate>>builder("prompt template")
                 .add("chatml", PromptTemplate::chatMl)
                 .add("llama3", PromptTemplate::llama3)

@@ -102,6 +102,25 @@ class PromptTemplateTest {
     }
 
     @Test
+    void trlIsTheStandardFormatsTextConcatenated() {
+        // TRL 1.9's standard format: {"prompt": "The sky is", "chosen": " blue.", "rejected": " green."}
+        List<ChatMessage> sky = List.of(ChatMessage.user("The sky is"));
+        for (PromptTemplate trl : List.of(PromptTemplate.trl(), PromptTemplate.byName("trl"),
+                PromptTemplate.byName(" TRL "))) {
+            assertThat(trl.renderPrompt(sky)).isEqualTo("The sky is");
+            assertThat(trl.renderCompletion(sky, " blue.")).isEqualTo(" blue.");
+            assertThat(trl.renderPrompt(sky) + trl.renderCompletion(sky, " green.")).isEqualTo("The sky is green.");
+        }
+        assertThat(PromptTemplate.trl().renderPrompt(List.of(ChatMessage.user("Q: 2+2?\nA:"))))
+                .isEqualTo("Q: 2+2?\nA:");
+        assertThat(PromptTemplate.trl().renderPrompt(List.of(ChatMessage.system("Be brief. "),
+                ChatMessage.user("What is 2+2?")))).isEqualTo("Be brief. What is 2+2?");
+        assertThat(PromptTemplate.trl().renderCompletion("  4\n")).isEqualTo("  4\n");
+        // plain, by contrast, puts a blank line between prompt and completion
+        assertThat(PromptTemplate.plain().renderPrompt(sky)).isEqualTo("The sky is\n\n");
+    }
+
+    @Test
     void promptPlusCompletionIsTheConversationWithTheAnswer() {
         // an earlier assistant turn inside a prompt renders exactly as the completion did when it was trained
         List<ChatMessage> first = CONVERSATION.subList(0, 2);
