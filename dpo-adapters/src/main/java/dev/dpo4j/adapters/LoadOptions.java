@@ -1,5 +1,8 @@
 package dev.dpo4j.adapters;
 
+import dev.dpo4j.adapters.datasets.NectarAdapter;
+import java.util.Objects;
+
 /**
  * How a dataset is loaded: strict (fail at the first bad row, the default) or lenient (skip bad rows and report
  * them), whether examples are checked (non-empty, chosen differs from rejected), and how many skip messages are kept.
@@ -7,8 +10,24 @@ package dev.dpo4j.adapters;
  * @param lenient skip bad rows instead of failing
  * @param validate reject examples with an empty chosen or rejected completion, or identical completions
  * @param maxMessages how many skip messages the {@link SkipReport} keeps
+ * @param nectarPairing how the {@code nectar} adapter pairs ranked answers, when
+ *     {@link dev.dpo4j.adapters.datasets.DatasetAdapters#byName(String, LoadOptions)} builds it
  */
-public record LoadOptions(boolean lenient, boolean validate, int maxMessages) {
+public record LoadOptions(boolean lenient, boolean validate, int maxMessages,
+        NectarAdapter.PairStrategy nectarPairing) {
+
+    /** Checks the values. */
+    public LoadOptions {
+        Objects.requireNonNull(nectarPairing, "nectarPairing");
+        if (maxMessages < 0) {
+            throw new IllegalArgumentException("maxMessages must be >= 0, got " + maxMessages);
+        }
+    }
+
+    /** The options with Nectar's default pairing ({@code best_vs_random}). */
+    public LoadOptions(boolean lenient, boolean validate, int maxMessages) {
+        this(lenient, validate, maxMessages, NectarAdapter.PairStrategy.RANDOM_LOWER);
+    }
 
     /** Strict, validating, keeping 5 messages. */
     public static LoadOptions defaults() {
@@ -30,6 +49,7 @@ public record LoadOptions(boolean lenient, boolean validate, int maxMessages) {
         private boolean lenient;
         private boolean validate = true;
         private int maxMessages = 5;
+        private NectarAdapter.PairStrategy nectarPairing = NectarAdapter.PairStrategy.RANDOM_LOWER;
 
         private Builder() {
         }
@@ -52,6 +72,12 @@ public record LoadOptions(boolean lenient, boolean validate, int maxMessages) {
             return this;
         }
 
+        /** How the {@code nectar} adapter pairs ranked answers (default {@code best_vs_random}). */
+        public Builder nectarPairing(NectarAdapter.PairStrategy nectarPairing) {
+            this.nectarPairing = Objects.requireNonNull(nectarPairing, "nectarPairing");
+            return this;
+        }
+
         /**
          * The options.
          *
@@ -61,7 +87,7 @@ public record LoadOptions(boolean lenient, boolean validate, int maxMessages) {
             if (maxMessages < 0) {
                 throw new IllegalArgumentException("maxMessages must be >= 0, got " + maxMessages);
             }
-            return new LoadOptions(lenient, validate, maxMessages);
+            return new LoadOptions(lenient, validate, maxMessages, nectarPairing);
         }
     }
 }

@@ -47,7 +47,7 @@ public final class PreferenceDatasets {
 
     /** Loads with a named adapter ({@link DatasetAdapters#byName}). */
     public static PreferenceDataset load(String adapterName, Path path, LoadOptions options) {
-        return load(DatasetAdapters.byName(adapterName), List.of(path), options);
+        return load(DatasetAdapters.byName(adapterName, options), List.of(path), options);
     }
 
     /**

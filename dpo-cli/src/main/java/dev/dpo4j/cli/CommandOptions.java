@@ -38,6 +38,11 @@ record CommandOptions(Input input, Setup setup) {
                     + "dataset's own eval split (test_prefs for train_prefs).", label = "PATH",
                     defaultDoc = "the embedded pairs")
             List<Path> dataFiles,
+            @Option(doc = "How --dataset nectar pairs each prompt's ranked answers: best_vs_random (the rank-1 answer "
+                    + "against one lower-ranked answer drawn at random, seeded per row), best_vs_worst, or all_pairs "
+                    + "(every pair of different ranks, the better one chosen).", value = "best_vs_random",
+                    label = "NAME")
+            String nectarPairing,
             @Option(doc = "Fraction of rows held out for evaluation when the data has no eval files; 0 for none.",
                     value = "0.05", label = "F", min = 0, max = 1, maxExclusive = true)
             double evalFraction,
@@ -52,8 +57,8 @@ record CommandOptions(Input input, Setup setup) {
 
         /** Checks the ranges; the error names the option. */
         Input {
-            OptionRecords.check(Input.class, modelNameOrPath, refModelNameOrPath, dataset, dataFiles, evalFraction,
-                    lenient, template, systemPrompt).throwIfAny();
+            OptionRecords.check(Input.class, modelNameOrPath, refModelNameOrPath, dataset, dataFiles, nectarPairing,
+                    evalFraction, lenient, template, systemPrompt).throwIfAny();
         }
 
         /** Whether data files were given. */

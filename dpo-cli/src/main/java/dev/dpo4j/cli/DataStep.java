@@ -6,6 +6,7 @@ import dev.dpo4j.adapters.PreferenceDatasets;
 import dev.dpo4j.adapters.SplitOptions;
 import dev.dpo4j.adapters.TrainEvalSplit;
 import dev.dpo4j.adapters.datasets.DatasetAdapters;
+import dev.dpo4j.adapters.datasets.NectarAdapter;
 import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.cli.embedded.EmbeddedDataset;
 import dev.dpo4j.hub.HubClient;
@@ -26,6 +27,7 @@ final class DataStep {
     private final List<DatasetSource> hubData = new ArrayList<>();
     private final Path missingFile;
     private final boolean datasetFromHub;
+    private final LoadOptions loadOptions;
     private final DatasetAdapter adapter;
     private String schema;
     private String description;
@@ -51,7 +53,19 @@ final class DataStep {
         if (datasetFromHub) {
             hubData.add(new DatasetSource(in.dataset(), setup.datasetSplit(), setup.datasetRevision()));
         }
+        loadOptions = loadOptions(in);
         adapter = adapter();
+    }
+
+    /** @throws UsageError naming --nectar_pairing and its choices for an unknown pairing */
+    private static LoadOptions loadOptions(CommandOptions.Input in) {
+        NectarAdapter.PairStrategy pairing;
+        try {
+            pairing = NectarAdapter.PairStrategy.byName(in.nectarPairing());
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+        return LoadOptions.builder().lenient(in.lenient()).nectarPairing(pairing).build();
     }
 
     /** Whether there is data besides the embedded pairs (files or a Hub dataset). */
@@ -68,7 +82,7 @@ final class DataStep {
 
     /** Resolves the Hub sources and splits the data into training and evaluation pairs. */
     TrainEvalSplit load(Path work, Supplier<HubClient> hub) {
-        LoadOptions load = LoadOptions.builder().lenient(in.lenient()).build();
+        LoadOptions load = loadOptions;
         SplitOptions split = new SplitOptions(in.evalFraction(), seed);
         TrainEvalSplit data;
         if (!hubData.isEmpty()) {
@@ -102,7 +116,7 @@ final class DataStep {
         if (in.dataset().strip().equalsIgnoreCase("generic") && hubData.size() == 1) {
             String id = hubData.get(0).pathOrId();
             try {
-                DatasetAdapter own = DatasetAdapters.byName(id); // e.g. --data_files Intel/orca_dpo_pairs
+                DatasetAdapter own = DatasetAdapters.byName(id, loadOptions); // e.g. --data_files Intel/orca_dpo_pairs
                 schema = id.substring(id.indexOf('/') + 1);
                 return own;
             } catch (IllegalArgumentException e) {
@@ -112,7 +126,7 @@ final class DataStep {
         }
         try {
             schema = in.dataset().strip();
-            return DatasetAdapters.byName(in.dataset());
+            return DatasetAdapters.byName(in.dataset(), loadOptions);
         } catch (IllegalArgumentException e) {
             if (DatasetSource.isHubDatasetId(in.dataset())) {
                 schema = "generic";

@@ -1,5 +1,6 @@
 package dev.dpo4j.adapters.datasets;
 
+import dev.dpo4j.adapters.LoadOptions;
 import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.data.DatasetAdapter;
 import java.util.List;
@@ -34,6 +35,21 @@ public final class DatasetAdapters {
      * @throws IllegalArgumentException naming the known adapters when the name is unknown
      */
     public static DatasetAdapter byName(String name) {
+        return byName(name, LoadOptions.defaults());
+    }
+
+    /**
+     * The adapter for a short name or Hub id, configured by the load options (the {@code nectar} adapter's pairing).
+     *
+     * @throws IllegalArgumentException naming the known adapters when the name is unknown
+     */
+    public static DatasetAdapter byName(String name, LoadOptions options) {
+        DatasetAdapter adapter = byDefaults(name);
+        return adapter instanceof NectarAdapter
+                ? new NectarAdapter(options.nectarPairing(), NectarAdapter.DEFAULT_SEED) : adapter;
+    }
+
+    private static DatasetAdapter byDefaults(String name) {
         String shortName = name.substring(name.lastIndexOf('/') + 1);
         try {
             return ADAPTERS.get(shortName).get();

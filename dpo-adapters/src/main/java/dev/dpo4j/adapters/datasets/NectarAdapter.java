@@ -1,5 +1,6 @@
 package dev.dpo4j.adapters.datasets;
 
+import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.data.DatasetRow;
@@ -15,7 +16,9 @@ import java.util.SplittableRandom;
  * {@code berkeley-nest/Nectar}: {@code prompt} is an Anthropic-style conversation
  * ({@code "\n\nHuman: ...\n\nAssistant: ...\n\nHuman: ...\n\nAssistant:"}, the final empty {@code Assistant:} being the
  * generation slot) and {@code answers} a list of {@code {answer, model, rank}} (rank 1 is best; ranks may be floats).
- * Pairs are chosen by a {@link PairStrategy}; {@code turns}, {@code num_responses}, {@code source} and
+ * Pairs are chosen by a {@link PairStrategy} ({@code --nectar_pairing}): by default the rank-1 answer against ONE
+ * lower-ranked answer drawn at random per row ({@code best_vs_random}, seeded, reproducible); {@code best_vs_worst}
+ * and {@code all_pairs} are the alternatives. {@code turns}, {@code num_responses}, {@code source} and
  * {@code good_natured} are not needed.
  */
 public final class NectarAdapter implements DatasetAdapter {
@@ -26,25 +29,50 @@ public final class NectarAdapter implements DatasetAdapter {
     private static final String HUMAN = "\n\nHuman:";
     private static final String ASSISTANT = "\n\nAssistant:";
 
-    /** How ranked answers become preference pairs. */
+    /** How ranked answers become preference pairs ({@code --nectar_pairing}). */
     public enum PairStrategy {
         /**
-         * The rank-1 answer against one lower-ranked answer drawn uniformly at random; the draw is seeded with the
-         * adapter's seed mixed with the row index, so it does not depend on read order or threads (the default).
+         * {@code best_vs_random}: the rank-1 answer against one lower-ranked answer drawn uniformly at random; the draw
+         * is seeded with the adapter's seed mixed with the row index, so it does not depend on read order or threads
+         * (the default).
          */
         RANDOM_LOWER,
-        /** The best-ranked answer against the worst-ranked one. */
+        /** {@code best_vs_worst}: the best-ranked answer against the worst-ranked one. */
         BEST_VS_WORST,
-        /** Every pair of answers with different ranks, better one chosen: up to n(n-1)/2 examples a row. */
-        ALL_PAIRS
+        /** {@code all_pairs}: every pair of answers with different ranks, better one chosen: up to n(n-1)/2 a row. */
+        ALL_PAIRS;
+
+        private static final NamedChoices<PairStrategy> NAMES = NamedChoices.<PairStrategy>builder("nectar_pairing")
+                .add("best_vs_random", RANDOM_LOWER, "random_lower")
+                .add("best_vs_worst", BEST_VS_WORST)
+                .add("all_pairs", ALL_PAIRS)
+                .build();
+
+        /**
+         * The strategy by its option name: {@code best_vs_random} (alias {@code random_lower}), {@code best_vs_worst}
+         * or {@code all_pairs}, spelled as {@link dev.dpo4j.api.Names} allows.
+         *
+         * @throws IllegalArgumentException naming the option and its choices for any other name
+         */
+        public static PairStrategy byName(String name) {
+            return NAMES.get(name);
+        }
+
+        /** The option name ({@code best_vs_random}, {@code best_vs_worst} or {@code all_pairs}). */
+        public String optionName() {
+            return NAMES.names().get(ordinal());
+        }
     }
 
     private final PairStrategy strategy;
     private final long seed;
 
-    /** RANDOM_LOWER with seed 42. */
+    /** The default seed of the {@code best_vs_random} draw. */
+    public static final long DEFAULT_SEED = 42;
+
+    /** RANDOM_LOWER ({@code best_vs_random}) with seed 42. */
     public NectarAdapter() {
-        this(PairStrategy.RANDOM_LOWER, 42);
+        this(PairStrategy.RANDOM_LOWER, DEFAULT_SEED);
     }
 
     /** The given strategy; the seed matters only for RANDOM_LOWER. */

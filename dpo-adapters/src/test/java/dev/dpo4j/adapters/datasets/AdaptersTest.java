@@ -3,6 +3,7 @@ package dev.dpo4j.adapters.datasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dpo4j.adapters.LoadOptions;
 import dev.dpo4j.adapters.PreferenceDatasets;
 import dev.dpo4j.adapters.testing.JsonlFixtures;
 import dev.dpo4j.adapters.testing.ParquetFixtures;
@@ -101,6 +102,26 @@ class AdaptersTest {
         assertThat(random.get(0).chosen()).isEqualTo("A");
         assertThat(random.get(0).rejected()).isIn("B", "C");
         assertThat(all(PreferenceDatasets.load(new NectarAdapter(), List.of(file)))).isEqualTo(random);
+    }
+
+    @Test
+    void nectarPairingComesByNameAndThroughLoadOptions() {
+        Path file = write("jsonl", ParquetFixtures.NECTAR, List.of(NECTAR_ROW));
+        assertThat(NectarAdapter.PairStrategy.byName("best_vs_random"))
+                .isEqualTo(NectarAdapter.PairStrategy.RANDOM_LOWER);
+        assertThat(NectarAdapter.PairStrategy.byName("Best-vs-Worst"))
+                .isEqualTo(NectarAdapter.PairStrategy.BEST_VS_WORST);
+        assertThat(NectarAdapter.PairStrategy.ALL_PAIRS.optionName()).isEqualTo("all_pairs");
+        assertThat(NectarAdapter.PairStrategy.RANDOM_LOWER.optionName()).isEqualTo("best_vs_random");
+        assertThatThrownBy(() -> NectarAdapter.PairStrategy.byName("random"))
+                .hasMessage("nectar_pairing must be best_vs_random, best_vs_worst or all_pairs, got 'random'");
+        LoadOptions worst = LoadOptions.builder().nectarPairing(NectarAdapter.PairStrategy.BEST_VS_WORST).build();
+        assertThat(((NectarAdapter) DatasetAdapters.byName("berkeley-nest/Nectar", worst)).strategy())
+                .isEqualTo(NectarAdapter.PairStrategy.BEST_VS_WORST);
+        assertThat(all(PreferenceDatasets.load("nectar", file, worst))).extracting(PreferenceExample::rejected)
+                .containsExactly("C");
+        assertThat(LoadOptions.defaults().nectarPairing()).isEqualTo(NectarAdapter.PairStrategy.RANDOM_LOWER);
+        assertThat(DatasetAdapters.byName("generic", worst)).isInstanceOf(GenericPreferenceAdapter.class);
     }
 
     @Test
