@@ -1,6 +1,7 @@
 package dev.dpo4j.cli;
 
 import dev.dpo4j.api.data.ChatMessage;
+import dev.dpo4j.api.data.ChatPrompt;
 import dev.dpo4j.api.template.PromptTemplate;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ final class SystemPromptTemplate implements PromptTemplate {
         List<ChatMessage> out = new ArrayList<>(messages.size() + 1);
         out.add(ChatMessage.system(system));
         out.addAll(messages);
-        return out;
+        return ChatPrompt.withMessagesOf(messages, out); // keeps the row's tools and chat_template_kwargs
     }
 
     @Override

@@ -1,11 +1,14 @@
 package dev.dpo4j.adapters.datasets;
 
 import dev.dpo4j.api.data.ChatMessage;
+import dev.dpo4j.api.data.ChatPrompt;
 import dev.dpo4j.api.data.DatasetAdapter;
 import dev.dpo4j.api.data.DatasetRow;
 import dev.dpo4j.api.data.PreferenceExample;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -21,8 +24,17 @@ import java.util.Objects;
  * green."} give the prompt {@code "The sky is"} and completions {@code " blue."} / {@code " green."}). When one
  * completion starts with the whole other, TRL's rule leaves the last character (message) of the shorter one to
  * the completions; a row that shares nothing fails naming the row.
+ *
+ * <p>As in TRL 1.9, a {@code tools} column (a list of JSON-schema objects) and a {@code chat_template_kwargs} column
+ * (an object) reach the model's chat template ({@code --template model}) as the variables {@code tools} and the
+ * kwargs' names: the example's prompt is then a {@link ChatPrompt}. The built-in templates ignore them.
  */
 public final class GenericPreferenceAdapter implements DatasetAdapter {
+
+    /** TRL's column of tool schemas (JSON objects), passed to the model's chat template as {@code tools}. */
+    public static final String TOOLS = "tools";
+    /** TRL's column of extra chat-template variables (a JSON object), e.g. {@code {"enable_thinking": false}}. */
+    public static final String CHAT_TEMPLATE_KWARGS = "chat_template_kwargs";
 
     private final String promptColumn;
     private final String chosenColumn;
@@ -48,6 +60,48 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
 
     @Override
     public List<PreferenceExample> toExamples(DatasetRow row) {
+        List<PreferenceExample> examples = pairs(row);
+        if (!row.has(TOOLS) && !row.has(CHAT_TEMPLATE_KWARGS)) {
+            return examples;
+        }
+        List<?> tools = row.has(TOOLS) ? row.list(TOOLS) : null;
+        Map<?, ?> kwargs = null;
+        if (row.has(CHAT_TEMPLATE_KWARGS)) {
+            Object raw = row.require(CHAT_TEMPLATE_KWARGS);
+            if (!(raw instanceof Map<?, ?> map)) {
+                throw row.error(CHAT_TEMPLATE_KWARGS, "should be a JSON object of template variables but is "
+                        + raw.getClass().getSimpleName());
+            }
+            kwargs = map;
+        }
+        List<PreferenceExample> withVariables = new ArrayList<>(examples.size());
+        for (PreferenceExample e : examples) {
+            withVariables.add(new PreferenceExample(chatPrompt(row, e.prompt(), tools, kwargs), e.chosen(),
+                    e.rejected()));
+        }
+        return withVariables;
+    }
+
+    private static ChatPrompt chatPrompt(DatasetRow row, List<ChatMessage> prompt, List<?> tools, Map<?, ?> kwargs) {
+        try {
+            ChatPrompt.of(prompt, tools, null);
+        } catch (IllegalArgumentException e) {
+            throw row.error(TOOLS, e.getMessage());
+        }
+        Map<String, Object> named = new LinkedHashMap<>();
+        if (kwargs != null) {
+            for (Map.Entry<?, ?> entry : kwargs.entrySet()) {
+                named.put(String.valueOf(entry.getKey()), entry.getValue());
+            }
+        }
+        try {
+            return ChatPrompt.of(prompt, tools, kwargs == null ? null : named);
+        } catch (IllegalArgumentException e) {
+            throw row.error(CHAT_TEMPLATE_KWARGS, e.getMessage());
+        }
+    }
+
+    private List<PreferenceExample> pairs(DatasetRow row) {
         List<ChatMessage> prompt = new ArrayList<>();
         if (systemColumn != null && row.has(systemColumn)) {
             String system = row.string(systemColumn);

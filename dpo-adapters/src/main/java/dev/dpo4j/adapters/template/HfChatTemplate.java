@@ -14,6 +14,7 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import dev.dpo4j.api.data.ChatMessage;
+import dev.dpo4j.api.data.ChatPrompt;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.hub.ModelFiles;
 import java.io.IOException;
@@ -262,9 +263,13 @@ public final class HfChatTemplate implements PromptTemplate {
         return tokens;
     }
 
-    /** Renders the conversation as {@code apply_chat_template(messages, add_generation_prompt=...)} would. */
+    /**
+     * Renders the conversation as {@code apply_chat_template(messages, add_generation_prompt=...)} would; a
+     * {@link ChatPrompt} also passes its row's {@code tools} and {@code chat_template_kwargs}, as TRL 1.9 does.
+     */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
         Map<String, Object> context = new HashMap<>(variables);
+        context.putAll(ChatPrompt.variablesOf(messages));
         List<Map<String, Object>> list = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -330,7 +335,7 @@ public final class HfChatTemplate implements PromptTemplate {
         String head = render(prompt, true);
         List<ChatMessage> full = new ArrayList<>(prompt);
         full.add(ChatMessage.assistant(completion));
-        String whole = render(full, false);
+        String whole = render(ChatPrompt.withMessagesOf(prompt, full), false);
         if (!whole.startsWith(head)) {
             throw new TemplateException(source + ": the chat template does not render the conversation with the answer as the "
                     + "prompt followed by more text, so the completion cannot be cut out: prompt " + quote(head)

@@ -12,7 +12,8 @@ import java.util.Optional;
  * <p>The prompt is a list of chat messages ending with the turn the completions answer; a system prompt,
  * when there is one, is its first message. Single-turn data uses {@link #of(String, String, String)}.
  *
- * @param prompt the conversation before the completion, never empty
+ * @param prompt the conversation before the completion, never empty; a {@link ChatPrompt} when the row carries chat
+ *     template variables (tools, chat_template_kwargs)
  * @param chosen the preferred completion (plain text, without template markers)
  * @param rejected the dispreferred completion (plain text, without template markers)
  */
@@ -26,7 +27,8 @@ public record PreferenceExample(List<ChatMessage> prompt, String chosen, String 
         if (prompt.isEmpty()) {
             throw new IllegalArgumentException("a preference example needs at least one prompt message");
         }
-        prompt = List.copyOf(prompt);
+        // a ChatPrompt is immutable already and keeps its template variables
+        prompt = prompt instanceof ChatPrompt ? prompt : List.copyOf(prompt);
     }
 
     /** A single-turn example without a system prompt. */
