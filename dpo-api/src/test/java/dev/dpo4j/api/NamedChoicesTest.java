@@ -54,6 +54,6 @@ class NamedChoicesTest {
         assertThat(PromptTemplate.byName("LLAMA2")).isInstanceOf(PromptTemplate.mistral().getClass());
         assertThat(PromptTemplate.byName("none")).isInstanceOf(PromptTemplate.plain().getClass());
         assertThatThrownBy(() -> PromptTemplate.byName("alpaca"))
-                .hasMessage("prompt template must be chatml, llama3, zephyr, mistral or plain, got 'alpaca'");
+                .hasMessage("prompt template must be chatml, llama3, zephyr, mistral, plain or trl, got 'alpaca'");
     }
 }

@@ -160,7 +160,7 @@ class DpoCommandTest {
                 Arguments.of("unknown dataset", List.of("--dataset", "imdb"), "dataset adapter must be orca_dpo_pairs, "
                         + "ultrafeedback_binarized, nectar or generic, got 'imdb'"),
                 Arguments.of("unknown template", List.of("--template", "alpaca"),
-                        "prompt template must be chatml, llama3, zephyr, mistral or plain, got 'alpaca'"),
+                        "prompt template must be chatml, llama3, zephyr, mistral, plain or trl, got 'alpaca'"),
                 Arguments.of("bad schedule", List.of("--lr_scheduler_type", "step"), "lr_scheduler_type must be"),
                 Arguments.of("bad option value", List.of("--per_device_train_batch_size", "0"),
                         "per_device_train_batch_size must be at least 1, got 0"),

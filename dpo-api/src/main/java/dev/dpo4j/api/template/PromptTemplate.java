@@ -1,7 +1,6 @@
 package dev.dpo4j.api.template;
 
 import dev.dpo4j.api.NamedChoices;
-import dev.dpo4j.api.Names;
 import dev.dpo4j.api.data.ChatMessage;
 import java.util.List;
 import java.util.function.Supplier;
@@ -76,20 +75,18 @@ public interface PromptTemplate {
     /**
      * A built-in template by name, spelled as {@link dev.dpo4j.api.Names} allows: {@code chatml}, {@code llama3},
      * {@code zephyr}, {@code mistral} (alias {@code llama2}), {@code plain} (alias {@code none}) or {@code trl}
-     * (TRL's standard format, {@link #trl()}; accepted though the unknown-name error lists the chat formats only).
+     * (TRL's standard format, {@link #trl()}).
      *
      * @throws IllegalArgumentException naming the known templates when the name is unknown
      */
     static PromptTemplate byName(String name) {
-        if (name != null && Names.normalize(name).equals(Names.normalize("trl"))) {
-            return trl();
-        }
         return NamedChoices.<Supplier<PromptTemplate>>builder("prompt template")
                 .add("chatml", PromptTemplate::chatMl)
                 .add("llama3", PromptTemplate::llama3)
                 .add("zephyr", PromptTemplate::zephyr)
                 .add("mistral", PromptTemplate::mistral, "llama2")
                 .add("plain", PromptTemplate::plain, "none")
+                .add("trl", PromptTemplate::trl)
                 .build().get(name).get();
     }
 }

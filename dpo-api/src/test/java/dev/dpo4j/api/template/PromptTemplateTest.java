@@ -144,6 +144,6 @@ class PromptTemplateTest {
         assertThat(PromptTemplate.byName("none").renderPrompt(hi)).isEqualTo("Hi\n\n");
         assertThat(PromptTemplate.byName("plain").renderPrompt(hi)).isEqualTo("Hi\n\n");
         assertThatThrownBy(() -> PromptTemplate.byName("alpaca")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("prompt template must be chatml, llama3, zephyr, mistral or plain, got 'alpaca'");
+                .hasMessage("prompt template must be chatml, llama3, zephyr, mistral, plain or trl, got 'alpaca'");
     }
 }
