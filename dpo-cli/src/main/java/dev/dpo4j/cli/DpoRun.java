@@ -137,7 +137,8 @@ final class DpoRun {
         }
         builder.listener(new RunReport(out, config, model.description(), data.description(), template.description(),
                 config.loss().lossType(), demoNote(), split.train(), split.eval()).preview(new ExamplePreview(prompts,
-                tokenizerFiles, split.train())).savesAdapter(config.lora().usePeft() || folders.isAdapter(),
+                tokenizerFiles, split.train(), config.batching().maxLength(), config.batching().maxPromptLength(),
+                config.batching().maxTargetLength())).savesAdapter(config.lora().usePeft() || folders.isAdapter(),
                 embeddedBaseNote(model)));
         builder.listener(new TrainingListener() {
             @Override

@@ -1,0 +1,65 @@
+package dev.dpo4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.api.template.PromptTemplate;
+import dev.dpo4j.cli.DpoCommandTest.Result;
+import dev.dpo4j.cli.embedded.EmbeddedModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What surprised a new user (issue 24): each answered with what will happen, a warning or a clear error. */
+class NewUserTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theStartUpExampleShowsWhatWillBeTrainedUnderTheLengthLimits() {
+        Result result = DpoCommandTest.run("--output_dir=" + tmp.resolve("out"), "--max_steps", "1",
+                "--max_prompt_length", "4", "--max_target_length", "3", "--disable_tqdm");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        Matcher header = Pattern.compile("example +the first training pair as it will be trained: prompt 4 tokens "
+                + "\\(cut from (\\d+) by max_prompt_length 4, which keeps the last 4\\), chosen 3 \\(cut from (\\d+) by "
+                + "max_target_length 3, which keeps the first 3\\), rejected 3 \\(cut from (\\d+) by max_target_length "
+                + "3, which keeps the first 3\\)").matcher(result.out());
+        assertThat(header.find()).as(result.out()).isTrue();
+        assertThat(Integer.parseInt(header.group(1))).isGreaterThan(4);
+        List<String> shown = result.out().lines().filter(line -> line.startsWith("    ")).toList();
+        // the prompt keeps its last tokens (the embedded tokenizer's are characters): the end of the assistant header
+        assertThat(shown.get(0)).startsWith("    prompt   | ");
+        String prompt = shown.get(0).substring("    prompt   | ".length());
+        assertThat(prompt).isNotEmpty().hasSizeLessThanOrEqualTo(4);
+        assertThat("<|im_start|>assistant\n").endsWith(prompt + "\n");
+        // a completion keeps its first tokens: its end-of-turn marker is cut
+        assertThat(shown.get(1)).startsWith("    chosen   | ").doesNotContain("<|im_end|>");
+        assertThat(shown.get(1).substring("    chosen   | ".length())).hasSize(3);
+        assertThat(shown).hasSize(3);
+    }
+
+    @Test
+    void theStartUpExampleSaysWhenMaxLengthDropsIt() throws Exception {
+        Path model = EmbeddedModel.write(tmp.resolve("model"), 42);
+        List<PreferenceExample> pairs = List.of(PreferenceExample.of("a long question", "yes indeed", "no"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        new ExamplePreview(PromptTemplate.plain(), model, pairs, 8, 0, 0).print(out);
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .containsPattern("this pair has \\d+ tokens \\(prompt plus the longer completion\\), more than "
+                        + "max_length 8: it is dropped and not trained")
+                .contains("    prompt   | a long question");
+        bytes.reset();
+        new ExamplePreview(PromptTemplate.plain(), model, pairs, 1000, 0, 0).print(out);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("dropped")
+                .contains("the first training pair as the template renders it");
+    }
+}
