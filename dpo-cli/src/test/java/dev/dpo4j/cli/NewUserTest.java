@@ -9,6 +9,7 @@ import dev.dpo4j.cli.embedded.EmbeddedModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -61,5 +62,58 @@ class NewUserTest {
         new ExamplePreview(PromptTemplate.plain(), model, pairs, 1000, 0, 0).print(out);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("dropped")
                 .contains("the first training pair as the template renders it");
+    }
+
+    /** Runs the command with System.err captured too, where slf4j-simple writes the log lines. */
+    private static Result runLogged(String... args) {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            Result result = DpoCommandTest.run(args);
+            return new Result(result.code(), result.out(), result.err() + log.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    @Test
+    void aWarmupLongerThanTheRunIsAWarning() {
+        Result result = runLogged("--output_dir=" + tmp.resolve("out"), "--max_steps", "3", "--warmup_steps", "5",
+                "--disable_tqdm");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.err()).containsOnlyOnce("warmup_steps 5 is longer than the run's 3 steps: the learning rate "
+                + "never reaches learning_rate 0.001");
+        Result shorter = runLogged("--output_dir=" + tmp.resolve("out2"), "--max_steps", "3", "--warmup_steps", "3",
+                "--disable_tqdm");
+        assertThat(shorter.code()).as(shorter.err()).isZero();
+        assertThat(shorter.err()).doesNotContain("warmup_steps");
+    }
+
+    @Test
+    void evalPairsDroppedByMaxLengthAreReportedAsTrainsAre() throws Exception {
+        Path model = EmbeddedModel.write(tmp.resolve("model"), 42);
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        String pair = "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n";
+        String longPair = "{\"prompt\": \"" + "x".repeat(300) + "\", \"chosen\": \"b\", \"rejected\": \"c\"}\n";
+        Files.writeString(data.resolve("train.jsonl"), pair.repeat(4) + longPair);
+        Files.writeString(data.resolve("test.jsonl"), pair + longPair + longPair);
+        Result result = runLogged("--model_name_or_path", model.toString(), "--data_files", data.toString(),
+                "--max_length", "64", "--max_steps", "1", "--output_dir", tmp.resolve("out").toString(),
+                "--disable_tqdm");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("train pairs   5 read, 4 kept after max_length=64 (1 dropped)")
+                .contains("eval pairs    3 read, 1 kept after max_length=64 (2 dropped)");
+        assertThat(result.err()).contains("max_length=64 dropped 1 of 5 training pairs")
+                .contains("max_length=64 dropped 2 of 3 eval pairs");
+
+        Files.writeString(data.resolve("test.jsonl"), longPair + longPair);
+        Result none = runLogged("--model_name_or_path", model.toString(), "--data_files", data.toString(),
+                "--max_length", "64", "--max_steps", "1", "--output_dir", tmp.resolve("out2").toString(),
+                "--disable_tqdm");
+        assertThat(none.code()).as(none.err()).isZero();
+        assertThat(none.out()).contains("eval pairs    2 read, 0 kept after max_length=64 (2 dropped: the run is not "
+                + "evaluated)");
+        assertThat(none.err()).contains("max_length=64 dropped all 2 eval pairs: the run is not evaluated");
     }
 }
