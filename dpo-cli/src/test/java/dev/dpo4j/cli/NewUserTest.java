@@ -116,4 +116,30 @@ class NewUserTest {
                 + "evaluated)");
         assertThat(none.err()).contains("max_length=64 dropped all 2 eval pairs: the run is not evaluated");
     }
+
+    @Test
+    void resumingFromAFolderWithoutCheckpointsIsAUsageError() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("no-checkpoints"));
+        Files.writeString(empty.resolve("notes.txt"), "not a checkpoint");
+        Result result = DpoCommandTest.run("--output_dir=" + tmp.resolve("out"), "--max_steps", "1",
+                "--resume_from_checkpoint", empty.toString(), "--disable_tqdm");
+        assertThat(result.code()).isEqualTo(DpoCommand.USAGE);
+        assertThat(result.errLines()).hasSize(1);
+        assertThat(result.errLines().get(0)).startsWith("dpo: error: --resume_from_checkpoint " + empty
+                + ": no valid checkpoint found");
+    }
+
+    @Test
+    void dataFilesWithoutAModelIsAUsageErrorNamingBothFlags() throws Exception {
+        Path data = Files.writeString(tmp.resolve("pairs.jsonl"),
+                "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n");
+        Result result = DpoCommandTest.run("--data_files", data.toString(), "--output_dir",
+                tmp.resolve("out").toString(), "--max_steps", "1", "--disable_tqdm");
+        assertThat(result.code()).isEqualTo(DpoCommand.USAGE);
+        assertThat(result.errLines()).containsExactly("dpo: error: --data_files needs --model_name_or_path (a model "
+                + "folder or Hub id): without it dpo would train the embedded random tiny model, with the demo's "
+                + "defaults, on these files");
+        assertThat(result.out()).doesNotContain("dpo4j DPO training");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
 }
