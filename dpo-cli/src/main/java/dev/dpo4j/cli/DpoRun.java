@@ -11,6 +11,8 @@ import dev.dpo4j.cli.plot.TrainingCurvePlot;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingPlan;
 import dev.dpo4j.core.checkpoint.AtomicFolder;
+import dev.dpo4j.core.checkpoint.CheckpointException;
+import dev.dpo4j.core.checkpoint.CheckpointFolders;
 import dev.dpo4j.core.checkpoint.FolderLock;
 import dev.dpo4j.core.checkpoint.FolderLockedException;
 import dev.dpo4j.core.train.DpoConfig;
@@ -73,8 +75,20 @@ final class DpoRun {
         TemplateStep template = new TemplateStep(in);
         ModelStep model = new ModelStep(in, setup, config.seed(), data.given());
         data.requireFiles();
+        if (in.hasDataFiles() && model.embedded()) {
+            throw new UsageError("--data_files needs --model_name_or_path (a model folder or Hub id): without it dpo "
+                    + "would train the embedded random tiny model, with the demo's defaults, on these files");
+        }
         if (config.resumeFromCheckpoint() != null && !Files.isDirectory(config.resumeFromCheckpoint())) {
             throw new UsageError("checkpoint folder " + config.resumeFromCheckpoint() + " does not exist");
+        }
+        if (config.resumeFromCheckpoint() != null) {
+            try {
+                CheckpointFolders.resolve(config.resumeFromCheckpoint());
+            } catch (CheckpointException e) {
+                // a folder without a checkpoint: the flag names the wrong folder
+                throw new UsageError("--" + e.getMessage());
+            }
         }
         checkOutputDir(config);
         List<Device> devices = devices(setup.devices());
@@ -137,7 +151,8 @@ final class DpoRun {
         }
         builder.listener(new RunReport(out, config, model.description(), data.description(), template.description(),
                 config.loss().lossType(), demoNote(), split.train(), split.eval()).preview(new ExamplePreview(prompts,
-                tokenizerFiles, split.train())).savesAdapter(config.lora().usePeft() || folders.isAdapter(),
+                tokenizerFiles, split.train(), config.batching().maxLength(), config.batching().maxPromptLength(),
+                config.batching().maxTargetLength())).savesAdapter(config.lora().usePeft() || folders.isAdapter(),
                 embeddedBaseNote(model)));
         builder.listener(new TrainingListener() {
             @Override

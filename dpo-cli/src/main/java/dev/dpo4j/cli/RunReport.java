@@ -89,7 +89,7 @@ final class RunReport implements TrainingListener {
         row("train pairs", read + " read, " + plan.trainExamples() + " kept after max_length="
                 + (config.batching().maxLength() == 0 ? "none" : config.batching().maxLength()) + " ("
                 + plan.droppedExamples() + " dropped)" + skips(train));
-        row("eval pairs", (plan.evalExamples() == 0 ? "none" : String.valueOf(plan.evalExamples())) + skips(eval));
+        row("eval pairs", evalPairs(plan) + skips(eval));
         row("template", template);
         row("global batch", global + " = " + config.batching().perDeviceTrainBatchSize() + " per device x "
                 + config.batching().gradientAccumulationSteps() + " accumulation x " + devices + " device"
@@ -167,6 +167,20 @@ final class RunReport implements TrainingListener {
 
     private void row(String label, String value) {
         out.printf(Locale.ROOT, "  %-13s %s%n", label, value);
+    }
+
+    /**
+     * The eval pairs kept, and, when {@code max_length} dropped some, what was read and dropped as for train's (the
+     * trainer has read the eval set once by now, so its report counts the pairs read).
+     */
+    private String evalPairs(TrainingPlan plan) {
+        long read = eval == null ? plan.evalExamples() : Math.max(plan.evalExamples(), eval.skipReport().examples());
+        long dropped = config.batching().maxLength() == 0 ? 0 : read - plan.evalExamples();
+        if (dropped <= 0) {
+            return plan.evalExamples() == 0 ? "none" : String.valueOf(plan.evalExamples());
+        }
+        return read + " read, " + plan.evalExamples() + " kept after max_length=" + config.batching().maxLength()
+                + " (" + dropped + " dropped" + (plan.evalExamples() == 0 ? ": the run is not evaluated" : "") + ")";
     }
 
     private static String skips(PreferenceDataset dataset) {

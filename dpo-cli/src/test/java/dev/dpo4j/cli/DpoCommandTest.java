@@ -99,17 +99,22 @@ class DpoCommandTest {
     @Test
     void anEmptyDataFileIsNamed() throws IOException {
         Path empty = Files.writeString(tmp.resolve("empty.jsonl"), "");
-        assertOneLineError(run("--data_files", empty.toString(), "--output_dir", tmp.resolve("out").toString()),
-                "data file " + empty + " is empty: no training pairs");
-        assertThat(run("--data_files", empty.toString(), "--output_dir", tmp.resolve("out").toString()).code())
-                .isEqualTo(DpoCommand.USAGE);
+        // --data_files needs a model now (issue 24): the embedded one, written to a folder
+        String model = dev.dpo4j.cli.embedded.EmbeddedModel.write(tmp.resolve("model"), 42).toString();
+        assertOneLineError(run("--model_name_or_path", model, "--data_files", empty.toString(), "--output_dir",
+                tmp.resolve("out").toString()), "data file " + empty + " is empty: no training pairs");
+        assertThat(run("--model_name_or_path", model, "--data_files", empty.toString(), "--output_dir",
+                tmp.resolve("out").toString()).code()).isEqualTo(DpoCommand.USAGE);
     }
 
     @Test
     void skippedRowsAreReportedOnceOnStandardOutput() throws IOException {
         Path data = Files.writeString(tmp.resolve("rows.jsonl"), "{\"prompt\": \"a\", \"chosen\": \"b\", "
                 + "\"rejected\": \"c\"}\n{\"prompt\": \"a\"}\n");
-        Result result = run("--data_files", data.toString(), "--lenient", "--eval_fraction", "0", "--max_steps", "1",
+        // --data_files needs a model now (issue 24): the embedded one, written to a folder
+        Path model = dev.dpo4j.cli.embedded.EmbeddedModel.write(tmp.resolve("model"), 42);
+        Result result = run("--model_name_or_path", model.toString(), "--data_files", data.toString(), "--lenient",
+                "--eval_fraction", "0", "--max_steps", "1",
                 "--output_dir", tmp.resolve("out").toString(), "--disable_tqdm");
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(result.out()).contains("lenient: read 2 rows into 1 examples; skipped 1");

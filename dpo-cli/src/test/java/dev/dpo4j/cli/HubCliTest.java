@@ -225,7 +225,10 @@ class HubCliTest {
         assertThat(missing.errLines()).containsExactly("dpo: error: acme/missing was not found on http://127.0.0.1:"
                 + server.getAddress().getPort() + ": check the id (org/name), or set HF_TOKEN if it is private");
 
-        DpoCommandTest.Result split = run(hub(false), "--data_files", "acme/prefs", "--dataset_split", "train_prefs",
+        // --data_files needs a model now (issue 24): the embedded one, written to a folder
+        DpoCommandTest.Result split = run(hub(false), "--model_name_or_path", EmbeddedModel.write(
+                tmp.resolve("embedded-model"), 42).toString(), "--data_files", "acme/prefs", "--dataset_split",
+                "train_prefs",
                 "--cache_dir", tmp.resolve("cache").toString(), "--output_dir", tmp.resolve("o").toString());
         assertThat(split.code()).isEqualTo(DpoCommand.USAGE);
         assertThat(split.errLines()).containsExactly("dpo: error: dataset acme/prefs has no split 'train_prefs': "

@@ -90,7 +90,9 @@ class RunLifecycleTest {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
-                DpoCommand.class.getName(), "--output_dir", out.toString(), "--data_files", data.toString(),
+                // --data_files needs a model now (issue 24): the embedded one, written to a folder
+                DpoCommand.class.getName(), "--model_name_or_path", dev.dpo4j.cli.embedded.EmbeddedModel.write(
+                tmp.resolve("model"), 42).toString(), "--output_dir", out.toString(), "--data_files", data.toString(),
                 "--eval_fraction", "0", "--disable_tqdm")
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         long signalled;

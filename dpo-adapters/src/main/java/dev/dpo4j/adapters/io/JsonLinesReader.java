@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import dev.dpo4j.api.data.DataFormatException;
 import dev.dpo4j.api.data.DatasetRow;
 import java.io.BufferedInputStream;
@@ -22,6 +23,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -98,7 +101,7 @@ final class JsonLinesReader implements Iterator<DatasetRow>, AutoCloseable {
                 next = new DatasetRow(source, index, JsonValues.toMap(parseObject(text)));
             } catch (JsonParseException | IllegalStateException | IOException e) {
                 badRows.onBadRow(new DataFormatException(file, index, null,
-                        "malformed JSON on line " + line + ": " + rootMessage(e), e));
+                        "malformed JSON on line " + line + describeSyntaxError(e), e));
             }
         }
         return true;
@@ -186,13 +189,62 @@ final class JsonLinesReader implements Iterator<DatasetRow>, AutoCloseable {
         JsonReader json = new JsonReader(new StringReader(text));
         json.setStrictness(Strictness.STRICT);
         JsonElement element = JsonParser.parseReader(json);
-        if (json.peek() != JsonToken.END_DOCUMENT) {
-            throw new JsonParseException("unexpected text after the JSON object");
+        JsonToken after;
+        try {
+            after = json.peek();
+        } catch (MalformedJsonException e) {
+            after = null;
+        }
+        if (after != JsonToken.END_DOCUMENT) {
+            throw new JsonParseException("there is more text after the JSON object; each line must hold one object");
         }
         if (!element.isJsonObject()) {
             throw new JsonParseException("expected a JSON object but found " + element);
         }
         return element.getAsJsonObject();
+    }
+
+    /** Gson's message: what went wrong, then {@code at line L column C path P}, then a link on its own line. */
+    private static final Pattern GSON_MESSAGE =
+            Pattern.compile("(.*?) at line \\d+ column (\\d+) path (\\S*)(?s:.*)");
+
+    /**
+     * A parse error in the project's words, to follow "on line N": {@code , column C (in 'field'): what}. Gson's
+     * own message counts lines within the one line it was given (always line 1) and advises its lenient mode, so
+     * only its column and JSON path are kept.
+     */
+    static String describeSyntaxError(Throwable e) {
+        String message = rootMessage(e);
+        Matcher m = GSON_MESSAGE.matcher(message);
+        if (!m.matches()) {
+            return ": " + message.strip();
+        }
+        StringBuilder sb = new StringBuilder(", column ").append(m.group(2));
+        String path = m.group(3).startsWith("$") ? m.group(3).substring(1) : m.group(3);
+        path = path.startsWith(".") ? path.substring(1) : path;
+        if (!path.isEmpty()) {
+            sb.append(" (in '").append(path).append("')");
+        }
+        return sb.append(": ").append(plainProblem(m.group(1).strip())).toString();
+    }
+
+    private static String plainProblem(String gson) {
+        if (gson.startsWith("Use JsonReader.setStrictness")) {
+            return "not valid JSON here (text must be in double quotes; single quotes, comments, NaN, leading zeros"
+                    + " and bare words are not allowed)";
+        }
+        return switch (gson) {
+            case "End of input" -> "the line ends before the JSON object does";
+            case "Unterminated string" -> "a string is not closed with '\"'";
+            case "Unterminated object" -> "the object is not closed with '}' (or a ',' is missing)";
+            case "Unterminated array" -> "an array is not closed with ']' (or a ',' is missing)";
+            case "Expected name" -> "expected a field name in double quotes";
+            case "Expected ':'" -> "expected ':' after the field name";
+            case "Expected value" -> "expected a value";
+            case "Invalid escape sequence", "Unterminated escape sequence" -> "a string has an invalid escape"
+                    + " sequence (use \\\\, \\\", \\n, \\t, \\uXXXX and the like)";
+            default -> gson.isEmpty() ? "not valid JSON" : Character.toLowerCase(gson.charAt(0)) + gson.substring(1);
+        };
     }
 
     static String rootMessage(Throwable e) {

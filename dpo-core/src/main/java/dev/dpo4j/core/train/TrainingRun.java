@@ -129,6 +129,11 @@ final class TrainingRun implements AutoCloseable {
         OptimizerOptions o = config.optimizer();
         LearningRateSchedule schedule = new LearningRateSchedule(o.lrSchedulerType(), o.learningRate(),
                 o.warmupSteps(), totalSteps);
+        if (o.warmupSteps() > totalSteps) {
+            LOG.warn("warmup_steps {} is longer than the run's {} steps: the learning rate never reaches learning_rate "
+                    + "{} (at the last step it is {})", o.warmupSteps(), totalSteps, o.learningRate(),
+                    schedule.rate(Math.max(0, totalSteps - 1)));
+        }
         TrainingPlan plan = new TrainingPlan(train.pairs().size(), train.dropped(),
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
                 config.globalBatchSize(workers.size()), workers.size(), workers.all().stream()
@@ -198,6 +203,15 @@ final class TrainingRun implements AutoCloseable {
                     train.dropped() + train.pairs().size());
         }
         eval = trainer.evalData() == null ? null : PreparedData.of(trainer.evalData(), encoder);
+        if (eval != null && eval.dropped() > 0) {
+            if (eval.pairs().isEmpty()) {
+                LOG.warn("max_length={} dropped all {} eval pairs: the run is not evaluated",
+                        config.batching().maxLength(), eval.dropped());
+            } else {
+                LOG.info("max_length={} dropped {} of {} eval pairs", config.batching().maxLength(), eval.dropped(),
+                        eval.dropped() + eval.pairs().size());
+            }
+        }
         if (eval != null && eval.pairs().isEmpty()) {
             eval = null;
         }
