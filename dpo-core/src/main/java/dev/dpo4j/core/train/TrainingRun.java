@@ -13,7 +13,6 @@ import dev.dpo4j.core.checkpoint.TrainerState;
 import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
 import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.data.PairCollator;
-import dev.dpo4j.core.data.PairEncoder;
 import dev.dpo4j.core.data.PreparedData;
 import dev.dpo4j.core.internal.placement.FlatRuns;
 import dev.dpo4j.core.internal.placement.InHostMemory;
@@ -107,7 +106,9 @@ final class TrainingRun implements AutoCloseable {
     TrainingSummary execute() {
         long start = System.nanoTime();
         Path checkpoint = output.resumeCheckpoint();
-        prepareData();
+        RunData data = RunData.prepare(trainer, tokenizer);
+        train = data.train();
+        eval = data.eval();
         String memory = RunMemory.check(trainer, computeType, train);
         model = TrainedModels.load(trainer, computeType, kernels, manager, stateManager,
                 loss.needsReference() && trainer.referencePath() == null);
@@ -187,34 +188,6 @@ final class TrainingRun implements AutoCloseable {
         };
         return type + ", " + kernels.name() + " kernels"
                 + (config.optimizer().offloadOptimizer() ? ", optimizer state in host memory" : "");
-    }
-
-    private void prepareData() {
-        PairEncoder encoder = new PairEncoder(trainer.template(), tokenizer, config.batching().maxLength(),
-                config.batching().maxPromptLength(), config.batching().maxTargetLength());
-        train = PreparedData.of(trainer.trainData(), encoder);
-        if (train.pairs().isEmpty()) {
-            throw new IllegalArgumentException("no training pairs left: " + train.dropped()
-                    + " were dropped for being longer than max_length=" + config.batching().maxLength()
-                    + (train.dropped() == 0 ? " (the training data is empty)" : ""));
-        }
-        if (train.dropped() > 0) {
-            LOG.info("max_length={} dropped {} of {} training pairs", config.batching().maxLength(), train.dropped(),
-                    train.dropped() + train.pairs().size());
-        }
-        eval = trainer.evalData() == null ? null : PreparedData.of(trainer.evalData(), encoder);
-        if (eval != null && eval.dropped() > 0) {
-            if (eval.pairs().isEmpty()) {
-                LOG.warn("max_length={} dropped all {} eval pairs: the run is not evaluated",
-                        config.batching().maxLength(), eval.dropped());
-            } else {
-                LOG.info("max_length={} dropped {} of {} eval pairs", config.batching().maxLength(), eval.dropped(),
-                        eval.dropped() + eval.pairs().size());
-            }
-        }
-        if (eval != null && eval.pairs().isEmpty()) {
-            eval = null;
-        }
     }
 
     /**
