@@ -75,9 +75,11 @@ final class DpoRun {
         TemplateStep template = new TemplateStep(in);
         ModelStep model = new ModelStep(in, setup, config.seed(), data.given());
         data.requireFiles();
-        if (in.hasDataFiles() && model.embedded()) {
-            throw new UsageError("--data_files needs --model_name_or_path (a model folder or Hub id): without it dpo "
-                    + "would train the embedded random tiny model, with the demo's defaults, on these files");
+        if (data.given() && model.embedded()) {
+            throw new UsageError((in.hasDataFiles() ? "--data_files" : "--dataset " + in.dataset())
+                    + " needs --model_name_or_path (a model folder or Hub id): without it dpo would train the "
+                    + "embedded random tiny model, with the demo's defaults, on "
+                    + (in.hasDataFiles() ? "these files" : "that dataset"));
         }
         if (config.resumeFromCheckpoint() != null && !Files.isDirectory(config.resumeFromCheckpoint())) {
             throw new UsageError("checkpoint folder " + config.resumeFromCheckpoint() + " does not exist");

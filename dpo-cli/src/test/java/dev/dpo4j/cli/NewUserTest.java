@@ -142,4 +142,15 @@ class NewUserTest {
         assertThat(result.out()).doesNotContain("dpo4j DPO training");
         assertThat(tmp.resolve("out")).doesNotExist();
     }
+
+    @Test
+    void aHubDatasetWithoutAModelIsAUsageErrorBeforeAnyDownload() throws Exception {
+        Result result = DpoCommandTest.run("--dataset", "Intel/orca_dpo_pairs", "--output_dir",
+                tmp.resolve("out").toString(), "--max_steps", "1", "--disable_tqdm");
+        assertThat(result.code()).isEqualTo(DpoCommand.USAGE);
+        assertThat(result.errLines()).containsExactly("dpo: error: --dataset Intel/orca_dpo_pairs needs "
+                + "--model_name_or_path (a model folder or Hub id): without it dpo would train the embedded random "
+                + "tiny model, with the demo's defaults, on that dataset");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
 }
