@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 
 /**
@@ -25,14 +23,13 @@ import java.util.stream.Stream;
  * {@code datasets.Dataset.to_json} writes. Invalid UTF-8 is an error naming the file and element; lenient, it ends
  * the file (a streaming parser cannot resynchronise) and is counted as one skipped row.
  */
-final class JsonArrayReader implements Iterator<DatasetRow>, AutoCloseable {
+final class JsonArrayReader extends LookaheadRows implements AutoCloseable {
 
     private final String file;
     private final JsonReader json;
     private final BadRowHandler badRows;
     private long row;
     private boolean done;
-    private DatasetRow next;
 
     private JsonArrayReader(Path path, JsonReader json, BadRowHandler badRows) {
         this.file = path.toString();
@@ -116,16 +113,6 @@ final class JsonArrayReader implements Iterator<DatasetRow>, AutoCloseable {
         badRows.onBadRow(new DataFormatException(file, row, null, "invalid UTF-8 in array element " + row
                 + "; the rest of the file is not read", e));
         return false;
-    }
-
-    @Override
-    public DatasetRow next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        DatasetRow result = next;
-        next = null;
-        return result;
     }
 
     private DataFormatException malformed(IOException e) {

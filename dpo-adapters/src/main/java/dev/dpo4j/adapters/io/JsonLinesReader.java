@@ -21,8 +21,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -33,7 +31,7 @@ import java.util.stream.Stream;
  * are split on bytes ({@code \n}, {@code \r\n} or {@code \r}) and decoded strictly: a line with invalid UTF-8, or
  * longer than {@link #MAX_LINE_BYTES}, is a bad row (an error naming file and line, or skipped when lenient).
  */
-final class JsonLinesReader implements Iterator<DatasetRow>, AutoCloseable {
+final class JsonLinesReader extends LookaheadRows implements AutoCloseable {
 
     /** The longest line read (64 MiB): far more than any row that can fit a training sequence. */
     static final int MAX_LINE_BYTES = 1 << 26;
@@ -48,7 +46,6 @@ final class JsonLinesReader implements Iterator<DatasetRow>, AutoCloseable {
     private byte[] buffer = new byte[1 << 12];
     private long line;
     private long row;
-    private DatasetRow next;
 
     private JsonLinesReader(Path path, InputStream in, BadRowHandler badRows) {
         this.file = path.toString();
@@ -253,16 +250,6 @@ final class JsonLinesReader implements Iterator<DatasetRow>, AutoCloseable {
             t = t.getCause();
         }
         return t.getMessage() == null ? t.toString() : t.getMessage();
-    }
-
-    @Override
-    public DatasetRow next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        DatasetRow result = next;
-        next = null;
-        return result;
     }
 
     @Override

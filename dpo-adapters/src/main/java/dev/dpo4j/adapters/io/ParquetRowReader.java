@@ -5,9 +5,7 @@ import dev.dpo4j.api.data.DatasetRow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
@@ -25,7 +23,7 @@ import org.apache.parquet.schema.MessageType;
  * and Maps (see {@link ParquetValueConverters}). The footer is checked first ({@link ParquetFooterCheck}), so sizes
  * in a damaged file are refused with the file's name instead of being allocated.
  */
-final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
+final class ParquetRowReader extends LookaheadRows implements AutoCloseable {
 
     private final String file;
     private final ParquetFileReader reader;
@@ -35,7 +33,6 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
     private long remainingInGroup;
     private final BadRowHandler badRows;
     private long row;
-    private DatasetRow next;
 
     private ParquetRowReader(Path path, ParquetFileReader reader, BadRowHandler badRows) {
         this.file = path.toString();
@@ -96,16 +93,6 @@ final class ParquetRowReader implements Iterator<DatasetRow>, AutoCloseable {
             records = columnIO.getRecordReader(pages, materializer);
         }
         return true;
-    }
-
-    @Override
-    public DatasetRow next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        DatasetRow result = next;
-        next = null;
-        return result;
     }
 
     /** Reads the next record, handing rows with invalid UTF-8 strings to the bad-row handler. */
