@@ -2,8 +2,10 @@ package dev.dpo4j.core.internal.placement;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.optim.AdamW;
+import dev.dpo4j.core.optim.Shard;
 import dev.dpo4j.core.placement.StatePlacement;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,26 @@ abstract class AdamWPlacement implements StatePlacement {
     @Override
     public void restore(Map<String, NDArray> saved, long stepCount) {
         adamW.restore(saved, stepCount);
+    }
+
+    @Override
+    public Shard shard() {
+        return adamW.shard();
+    }
+
+    @Override
+    public Map<String, Shape> momentShapes() {
+        return adamW.momentShapes();
+    }
+
+    @Override
+    public Map<String, Long> wholeLengths() {
+        return adamW.wholeLengths();
+    }
+
+    @Override
+    public void restorePart(String key, long offset, NDArray values, long stepCount) {
+        adamW.restorePart(key, offset, values, stepCount);
     }
 
     /** Frees the optimizer's buffers (the masters keep their storage while the trained model holds them). */
