@@ -9,21 +9,24 @@ import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.core.kernels.Kernels;
 import java.util.List;
 
-/** How the arithmetic runs: bfloat16 mixed precision and the kernels. */
+/** How the arithmetic runs: bfloat16 mixed precision, the kernels, and how long ranks wait for each other. */
 public record ComputeOptions(
         @Option(doc = "bfloat16 compute with float32 master weights and no loss scaling.", defaultDoc = "on where it "
                 + "pays (a GPU of compute capability 8 or more, with the TorchScript kernels), unless --fp16")
         Boolean bf16,
         @Option(doc = "auto (the TorchScript kernels wherever they load: flash attention, fused AdamW, bfloat16; else "
                 + "DJL's own operations), torchscript (fail if they do not load) or djl.", value = "auto", label = "K")
-        String kernels) {
+        String kernels,
+        @Option(doc = "Seconds a rank waits for the others (the rendezvous and every collective) before it fails, as "
+                + "transformers' ddp_timeout.", value = "1800", label = "SECONDS", min = 1)
+        long ddpTimeout) {
 
     /** The defaults: bfloat16 where it pays, the fastest kernels that load. */
     public static final ComputeOptions DEFAULTS = OptionRecords.defaults(ComputeOptions.class);
 
     /** Checks the kernels' name; the error names the option and its choices. */
     public ComputeOptions {
-        OptionRecords.check(ComputeOptions.class, bf16, kernels)
+        OptionRecords.check(ComputeOptions.class, bf16, kernels, ddpTimeout)
                 .require(kernels == null || Kernels.names().contains(Names.normalize(kernels)),
                         "kernels must be " + String.join(", ", Kernels.names()) + ", got '" + kernels + "'")
                 .require(!(Boolean.TRUE.equals(bf16) && kernels != null && Names.normalize(kernels).equals("djl")),

@@ -167,6 +167,16 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return set(OptimizerOptions::offloadOptimizer, value);
     }
 
+    /** {@code zero_stage}: how the optimizer state is split across ranks (DeepSpeed's ZeRO stage 0 or 1). */
+    public B zeroStage(int value) {
+        return set(OptimizerOptions::zeroStage, value);
+    }
+
+    /** {@code ddp_timeout}: seconds a rank waits for the others before it fails. */
+    public B ddpTimeout(long seconds) {
+        return set(ComputeOptions::ddpTimeout, seconds);
+    }
+
     /** AdamW beta1. */
     public B adamBeta1(double value) {
         return set(OptimizerOptions::adamBeta1, value);

@@ -25,7 +25,12 @@ public record OptimizerOptions(
         @Option(doc = "Keep the optimizer's float32 state (master weights, gradient accumulators, AdamW moments) in "
                 + "host memory and run AdamW there, as DeepSpeed's ZeRO-Offload: the GPU holds only the compute-type "
                 + "weights, their gradients and the activations (full-parameter training only).", value = "false")
-        boolean offloadOptimizer) {
+        boolean offloadOptimizer,
+        @Option(doc = "With several ranks, how the optimizer state is split, by DeepSpeed's ZeRO stages: 0 every rank "
+                + "holds it all and the gradients are all-reduced; 1 each rank holds its shard of the AdamW moments, "
+                + "the gradients are reduce-scattered into it and the updated weights all-gathered. LoRA's small "
+                + "state is always all-reduced.", value = "1", label = "S", min = 0, max = 1)
+        int zeroStage) {
 
     /** TRL's defaults, the state on the device. */
     public static final OptimizerOptions DEFAULTS = OptionRecords.defaults(OptimizerOptions.class);
@@ -33,6 +38,6 @@ public record OptimizerOptions(
     /** Checks ranges; the error lists every problem, each naming its option. */
     public OptimizerOptions {
         OptionRecords.check(OptimizerOptions.class, learningRate, lrSchedulerType, warmupSteps, weightDecay,
-                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, offloadOptimizer).throwIfAny();
+                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, offloadOptimizer, zeroStage).throwIfAny();
     }
 }

@@ -56,8 +56,9 @@ class DpoConfigTest {
                 .containsEntry("use_peft", false).containsEntry("lora_r", 16).containsEntry("lora_alpha", 32)
                 .containsEntry("lora_dropout", 0.05).containsEntry("lora_target_modules", List.of("q_proj", "v_proj"))
                 .containsEntry("use_rslora", false).containsEntry("merge_adapters", false)
-                .containsEntry("disable_dropout", true).containsEntry("offload_optimizer", false);
-        assertThat(byName).hasSize(56).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("disable_dropout", true).containsEntry("offload_optimizer", false)
+                .containsEntry("zero_stage", 1).containsEntry("ddp_timeout", 1800L);
+        assertThat(byName).hasSize(58).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
@@ -77,11 +78,11 @@ class DpoConfigTest {
         ComputeOptions auto = ComputeOptions.DEFAULTS;
         assertThat(auto.computeType(false, Kernels.torchScript(), cpu)).isEqualTo(DataType.FLOAT32);
         assertThat(auto.computeType(true, Kernels.torchScript(), cpu)).isEqualTo(DataType.FLOAT16);
-        ComputeOptions asked = new ComputeOptions(true, "auto");
+        ComputeOptions asked = new ComputeOptions(true, "auto", 1800);
         assertThat(asked.computeType(false, Kernels.torchScript(), cpu)).isEqualTo(DataType.BFLOAT16);
         assertThatThrownBy(() -> asked.computeType(false, Kernels.djl(), cpu))
                 .hasMessageContaining("bf16 needs the TorchScript kernels");
-        assertThat(new ComputeOptions(false, "auto").computeType(false, Kernels.torchScript(), cpu))
+        assertThat(new ComputeOptions(false, "auto", 1800).computeType(false, Kernels.torchScript(), cpu))
                 .isEqualTo(DataType.FLOAT32);
     }
 
