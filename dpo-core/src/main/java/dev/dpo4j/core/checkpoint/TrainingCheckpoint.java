@@ -3,13 +3,18 @@ package dev.dpo4j.core.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.optim.OptimizerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * A resumable training checkpoint, {@code checkpoint-STEP/} in the output folder: the policy as a loadable model
@@ -48,8 +53,13 @@ public final class TrainingCheckpoint {
         }
         AtomicFolder.write(folder, tmp -> {
             weights.write(tmp);
-            Safetensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("steps",
-                    String.valueOf(optimizer.steps())));
+            if (optimizer.shard().ranks() > 1) {
+                OptimizerShards.write(tmp, optimizer);
+                moveStagedParts(outputDir, state.globalStep(), tmp);
+            } else {
+                Safetensors.write(tmp.resolve(OPTIMIZER), optimizer.state(), Map.of("steps",
+                        String.valueOf(optimizer.steps())));
+            }
             if (reference != null) {
                 Safetensors.write(tmp.resolve(REFERENCE), reference, Map.of());
             }
@@ -61,6 +71,39 @@ public final class TrainingCheckpoint {
             state.write(folder);
         }
         return folder;
+    }
+
+    /**
+     * Where the ranks other than 0 write their optimizer parts of checkpoint {@code step} before rank 0 moves them
+     * into the checkpoint it writes: a temporary sibling of the checkpoint folder, so an interrupted save leaves
+     * nothing that looks complete ({@link AtomicFolder#deleteInterrupted}).
+     */
+    public static Path partsStaging(Path outputDir, long step) {
+        return outputDir.resolve(AtomicFolder.tempPrefix(PREFIX + step) + "parts");
+    }
+
+    /** Writes this rank's optimizer part where rank 0 will collect it ({@link #partsStaging}). */
+    public static void stagePart(Path outputDir, long step, OptimizerState optimizer) throws IOException {
+        Path staging = Files.createDirectories(partsStaging(outputDir, step));
+        Path tmp = Files.createTempDirectory(staging, ".part-");
+        OptimizerShards.write(tmp, optimizer);
+        String name = OptimizerShards.fileName(optimizer.shard().rank());
+        Files.move(tmp.resolve(name), staging.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        Files.delete(tmp);
+    }
+
+    private static void moveStagedParts(Path outputDir, long step, Path tmp) throws IOException {
+        Path staging = partsStaging(outputDir, step);
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        try (Stream<Path> parts = Files.list(staging)) {
+            for (Path part : parts.filter(Files::isRegularFile).toList()) {
+                Files.move(part, tmp.resolve(part.getFileName().toString()));
+            }
+        }
+        AtomicFolder.deleteRecursively(staging);
     }
 
     /**
@@ -84,11 +127,21 @@ public final class TrainingCheckpoint {
      * @throws CheckpointException naming the file and the first tensor missing, unexpected or of another shape
      */
     public static void checkOptimizer(Path folder, OptimizerState optimizer) {
+        checkOptimizer(folder, optimizer, Long.MAX_VALUE);
+    }
+
+    /** As {@link #checkOptimizer(Path, OptimizerState)}; returns the optimizer's step count at {@code globalStep}. */
+    private static long checkOptimizer(Path folder, OptimizerState optimizer, long globalStep) {
+        if (OptimizerShards.present(folder)) {
+            return OptimizerShards.check(folder, optimizer, globalStep);
+        }
         Path file = folder.resolve(OPTIMIZER);
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file + ": missing, cannot resume the optimizer");
         }
-        checkTensors(file, Safetensors.header(file), optimizer.state(), true);
+        Map<String, Shape> expected = optimizer.momentShapes();
+        checkTensors(file, Safetensors.header(file), expected::get, expected.keySet(), true);
+        return globalStep == Long.MAX_VALUE ? 0 : optimizerSteps(file, globalStep);
     }
 
     /**
@@ -99,7 +152,8 @@ public final class TrainingCheckpoint {
      */
     public static void checkReference(Path folder, Map<String, NDArray> reference) {
         Path file = referenceFile(folder);
-        checkTensors(file, Safetensors.header(file), reference, false);
+        checkTensors(file, Safetensors.header(file), name -> reference.get(name).getShape(), reference.keySet(),
+                false, name -> reference.get(name).getDataType());
     }
 
     private static Path referenceFile(Path folder) {
@@ -111,27 +165,31 @@ public final class TrainingCheckpoint {
         return file;
     }
 
-    private static void checkTensors(Path file, Safetensors.Header header, Map<String, NDArray> expected,
-            boolean float32) {
-        for (Map.Entry<String, NDArray> entry : expected.entrySet()) {
-            Safetensors.TensorInfo saved = header.tensors().get(entry.getKey());
+    private static void checkTensors(Path file, Safetensors.Header header, Function<String, Shape> shapes,
+            Set<String> names, boolean float32) {
+        checkTensors(file, header, shapes, names, float32, name -> DataType.FLOAT32);
+    }
+
+    private static void checkTensors(Path file, Safetensors.Header header, Function<String, Shape> shapes,
+            Set<String> names, boolean float32, Function<String, DataType> types) {
+        for (String name : names) {
+            Safetensors.TensorInfo saved = header.tensors().get(name);
             if (saved == null) {
-                throw new CheckpointException(file + ": tensor '" + entry.getKey() + "' is missing ("
-                        + header.tensors().size() + " of " + expected.size() + " tensors present)");
+                throw new CheckpointException(file + ": tensor '" + name + "' is missing ("
+                        + header.tensors().size() + " of " + names.size() + " tensors present)");
             }
-            if (!saved.shape().equals(entry.getValue().getShape())) {
-                throw new CheckpointException(file + ": tensor '" + entry.getKey() + "' has shape " + saved.shape()
-                        + " where this run's is " + entry.getValue().getShape());
+            if (!saved.shape().equals(shapes.apply(name))) {
+                throw new CheckpointException(file + ": tensor '" + name + "' has shape " + saved.shape()
+                        + " where this run's is " + shapes.apply(name));
             }
-            SafetensorsType type = float32 ? SafetensorsType.F32
-                    : SafetensorsType.of(entry.getValue().getDataType(), entry.getKey());
+            SafetensorsType type = float32 ? SafetensorsType.F32 : SafetensorsType.of(types.apply(name), name);
             if (saved.type() != type) {
-                throw new CheckpointException(file + ": tensor '" + entry.getKey() + "' is " + saved.dtype()
+                throw new CheckpointException(file + ": tensor '" + name + "' is " + saved.dtype()
                         + " where this run's is " + type.name());
             }
         }
         for (String name : header.tensors().keySet()) {
-            if (!expected.containsKey(name)) {
+            if (!names.contains(name)) {
                 throw new CheckpointException(file + ": unexpected tensor '" + name + "'");
             }
         }
@@ -177,9 +235,12 @@ public final class TrainingCheckpoint {
      */
     public static void restoreOptimizer(Path folder, OptimizerState optimizer, TrainerState state,
             NDManager manager) {
-        checkOptimizer(folder, optimizer);
+        long steps = checkOptimizer(folder, optimizer, state.globalStep());
+        if (OptimizerShards.present(folder)) {
+            OptimizerShards.restore(folder, optimizer, steps, manager);
+            return;
+        }
         Path optimizerFile = folder.resolve(OPTIMIZER);
-        long steps = optimizerSteps(optimizerFile, state.globalStep());
         try (NDManager scratch = manager.newSubManager()) {
             Map<String, NDArray> moments = Safetensors.read(optimizerFile, scratch, DataType.FLOAT32);
             optimizer.restore(moments, steps);

@@ -8,6 +8,8 @@ import dev.dpo4j.api.loss.LossFunction;
 import dev.dpo4j.api.template.PromptTemplate;
 import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
+import dev.dpo4j.core.distributed.Collectives;
+import dev.dpo4j.core.distributed.RankEnvironment;
 import dev.dpo4j.core.metrics.ConsoleProgress;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.metrics.tensorboard.TensorBoardWriter;
@@ -50,6 +52,8 @@ public final class DpoTrainer {
     private final boolean progressBar;
     private final List<Device> devices;
     private final NDManager manager;
+    private final Collectives ranks;
+    private final RankEnvironment rankEnvironment;
     private final AtomicBoolean cancelRequested;
 
     private DpoTrainer(Builder b, DpoConfig config, ModelSource policy, LossFunction loss) {
@@ -65,6 +69,9 @@ public final class DpoTrainer {
         this.progressBar = b.progressBar;
         this.devices = b.devices;
         this.manager = b.manager;
+        this.ranks = b.ranks;
+        this.rankEnvironment = b.ranks != null ? null : RankEnvironment.fromEnvironment(System.getenv())
+                .filter(e -> e.worldSize() > 1).orElse(null);
         this.cancelRequested = new AtomicBoolean();
     }
 
@@ -81,6 +88,8 @@ public final class DpoTrainer {
         this.progressBar = t.progressBar;
         this.devices = t.devices;
         this.manager = t.manager;
+        this.ranks = t.ranks;
+        this.rankEnvironment = t.rankEnvironment;
         this.cancelRequested = cancelled;
     }
 
@@ -181,6 +190,10 @@ public final class DpoTrainer {
         if (manager != null) {
             return List.of(manager.getDevice());
         }
+        if (rankEnvironment != null) { // one device per rank: its local rank's GPU
+            return List.of(Engine.getInstance().getGpuCount() > 0 ? Device.gpu(rankEnvironment.localRank())
+                    : Device.cpu());
+        }
         return policy instanceof ModelSource.Loaded loaded ? ModelSource.devicesFrom(loaded.model())
                 : List.of(Engine.getInstance().getDevices());
     }
@@ -189,6 +202,16 @@ public final class DpoTrainer {
     NDManager newManager() {
         Device primary = devices().get(0);
         return manager != null ? manager.newSubManager(primary) : NDManager.newBaseManager(primary);
+    }
+
+    /** The ranks given to {@link Builder#ranks(Collectives)}; null when the run finds its own. */
+    Collectives ranks() {
+        return ranks;
+    }
+
+    /** The ranks torchrun's variables describe, read when the trainer was built; null for a process alone. */
+    RankEnvironment rankEnvironment() {
+        return rankEnvironment;
     }
 
     /** The policy's source, resolved. */
@@ -213,6 +236,7 @@ public final class DpoTrainer {
         private LossFunction loss;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private boolean progressBar = true;
+        private Collectives ranks;
         private List<Device> devices;
         private NDManager manager;
 
@@ -318,6 +342,18 @@ public final class DpoTrainer {
             return this;
         }
 
+        /**
+         * Trains as rank {@code collectives.rank()} of {@code collectives.worldSize()} data-parallel ranks the caller
+         * has joined (threads of one JVM, or processes it started), each rank on its one device: the global batch is
+         * per-device batch x accumulation x ranks, {@code zero_stage} splits the optimizer state, and rank 0 writes
+         * the output. The caller closes them. Without it, a process started with torchrun's variables ({@code RANK},
+         * {@code WORLD_SIZE}, {@code MASTER_ADDR}, ...) joins its ranks itself.
+         */
+        public Builder ranks(Collectives collectives) {
+            this.ranks = Objects.requireNonNull(collectives, "ranks");
+            return this;
+        }
+
         /** Trains on this one device; the same as {@code devices(List.of(trainingDevice))}. */
         public Builder device(Device trainingDevice) {
             return devices(List.of(Objects.requireNonNull(trainingDevice, "device")));
@@ -382,6 +418,10 @@ public final class DpoTrainer {
             if (model != null && devices != null && !devices.get(0).equals(model.manager().getDevice())) {
                 throw new IllegalArgumentException("devices(...) must start with the device model(...) lives on ("
                         + model.manager().getDevice() + "), got " + devices);
+            }
+            if (ranks != null && ranks.worldSize() > 1 && devices != null && devices.size() > 1) {
+                throw new IllegalArgumentException("ranks(...) trains one device per rank, but devices(...) names "
+                        + devices.size() + ": give each rank its one device");
             }
             return new DpoTrainer(this, config, policySource(), loss != null ? loss : config.loss().build());
         }

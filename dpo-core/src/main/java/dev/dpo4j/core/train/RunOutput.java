@@ -195,6 +195,22 @@ final class RunOutput implements AutoCloseable {
     }
 
     /**
+     * Writes this rank's part of a sharded optimizer state where rank 0's {@link #saveCheckpoint} collects it; nothing
+     * when the state is whole (rank 0 writes it).
+     */
+    void stageOptimizerPart(long step, OptimizerState optimizer) {
+        if (optimizer.shard().ranks() == 1) {
+            return;
+        }
+        try {
+            TrainingCheckpoint.stagePart(config.outputDir(), step, optimizer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write rank " + optimizer.shard().rank() + "'s optimizer part of "
+                    + "checkpoint " + step + " into " + config.outputDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Saves the trained policy in the output folder: a Hugging Face model folder in {@code save_dtype}, or a PEFT
      * adapter folder (and the merged model with {@code merge_adapters}).
      */

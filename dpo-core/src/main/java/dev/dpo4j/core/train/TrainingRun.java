@@ -14,16 +14,12 @@ import dev.dpo4j.core.checkpoint.TrainingCheckpoint;
 import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
-import dev.dpo4j.core.internal.placement.FlatRuns;
-import dev.dpo4j.core.internal.placement.InHostMemory;
-import dev.dpo4j.core.internal.placement.OnFirstDevice;
 import dev.dpo4j.core.internal.step.PolicyOptimizer;
 import dev.dpo4j.core.internal.step.Worker;
 import dev.dpo4j.core.internal.step.Workers;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.metrics.MetricsAccumulator;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.optim.AdamW;
 import dev.dpo4j.core.optim.LearningRateSchedule;
 import dev.dpo4j.core.optim.LossScaler;
 import dev.dpo4j.core.placement.StatePlacement;
@@ -59,6 +55,7 @@ final class TrainingRun implements AutoCloseable {
     private final List<TrainingListener> listeners;
     private final DataType computeType;
     private final RunOutput output;
+    private final RunRanks ranks;
     private final Kernels kernels;
     private TrainedModel model;
     private CausalLm policy;
@@ -83,21 +80,26 @@ final class TrainingRun implements AutoCloseable {
         this.config = trainer.config();
         this.loss = trainer.loss();
         this.output = new RunOutput(config, trainer.policy().tokenizerFiles());
-        output.lock(); // one run per output folder: a second is refused before it touches anything
+        this.ranks = RunRanks.join(trainer);
         try {
-            output.checkOutputDir();
-            output.deleteHalfWrittenCheckpoints();
-            output.deleteInterruptedSaves();
+            if (ranks.speaks()) {
+                output.lock(); // one run per output folder: a second is refused before it touches anything
+                output.checkOutputDir();
+                output.deleteHalfWrittenCheckpoints();
+                output.deleteInterruptedSaves();
+            }
+            ranks.barrier(); // the other ranks read the output folder once rank 0 has tidied it
             this.manager = trainer.newManager();
             this.stateManager = config.optimizer().offloadOptimizer() ? manager.newSubManager(Device.cpu())
                     : manager;
             this.tokenizer = trainer.policy().tokenizer();
             this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
                     config.batching().sharePrompt());
-            this.listeners = trainer.listeners(config.outputDir());
+            this.listeners = ranks.speaks() ? trainer.listeners(config.outputDir()) : List.of();
             this.kernels = Kernels.named(config.compute().kernels());
             this.computeType = config.compute().computeType(config.fp16(), kernels, trainer.devices());
         } catch (RuntimeException | Error e) {
+            ranks.close();
             output.close();
             throw e;
         }
@@ -115,9 +117,11 @@ final class TrainingRun implements AutoCloseable {
         policy = model.policy();
         References references = loss.needsReference() ? References.create(model, trainer.referencePath(),
                 computeType, config, train, eval, collator, manager) : new References(null, null);
-        placement = placement();
+        placement = Placements.choose(config, model, ranks.collectives(), computeType, kernels, manager, stateManager);
         scaler = new LossScaler(config.fp16(), PolicyOptimizer.SCALE_GROWTH_INTERVAL);
-        output.requireRoom(model.savedBytes(config.saving().saveDtype()), checkpointBytes());
+        if (ranks.speaks()) {
+            output.requireRoom(model.savedBytes(config.saving().saveDtype()), Placements.checkpointBytes(config, model));
+        }
         if (checkpoint != null) {
             resume(checkpoint, references.train());
         }
@@ -137,9 +141,8 @@ final class TrainingRun implements AutoCloseable {
         }
         TrainingPlan plan = new TrainingPlan(train.pairs().size(), train.dropped(),
                 eval == null ? 0 : eval.pairs().size(), epochs(totalSteps), totalSteps, globalStep,
-                config.globalBatchSize(workers.size()), workers.size(), workers.all().stream()
-                .map(w -> w.device().toString()).collect(Collectors.joining(", ")),
-                precision(), memory);
+                config.globalBatchSize(dataParallel()), dataParallel(), devicesText(),
+                Placements.describe(computeType, kernels, config, placement, ranks.size()), memory);
         listeners.forEach(l -> l.onTrainingStart(plan));
         boolean cancelled = loop(schedule);
         if (eval != null && evaluatedStep != globalStep) {
@@ -148,46 +151,23 @@ final class TrainingRun implements AutoCloseable {
         if (cancelled) {
             saveCheckpoint();
         }
-        Path saved = output.saveModel(model);
+        Path saved = ranks.speaks() ? output.saveModel(model) : config.outputDir();
+        ranks.barrier(); // the run ends when its model is saved
         TrainingSummary summary = new TrainingSummary(globalStep, cancelled, (System.nanoTime() - start) / 1e9,
                 lastTrain, lastEval, saved);
         listeners.forEach(l -> l.onTrainingEnd(summary));
         return summary;
     }
 
-    /**
-     * Where the optimizer's state lives: on the first device, or in host memory with {@code offload_optimizer}
-     * (the masters loaded there, {@link #stateManager}); AdamW over the trained weights either way.
-     */
-    private StatePlacement placement() {
-        OptimizerOptions o = config.optimizer();
-        AdamW adamW = new AdamW(stateManager, model.trained(), o.adamBeta1(), o.adamBeta2(), o.adamEpsilon(),
-                o.weightDecay(), kernels);
-        return o.offloadOptimizer()
-                ? new InHostMemory(adamW, model.trained(), model.stackedGroups(), computeType, kernels, stateManager,
-                        FlatRuns.RUN_ELEMENTS)
-                : new OnFirstDevice(adamW, model.trained(), model.stackedGroups(), computeType, kernels, manager,
-                        FlatRuns.RUN_ELEMENTS);
+    /** The devices of this process, and how many ranks run such a share. */
+    private String devicesText() {
+        String devices = workers.all().stream().map(w -> w.device().toString()).collect(Collectors.joining(", "));
+        return ranks.size() == 1 ? devices : ranks.size() + " ranks (rank 0 on " + devices + ")";
     }
 
-    /**
-     * About the bytes of one checkpoint: the trained weights in float32 and AdamW's two moments (12 bytes each), or 0
-     * when none is saved.
-     */
-    private long checkpointBytes() {
-        return config.saving().saveStrategy() == SaveStrategy.NO ? 0
-                : 3L * Float.BYTES * model.trained().values().stream().mapToLong(w -> w.getShape().size()).sum();
-    }
-
-    /** The compute type and kernels, for the start-up summary. */
-    private String precision() {
-        String type = switch (computeType) {
-            case FLOAT16 -> "float16 (float32 master weights) with loss scaling";
-            case BFLOAT16 -> "bfloat16 (float32 master weights)";
-            default -> "float32";
-        };
-        return type + ", " + kernels.name() + " kernels"
-                + (config.optimizer().offloadOptimizer() ? ", optimizer state in host memory" : "");
+    /** Devices over all ranks: the number of micro-batches each step runs side by side. */
+    private int dataParallel() {
+        return trainer.devices().size() * ranks.size();
     }
 
     /**
@@ -205,14 +185,15 @@ final class TrainingRun implements AutoCloseable {
                     + state.trainPairs() + " training pairs, but this run has seed " + config.seed() + " and "
                     + train.pairs().size() + "; resume with the same data and seed");
         }
-        int devices = trainer.devices().size();
+        int devices = dataParallel();
         int globalBatch = config.globalBatchSize(devices);
         if (state.globalBatchSize() != 0 && state.globalBatchSize() != globalBatch) {
             throw new CheckpointException(stateFile + ": was written with a global batch of "
                     + state.globalBatchSize() + " pairs per step, but this run has " + globalBatch + " ("
                     + config.batching().perDeviceTrainBatchSize() + " per device x "
                     + config.batching().gradientAccumulationSteps()
-                    + " accumulation x " + devices + " devices); resume with the same global batch");
+                    + " accumulation x " + devices + (ranks.size() > 1 ? " devices over " + ranks.size() + " ranks" : " devices")
+                    + "); resume with the same global batch");
         }
         TrainingCheckpoint.checkStep(checkpoint, state, plannedSteps(devices));
         TrainingCheckpoint.checkOptimizer(checkpoint, placement);
@@ -226,7 +207,7 @@ final class TrainingRun implements AutoCloseable {
             TrainingCheckpoint.restoreReference(checkpoint, reference.weights(), manager);
         }
         globalStep = state.globalStep();
-        if (state.loggingWindow() != null) {
+        if (state.loggingWindow() != null && ranks.speaks()) { // saved summed over the ranks
             interval = new MetricsAccumulator(state.loggingWindow());
         }
         if (state.lastEvalStep() != null) {
@@ -239,7 +220,9 @@ final class TrainingRun implements AutoCloseable {
         // so the row the first run wrote for it after saving is dropped (an earlier run's final evaluation at a step
         // the resumed run trains past stays, as its record)
         boolean evaluatesAgain = eval != null && globalStep == plannedSteps(devices) && evaluatedStep != globalStep;
-        output.dropMetricsAfter(globalStep, evaluatesAgain);
+        if (ranks.speaks()) {
+            output.dropMetricsAfter(globalStep, evaluatesAgain);
+        }
     }
 
     /** Whether the reference model changes during training, so checkpoints must carry it. */
@@ -248,8 +231,8 @@ final class TrainingRun implements AutoCloseable {
     }
 
     private long totalSteps() {
-        long steps = plannedSteps(workers.size());
-        stepsPerEpoch = stepsPerEpoch(workers.size());
+        long steps = plannedSteps(dataParallel());
+        stepsPerEpoch = stepsPerEpoch(dataParallel());
         return steps;
     }
 
@@ -266,7 +249,7 @@ final class TrainingRun implements AutoCloseable {
 
     /** Micro-batches per optimizer step: accumulation steps on each device. */
     private int microBatchesPerStep() {
-        return config.batching().gradientAccumulationSteps() * workers.size();
+        return config.batching().gradientAccumulationSteps() * dataParallel();
     }
 
     private int epochs(long steps) {
@@ -283,7 +266,7 @@ final class TrainingRun implements AutoCloseable {
             for (long s = globalStep - epoch * stepsPerEpoch; s < stepsPerEpoch && globalStep < totalSteps; s++) {
                 int from = (int) (s * accumulation);
                 step(order.subList(from, Math.min(order.size(), from + accumulation)), schedule);
-                if (trainer.cancelRequested()) {
+                if (ranks.anyCancelled(trainer.cancelRequested())) {
                     return true;
                 }
             }
@@ -300,7 +283,7 @@ final class TrainingRun implements AutoCloseable {
         double rate = schedule.rate(globalStep);
         double gradNorm;
         try (PolicyOptimizer.Step step = optimizer.begin()) {
-            workers.run(microBatches, (worker, batch) -> worker.train(train, batch,
+            workers.run(ranks.share(microBatches), (worker, batch) -> worker.train(train, batch,
                     step.lossFactor((double) batch.length / stepPairs)),
                     ran -> step.accumulate(ran.stream().map(Worker::weights).toList()))
                     .forEach(values -> values.addTo(interval));
@@ -313,7 +296,8 @@ final class TrainingRun implements AutoCloseable {
         long done = globalStep;
         listeners.forEach(l -> l.onStep(done, totalSteps));
         if (globalStep % config.loggingSteps() == 0) {
-            lastTrain = interval.toMetrics(globalStep, epoch(), rate, gradNorm);
+            lastTrain = new MetricsAccumulator(ranks.summed(interval.window())).toMetrics(globalStep, epoch(), rate,
+                    gradNorm);
             interval = new MetricsAccumulator();
             listeners.forEach(l -> l.onLog(lastTrain));
         }
@@ -329,9 +313,11 @@ final class TrainingRun implements AutoCloseable {
     private void evaluate() {
         optimizer.publish();
         MetricsAccumulator totals = new MetricsAccumulator();
-        workers.run(BatchOrder.of(eval.pairs().size(), config.batching().perDeviceEvalBatchSize(), 0, 0, false),
-                (worker, batch) -> worker.evaluate(eval, batch), ran -> { }).forEach(values -> values.addTo(totals));
-        lastEval = totals.toMetrics(globalStep, epoch(), Double.NaN, Double.NaN);
+        workers.run(ranks.share(BatchOrder.of(eval.pairs().size(), config.batching().perDeviceEvalBatchSize(), 0, 0,
+                false)), (worker, batch) -> worker.evaluate(eval, batch), ran -> { })
+                .forEach(values -> values.addTo(totals));
+        lastEval = new MetricsAccumulator(ranks.summed(totals.window())).toMetrics(globalStep, epoch(), Double.NaN,
+                Double.NaN);
         evaluatedStep = globalStep;
         listeners.forEach(l -> l.onEvaluation(lastEval));
     }
@@ -340,13 +326,22 @@ final class TrainingRun implements AutoCloseable {
         return (double) globalStep / stepsPerEpoch;
     }
 
+    /** Writes a checkpoint: rank 0 writes it whole, collecting the other ranks' optimizer parts. */
     private void saveCheckpoint() {
-        Path folder = output.saveCheckpoint(model, placement, new TrainerState(globalStep, epoch(), config.seed(),
-                train.pairs().size(), config.globalBatchSize(workers.size()), interval.window(),
-                Math.max(0, evaluatedStep), scaler.state()),
-                movingReference() ? workers.primary().trainReference().weights() : null);
-        long step = globalStep;
-        listeners.forEach(l -> l.onCheckpoint(folder, step));
+        MetricsAccumulator.Window window = ranks.summed(interval.window());
+        if (!ranks.speaks()) {
+            output.stageOptimizerPart(globalStep, placement);
+        }
+        ranks.barrier();
+        if (ranks.speaks()) {
+            Path folder = output.saveCheckpoint(model, placement, new TrainerState(globalStep, epoch(),
+                    config.seed(), train.pairs().size(), config.globalBatchSize(dataParallel()), window,
+                    Math.max(0, evaluatedStep), scaler.state()),
+                    movingReference() ? workers.primary().trainReference().weights() : null);
+            long step = globalStep;
+            listeners.forEach(l -> l.onCheckpoint(folder, step));
+        }
+        ranks.barrier();
     }
 
     /** Every worker's live reference, each once (a shared table is no model to move). */
@@ -382,6 +377,7 @@ final class TrainingRun implements AutoCloseable {
             tokenizer.close();
             manager.close();
         } finally {
+            ranks.close();
             output.close(); // the output folder's lock, last
         }
     }
