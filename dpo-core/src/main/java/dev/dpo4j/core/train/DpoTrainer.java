@@ -10,6 +10,7 @@ import dev.dpo4j.api.train.TrainingListener;
 import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.distributed.Collectives;
 import dev.dpo4j.core.distributed.RankEnvironment;
+import dev.dpo4j.core.kernels.Autograd;
 import dev.dpo4j.core.metrics.ConsoleProgress;
 import dev.dpo4j.core.metrics.JsonlMetricsWriter;
 import dev.dpo4j.core.metrics.tensorboard.TensorBoardWriter;
@@ -131,7 +132,9 @@ public final class DpoTrainer {
      *     folder without overwrite or resume), naming the option or file
      */
     public TrainingSummary train() {
-        try (TrainingRun run = new TrainingRun(resolved(cancelRequested))) {
+        // PyTorch starts every thread recording a graph: a run on a thread of the caller's (one rank of several, say)
+        // records only where it trains
+        try (Autograd paused = Autograd.pause(); TrainingRun run = new TrainingRun(resolved(cancelRequested))) {
             return run.execute();
         }
     }
