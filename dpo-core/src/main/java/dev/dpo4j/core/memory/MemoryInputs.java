@@ -37,10 +37,12 @@ import dev.dpo4j.core.model.ModelConfig;
  *     ({@link Activations#fittingHeadChunks}), as training does
  * @param offloadOptimizer whether the optimizer state lives in host memory ({@code offload_optimizer}; full-parameter
  *     training only)
+ * @param stateShards the parts the AdamW moments are split into across ranks ({@code zero_stage} 1: the world size;
+ *     1 otherwise); a rank also holds its part of the gradients
  */
 public record MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
         ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
-        Boolean gradientCheckpointing, HeadChunks headChunks, boolean offloadOptimizer) {
+        Boolean gradientCheckpointing, HeadChunks headChunks, boolean offloadOptimizer, int stateShards) {
 
     /**
      * A fixed allowance per device for what no formula counts: the CUDA context and cuBLAS workspaces (about half a
@@ -62,6 +64,10 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
                     + devices + " devices, per_device_train_batch_size " + perDeviceTrainBatchSize
                     + ", max_length " + maxLength);
         }
+        if (stateShards < 1) {
+            throw new IllegalArgumentException("the optimizer state is split into " + stateShards
+                    + " shards; at least 1");
+        }
         if (usePeft && offloadOptimizer) {
             throw new IllegalArgumentException("offload_optimizer is for full-parameter training, not with use_peft");
         }
@@ -72,7 +78,15 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
             ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
             Boolean gradientCheckpointing, HeadChunks headChunks) {
         this(config, computeType, usePeft, adapterParameters, reference, devices, perDeviceTrainBatchSize, maxLength,
-                gradientCheckpointing, headChunks, false);
+                gradientCheckpointing, headChunks, false, 1);
+    }
+
+    /** The inputs of a run of one process (its optimizer state not split across ranks). */
+    public MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
+            ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
+            Boolean gradientCheckpointing, HeadChunks headChunks, boolean offloadOptimizer) {
+        this(config, computeType, usePeft, adapterParameters, reference, devices, perDeviceTrainBatchSize, maxLength,
+                gradientCheckpointing, headChunks, offloadOptimizer, 1);
     }
 
     /** Every weight of the model ({@link CausalLm#expectedShapes}). */
@@ -113,31 +127,31 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
     public MemoryInputs withUsePeft(boolean value) {
         return new MemoryInputs(config, computeType, value, adapterParameters, value ? reference.withPeft()
                 : reference, devices, perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks,
-                offloadOptimizer && !value);
+                offloadOptimizer && !value, stateShards);
     }
 
     /** With {@code gradient_checkpointing} {@code value} (null: auto). */
     public MemoryInputs withGradientCheckpointing(Boolean value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, maxLength, value, headChunks, offloadOptimizer);
+                perDeviceTrainBatchSize, maxLength, value, headChunks, offloadOptimizer, stateShards);
     }
 
     /** With {@code value} pairs per device per micro-batch. */
     public MemoryInputs withPerDeviceTrainBatchSize(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices, value,
-                maxLength, gradientCheckpointing, headChunks, offloadOptimizer);
+                maxLength, gradientCheckpointing, headChunks, offloadOptimizer, stateShards);
     }
 
     /** With pairs of at most {@code value} tokens. */
     public MemoryInputs withMaxLength(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunks, offloadOptimizer);
+                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunks, offloadOptimizer, stateShards);
     }
 
     /** With the optimizer state in host memory ({@code offload_optimizer}) or on the primary device. */
     public MemoryInputs withOffloadOptimizer(boolean value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks, value);
+                perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks, value, stateShards);
     }
 
     /** The bytes a device holds before activations, per kind of device. */
@@ -163,8 +177,10 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
                 return other(activations);
             }
             long masters = (long) Float.BYTES * trained;
-            return new MemoryEstimate.PerDevice(masters + copies + element * frozen, masters + copies, 2 * masters,
-                    referenceBytes, activations, workspace);
+            long moments = 2 * ((long) Float.BYTES * ((trained + stateShards - 1) / stateShards));
+            long partGradients = stateShards > 1 ? moments / 2 : 0;
+            return new MemoryEstimate.PerDevice(masters + copies + element * frozen, masters + copies
+                    + partGradients, moments, referenceBytes, activations, workspace);
         }
 
         /** A compute-type copy of every weight, the trained ones' gradients, the reference. */

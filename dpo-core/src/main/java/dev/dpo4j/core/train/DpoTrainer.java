@@ -217,6 +217,11 @@ public final class DpoTrainer {
         return rankEnvironment;
     }
 
+    /** The number of ranks the run trains on: 1 for a process alone. */
+    int worldSize() {
+        return ranks != null ? ranks.worldSize() : rankEnvironment != null ? rankEnvironment.worldSize() : 1;
+    }
+
     /** The policy's source, resolved. */
     ModelSource policy() {
         return policy;

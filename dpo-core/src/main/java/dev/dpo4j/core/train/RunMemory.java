@@ -41,7 +41,7 @@ final class RunMemory {
                 : ModelConfig.read(source.folder().resolve(ModelFiles.CONFIG));
         MemoryInputs inputs = inputs(effective(trainer.config(), source, model), model, computeType,
                 trainer.devices().size(), trainer.loss().needsReference(), trainer.referencePath() != null,
-                Arrays.stream(train.lengths()).max().orElse(1));
+                Arrays.stream(train.lengths()).max().orElse(1), trainer.worldSize());
         long free = DeviceMemory.free(trainer.devices());
         MemoryEstimate estimate = source.ownsModel() ? MemoryCheck.requireFits(inputs, free) : inputs.estimate(free);
         LOG.info(estimate.summary());
@@ -60,9 +60,10 @@ final class RunMemory {
      * What a run of {@code config} keeps, its longest pair {@code longestPair} tokens: the estimate's inputs.
      *
      * @param referenceGiven whether a reference model of its own was given (a copy even with LoRA)
+     * @param ranks the ranks of the run (its moments are split across them with {@code zero_stage} 1)
      */
     static MemoryInputs inputs(DpoConfig config, ModelConfig model, DataType computeType, int devices,
-            boolean needsReference, boolean referenceGiven, int longestPair) {
+            boolean needsReference, boolean referenceGiven, int longestPair, int ranks) {
         LoraOptions lora = config.lora();
         ReferenceModel reference = !needsReference ? ReferenceModel.NONE
                 : config.reference().precomputeRefLogProbs() ? ReferenceModel.PRECOMPUTED
@@ -70,6 +71,7 @@ final class RunMemory {
         return new MemoryInputs(model, computeType, lora.usePeft(), lora.adapterParameters(model), reference, devices,
                 config.batching().perDeviceTrainBatchSize(), Math.max(1, longestPair),
                 config.gradientCheckpointing(), RecomputePlan.headChunks(model.vocabSize()),
-                config.optimizer().offloadOptimizer());
+                config.optimizer().offloadOptimizer(),
+                lora.usePeft() || config.optimizer().zeroStage() == 0 ? 1 : ranks);
     }
 }

@@ -26,7 +26,7 @@ class RunMemoryTest {
     @Test
     void fullTrainingKeepsAReferenceCopy() {
         MemoryInputs inputs = RunMemory.inputs(options().gradientCheckpointing(true).build(), LLAMA,
-                DataType.BFLOAT16, 2, true, false, 77);
+                DataType.BFLOAT16, 2, true, false, 77, 1);
         assertThat(inputs).isEqualTo(new MemoryInputs(LLAMA, DataType.BFLOAT16, false,
                 LoraOptions.DEFAULTS.adapterParameters(LLAMA), ReferenceModel.COPY, 2, 3, 77, true,
                 RecomputePlan.headChunks(LLAMA.vocabSize())));
@@ -36,30 +36,30 @@ class RunMemoryTest {
     void loraUsesTheBaseAsReferenceAndCountsItsTargets() {
         MemoryInputs inputs = RunMemory.inputs(options().usePeft(true).loraR(8)
                 .loraTargetModules(List.of(LoraOptions.ALL_LINEAR)).build(), LLAMA, DataType.FLOAT16, 1, true, false,
-                77);
+                77, 1);
         assertThat(inputs.usePeft()).isTrue();
         assertThat(inputs.reference()).isEqualTo(ReferenceModel.ADAPTERS_OFF);
         assertThat(inputs.adapterParameters()).isEqualTo(8L * 2 * (64 + 48 + 48 + 64 + 3 * 96));
         assertThat(inputs.gradientCheckpointing()).isNull();
-        assertThat(RunMemory.inputs(options().usePeft(true).build(), LLAMA, DataType.FLOAT16, 1, true, true, 77)
+        assertThat(RunMemory.inputs(options().usePeft(true).build(), LLAMA, DataType.FLOAT16, 1, true, true, 77, 1)
                 .reference()).as("a reference model of its own").isEqualTo(ReferenceModel.COPY);
     }
 
     @Test
     void aPrecomputedOrAbsentReferenceHoldsNoWeights() {
         assertThat(RunMemory.inputs(options().precomputeRefLogProbs(true).build(), LLAMA, DataType.FLOAT32, 1, true,
-                false, 10).reference()).isEqualTo(ReferenceModel.PRECOMPUTED);
-        assertThat(RunMemory.inputs(options().build(), LLAMA, DataType.FLOAT32, 1, false, false, 10).reference())
+                false, 10, 1).reference()).isEqualTo(ReferenceModel.PRECOMPUTED);
+        assertThat(RunMemory.inputs(options().build(), LLAMA, DataType.FLOAT32, 1, false, false, 10, 1).reference())
                 .isEqualTo(ReferenceModel.NONE);
     }
 
     @Test
     void offloadOptimizerKeepsTheStateInHostMemory() {
         MemoryInputs inputs = RunMemory.inputs(options().offloadOptimizer(true).build(), LLAMA, DataType.BFLOAT16, 1,
-                true, false, 77);
+                true, false, 77, 1);
         assertThat(inputs.offloadOptimizer()).isTrue();
         assertThat(inputs.estimate(1L << 50).host()).isNotNull();
-        assertThat(RunMemory.inputs(options().build(), LLAMA, DataType.BFLOAT16, 1, true, false, 77)
+        assertThat(RunMemory.inputs(options().build(), LLAMA, DataType.BFLOAT16, 1, true, false, 77, 1)
                 .offloadOptimizer()).isFalse();
     }
 

@@ -1,0 +1,46 @@
+package dev.dpo4j.core.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import ai.djl.ndarray.types.DataType;
+import dev.dpo4j.core.lora.LoraOptions;
+import dev.dpo4j.core.model.ModelConfig;
+import dev.dpo4j.core.scoring.RecomputePlan;
+import org.junit.jupiter.api.Test;
+
+/** The per-rank estimate when ZeRO stage 1 splits the AdamW moments (and the gradients they read) across ranks. */
+class ShardedMemoryTest {
+
+    private static final ModelConfig MISTRAL = MemoryCheckTest.mistral7b();
+    private static final long MISTRAL_PARAMETERS = 7_241_732_096L;
+    private static final double GIB = 1L << 30;
+
+    /** Full-parameter bfloat16 Mistral-7B, one pair of 6000 tokens per rank, checkpointing, its reference a copy. */
+    private static MemoryEstimate.PerDevice mistral(int shards) {
+        return new MemoryInputs(MISTRAL, DataType.BFLOAT16, false, LoraOptions.enabled().adapterParameters(MISTRAL),
+                ReferenceModel.COPY, 1, 1, 6000, true, RecomputePlan.headChunks(MISTRAL.vocabSize()), false, shards)
+                .estimate(80L << 30).primary();
+    }
+
+    @Test
+    void eightRanksHoldAnEighthOfTheMomentsAndOfTheGradientsTheyRead() {
+        MemoryEstimate.PerDevice whole = mistral(1);
+        MemoryEstimate.PerDevice eighth = mistral(8);
+        assertThat(whole.optimizerState()).isEqualTo(8 * MISTRAL_PARAMETERS);
+        assertThat(eighth.optimizerState()).isEqualTo(8 * (MISTRAL_PARAMETERS / 8));
+        assertThat(eighth.gradients() - whole.gradients()).isEqualTo(4 * (MISTRAL_PARAMETERS / 8));
+        assertThat(eighth.weights()).isEqualTo(whole.weights()); // float32 masters and bfloat16 copies, whole
+        // per rank, in GiB: 40.5 weights (float32 masters and bfloat16 copies), 43.8 gradients, 6.7 moments
+        assertThat(eighth.weights() / GIB).isCloseTo(40.5, offset(0.1));
+        assertThat(eighth.gradients() / GIB).isCloseTo(43.8, offset(0.1));
+        assertThat(eighth.optimizerState() / GIB).isCloseTo(6.7, offset(0.1));
+    }
+
+    @Test
+    void theShardsAreCounted() {
+        assertThatThrownBy(() -> mistral(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("split into 0 shards");
+    }
+}
