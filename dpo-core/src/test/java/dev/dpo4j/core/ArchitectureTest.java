@@ -49,7 +49,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Kernels").definedBy("dev.dpo4j.core.kernels..")
                 .layer("Foundations").definedBy("dev.dpo4j.core.model..", "dev.dpo4j.core.tokenizer..",
-                        "dev.dpo4j.core.data..", "dev.dpo4j.core.optim..")
+                        "dev.dpo4j.core.data..", "dev.dpo4j.core.optim..", "dev.dpo4j.core.distributed..")
                 .layer("Blocks").definedBy("dev.dpo4j.core.scoring..", "dev.dpo4j.core.memory..",
                         "dev.dpo4j.core.reference..", "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.placement..",
                         "dev.dpo4j.core.loss..", "dev.dpo4j.core.metrics..", "dev.dpo4j.core.tiny..")
@@ -68,6 +68,7 @@ class ArchitectureTest {
     void everyPackageIsInALayer() {
         classes().should().resideInAnyPackage("dev.dpo4j.core.kernels..", "dev.dpo4j.core.model..",
                 "dev.dpo4j.core.tokenizer..", "dev.dpo4j.core.data..", "dev.dpo4j.core.optim..",
+                "dev.dpo4j.core.distributed..",
                 "dev.dpo4j.core.scoring..", "dev.dpo4j.core.memory..", "dev.dpo4j.core.reference..",
                 "dev.dpo4j.core.checkpoint..", "dev.dpo4j.core.placement..", "dev.dpo4j.core.loss..",
                 "dev.dpo4j.core.metrics..", "dev.dpo4j.core.tiny..", "dev.dpo4j.core.trained..",

@@ -1,6 +1,8 @@
 package dev.dpo4j.core.distributed;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import java.time.Duration;
 
 /**
  * The collectives of one rank among {@link #worldSize()}: each call is made by every rank in the same order, works in
@@ -9,6 +11,26 @@ import ai.djl.ndarray.NDArray;
  * group was made with, never hang.
  */
 public interface Collectives extends AutoCloseable {
+
+    /** The collectives of a process that runs alone: every sum is the array itself, every gather a copy. */
+    static Collectives single() {
+        return new SingleRank();
+    }
+
+    /**
+     * Joins the group that {@code environment} describes through the first {@link CollectivesProvider} on the class
+     * path that supports {@code device}, or returns {@link #single()} when the world size is 1.
+     *
+     * @param timeout how long the rendezvous and any later collective may wait for the other ranks
+     * @throws CollectivesException when no provider supports the device (the message lists those found), a rank does
+     *     not arrive in time or the library fails
+     */
+    static Collectives connect(RankEnvironment environment, Device device, Duration timeout) {
+        if (environment.isSingle()) {
+            return single();
+        }
+        return Providers.forDevice(device).connect(environment, device, timeout);
+    }
 
     /** This rank, 0 to {@code worldSize() - 1}. */
     int rank();
