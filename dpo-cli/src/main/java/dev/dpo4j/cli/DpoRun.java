@@ -15,6 +15,7 @@ import dev.dpo4j.core.checkpoint.CheckpointException;
 import dev.dpo4j.core.checkpoint.CheckpointFolders;
 import dev.dpo4j.core.checkpoint.FolderLock;
 import dev.dpo4j.core.checkpoint.FolderLockedException;
+import dev.dpo4j.core.distributed.RankEnvironment;
 import dev.dpo4j.core.train.DpoConfig;
 import dev.dpo4j.core.train.DpoTrainer;
 import dev.dpo4j.hub.DownloadListener;
@@ -92,7 +93,9 @@ final class DpoRun {
                 throw new UsageError("--" + e.getMessage());
             }
         }
-        checkOutputDir(config);
+        if (RankEnvironment.fromEnvironment(System.getenv()).map(RankEnvironment::rank).orElse(0) == 0) {
+            checkOutputDir(config); // rank 0 speaks for the run: the others would find its lock
+        }
         List<Device> devices = devices(setup.devices());
 
         Path work = null;

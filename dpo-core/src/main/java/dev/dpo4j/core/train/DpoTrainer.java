@@ -133,8 +133,8 @@ public final class DpoTrainer {
      */
     public TrainingSummary train() {
         // PyTorch starts every thread recording a graph: a run on a thread of the caller's (one rank of several, say)
-        // records only where it trains
-        try (Autograd paused = Autograd.pause(); TrainingRun run = new TrainingRun(resolved(cancelRequested))) {
+        // records only where it trains (once the run's manager has loaded the engine)
+        try (TrainingRun run = new TrainingRun(resolved(cancelRequested)); Autograd paused = Autograd.pause()) {
             return run.execute();
         }
     }
