@@ -38,6 +38,7 @@ public final class AdamW implements OptimizerState, AutoCloseable {
     private final List<Group> groups;
     private static final List<String> MOMENTS = List.of("exp_avg", "exp_avg_sq");
     private final Shard shard;
+    private final boolean partGradientsOnly;
     private final Map<String, NDArray> gradients = new LinkedHashMap<>();
     private final Map<String, NDArray> state = new LinkedHashMap<>();
     private long steps;
@@ -66,8 +67,22 @@ public final class AdamW implements OptimizerState, AutoCloseable {
      */
     public AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
             double weightDecay, Kernels kernels, Shard shard) {
+        this(parent, parameters, beta1, beta2, epsilon, weightDecay, kernels, shard, false);
+    }
+
+    /**
+     * As the other constructors; with {@code partGradientsOnly} (ZeRO stage 2) no whole gradient buffer is kept:
+     * {@link #gradients()} is empty and the caller adds every gradient into this shard's part
+     * ({@link FlatGroup#partGradients()}) itself.
+     */
+    public AdamW(NDManager parent, Map<String, NDArray> parameters, double beta1, double beta2, double epsilon,
+            double weightDecay, Kernels kernels, Shard shard, boolean partGradientsOnly) {
+        if (partGradientsOnly && shard.ranks() == 1) {
+            throw new IllegalArgumentException("gradients kept only in part need a shard of several ranks");
+        }
         this.kernels = kernels;
         this.shard = shard;
+        this.partGradientsOnly = partGradientsOnly;
         this.manager = parent.newSubManager();
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -189,7 +204,7 @@ public final class AdamW implements OptimizerState, AutoCloseable {
     private NDArray squaredNorm(NDManager scratch) {
         NDList sums = new NDList();
         for (Group group : groups) {
-            if (group.gradient != null) {
+            if (group.weight != null) {
                 group.partGradient.tempAttach(scratch);
                 sums.add(group.partGradient.norm().square()); // norm() makes no buffer-sized temporary
             }
@@ -202,9 +217,9 @@ public final class AdamW implements OptimizerState, AutoCloseable {
         for (Group group : groups) {
             if (group.gradient != null) {
                 InPlace.zero(group.gradient);
-                if (group.partGradient != group.gradient) {
-                    InPlace.zero(group.partGradient);
-                }
+            }
+            if (group.weight != null && group.partGradient != group.gradient) {
+                InPlace.zero(group.partGradient);
             }
         }
     }
@@ -263,7 +278,11 @@ public final class AdamW implements OptimizerState, AutoCloseable {
     public Map<String, Shape> momentShapes() {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         for (String moment : MOMENTS) {
-            gradients.forEach((name, gradient) -> shapes.put(moment + "." + name, gradient.getShape()));
+            for (Group group : groups) {
+                for (int m = 0; m < group.names.size(); m++) {
+                    shapes.put(moment + "." + group.names.get(m), group.shapes.get(m));
+                }
+            }
         }
         return shapes;
     }
@@ -324,6 +343,7 @@ public final class AdamW implements OptimizerState, AutoCloseable {
         private final float decay;
         private final List<String> names = new ArrayList<>();
         private final List<Long> sizes = new ArrayList<>();
+        private final List<Shape> shapes = new ArrayList<>();
         private long length;
 
         Group(String key, Map<String, NDArray> members, float decay) {
@@ -347,7 +367,8 @@ public final class AdamW implements OptimizerState, AutoCloseable {
             weight = NDArrays.concat(flat);
             weight.attach(manager);
             flat.close();
-            gradient = manager.zeros(weight.getShape(), DataType.FLOAT32, weight.getDevice());
+            gradient = partGradientsOnly ? null : manager.zeros(weight.getShape(), DataType.FLOAT32,
+                    weight.getDevice());
             Shape partShape = new Shape(partLength);
             boolean whole = shard.ranks() == 1;
             part = whole ? weight : view(weight, partRange(), partShape);
@@ -360,9 +381,12 @@ public final class AdamW implements OptimizerState, AutoCloseable {
                 long count = parameter.getShape().size();
                 names.add(member.getKey());
                 sizes.add(count);
+                shapes.add(parameter.getShape());
                 NDIndex slice = new NDIndex("{}:{}", offset, offset + count);
                 parameter.intern(weight.get(slice).reshape(parameter.getShape()));
-                gradients.put(member.getKey(), view(gradient, slice, parameter.getShape()));
+                if (gradient != null) {
+                    gradients.put(member.getKey(), view(gradient, slice, parameter.getShape()));
+                }
                 if (whole) {
                     state.put("exp_avg." + member.getKey(), view(mean, slice, parameter.getShape()));
                     state.put("exp_avg_sq." + member.getKey(), view(variance, slice, parameter.getShape()));

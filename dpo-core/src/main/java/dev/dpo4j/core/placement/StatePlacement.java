@@ -32,6 +32,14 @@ public interface StatePlacement extends OptimizerState, AutoCloseable {
      */
     double step(double learningRate, double maxNorm, double lossScale);
 
+    /**
+     * A micro-step of a step in which this rank ran no micro-batch (a step's last micro-batches do not reach every
+     * rank): a placement that exchanges gradients after every micro-step (ZeRO stage 2) joins that exchange with
+     * nothing to add, so every rank makes the same calls.
+     */
+    default void idleMicroStep() {
+    }
+
     /** Drops the gradients gathered since the last step (a step that failed part-way). */
     void clearGradients();
 

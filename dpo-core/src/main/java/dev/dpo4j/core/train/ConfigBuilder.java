@@ -167,7 +167,7 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return set(OptimizerOptions::offloadOptimizer, value);
     }
 
-    /** {@code zero_stage}: how the optimizer state is split across ranks (DeepSpeed's ZeRO stage 0 or 1). */
+    /** {@code zero_stage}: how the optimizer state is split across ranks (DeepSpeed's ZeRO stage 0, 1 or 2). */
     public B zeroStage(int value) {
         return set(OptimizerOptions::zeroStage, value);
     }

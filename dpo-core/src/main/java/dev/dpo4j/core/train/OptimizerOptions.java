@@ -28,8 +28,9 @@ public record OptimizerOptions(
         boolean offloadOptimizer,
         @Option(doc = "With several ranks, how the optimizer state is split, by DeepSpeed's ZeRO stages: 0 every rank "
                 + "holds it all and the gradients are all-reduced; 1 each rank holds its shard of the AdamW moments, "
-                + "the gradients are reduce-scattered into it and the updated weights all-gathered. LoRA's small "
-                + "state is always all-reduced.", value = "1", label = "S", min = 0, max = 1)
+                + "the gradients are reduce-scattered into it and the updated weights all-gathered; 2 also keeps "
+                + "only its shard of the float32 gradients, reduce-scattered after every micro-step. LoRA's small "
+                + "state is always all-reduced.", value = "1", label = "S", min = 0, max = 2)
         int zeroStage) {
 
     /** TRL's defaults, the state on the device. */

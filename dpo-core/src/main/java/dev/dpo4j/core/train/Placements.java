@@ -21,8 +21,8 @@ final class Placements {
     }
 
     /**
-     * Across the ranks when there are several (sharded by {@code zero_stage} 1, except LoRA's small state, which is
-     * all-reduced); else in host memory with {@code offload_optimizer} (the masters loaded there, under
+     * Across the ranks when there are several (sharded by {@code zero_stage} 1 or 2, except LoRA's small state,
+     * which is all-reduced); else in host memory with {@code offload_optimizer} (the masters loaded there, under
      * {@code stateManager}); else on the first device. AdamW over the trained weights either way.
      */
     static StatePlacement choose(DpoConfig config, TrainedModel model, Collectives ranks, DataType computeType,
@@ -33,10 +33,10 @@ final class Placements {
             throw new IllegalArgumentException("offload_optimizer keeps the optimizer state of one process in its "
                     + "host memory; with " + ranks.worldSize() + " ranks use zero_stage instead");
         }
-        Shard shard = across && o.zeroStage() >= 1 && !(model instanceof LoraModel)
-                ? new Shard(ranks.rank(), ranks.worldSize()) : Shard.WHOLE;
+        int stage = across && !(model instanceof LoraModel) ? o.zeroStage() : 0;
+        Shard shard = stage >= 1 ? new Shard(ranks.rank(), ranks.worldSize()) : Shard.WHOLE;
         AdamW adamW = new AdamW(stateManager, model.trained(), o.adamBeta1(), o.adamBeta2(), o.adamEpsilon(),
-                o.weightDecay(), kernels, shard);
+                o.weightDecay(), kernels, shard, stage == 2);
         if (across) {
             return new AcrossRanks(adamW, model.trained(), model.stackedGroups(), computeType, kernels, ranks,
                     manager);
@@ -67,7 +67,9 @@ final class Placements {
         };
         String state = config.optimizer().offloadOptimizer() ? ", optimizer state in host memory"
                 : ranks == 1 ? ""
-                : placement.shard().ranks() > 1 ? ", AdamW moments sharded over " + ranks + " ranks (ZeRO stage 1)"
+                : placement.shard().ranks() > 1 ? ", AdamW moments" + (config.optimizer().zeroStage() == 2
+                        ? " and gradients" : "") + " sharded over " + ranks + " ranks (ZeRO stage "
+                        + config.optimizer().zeroStage() + ")"
                 : ", gradients all-reduced over " + ranks + " ranks (ZeRO stage 0)";
         return type + ", " + kernels.name() + " kernels" + state;
     }

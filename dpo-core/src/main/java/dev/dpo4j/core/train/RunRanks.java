@@ -68,6 +68,11 @@ final class RunRanks implements AutoCloseable {
         return mine;
     }
 
+    /** Micro-steps of a step of {@code microBatches}: the most any rank's share holds. */
+    int microSteps(int microBatches) {
+        return (microBatches + size() - 1) / size();
+    }
+
     /**
      * The sums of every rank's window (each rank's own on one process): counts and sums added, the time the longest
      * window's, so the throughput is the run's.

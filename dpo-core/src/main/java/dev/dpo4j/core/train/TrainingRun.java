@@ -283,10 +283,14 @@ final class TrainingRun implements AutoCloseable {
         double rate = schedule.rate(globalStep);
         double gradNorm;
         try (PolicyOptimizer.Step step = optimizer.begin()) {
-            workers.run(ranks.share(microBatches), (worker, batch) -> worker.train(train, batch,
+            List<int[]> mine = ranks.share(microBatches);
+            workers.run(mine, (worker, batch) -> worker.train(train, batch,
                     step.lossFactor((double) batch.length / stepPairs)),
                     ran -> step.accumulate(ran.stream().map(Worker::weights).toList()))
                     .forEach(values -> values.addTo(interval));
+            for (int idle = mine.size(); idle < ranks.microSteps(microBatches.size()); idle++) {
+                step.idle();
+            }
             gradNorm = step.apply(rate, globalStep + 1);
         }
         globalStep++;

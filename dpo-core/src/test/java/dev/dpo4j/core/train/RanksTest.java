@@ -85,7 +85,7 @@ class RanksTest extends TinyModelTraining {
     }
 
     @ParameterizedTest(name = "zero_stage={0}")
-    @CsvSource({"0", "1"})
+    @CsvSource({"0", "1", "2"})
     void twoRanksGiveTheUpdateOfTheSameGlobalBatchInOneProcess(int stage) throws Exception {
         TrainingSummary one = base(tmp.resolve("one")).gradientAccumulationSteps(4).maxSteps(3)
                 .evalData(TinyModels.arithmetic(6)).build().train();
@@ -102,6 +102,19 @@ class RanksTest extends TinyModelTraining {
         assertTrainedAlike(modelDir, tmp.resolve("one"), tmp.resolve("two"), 1e-4f);
         assertThat(Files.readAllLines(tmp.resolve("two/metrics.jsonl")))
                 .hasSameSizeAs(Files.readAllLines(tmp.resolve("one/metrics.jsonl"))); // rank 0 alone writes
+    }
+
+    @ParameterizedTest(name = "zero_stage={0} fp16={1}")
+    @CsvSource({"1,false", "2,false", "2,true"})
+    void halfPrecisionOnTwoRanksGivesTheUpdateOfOne(int stage, boolean fp16) throws Exception {
+        UnaryOperator<DpoTrainer.Builder> precision = b -> fp16 ? b.fp16(true) : b.bf16(true);
+        TrainingSummary one = precision.apply(base(tmp.resolve("one")).gradientAccumulationSteps(4).maxSteps(3))
+                .gradientCheckpointing(true).build().train();
+        List<TrainingSummary> two = onRanks(2, settings(b -> precision.apply(b.gradientAccumulationSteps(2)
+                .maxSteps(3).zeroStage(stage).gradientCheckpointing(true))), tmp.resolve("two"));
+        assertThat(one.lastTrain().rewardsMargin()).isNotZero();
+        assertThat(two.get(1).lastTrain().loss()).isCloseTo(one.lastTrain().loss(), within(2e-3));
+        assertTrainedAlike(modelDir, tmp.resolve("one"), tmp.resolve("two"), 2e-3f);
     }
 
     @Test
@@ -126,9 +139,11 @@ class RanksTest extends TinyModelTraining {
         assertAdaptersTrainedAlike(tmp.resolve("one"), tmp.resolve("two"), 1e-4f);
     }
 
-    @Test
-    void aShardedCheckpointResumesOnTwoRanksOnOneProcessAndOnThreeRanks() throws Exception {
-        UnaryOperator<DpoTrainer.Builder> run = b -> b.maxSteps(4).saveStrategy(SaveStrategy.STEPS).saveSteps(2);
+    @ParameterizedTest(name = "zero_stage={0}")
+    @CsvSource({"1", "2"})
+    void aShardedCheckpointResumesOnTwoRanksOnOneProcessAndOnThreeRanks(int stage) throws Exception {
+        UnaryOperator<DpoTrainer.Builder> run = b -> b.maxSteps(4).saveStrategy(SaveStrategy.STEPS).saveSteps(2)
+                .zeroStage(stage);
         onRanks(2, settings(b -> run.apply(b).gradientAccumulationSteps(3)), tmp.resolve("two"));
         Path checkpoint = tmp.resolve("two/checkpoint-2");
         assertThat(checkpoint.resolve(OptimizerShards.fileName(0))).isRegularFile();
@@ -144,8 +159,8 @@ class RanksTest extends TinyModelTraining {
                 .saveSteps(2).resumeFromCheckpoint(checkpoint).build().train();
         assertTrainedAlike(modelDir, tmp.resolve("two"), tmp.resolve("one"), 1e-4f);
 
-        onRanks(3, settings(b -> run.apply(b).gradientAccumulationSteps(2).resumeFromCheckpoint(checkpoint)),
-                tmp.resolve("three"));
+        onRanks(3, settings(b -> run.apply(b).gradientAccumulationSteps(2).zeroStage(3 - stage)
+                .resumeFromCheckpoint(checkpoint)), tmp.resolve("three"));
         assertTrainedAlike(modelDir, tmp.resolve("two"), tmp.resolve("three"), 1e-4f);
     }
 

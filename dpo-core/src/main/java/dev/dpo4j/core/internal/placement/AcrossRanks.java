@@ -18,7 +18,9 @@ import java.util.Map;
  *   <li>stage 0: each flat gradient is all-reduced and every rank applies the same whole update;</li>
  *   <li>stage 1: each flat gradient is reduce-scattered into this rank's part ({@link AdamW.FlatGroup#partGradients()}),
  *       AdamW updates that part of the masters with part-sized moments, clipping by the norm summed over the ranks,
- *       and the updated parts are all-gathered into every rank's masters.</li>
+ *       and the updated parts are all-gathered into every rank's masters;</li>
+ *   <li>stage 2: as stage 1, but the gradients are reduce-scattered after every micro-step ({@link PartGradients}),
+ *       so a rank keeps no whole float32 gradient buffer, only its part.</li>
  * </ul>
  * The gradients the micro-batches leave are summed, not averaged: each micro-batch's loss already carries its share
  * of the whole step's pairs.
@@ -55,16 +57,33 @@ public final class AcrossRanks extends AdamWPlacement {
         if (index > 0) {
             throw new IllegalArgumentException("a rank trains on one device; run one rank per device");
         }
+        GradientSink sink = partGradientsOnly()
+                ? new PartGradients(adamW.flatGroups(), ranks, kernels, scratch, FlatRuns.RUN_ELEMENTS)
+                : GradientSink.addInto(adamW.gradients(), kernels);
         return computeType != DataType.FLOAT32
-                ? new HalfCopies(masters, adamW.gradients(), manager, kernels, computeType, stackable)
-                : new MasterWeights(masters, adamW.gradients());
+                ? new HalfCopies(masters, sink, manager, kernels, computeType, stackable)
+                : new MasterWeights(masters, sink);
+    }
+
+    /** Joins the other ranks' reduce-scatter of a micro-step with zeros (stage 2); nothing otherwise. */
+    @Override
+    public void idleMicroStep() {
+        if (partGradientsOnly()) {
+            new PartGradients(adamW.flatGroups(), ranks, kernels, scratch, FlatRuns.RUN_ELEMENTS).drain(List.of(),
+                    List.of());
+        }
+    }
+
+    /** Whether the drain already sums into the parts (stage 2): the optimizer keeps no whole gradient buffer. */
+    private boolean partGradientsOnly() {
+        return adamW.flatGroups().stream().anyMatch(g -> g.gradients() == null);
     }
 
     /** Sums the gradients over the ranks, then one update of this rank's part, gathered into every rank's masters. */
     @Override
     public double step(double learningRate, double maxNorm, double lossScale) {
         boolean sharded = adamW.shard().ranks() > 1;
-        for (AdamW.FlatGroup group : adamW.flatGroups()) {
+        for (AdamW.FlatGroup group : partGradientsOnly() ? List.<AdamW.FlatGroup>of() : adamW.flatGroups()) {
             if (sharded) {
                 ranks.reduceScatterSum(group.gradients(), group.partGradients());
             } else {

@@ -30,7 +30,7 @@ public final class HalfCopies implements DeviceWeights {
     private final StackedLeaves stacked = new StackedLeaves();
     private final List<NDArray> targets = new ArrayList<>();
     private final List<NDArray> sources = new ArrayList<>();
-    private final Map<String, NDArray> gradients;
+    private final GradientSink sink;
     private final NDManager manager;
     private final Kernels kernels;
     private final DataType type;
@@ -53,10 +53,16 @@ public final class HalfCopies implements DeviceWeights {
      */
     public HalfCopies(Map<String, NDArray> masters, Map<String, NDArray> gradients, NDManager parent,
             Kernels kernels, DataType type, List<List<String>> groups) {
+        this(masters, GradientSink.addInto(gradients, kernels), parent, kernels, type, groups);
+    }
+
+    /** As the other constructors, the drained gradients sent to {@code sink}. */
+    public HalfCopies(Map<String, NDArray> masters, GradientSink sink, NDManager parent, Kernels kernels,
+            DataType type, List<List<String>> groups) {
         this.masters = masters;
         this.type = type;
         this.kernels = kernels;
-        this.gradients = gradients;
+        this.sink = sink;
         this.manager = parent.newSubManager();
         FusedProjections.stacks(groups, masters, (names, offsets) -> leaf(names)).forEach(stacked::add);
         stacked.aliases(manager).forEach((name, alias) -> {
@@ -103,18 +109,15 @@ public final class HalfCopies implements DeviceWeights {
         return stacked.view(copies::get);
     }
 
-    /** Adds the micro-batches' gradients of the copies into the float32 accumulators and clears them. */
+    /** Sends the micro-batches' gradients of the copies to the sink (the float32 accumulators) and clears them. */
     @Override
     public void drainGradients() {
         try (NDManager scratch = manager.newSubManager()) {
-            List<NDArray> sums = new ArrayList<>(masters.size());
+            List<String> names = new ArrayList<>(masters.keySet());
             List<NDArray> addends = new ArrayList<>(masters.size());
             StackedLeaves.Gradients stackedGradients = stacked.gradients(scratch);
-            masters.keySet().forEach(name -> {
-                addends.add(stackedGradients.of(name, copies));
-                sums.add(gradients.get(name));
-            });
-            kernels.drainInto(sums, addends);
+            names.forEach(name -> addends.add(stackedGradients.of(name, copies)));
+            sink.drain(names, addends);
         }
     }
 

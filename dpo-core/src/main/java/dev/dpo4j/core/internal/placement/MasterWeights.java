@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.placement.DeviceWeights;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,15 +16,25 @@ import java.util.Map;
 public final class MasterWeights implements DeviceWeights {
 
     private final Map<String, NDArray> masters;
-    private final Map<String, NDArray> gradients;
+    private final GradientSink sink;
 
     /**
      * @param masters the float32 weights by name (they start requiring a gradient)
      * @param gradients the optimizer's float32 gradient views by name
      */
     public MasterWeights(Map<String, NDArray> masters, Map<String, NDArray> gradients) {
+        this(masters, (names, addends) -> {
+            for (int i = 0; i < names.size(); i++) {
+                gradients.get(names.get(i)).addi(addends.get(i));
+                InPlace.zero(addends.get(i));
+            }
+        });
+    }
+
+    /** As the other constructor, the drained gradients sent to {@code sink}. */
+    public MasterWeights(Map<String, NDArray> masters, GradientSink sink) {
         this.masters = masters;
-        this.gradients = gradients;
+        this.sink = sink;
         masters.values().forEach(weight -> weight.setRequiresGradient(true));
     }
 
@@ -45,14 +57,19 @@ public final class MasterWeights implements DeviceWeights {
 
     @Override
     public void drainGradients() {
-        masters.forEach((name, weight) -> {
-            NDArray gradient = weight.getGradient();
-            try (NDManager scratch = weight.getManager().newSubManager()) {
+        if (masters.isEmpty()) {
+            return;
+        }
+        List<String> names = new ArrayList<>(masters.keySet());
+        try (NDManager scratch = masters.values().iterator().next().getManager().newSubManager()) {
+            List<NDArray> addends = new ArrayList<>(names.size());
+            for (String name : names) {
+                NDArray gradient = masters.get(name).getGradient();
                 gradient.attach(scratch);
-                gradients.get(name).addi(gradient);
-                InPlace.zero(gradient);
+                addends.add(gradient);
             }
-        });
+            sink.drain(names, addends);
+        }
     }
 
     /** The masters stop requiring a gradient. */

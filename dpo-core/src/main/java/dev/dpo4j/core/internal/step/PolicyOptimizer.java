@@ -84,6 +84,12 @@ public final class PolicyOptimizer {
             ran.forEach(DeviceWeights::drainGradients);
         }
 
+        /** A micro-step in which this rank ran nothing, while other ranks did ({@link StatePlacement#idleMicroStep}). */
+        public void idle() {
+            requireOpen("idle");
+            placement.idleMicroStep();
+        }
+
         /**
          * Unscales, clips by global norm and applies AdamW, then clears the gradients; a step whose gradients are not
          * finite is skipped and the loss scale lowered. Workers see the new weights from the next {@link #begin()}
