@@ -111,6 +111,11 @@ struct Group {
   std::shared_ptr<gloo::rendezvous::Context> context;
   std::chrono::milliseconds timeout;
   uint32_t tag = 0;
+  // The last reduce-scatter, kept for the next one of the same length: building one allocates and clears twice the
+  // input's size of scratch memory and reserves slots on every pair. It works on its own copy of the input, so that
+  // whether it is rebuilt depends on the length alone, which every rank shares (slots must match across ranks).
+  std::unique_ptr<gloo::ReduceScatterHalvingDoubling<float>> reduceScatter;
+  std::vector<float> reduceScatterInput;
 };
 
 Group* group(jlong handle) {
@@ -194,8 +199,8 @@ JNIEXPORT void JNICALL Java_dev_dpo4j_collectives_internal_GlooNative_allReduceS
   });
 }
 
-// Gloo's ReduceScatterHalvingDoubling leaves this rank's part of the sum at the start of the input; it is copied
-// into the shard from there.
+// Gloo's ReduceScatterHalvingDoubling (this Gloo has no reduce-scatter of the newer Options kind) leaves this rank's
+// part of the sum at the start of its input; it is copied into the shard from there. The input is left as it was.
 JNIEXPORT void JNICALL Java_dev_dpo4j_collectives_internal_GlooNative_reduceScatterSum(JNIEnv* env, jclass,
     jlong handle, jobject input, jobject shard) {
   guarded(env, "reduce-scatter", [&]() {
@@ -209,10 +214,16 @@ JNIEXPORT void JNICALL Java_dev_dpo4j_collectives_internal_GlooNative_reduceScat
       throw std::runtime_error("the input must hold world size times the shard's bytes, under 2^31 elements");
     }
     int count = static_cast<int>(inBytes / sizeof(float));
-    std::vector<int> parts(size, count / size);
-    gloo::ReduceScatterHalvingDoubling<float> algorithm(g->context, std::vector<float*>{in}, count, parts);
-    algorithm.run();
-    std::memcpy(out, in, shardBytes);
+    if (!g->reduceScatter || g->reduceScatterInput.size() != static_cast<size_t>(count)) {
+      g->reduceScatter.reset();
+      g->reduceScatterInput = std::vector<float>(count);
+      std::vector<int> parts(size, count / size);
+      g->reduceScatter = std::make_unique<gloo::ReduceScatterHalvingDoubling<float>>(
+          g->context, std::vector<float*>{g->reduceScatterInput.data()}, count, parts);
+    }
+    std::memcpy(g->reduceScatterInput.data(), in, inBytes);
+    g->reduceScatter->run();
+    std::memcpy(out, g->reduceScatterInput.data(), shardBytes);
   });
 }
 

@@ -44,16 +44,22 @@ class GlooThreadsTest {
     @Test
     void reduceScatterLeavesEachRankItsPartOfTheSum() throws Exception {
         List<float[]> shards = ThreadRanks.run(3, TIMEOUT, (c, m) -> {
-            // rank r holds r * 100 + i at position i
-            NDArray input = m.arange(6f).add(100f * c.rank());
-            NDArray shard = m.zeros(new Shape(2));
-            c.reduceScatterSum(input, shard);
-            return shard.toFloatArray();
+            float[] all = new float[6];
+            for (int step = 0; step < 3; step++) {
+                // new arrays each step; rank r holds r * 100 + step + i at position i; a longer one in between
+                NDArray input = m.arange(6f).add(100f * c.rank() + step);
+                NDArray shard = m.zeros(new Shape(2));
+                c.reduceScatterSum(input, shard);
+                assertThat(input.toFloatArray()[5]).isEqualTo(100f * c.rank() + step + 5);
+                System.arraycopy(shard.toFloatArray(), 0, all, 2 * (step % 3), 2);
+                c.reduceScatterSum(m.ones(new Shape(9)), m.zeros(new Shape(3)));
+            }
+            return all;
         });
-        // sum at i: 0 + 100 + 200 + 3i; rank r gets positions 2r and 2r + 1
-        assertThat(shards.get(0)).containsExactly(300, 303);
-        assertThat(shards.get(1)).containsExactly(306, 309);
-        assertThat(shards.get(2)).containsExactly(312, 315);
+        // sum at i: 0 + 100 + 200 + 3 * (step + i); rank r gets positions 2r and 2r + 1
+        assertThat(shards.get(0)).containsExactly(300, 303, 303, 306, 306, 309);
+        assertThat(shards.get(1)).containsExactly(306, 309, 309, 312, 312, 315);
+        assertThat(shards.get(2)).containsExactly(312, 315, 315, 318, 318, 321);
     }
 
     @Test

@@ -73,6 +73,11 @@ public final class GlooCollectives implements Collectives {
         buffer.asDoubleBuffer().get(values);
     }
 
+    /**
+     * Gloo's halving-doubling reduce-scatter, on a copy of {@code input} (left as it was). The group keeps it, and
+     * three times the input's size of host memory, for the next call of the same length: building one costs more
+     * than the call itself (64 MB: 407 ms against 40 ms on this project's 2-core machine).
+     */
     @Override
     public void reduceScatterSum(NDArray input, NDArray shard) {
         if (input.getDataType() != DataType.FLOAT32 || shard.getDataType() != DataType.FLOAT32) {

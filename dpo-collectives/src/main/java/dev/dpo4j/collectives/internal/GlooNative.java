@@ -17,7 +17,10 @@ final class GlooNative {
     /** Sums float32 ({@code doubles} false) or float64 elements over the ranks, in place. */
     static native void allReduceSum(long group, ByteBuffer buffer, boolean doubles);
 
-    /** Sums float32 {@code input} (overwritten) over the ranks and copies this rank's part into {@code shard}. */
+    /**
+     * Sums float32 {@code input} over the ranks into this rank's {@code shard}. The group keeps the algorithm (and
+     * three times the input's size of host memory) for the next call of the same length.
+     */
     static native void reduceScatterSum(long group, ByteBuffer input, ByteBuffer shard);
 
     /** Every rank's {@code shard} bytes into {@code output}, in rank order. */
