@@ -39,10 +39,13 @@ import dev.dpo4j.core.model.ModelConfig;
  *     training only)
  * @param stateShards the parts the AdamW moments are split into across ranks ({@code zero_stage} 1: the world size;
  *     1 otherwise); a rank also holds its part of the gradients
+ * @param shardedGradients whether a rank keeps only its part of the float32 gradients ({@code zero_stage} 2), no
+ *     whole buffer beside its half-precision copies' gradients
  */
 public record MemoryInputs(ModelConfig config, DataType computeType, boolean usePeft, long adapterParameters,
         ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
-        Boolean gradientCheckpointing, HeadChunks headChunks, boolean offloadOptimizer, int stateShards) {
+        Boolean gradientCheckpointing, HeadChunks headChunks, boolean offloadOptimizer, int stateShards,
+        boolean shardedGradients) {
 
     /**
      * A fixed allowance per device for what no formula counts: the CUDA context and cuBLAS workspaces (about half a
@@ -64,6 +67,9 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
                     + devices + " devices, per_device_train_batch_size " + perDeviceTrainBatchSize
                     + ", max_length " + maxLength);
         }
+        if (shardedGradients && stateShards < 2) {
+            throw new IllegalArgumentException("gradients sharded over " + stateShards + " rank need several ranks");
+        }
         if (stateShards < 1) {
             throw new IllegalArgumentException("the optimizer state is split into " + stateShards
                     + " shards; at least 1");
@@ -78,7 +84,7 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
             ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
             Boolean gradientCheckpointing, HeadChunks headChunks) {
         this(config, computeType, usePeft, adapterParameters, reference, devices, perDeviceTrainBatchSize, maxLength,
-                gradientCheckpointing, headChunks, false, 1);
+                gradientCheckpointing, headChunks, false, 1, false);
     }
 
     /** The inputs of a run of one process (its optimizer state not split across ranks). */
@@ -86,7 +92,7 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
             ReferenceModel reference, int devices, int perDeviceTrainBatchSize, int maxLength,
             Boolean gradientCheckpointing, HeadChunks headChunks, boolean offloadOptimizer) {
         this(config, computeType, usePeft, adapterParameters, reference, devices, perDeviceTrainBatchSize, maxLength,
-                gradientCheckpointing, headChunks, offloadOptimizer, 1);
+                gradientCheckpointing, headChunks, offloadOptimizer, 1, false);
     }
 
     /** Every weight of the model ({@link CausalLm#expectedShapes}). */
@@ -127,31 +133,34 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
     public MemoryInputs withUsePeft(boolean value) {
         return new MemoryInputs(config, computeType, value, adapterParameters, value ? reference.withPeft()
                 : reference, devices, perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks,
-                offloadOptimizer && !value, stateShards);
+                offloadOptimizer && !value, stateShards, shardedGradients);
     }
 
     /** With {@code gradient_checkpointing} {@code value} (null: auto). */
     public MemoryInputs withGradientCheckpointing(Boolean value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, maxLength, value, headChunks, offloadOptimizer, stateShards);
+                perDeviceTrainBatchSize, maxLength, value, headChunks, offloadOptimizer, stateShards, shardedGradients);
     }
 
     /** With {@code value} pairs per device per micro-batch. */
     public MemoryInputs withPerDeviceTrainBatchSize(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices, value,
-                maxLength, gradientCheckpointing, headChunks, offloadOptimizer, stateShards);
+                maxLength, gradientCheckpointing, headChunks, offloadOptimizer, stateShards,
+                shardedGradients);
     }
 
     /** With pairs of at most {@code value} tokens. */
     public MemoryInputs withMaxLength(int value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunks, offloadOptimizer, stateShards);
+                perDeviceTrainBatchSize, value, gradientCheckpointing, headChunks, offloadOptimizer, stateShards,
+                shardedGradients);
     }
 
     /** With the optimizer state in host memory ({@code offload_optimizer}) or on the primary device. */
     public MemoryInputs withOffloadOptimizer(boolean value) {
         return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
-                perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks, value, stateShards);
+                perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks, value, stateShards,
+                shardedGradients);
     }
 
     /** The bytes a device holds before activations, per kind of device. */
@@ -179,7 +188,8 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
             long masters = (long) Float.BYTES * trained;
             long moments = 2 * ((long) Float.BYTES * ((trained + stateShards - 1) / stateShards));
             long partGradients = stateShards > 1 ? moments / 2 : 0;
-            return new MemoryEstimate.PerDevice(masters + copies + element * frozen, masters + copies
+            long wholeGradients = shardedGradients && copies > 0 ? 0 : masters;
+            return new MemoryEstimate.PerDevice(masters + copies + element * frozen, wholeGradients + copies
                     + partGradients, moments, referenceBytes, activations, workspace);
         }
 

@@ -60,18 +60,19 @@ final class RunMemory {
      * What a run of {@code config} keeps, its longest pair {@code longestPair} tokens: the estimate's inputs.
      *
      * @param referenceGiven whether a reference model of its own was given (a copy even with LoRA)
-     * @param ranks the ranks of the run (its moments are split across them with {@code zero_stage} 1)
+     * @param ranks the ranks of the run (its moments are split across them with {@code zero_stage} 1 and 2, its
+     *     float32 gradients too with 2)
      */
     static MemoryInputs inputs(DpoConfig config, ModelConfig model, DataType computeType, int devices,
             boolean needsReference, boolean referenceGiven, int longestPair, int ranks) {
         LoraOptions lora = config.lora();
+        int stage = lora.usePeft() || ranks == 1 ? 0 : config.optimizer().zeroStage();
         ReferenceModel reference = !needsReference ? ReferenceModel.NONE
                 : config.reference().precomputeRefLogProbs() ? ReferenceModel.PRECOMPUTED
                 : lora.usePeft() && !referenceGiven ? ReferenceModel.ADAPTERS_OFF : ReferenceModel.COPY;
         return new MemoryInputs(model, computeType, lora.usePeft(), lora.adapterParameters(model), reference, devices,
                 config.batching().perDeviceTrainBatchSize(), Math.max(1, longestPair),
                 config.gradientCheckpointing(), RecomputePlan.headChunks(model.vocabSize()),
-                config.optimizer().offloadOptimizer(),
-                lora.usePeft() || config.optimizer().zeroStage() == 0 ? 1 : ranks);
+                config.optimizer().offloadOptimizer(), stage == 0 ? 1 : ranks, stage == 2);
     }
 }

@@ -19,9 +19,13 @@ class ShardedMemoryTest {
 
     /** Full-parameter bfloat16 Mistral-7B, one pair of 6000 tokens per rank, checkpointing, its reference a copy. */
     private static MemoryEstimate.PerDevice mistral(int shards) {
+        return mistral(shards, false);
+    }
+
+    private static MemoryEstimate.PerDevice mistral(int shards, boolean shardedGradients) {
         return new MemoryInputs(MISTRAL, DataType.BFLOAT16, false, LoraOptions.enabled().adapterParameters(MISTRAL),
-                ReferenceModel.COPY, 1, 1, 6000, true, RecomputePlan.headChunks(MISTRAL.vocabSize()), false, shards)
-                .estimate(80L << 30).primary();
+                ReferenceModel.COPY, 1, 1, 6000, true, RecomputePlan.headChunks(MISTRAL.vocabSize()), false, shards,
+                shardedGradients).estimate(80L << 30).primary();
     }
 
     @Test
@@ -36,6 +40,17 @@ class ShardedMemoryTest {
         assertThat(eighth.weights() / GIB).isCloseTo(40.5, offset(0.1));
         assertThat(eighth.gradients() / GIB).isCloseTo(43.8, offset(0.1));
         assertThat(eighth.optimizerState() / GIB).isCloseTo(6.7, offset(0.1));
+    }
+
+    @Test
+    void zeroStageTwoKeepsNoWholeFloat32Gradients() {
+        MemoryEstimate.PerDevice stageOne = mistral(8);
+        MemoryEstimate.PerDevice stageTwo = mistral(8, true);
+        assertThat(stageOne.gradients() - stageTwo.gradients()).isEqualTo(4 * MISTRAL_PARAMETERS);
+        // per rank, in GiB: 40.5 weights, 16.9 gradients (bfloat16 copies' and the float32 part), 6.7 moments
+        assertThat(stageTwo.gradients() / GIB).isCloseTo(16.9, offset(0.1));
+        assertThatThrownBy(() -> mistral(1, true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("need several ranks");
     }
 
     @Test

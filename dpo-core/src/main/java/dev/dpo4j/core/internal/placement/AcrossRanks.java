@@ -16,7 +16,8 @@ import java.util.Map;
  * micro-batches the gradients meet over the {@link Collectives}:
  * <ul>
  *   <li>stage 0: each flat gradient is all-reduced and every rank applies the same whole update;</li>
- *   <li>stage 1: each flat gradient is reduce-scattered into this rank's part ({@link AdamW.FlatGroup#partGradients()}),
+ *   <li>stage 1: each flat gradient is reduce-scattered, in bounded chunks ({@link PartGradients}), into this rank's
+ *       part ({@link AdamW.FlatGroup#partGradients()}),
  *       AdamW updates that part of the masters with part-sized moments, clipping by the norm summed over the ranks,
  *       and the updated parts are all-gathered into every rank's masters;</li>
  *   <li>stage 2: as stage 1, but the gradients are reduce-scattered after every micro-step ({@link PartGradients}),
@@ -57,9 +58,7 @@ public final class AcrossRanks extends AdamWPlacement {
         if (index > 0) {
             throw new IllegalArgumentException("a rank trains on one device; run one rank per device");
         }
-        GradientSink sink = partGradientsOnly()
-                ? new PartGradients(adamW.flatGroups(), ranks, kernels, scratch, FlatRuns.RUN_ELEMENTS)
-                : GradientSink.addInto(adamW.gradients(), kernels);
+        GradientSink sink = partGradientsOnly() ? partGradients() : GradientSink.addInto(adamW.gradients(), kernels);
         return computeType != DataType.FLOAT32
                 ? new HalfCopies(masters, sink, manager, kernels, computeType, stackable)
                 : new MasterWeights(masters, sink);
@@ -69,8 +68,7 @@ public final class AcrossRanks extends AdamWPlacement {
     @Override
     public void idleMicroStep() {
         if (partGradientsOnly()) {
-            new PartGradients(adamW.flatGroups(), ranks, kernels, scratch, FlatRuns.RUN_ELEMENTS).drain(List.of(),
-                    List.of());
+            partGradients().drain(List.of(), List.of());
         }
     }
 
@@ -82,20 +80,21 @@ public final class AcrossRanks extends AdamWPlacement {
     /** Sums the gradients over the ranks, then one update of this rank's part, gathered into every rank's masters. */
     @Override
     public double step(double learningRate, double maxNorm, double lossScale) {
-        boolean sharded = adamW.shard().ranks() > 1;
-        for (AdamW.FlatGroup group : partGradientsOnly() ? List.<AdamW.FlatGroup>of() : adamW.flatGroups()) {
-            if (sharded) {
-                ranks.reduceScatterSum(group.gradients(), group.partGradients());
-            } else {
-                ranks.allReduceSum(group.gradients());
-            }
+        if (adamW.shard().ranks() == 1) {
+            adamW.flatGroups().forEach(group -> ranks.allReduceSum(group.gradients()));
+            return adamW.step(learningRate, maxNorm, lossScale);
         }
-        double norm = adamW.step(learningRate, maxNorm, lossScale,
-                sharded ? ranks::allReduceSum : squared -> { });
-        if (sharded) {
-            gatherWeights();
+        if (!partGradientsOnly()) { // stage 1: the whole gradients, in the same bounded chunks as stage 2's drains
+            Map<String, NDArray> gradients = adamW.gradients();
+            partGradients().drain(List.copyOf(gradients.keySet()), List.copyOf(gradients.values()));
         }
+        double norm = adamW.step(learningRate, maxNorm, lossScale, ranks::allReduceSum);
+        gatherWeights();
         return norm;
+    }
+
+    private PartGradients partGradients() {
+        return new PartGradients(adamW.flatGroups(), ranks, kernels, scratch, FlatRuns.RUN_ELEMENTS);
     }
 
     /** Every rank's updated part of the masters into every rank's whole buffers. */
