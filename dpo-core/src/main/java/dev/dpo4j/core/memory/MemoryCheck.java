@@ -8,9 +8,10 @@ import java.util.function.IntFunction;
  * Refuses a run whose memory estimate exceeds its devices' free memory before its model is loaded, naming the
  * options that would make it fit, each found by estimating again with that one change: {@code use_peft}, {@code
  * gradient_checkpointing true}, {@code offload_optimizer true} (alone or with checkpointing), the largest {@code
- * per_device_train_batch_size} and the longest {@code max_length} that fit. More devices are never named: each holds a
- * whole copy and its own micro-batch, and the primary keeps the optimizer, so they do not lower the estimate of any
- * device. A run whose optimizer state lives in host memory ({@code offload_optimizer}) is refused too when that state
+ * per_device_train_batch_size} and the longest {@code max_length} that fit, and for full-parameter training {@code
+ * zero_stage 2} or the fewest ranks ({@code --nproc_per_node}) that fit at that stage. More devices of one process are
+ * never named: each holds a whole copy and its own micro-batch, and the primary keeps the optimizer, so they do not
+ * lower the estimate of any device; more ranks do, as they split the optimizer state. A run whose optimizer state lives in host memory ({@code offload_optimizer}) is refused too when that state
  * exceeds the host's available memory, and a fix is named only where the host holds it.
  */
 public final class MemoryCheck {
@@ -65,12 +66,13 @@ public final class MemoryCheck {
         if (!checkpointing) {
             fit(fixes, "gradient_checkpointing true", inputs.withGradientCheckpointing(true), free, hostAvailable);
         }
-        if (!inputs.usePeft() && !inputs.offloadOptimizer()
+        if (!inputs.usePeft() && !inputs.offloadOptimizer() && inputs.stateShards() == 1
                 && !fit(fixes, "offload_optimizer true", inputs.withOffloadOptimizer(true), free, hostAvailable)
                 && !checkpointing) {
             fit(fixes, "offload_optimizer true with gradient_checkpointing true",
                     inputs.withOffloadOptimizer(true).withGradientCheckpointing(true), free, hostAvailable);
         }
+        ranks(fixes, inputs, free, hostAvailable);
         largest(fixes, "per_device_train_batch_size", inputs.perDeviceTrainBatchSize(),
                 inputs::withPerDeviceTrainBatchSize, free, hostAvailable);
         largest(fixes, "max_length", inputs.maxLength(), inputs::withMaxLength, free, hostAvailable);
@@ -97,6 +99,28 @@ public final class MemoryCheck {
         return fixes.isEmpty() ? "Neither offload_optimizer false nor use_peft true fits the GPU; it needs a host with "
                 + "more memory." : "It would fit with " + String.join(", or ", fixes) + ", or on a host with more "
                 + "memory.";
+    }
+
+    /**
+     * For full-parameter training with the state on the GPU: ZeRO stage 2 on this run's ranks, or the fewest ranks
+     * (of 2, 4 and 8 GPUs, one process each) that fit at stage 2.
+     */
+    private static void ranks(List<String> fixes, MemoryInputs inputs, long free, long hostAvailable) {
+        if (inputs.usePeft() || inputs.offloadOptimizer()) {
+            return;
+        }
+        if (inputs.stateShards() > 1) {
+            if (!inputs.shardedGradients()) {
+                fit(fixes, "zero_stage 2", inputs.withRanks(inputs.stateShards(), 2), free, hostAvailable);
+            }
+            return;
+        }
+        for (int ranks = 2; ranks <= 8; ranks *= 2) {
+            if (fit(fixes, "--nproc_per_node " + ranks + " with zero_stage 2",
+                    inputs.withRanks(ranks, 2), free, hostAvailable)) {
+                return;
+            }
+        }
     }
 
     /** Adds {@code fix} with its estimate when {@code changed} fits; whether it did. */

@@ -163,6 +163,17 @@ public record MemoryInputs(ModelConfig config, DataType computeType, boolean use
                 shardedGradients);
     }
 
+    /**
+     * Across {@code ranks} ranks with ZeRO stage {@code stage}: the moments split over them from stage 1 on, the
+     * float32 gradients too at stage 2 (stage 0, or one rank: nothing split).
+     */
+    public MemoryInputs withRanks(int ranks, int stage) {
+        boolean split = ranks > 1 && stage > 0;
+        return new MemoryInputs(config, computeType, usePeft, adapterParameters, reference, devices,
+                perDeviceTrainBatchSize, maxLength, gradientCheckpointing, headChunks, offloadOptimizer,
+                split ? ranks : 1, split && stage == 2);
+    }
+
     /** The bytes a device holds before activations, per kind of device. */
     private final class PerDeviceParts {
         private final long workspace;

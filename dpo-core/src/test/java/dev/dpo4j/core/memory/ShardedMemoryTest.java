@@ -54,6 +54,21 @@ class ShardedMemoryTest {
     }
 
     @Test
+    void aRefusalNamesZeroStageTwoOrTheRanksThatFit() {
+        MemoryInputs one = new MemoryInputs(MISTRAL, DataType.BFLOAT16, false,
+                LoraOptions.enabled().adapterParameters(MISTRAL), ReferenceModel.PRECOMPUTED, 1, 1, 2048, true,
+                RecomputePlan.headChunks(MISTRAL.vocabSize()), false);
+        assertThatThrownBy(() -> MemoryCheck.requireFits(one, 80L << 30, Long.MAX_VALUE))
+                .hasMessageContaining("needs an estimated 138.5 GiB")
+                .hasMessageContaining("--nproc_per_node 4 with zero_stage 2 (77.8 GiB)");
+        // eight ranks at ZeRO 1 with 6000-token pairs: stage 2 fits; offloading is for one process, not named
+        assertThatThrownBy(() -> MemoryCheck.requireFits(one.withRanks(8, 1).withMaxLength(6000), 80L << 30,
+                Long.MAX_VALUE)).hasMessageContaining("needs an estimated 99.3 GiB")
+                .hasMessageContaining("zero_stage 2 (72.3 GiB)").hasMessageNotContaining("offload_optimizer")
+                .hasMessageNotContaining("nproc_per_node");
+    }
+
+    @Test
     void theShardsAreCounted() {
         assertThatThrownBy(() -> mistral(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("split into 0 shards");
