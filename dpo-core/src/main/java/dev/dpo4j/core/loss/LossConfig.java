@@ -25,9 +25,11 @@ public record LossConfig(
                 + "probability of its chosen and rejected completions (detached), as TRL's use_weighting; every "
                 + "loss type but aot and aot_unpaired, which sort the pairs.", value = "false")
         boolean useWeighting,
-        @Option(doc = "LD-DPO (Liu et al. 2024): log-probs of completion tokens beyond the shorter completion of a "
-                + "pair count A times, policy and reference alike, for every loss type; in [0, 1] (1: plain DPO, 0: "
-                + "the extra tokens dropped).", defaultDoc = "off", label = "A", min = 0, max = 1)
+        @Option(doc = "LD-DPO (Liu et al. 2024), as TRL's ld_alpha: log-probs of completion tokens beyond the "
+                + "shorter completion of a pair count A times, policy and reference alike, for every loss type; in "
+                + "[0, 1] (1: plain DPO, 0: the extra tokens dropped). The sft term (and rpo_alpha's) sums the "
+                + "weighted log-probs too, where TRL's reads the logits unweighted.", defaultDoc = "off", label = "A",
+                min = 0, max = 1)
         Double ldAlpha,
         LossOptions options) {
 
