@@ -53,7 +53,8 @@ public final class MetricsAccumulator {
         entropy = window.entropy();
         tokenAccuracy = window.tokenAccuracy();
         microBatches = window.microBatches();
-        trainTokensBefore = window.trainTokensBefore();
+        // counting on from the window's count (an evaluation's window is converted only to be reported)
+        trainTokensBefore = window.trainTokens() - window.tokens();
         countsTrainTokens = true;
         startNanos = System.nanoTime() - (long) (window.seconds() * 1e9);
     }
@@ -76,17 +77,18 @@ public final class MetricsAccumulator {
      * @param entropy the sum of the micro-batches' mean entropies (0 in checkpoints written before it was recorded)
      * @param tokenAccuracy the sum of the micro-batches' token accuracies
      * @param microBatches how many micro-batches those sums cover
-     * @param trainTokensBefore the training tokens of the run before this window
+     * @param trainTokens the training tokens of the run through this window (an evaluation's: through the training
+     *     window it was run in); 0 in checkpoints written before it was recorded, whose resumed count restarts
      */
     public record Window(long pairs, double loss, double chosenRewards, double rejectedRewards, double correct,
             double chosenLogps, double rejectedLogps, double chosenLogits, double rejectedLogits, long tokens,
-            double seconds, double entropy, double tokenAccuracy, long microBatches, long trainTokensBefore) {
+            double seconds, double entropy, double tokenAccuracy, long microBatches, long trainTokens) {
 
         /** Validates the counts. */
         public Window {
-            if (pairs < 0 || tokens < 0 || !(seconds >= 0) || microBatches < 0 || trainTokensBefore < 0) {
+            if (pairs < 0 || tokens < 0 || !(seconds >= 0) || microBatches < 0 || trainTokens < 0) {
                 throw new IllegalArgumentException("pairs " + pairs + ", tokens " + tokens + ", seconds " + seconds
-                        + ", micro-batches " + microBatches + " and tokens before " + trainTokensBefore
+                        + ", micro-batches " + microBatches + " and training tokens " + trainTokens
                         + " must not be negative");
             }
         }
@@ -104,7 +106,7 @@ public final class MetricsAccumulator {
     public Window window() {
         return new Window(pairs, loss, chosenRewards, rejectedRewards, correct, chosenLogps, rejectedLogps,
                 chosenLogits, rejectedLogits, tokens, (System.nanoTime() - startNanos) / 1e9, entropy, tokenAccuracy,
-                microBatches, trainTokensBefore);
+                microBatches, numTokens());
     }
 
     /**

@@ -37,6 +37,9 @@ class MetricsAccumulatorTest {
         Map<String, Double> eval = evaluation.toMetrics(3, 0.75, Double.NaN, Double.NaN).toMap("eval_");
         assertThat(eval).containsEntry("eval_num_tokens", 180.0).containsEntry("eval_entropy", 2.0)
                 .containsEntry("eval_mean_token_accuracy", 0.25);
+        // so does its window, as the ranks' summed windows are reported
+        assertThat(new MetricsAccumulator(evaluation.window()).toMetrics(3, 0.75, Double.NaN, Double.NaN)
+                .numTokens()).isEqualTo(180);
         // a window without token metrics leaves them out of the row, and counts on
         Map<String, Double> train = second.toMetrics(3, 0.75, 1e-3, 1.0).toMap("");
         assertThat(train).containsEntry("num_tokens", 180.0).doesNotContainKeys("entropy", "mean_token_accuracy");
@@ -58,11 +61,12 @@ class MetricsAccumulatorTest {
         assertThat(resumed.meanTokenAccuracy()).isEqualTo(0.75);
         assertThat(resumed.numTokens()).isEqualTo(50);
 
-        // written before these metrics existed: no micro-batches counted, no earlier tokens
+        // written before these metrics existed: no micro-batches counted, and the token count restarts
         MetricsAccumulator.Window older = gson.fromJson("{\"pairs\":1,\"loss\":0.5,\"tokens\":7,\"seconds\":1.0}",
                 MetricsAccumulator.Window.class);
-        DpoMetrics fromOlder = new MetricsAccumulator(older).toMetrics(1, 1, 1e-3, 1);
-        assertThat(fromOlder.numTokens()).isEqualTo(7);
-        assertThat(fromOlder.entropy()).isNaN();
+        MetricsAccumulator fromOlder = new MetricsAccumulator(older);
+        assertThat(fromOlder.toMetrics(1, 1, 1e-3, 1).entropy()).isNaN();
+        addPairs(fromOlder, 5);
+        assertThat(fromOlder.toMetrics(1, 1, 1e-3, 1).numTokens()).isEqualTo(5);
     }
 }
