@@ -190,7 +190,7 @@ final class RunReport implements TrainingListener {
         return "; lenient: " + dataset.skipReport().summary().replaceAll("\\s*\\R\\s*", " ");
     }
 
-    /** The weight of each loss when several are summed, and RPO's term. */
+    /** The weight of each loss when several are summed, RPO's term, and WPO's and LD-DPO's weighting when on. */
     private String weights() {
         List<String> names = List.of(lossName.split(","));
         String text = "";
@@ -204,7 +204,10 @@ final class RunReport implements TrainingListener {
             text = sum.append(")").toString();
         }
         double rpo = config.loss().rpoAlpha();
-        return rpo > 0 ? text + ", rpo_alpha " + num(rpo) + " (+ " + num(rpo) + " x sft)" : text;
+        text = rpo > 0 ? text + ", rpo_alpha " + num(rpo) + " (+ " + num(rpo) + " x sft)" : text;
+        text = config.loss().useWeighting() ? text + ", use_weighting (WPO)" : text;
+        Double ld = config.loss().ldAlpha();
+        return ld != null ? text + ", ld_alpha " + num(ld) + " (LD-DPO)" : text;
     }
 
     static String num(double value) {

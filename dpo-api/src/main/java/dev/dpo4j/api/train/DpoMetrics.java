@@ -23,11 +23,24 @@ import java.util.Map;
  * @param learningRate learning rate of the last step
  * @param gradNorm global gradient norm before clipping, of the last step
  * @param tokensPerSecond policy tokens (prompt and completion, chosen and rejected) processed per second
+ * @param entropy mean entropy of the policy's predictive distribution over completion tokens (chosen and rejected)
+ * @param meanTokenAccuracy share of chosen completion tokens that are the policy's most probable token
+ * @param numTokens policy tokens (prompt and completion, chosen and rejected) trained on so far in the run
  */
 public record DpoMetrics(long step, double epoch, double loss, double rewardsChosen, double rewardsRejected,
         double rewardsAccuracy, double rewardsMargin, double logpsChosen, double logpsRejected,
         double logitsChosen, double logitsRejected, double learningRate, double gradNorm,
-        double tokensPerSecond) {
+        double tokensPerSecond, double entropy, double meanTokenAccuracy, double numTokens) {
+
+    /** Metrics without entropy, token accuracy and token count (NaN). */
+    public DpoMetrics(long step, double epoch, double loss, double rewardsChosen, double rewardsRejected,
+            double rewardsAccuracy, double rewardsMargin, double logpsChosen, double logpsRejected,
+            double logitsChosen, double logitsRejected, double learningRate, double gradNorm,
+            double tokensPerSecond) {
+        this(step, epoch, loss, rewardsChosen, rewardsRejected, rewardsAccuracy, rewardsMargin, logpsChosen,
+                logpsRejected, logitsChosen, logitsRejected, learningRate, gradNorm, tokensPerSecond, Double.NaN,
+                Double.NaN, Double.NaN);
+    }
 
     /**
      * The metrics under TRL's names ({@code loss}, {@code rewards/chosen}, ...), each prefixed (TRL prefixes
@@ -47,6 +60,9 @@ public record DpoMetrics(long step, double epoch, double loss, double rewardsCho
         put(map, prefix + "logps/rejected", logpsRejected);
         put(map, prefix + "logits/chosen", logitsChosen);
         put(map, prefix + "logits/rejected", logitsRejected);
+        put(map, prefix + "entropy", entropy);
+        put(map, prefix + "mean_token_accuracy", meanTokenAccuracy);
+        put(map, prefix + "num_tokens", numTokens);
         put(map, prefix + "learning_rate", learningRate);
         put(map, prefix + "grad_norm", gradNorm);
         put(map, prefix + "tokens_per_second", tokensPerSecond);

@@ -25,9 +25,11 @@ import ai.djl.ndarray.types.Shape;
  * @param positionIds the rotary position of each token, as {@code inputIds}; null in the unshared layout
  * @param blocks the block ({@link #PROMPT}, {@link #CHOSEN}, {@link #REJECTED}, {@link #PADDING}) of each token, as
  *     {@code inputIds}; null in the unshared layout
+ * @param logpWeights the weight of each scored token's log-prob in its sequence's sum (LD-DPO's
+ *     {@link #lengthDesensitized}); null: 1 each
  */
 public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRows, long[] targets, int[] sequenceOf,
-        float[] completionLengths, long policyTokens, long[] positionIds, int[] blocks) {
+        float[] completionLengths, long policyTokens, long[] positionIds, int[] blocks, float[] logpWeights) {
 
     /** The block of prompt tokens, which every later token of the row may attend to. */
     public static final int PROMPT = 0;
@@ -44,6 +46,30 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
         this(pairs, length, inputIds, scoredRows, targets, sequenceOf, completionLengths, policyTokens, null, null);
     }
 
+    /** A batch, shared when {@code positionIds} are given, every log-prob weighted 1. */
+    public PairBatch(int pairs, int length, long[] inputIds, long[] scoredRows, long[] targets, int[] sequenceOf,
+            float[] completionLengths, long policyTokens, long[] positionIds, int[] blocks) {
+        this(pairs, length, inputIds, scoredRows, targets, sequenceOf, completionLengths, policyTokens, positionIds,
+                blocks, null);
+    }
+
+    /**
+     * This batch with LD-DPO's weights (Liu et al. 2024, as TRL's {@code ld_alpha}): in each pair, the completion
+     * tokens up to the shorter completion's length count fully, each later ("verbose") token {@code alpha} times.
+     */
+    public PairBatch lengthDesensitized(double alpha) {
+        int[] seen = new int[2 * pairs];
+        float[] weights = new float[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            int sequence = sequenceOf[i];
+            int pair = sequence % pairs;
+            float shared = Math.min(completionLengths[pair], completionLengths[pairs + pair]);
+            weights[i] = ++seen[sequence] <= shared ? 1f : (float) alpha;
+        }
+        return new PairBatch(pairs, length, inputIds, scoredRows, targets, sequenceOf, completionLengths,
+                policyTokens, positionIds, blocks, weights);
+    }
+
     /** Whether each pair's prompt is shared by its two completions in one row. */
     public boolean shared() {
         return positionIds != null;
@@ -57,19 +83,27 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
     /** The batch's arrays on the device of {@code manager}. */
     public Arrays toArrays(NDManager manager) {
         int sequences = 2 * pairs;
-        float[] segments = new float[sequences * targets.length];
-        for (int i = 0; i < targets.length; i++) {
-            segments[sequenceOf[i] * targets.length + i] = 1f;
-        }
         Shape shape = new Shape(rows(), length);
         Views views = shared() ? views() : null;
+        NDArray segments = manager.create(segments(null), new Shape(sequences, targets.length));
         return new Arrays(manager.create(inputIds, shape), manager.create(scoredRows),
-                manager.create(targets), manager.create(segments, new Shape(sequences, targets.length)),
+                manager.create(targets), segments,
                 manager.create(completionLengths), shared() ? manager.create(positionIds, shape) : null,
                 shared() ? manager.create(blocks, shape) : null,
                 views == null ? null : manager.create(views.tokens(), new Shape(2L * pairs, views.length())),
                 views == null ? null : manager.create(views.sources(), shape),
-                shared() ? packedArrays(packed(), manager) : null);
+                shared() ? packedArrays(packed(), manager) : null,
+                logpWeights == null ? segments
+                        : manager.create(segments(logpWeights), new Shape(sequences, targets.length)));
+    }
+
+    /** The {@code (2 * pairs, tokens)} matrix that sums tokens per sequence, each weighted (null: 1), row-major. */
+    private float[] segments(float[] weights) {
+        float[] segments = new float[2 * pairs * targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            segments[sequenceOf[i] * targets.length + i] = weights == null ? 1f : weights[i];
+        }
+        return segments;
     }
 
     private static PackedArrays packedArrays(Packed packed, NDManager manager) {
@@ -245,10 +279,20 @@ public record PairBatch(int pairs, int length, long[] inputIds, long[] scoredRow
      * @param viewTokens {@code (2 * pairs, view length)} int64 {@link Views#tokens()}; null in the unshared layout
      * @param tokenSources {@code (rows, length)} int64 {@link Views#sources()}; null in the unshared layout
      * @param packed the rows as packed sequences ({@link PairBatch#packed()}); null in the unshared layout
+     * @param logpSegments {@code segments} with each token weighted as {@link PairBatch#logpWeights()} (the same
+     *     array when those are all 1): what sums the log-probs per sequence
      */
     public record Arrays(NDArray inputIds, NDArray scoredRows, NDArray targets, NDArray segments,
             NDArray completionLengths, NDArray positionIds, NDArray blocks, NDArray viewTokens,
-            NDArray tokenSources, PackedArrays packed) {
+            NDArray tokenSources, PackedArrays packed, NDArray logpSegments) {
+
+        /** A batch whose log-probs are summed unweighted. */
+        public Arrays(NDArray inputIds, NDArray scoredRows, NDArray targets, NDArray segments,
+                NDArray completionLengths, NDArray positionIds, NDArray blocks, NDArray viewTokens,
+                NDArray tokenSources, PackedArrays packed) {
+            this(inputIds, scoredRows, targets, segments, completionLengths, positionIds, blocks, viewTokens,
+                    tokenSources, packed, segments);
+        }
 
         /** A batch without packed sequences. */
         public Arrays(NDArray inputIds, NDArray scoredRows, NDArray targets, NDArray segments,

@@ -17,6 +17,7 @@ public final class PairCollator {
     private final int padId;
     private final int padToMultipleOf;
     private final boolean sharePrompt;
+    private final Double ldAlpha;
 
     /**
      * Creates a collator of the unshared layout.
@@ -36,12 +37,26 @@ public final class PairCollator {
      * @param sharePrompt one row per pair, its prompt shared by both completions, instead of two
      */
     public PairCollator(int padId, int padToMultipleOf, boolean sharePrompt) {
+        this(padId, padToMultipleOf, sharePrompt, null);
+    }
+
+    /**
+     * Creates the collator, its batches {@link PairBatch#lengthDesensitized} by {@code ldAlpha} unless it is null.
+     *
+     * @param ldAlpha LD-DPO's weight of the completion tokens beyond the shorter completion of a pair, in [0, 1];
+     *     null: every token counts fully
+     */
+    public PairCollator(int padId, int padToMultipleOf, boolean sharePrompt, Double ldAlpha) {
         if (padToMultipleOf < 1) {
             throw new IllegalArgumentException("padToMultipleOf must be at least 1, got " + padToMultipleOf);
+        }
+        if (ldAlpha != null && !(ldAlpha >= 0 && ldAlpha <= 1)) {
+            throw new IllegalArgumentException("ld_alpha must be in [0, 1], got " + ldAlpha);
         }
         this.padId = padId;
         this.padToMultipleOf = padToMultipleOf;
         this.sharePrompt = sharePrompt;
+        this.ldAlpha = ldAlpha;
     }
 
     /** Whether batches share each pair's prompt between its completions. */
@@ -51,7 +66,8 @@ public final class PairCollator {
 
     /** Collates the pairs: sequence {@code i} is pair i's chosen, sequence {@code pairs + i} its rejected. */
     public PairBatch collate(List<TokenizedPair> pairs) {
-        return sharePrompt ? shared(pairs) : unshared(pairs);
+        PairBatch batch = sharePrompt ? shared(pairs) : unshared(pairs);
+        return ldAlpha == null ? batch : batch.lengthDesensitized(ldAlpha);
     }
 
     private PairBatch unshared(List<TokenizedPair> pairs) {

@@ -21,6 +21,16 @@ public record LossConfig(
         @Option(doc = "RPO: add A times the chosen completions' negative log-likelihood to the loss; 0: off.",
                 value = "0", label = "A", min = 0)
         double rpoAlpha,
+        @Option(doc = "WPO (Zhou et al. 2024): weight each pair's loss by the policy's own length-normalized "
+                + "probability of its chosen and rejected completions (detached), as TRL's use_weighting; every "
+                + "loss type but aot and aot_unpaired, which sort the pairs.", value = "false")
+        boolean useWeighting,
+        @Option(doc = "LD-DPO (Liu et al. 2024), as TRL's ld_alpha: log-probs of completion tokens beyond the "
+                + "shorter completion of a pair count A times, policy and reference alike, for every loss type; in "
+                + "[0, 1] (1: plain DPO, 0: the extra tokens dropped). The sft term (and rpo_alpha's) sums the "
+                + "weighted log-probs too, where TRL's reads the logits unweighted.", defaultDoc = "off", label = "A",
+                min = 0, max = 1)
+        Double ldAlpha,
         LossOptions options) {
 
     /** TRL's defaults: {@code sigmoid} with {@link LossOptions#DEFAULTS}, no RPO. */
@@ -29,8 +39,11 @@ public record LossConfig(
     /** Checks the choice; the error lists every problem, each naming its option. */
     public LossConfig {
         lossWeights = lossWeights == null ? null : List.copyOf(lossWeights);
-        OptionRecords.check(LossConfig.class, lossType, lossWeights, rpoAlpha, options)
+        OptionRecords.check(LossConfig.class, lossType, lossWeights, rpoAlpha, useWeighting, ldAlpha, options)
                 .require(options != null, "the loss options are required")
+                .require(!useWeighting || lossType == null || !Losses.sortsPairs(lossType),
+                        "use_weighting is not implemented for loss_type aot or aot_unpaired (they sort the pairs, "
+                        + "which would misalign the per-pair weights), got loss_type " + lossType)
                 .require(lossWeights == null || lossWeights.stream().allMatch(Double::isFinite),
                         "loss_weights must be finite numbers, got " + lossWeights)
                 .throwIfAny();

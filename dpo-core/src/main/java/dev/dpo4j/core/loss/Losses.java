@@ -139,6 +139,15 @@ public final class Losses {
         return new WeightedLosses(List.copyOf(losses), List.copyOf(weights));
     }
 
+    /**
+     * Whether {@code names} (one loss name, or several separated by commas) has a loss that sorts the pairs of a
+     * micro-batch ({@code aot}, {@code aot_unpaired}), so that per-pair weights would no longer match its pairs.
+     */
+    public static boolean sortsPairs(String names) {
+        return java.util.Arrays.stream(names.split(",", -1)).map(KINDS::find)
+                .anyMatch(kind -> kind.isPresent() && (kind.get() == Kind.AOT || kind.get() == Kind.AOT_UNPAIRED));
+    }
+
     private static LossFunction single(String name, LossOptions options) {
         Kind kind = KINDS.find(name).orElseThrow(() -> new IllegalArgumentException("unknown loss_type '" + name
                 + "'; built in: " + KINDS.listed()));

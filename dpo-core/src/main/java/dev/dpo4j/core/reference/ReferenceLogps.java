@@ -84,7 +84,7 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(model, arrays, model.weights(), computeType).logps().stopGradient();
+                return CompletionScorer.logps(model, arrays, model.weights(), computeType).stopGradient();
             }
 
             @Override
@@ -126,7 +126,7 @@ public interface ReferenceLogps extends AutoCloseable {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
-                return CompletionScorer.score(model, arrays, view, computeType).logps().stopGradient();
+                return CompletionScorer.logps(model, arrays, view, computeType).stopGradient();
             }
 
             @Override

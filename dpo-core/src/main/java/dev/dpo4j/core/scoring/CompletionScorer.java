@@ -11,9 +11,10 @@ import dev.dpo4j.core.model.Weights;
 import java.util.function.Function;
 
 /**
- * Scores completions: the summed log-probability of each sequence's completion tokens and its mean logit, in one
- * forward pass over all chosen and rejected sequences of a batch ({@link Decoder}, then the {@link LmHead} over the
- * completion tokens only); for training, also its backward, plain or recomputing ({@link #train}).
+ * Scores completions: the summed log-probability of each sequence's completion tokens, its mean logit and its
+ * {@link TokenStatistics}, in one forward pass over all chosen and rejected sequences of a batch ({@link Decoder},
+ * then the {@link LmHead} over the completion tokens only); for training, also its backward, plain or recomputing
+ * ({@link #train}).
  */
 public final class CompletionScorer {
 
@@ -39,6 +40,20 @@ public final class CompletionScorer {
      */
     public static Scores score(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType,
             long headChunkElements) {
+        return score(model, batch, weights, computeType, headChunkElements, true);
+    }
+
+    /**
+     * The per-sequence summed completion log-probs alone, as {@link #score(CausalLm, PairBatch.Arrays, Weights,
+     * DataType)} gives them but without the {@link TokenStatistics} (a reference model's, which no metric reads).
+     */
+    public static NDArray logps(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType) {
+        return score(model, batch, weights, computeType, RecomputePlan.headChunkElements(model.config().vocabSize()),
+                false).logps();
+    }
+
+    private static Scores score(CausalLm model, PairBatch.Arrays batch, Weights weights, DataType computeType,
+            long headChunkElements, boolean statistics) {
         NDManager outer = batch.inputIds().getManager();
         NDArray hidden = Decoder.decoderStates(model, batch.inputIds(),
                 Decoder.context(model, batch, computeType, outer), weights);
@@ -46,9 +61,8 @@ public final class CompletionScorer {
         try (NDManager head = outer.newSubManager()) {
             hidden.attach(head);
             Scores scores = new LmHead(model, batch, weights, headChunkElements / model.config().vocabSize())
-                    .score(hidden, head);
-            scores.logps().attach(outer);
-            scores.meanLogits().attach(outer);
+                    .score(hidden, head, statistics);
+            scores.attach(outer);
             return scores;
         }
     }
@@ -83,9 +97,28 @@ public final class CompletionScorer {
     /**
      * Per-sequence scores.
      *
-     * @param logps summed completion log-probabilities
+     * @param logps summed completion log-probabilities, each token weighted as the batch's
+     *     {@link PairBatch.Arrays#logpSegments()} weigh it (LD-DPO)
      * @param meanLogits mean logit over completion tokens and vocabulary
+     * @param statistics sums over completion tokens of entropy, hits and WPO's aligned log-probs; null where not
+     *     computed
      */
-    public record Scores(NDArray logps, NDArray meanLogits) {
+    public record Scores(NDArray logps, NDArray meanLogits, TokenStatistics statistics) {
+
+        /** Scores without statistics. */
+        public Scores(NDArray logps, NDArray meanLogits) {
+            this(logps, meanLogits, null);
+        }
+
+        /** Moves every array to {@code manager}. */
+        void attach(NDManager manager) {
+            logps.attach(manager);
+            meanLogits.attach(manager);
+            if (statistics != null) {
+                statistics.entropy().attach(manager);
+                statistics.correct().attach(manager);
+                statistics.alignedLogps().attach(manager);
+            }
+        }
     }
 }

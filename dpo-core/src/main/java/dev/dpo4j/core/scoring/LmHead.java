@@ -1,6 +1,7 @@
 package dev.dpo4j.core.scoring;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -34,16 +35,25 @@ final class LmHead {
     /**
      * Per-sequence scores of decoder states {@code (rows, length, hidden)} through the final norm and the LM head,
      * chunk by chunk (with a graph, autograd keeps what each chunk's backward needs: its float32 log-softmax); in
-     * {@code scope}.
+     * {@code scope}. With {@code statistics}, also the per-sequence {@link TokenStatistics}, computed from each
+     * chunk's detached log-softmax in slices of at most {@link TokenStatistics#SLICE_ELEMENTS}, so they keep no
+     * logits and add a bounded amount of memory.
      */
-    CompletionScorer.Scores score(NDArray states, NDManager scope) {
-        NDArray logps = scope.zeros(batch.completionLengths().getShape());
-        NDArray logits = scope.zeros(batch.completionLengths().getShape());
-        forEachChunk(states, scope, (scores, segments) -> {
-            logps.addi(segments.matMul(scores.logps()));
-            logits.addi(segments.matMul(scores.meanLogits()));
+    CompletionScorer.Scores score(NDArray states, NDManager scope, boolean statistics) {
+        Shape sequences = batch.completionLengths().getShape();
+        NDArray logps = scope.zeros(sequences);
+        NDArray logits = scope.zeros(sequences);
+        NDArray[] sums = statistics ? new NDArray[] {scope.zeros(sequences), scope.zeros(sequences),
+                scope.zeros(sequences)} : new NDArray[0];
+        forEachChunk(states, scope, statistics, (scores, columns) -> {
+            logps.addi(columns.logps().matMul(scores.logps()));
+            logits.addi(columns.tokens().matMul(scores.meanLogits()));
+            for (int i = 0; i < sums.length; i++) {
+                sums[i].addi(columns.tokens().matMul(scores.statistics().get(i)));
+            }
         });
-        return new CompletionScorer.Scores(logps, logits.divi(batch.completionLengths()));
+        return new CompletionScorer.Scores(logps, logits.divi(batch.completionLengths()),
+                statistics ? new TokenStatistics(sums[0], sums[1], sums[2]) : null);
     }
 
     /**
@@ -52,9 +62,9 @@ final class LmHead {
      */
     NDArray backward(NDArray states, NDArray sequenceGradient, NDManager scope) {
         states.setRequiresGradient(true);
-        // each token's upstream gradient is its sequence's
-        forEachChunk(states, scope, (scores, segments) ->
-                Autograd.backward(scores.logps(), segments.transpose().matMul(sequenceGradient)));
+        // each token's upstream gradient is its sequence's, times its weight in the sequence's sum
+        forEachChunk(states, scope, false, (scores, columns) ->
+                Autograd.backward(scores.logps(), columns.logps().transpose().matMul(sequenceGradient)));
         NDArray gradient = states.getGradient();
         gradient.attach(scope);
         return gradient;
@@ -62,39 +72,58 @@ final class LmHead {
 
     /**
      * Scores the scored tokens a chunk at a time, each chunk in a manager of its own under {@code scope}, and hands its
-     * token scores and its columns of the batch's segment matrix to {@code action}.
+     * token scores and its columns of the batch's segment matrices to {@code action}.
      */
-    private void forEachChunk(NDArray states, NDManager scope, BiConsumer<TokenScores, NDArray> action) {
+    private void forEachChunk(NDArray states, NDManager scope, boolean statistics,
+            BiConsumer<TokenScores, Columns> action) {
         long tokens = batch.targets().getShape().get(0);
         for (long start = 0; start < tokens; start += chunk) {
             try (NDManager step = scope.newSubManager()) {
                 states.tempAttach(step); // the chunk's logits land in the manager of `states`: keep them here
-                NDIndex range = new NDIndex("{}:{}", start, Math.min(tokens, start + chunk));
+                long end = Math.min(tokens, start + chunk);
+                NDIndex range = new NDIndex("{}:{}", start, end);
                 NDArray rows = batch.scoredRows().get(range);
                 rows.attach(step);
-                TokenScores scores = tokenScores(states, rows, batch.targets().get(range));
-                NDArray segments = batch.segments().get(new NDIndex(":, {}:{}", start,
-                        Math.min(tokens, start + chunk)));
+                TokenScores scores = tokenScores(states, rows, batch.targets().get(range), statistics);
+                NDIndex columns = new NDIndex(":, {}:{}", start, end);
+                NDArray segments = batch.segments().get(columns);
                 segments.attach(step);
-                action.accept(scores, segments);
+                NDArray logpSegments = segments;
+                if (batch.logpSegments() != batch.segments()) {
+                    logpSegments = batch.logpSegments().get(columns);
+                    logpSegments.attach(step);
+                }
+                action.accept(scores, new Columns(segments, logpSegments));
             }
         }
     }
 
     /**
+     * A chunk's columns of the segment matrices.
+     *
+     * @param tokens sums each token once into its sequence
+     * @param logps sums each token's log-prob into its sequence with its weight (LD-DPO)
+     */
+    private record Columns(NDArray tokens, NDArray logps) {
+    }
+
+    /**
      * The log-probability (differentiable) and mean logit (detached) of each scored token, from the decoder states
-     * before the final norm: rows are selected first, then normed and sent through the LM head.
+     * before the final norm: rows are selected first, then normed and sent through the LM head; with
+     * {@code statistics}, the token's {@link TokenStatistics#ofTokens} too.
      *
      * @param states decoder output of shape {@code (rows, length, hidden)}
      * @param rows flat rows of {@code states} that predict the scored tokens
      * @param targets the scored token ids
      */
-    private TokenScores tokenScores(NDArray states, NDArray rows, NDArray targets) {
+    private TokenScores tokenScores(NDArray states, NDArray rows, NDArray targets, boolean statistics) {
         long width = states.getShape().get(states.getShape().dimension() - 1);
         NDArray selected = model.finalNorm(states.reshape(-1, width).get(rows), weights);
         NDArray logits = widen(model.logits(selected, weights));
-        NDArray logps = logits.logSoftmax(-1).gather(targets.reshape(-1, 1), 1).reshape(-1);
-        return new TokenScores(logps, logits.stopGradient().mean(new int[] {-1}));
+        NDArray logSoftmax = logits.logSoftmax(-1);
+        NDArray logps = logSoftmax.gather(targets.reshape(-1, 1), 1).reshape(-1);
+        return new TokenScores(logps, logits.stopGradient().mean(new int[] {-1}),
+                statistics ? TokenStatistics.ofTokens(logSoftmax.stopGradient(), targets) : new NDList());
     }
 
     /**
@@ -102,8 +131,9 @@ final class LmHead {
      *
      * @param logps log-probability of each scored token
      * @param meanLogits mean logit over the vocabulary at each scored position (detached)
+     * @param statistics each token's entropy, hit and WPO log-prob ({@link TokenStatistics#ofTokens}), or none
      */
-    private record TokenScores(NDArray logps, NDArray meanLogits) {
+    private record TokenScores(NDArray logps, NDArray meanLogits, NDList statistics) {
     }
 
     /**

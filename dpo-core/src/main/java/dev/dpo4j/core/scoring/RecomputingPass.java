@@ -66,7 +66,7 @@ final class RecomputingPass {
         try (NDManager graph = scope.newSubManager()) {
             NDArray top = layersWithGraph(model, recomputed, inputs[recomputed], context, weights, graph);
             NDArray states = top == inputs[recomputed] ? top : top.stopGradient();
-            CompletionScorer.Scores scores = head.score(states, scope);
+            CompletionScorer.Scores scores = head.score(states, scope, true);
             try (Autograd recording = Autograd.record()) {
                 NDArray leaf = scores.logps();
                 leaf.setRequiresGradient(true);

@@ -33,6 +33,22 @@ public abstract class LossSetters<B extends LossSetters<B>> extends OptionSetter
         return set(LossConfig::rpoAlpha, value);
     }
 
+    /**
+     * WPO: weights each pair's loss by the policy's length-normalized probability of its two completions, as TRL's
+     * {@code use_weighting} (not with {@code aot} or {@code aot_unpaired}).
+     */
+    public B useWeighting(boolean value) {
+        return set(LossConfig::useWeighting, value);
+    }
+
+    /**
+     * LD-DPO: completion tokens beyond the shorter completion of a pair count {@code value} times in the log-probs,
+     * in [0, 1], as TRL's {@code ld_alpha}; null: off.
+     */
+    public B ldAlpha(Double value) {
+        return set(LossConfig::ldAlpha, value);
+    }
+
     /** Label smoothing for conservative or robust DPO. */
     public B labelSmoothing(double value) {
         return set(LossOptions::labelSmoothing, value);

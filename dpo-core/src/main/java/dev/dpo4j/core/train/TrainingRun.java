@@ -94,7 +94,7 @@ final class TrainingRun implements AutoCloseable {
                     : manager;
             this.tokenizer = trainer.policy().tokenizer();
             this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
-                    config.batching().sharePrompt());
+                    config.batching().sharePrompt(), config.loss().ldAlpha());
             this.listeners = ranks.speaks() ? trainer.listeners(config.outputDir()) : List.of();
             this.kernels = Kernels.named(config.compute().kernels());
             this.computeType = config.compute().computeType(config.fp16(), kernels, trainer.devices());
@@ -128,7 +128,7 @@ final class TrainingRun implements AutoCloseable {
         workers = Workers.create(trainer.devices(), manager, placement, model, references.train(), references.eval(),
                 new Worker.Scoring(policy, loss, collator, computeType, RecomputePlan.forTraining(
                         config.gradientCheckpointing(), policy.config(), computeType, trainer.devices(),
-                        model.trained().values())));
+                        model.trained().values()), config.loss().useWeighting()));
         optimizer = new PolicyOptimizer(placement, config.optimizer().maxGradNorm(), scaler, workers.views());
         totalSteps = totalSteps();
         OptimizerOptions o = config.optimizer();
@@ -302,7 +302,7 @@ final class TrainingRun implements AutoCloseable {
         if (globalStep % config.loggingSteps() == 0) {
             lastTrain = new MetricsAccumulator(ranks.summed(interval.window())).toMetrics(globalStep, epoch(), rate,
                     gradNorm);
-            interval = new MetricsAccumulator();
+            interval = interval.next();
             listeners.forEach(l -> l.onLog(lastTrain));
         }
         if (eval != null && config.evalSteps() > 0 && globalStep % config.evalSteps() == 0) {
@@ -316,7 +316,7 @@ final class TrainingRun implements AutoCloseable {
     /** Scores the eval set without building a graph and notifies listeners. */
     private void evaluate() {
         optimizer.publish();
-        MetricsAccumulator totals = new MetricsAccumulator();
+        MetricsAccumulator totals = interval.forEvaluation();
         workers.run(ranks.share(BatchOrder.of(eval.pairs().size(), config.batching().perDeviceEvalBatchSize(), 0, 0,
                 false)), (worker, batch) -> worker.evaluate(eval, batch), ran -> { })
                 .forEach(values -> values.addTo(totals));

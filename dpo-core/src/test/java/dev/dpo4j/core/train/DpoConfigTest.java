@@ -57,8 +57,9 @@ class DpoConfigTest {
                 .containsEntry("lora_dropout", 0.05).containsEntry("lora_target_modules", List.of("q_proj", "v_proj"))
                 .containsEntry("use_rslora", false).containsEntry("merge_adapters", false)
                 .containsEntry("disable_dropout", true).containsEntry("offload_optimizer", false)
-                .containsEntry("zero_stage", 1).containsEntry("ddp_timeout", 1800L);
-        assertThat(byName).hasSize(58).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("zero_stage", 1).containsEntry("ddp_timeout", 1800L)
+                .containsEntry("use_weighting", false).containsEntry("ld_alpha", null);
+        assertThat(byName).hasSize(60).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
@@ -84,6 +85,28 @@ class DpoConfigTest {
                 .hasMessageContaining("bf16 needs the TorchScript kernels");
         assertThat(new ComputeOptions(false, "auto", 1800).computeType(false, Kernels.torchScript(), cpu))
                 .isEqualTo(DataType.FLOAT32);
+    }
+
+    @Test
+    void wpoAndLdDpoAreOffByDefaultAndCheckedNamingTheirOptions() {
+        LossConfig defaults = DpoConfig.builder().outputDir(OUT).build().loss();
+        assertThat(defaults.useWeighting()).isFalse();
+        assertThat(defaults.ldAlpha()).isNull();
+        LossConfig set = DpoConfig.builder().outputDir(OUT).useWeighting(true).ldAlpha(0.0).build().loss();
+        assertThat(set.useWeighting()).isTrue();
+        assertThat(set.ldAlpha()).isEqualTo(0.0);
+        assertThat(DpoConfig.builder().outputDir(OUT).ldAlpha(1.0).build().byName()).containsEntry("ld_alpha", 1.0)
+                .containsEntry("use_weighting", false);
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).ldAlpha(1.5).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ld_alpha must be in [0, 1], got 1.5");
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).ldAlpha(-0.1).build())
+                .hasMessageContaining("ld_alpha must be in [0, 1], got -0.1");
+        // TRL refuses WPO's weights with the losses that sort the pairs
+        assertThatThrownBy(() -> DpoConfig.builder().outputDir(OUT).useWeighting(true).lossType("sigmoid,aot_unpaired")
+                .build())
+                .hasMessageContaining("use_weighting is not implemented for loss_type aot or aot_unpaired");
+        assertThat(DpoConfig.builder().outputDir(OUT).lossType("aot").build().loss().useWeighting()).isFalse();
     }
 
     @Test

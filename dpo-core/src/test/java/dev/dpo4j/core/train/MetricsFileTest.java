@@ -17,7 +17,7 @@ class MetricsFileTest extends TinyModelTraining {
     /** TRL's DPO metrics; evaluation rows carry them with the {@code eval_} prefix. */
     private static final List<String> DPO_KEYS = List.of("loss", "rewards/chosen", "rewards/rejected",
             "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected", "logits/chosen",
-            "logits/rejected");
+            "logits/rejected", "entropy", "mean_token_accuracy", "num_tokens");
 
     @Test
     void trainAndEvalRowsHaveTrlsKeys() throws IOException {
@@ -46,6 +46,15 @@ class MetricsFileTest extends TinyModelTraining {
             assertThat(row.get("epoch").getAsDouble()).isEqualTo(step / 4.0);
         }
         assertThat(rows.get(1).get("eval_rewards/accuracies").getAsDouble()).isBetween(0.0, 1.0);
+        // num_tokens counts the run's training tokens; an evaluation row reports the count at its step
+        double firstTokens = rows.get(0).get("num_tokens").getAsDouble();
+        assertThat(firstTokens).isPositive();
+        assertThat(rows.get(1).get("eval_num_tokens").getAsDouble()).isEqualTo(firstTokens);
+        assertThat(rows.get(2).get("num_tokens").getAsDouble()).isGreaterThan(firstTokens)
+                .isEqualTo(rows.get(3).get("eval_num_tokens").getAsDouble());
+        // a near-uniform random model: entropy near ln 259 (its vocabulary), few argmax hits
+        assertThat(rows.get(0).get("entropy").getAsDouble()).isBetween(4.0, Math.log(259) + 1e-3);
+        assertThat(rows.get(1).get("eval_mean_token_accuracy").getAsDouble()).isBetween(0.0, 1.0);
         assertThat(rows.get(0).get("learning_rate").getAsDouble()).isPositive();
     }
 }

@@ -38,9 +38,16 @@ public final class Worker implements AutoCloseable {
      * @param collator pads pairs into a batch
      * @param computeType the forward pass's type
      * @param recompute how many layers of each training micro-batch recompute in backward
+     * @param useWeighting whether each pair's loss is weighted as WPO's (TRL's {@code use_weighting})
      */
     public record Scoring(CausalLm policy, LossFunction loss, PairCollator collator, DataType computeType,
-            RecomputePlan recompute) {
+            RecomputePlan recompute, boolean useWeighting) {
+
+        /** Scoring without WPO's weights. */
+        public Scoring(CausalLm policy, LossFunction loss, PairCollator collator, DataType computeType,
+                RecomputePlan recompute) {
+            this(policy, loss, collator, computeType, recompute, false);
+        }
     }
 
     /**
@@ -111,7 +118,7 @@ public final class Worker implements AutoCloseable {
             PairBatch.Arrays arrays = pairs.toArrays(scope);
             NDArray referenceLogps = reference == null ? null : reference.logps(batch, arrays, scope);
             Function<CompletionScorer.Scores, MicroBatchOutcome> outcome = scores -> MicroBatchOutcome.of(
-                    scoring.loss(), scores, referenceLogps, arrays, batch.length);
+                    scoring.loss(), scoring.useWeighting(), scores, referenceLogps, arrays, batch.length);
             MicroBatchOutcome result = training
                     ? CompletionScorer.train(scoring.policy(), pairs, arrays, weights.view(), scoring.computeType(),
                             scope, factor, scoring.recompute(), outcome, r -> r.output().losses())
