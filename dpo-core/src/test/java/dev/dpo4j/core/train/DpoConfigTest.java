@@ -166,7 +166,7 @@ class DpoConfigTest {
     void theOptionRecordsCheckThemselves() {
         assertThatThrownBy(() -> new LossOptions(0.1, 0.7, 0.5, 0.05, FDivergence.REVERSE_KL, 1))
                 .hasMessage("label_smoothing must be in [0, 0.5), got 0.7");
-        assertThatThrownBy(() -> new ReferenceOptions(true, true, 0.6, 512))
+        assertThatThrownBy(() -> new ReferenceOptions(true, 0, null, true, 0.6, 512))
                 .hasMessageContaining("cannot be used with precompute_ref_log_probs");
         assertThatThrownBy(() -> new BatchOptions(8, 8, 1, 100, 100, 0, 1, false, true))
                 .hasMessage("max_prompt_length (100) must be below max_length (100)");
