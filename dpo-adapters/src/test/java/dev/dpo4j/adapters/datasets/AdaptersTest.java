@@ -105,6 +105,19 @@ class AdaptersTest {
     }
 
     @Test
+    void nectarsRandomDrawFollowsTheSeedOfTheLoadOptions() {
+        Path file = write("jsonl", ParquetFixtures.NECTAR, java.util.Collections.nCopies(16, NECTAR_ROW));
+        List<String> one = all(PreferenceDatasets.load("nectar", file, LoadOptions.builder().seed(1).build()))
+                .stream().map(PreferenceExample::rejected).toList();
+        assertThat(one).hasSize(16).containsOnly("B", "C");
+        assertThat(all(PreferenceDatasets.load("nectar", file, LoadOptions.builder().seed(1).build())))
+                .extracting(PreferenceExample::rejected).isEqualTo(one);
+        assertThat(all(PreferenceDatasets.load("nectar", file, LoadOptions.builder().seed(2).build())))
+                .extracting(PreferenceExample::rejected).isNotEqualTo(one);
+        assertThat(LoadOptions.defaults().seed()).isEqualTo(NectarAdapter.DEFAULT_SEED);
+    }
+
+    @Test
     void nectarPairingComesByNameAndThroughLoadOptions() {
         Path file = write("jsonl", ParquetFixtures.NECTAR, List.of(NECTAR_ROW));
         assertThat(NectarAdapter.PairStrategy.byName("best_vs_random"))
