@@ -1,5 +1,6 @@
 package dev.dpo4j.adapters.datasets;
 
+import dev.dpo4j.adapters.io.JsonValues;
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.data.ChatPrompt;
 import dev.dpo4j.api.data.DatasetAdapter;
@@ -25,7 +26,7 @@ import java.util.Objects;
  * completion starts with the whole other, TRL's rule leaves the last character (message) of the shorter one to
  * the completions; a row that shares nothing fails naming the row.
  *
- * <p>As in TRL 1.9, a {@code tools} column (a list of JSON-schema objects) and a {@code chat_template_kwargs} column
+ * <p>As in TRL 1.9, a {@code tools} column (a list of JSON-schema objects, or that list as a JSON-encoded string) and a {@code chat_template_kwargs} column
  * (an object) reach the model's chat template ({@code --template model}) as the variables {@code tools} and the
  * kwargs' names: the example's prompt is then a {@link ChatPrompt}. The built-in templates ignore them.
  */
@@ -64,7 +65,7 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
         if (!row.has(TOOLS) && !row.has(CHAT_TEMPLATE_KWARGS)) {
             return examples;
         }
-        List<?> tools = row.has(TOOLS) ? row.list(TOOLS) : null;
+        List<?> tools = tools(row);
         Map<?, ?> kwargs = null;
         if (row.has(CHAT_TEMPLATE_KWARGS)) {
             Object raw = row.require(CHAT_TEMPLATE_KWARGS);
@@ -80,6 +81,27 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
                     e.rejected()));
         }
         return withVariables;
+    }
+
+    /** The row's tools: a list, or a JSON-encoded string of one (as TRL datasets often store it); null for none. */
+    private static List<?> tools(DatasetRow row) {
+        if (!row.has(TOOLS)) {
+            return null;
+        }
+        if (!(row.require(TOOLS) instanceof String text)) {
+            return row.list(TOOLS);
+        }
+        Object parsed;
+        try {
+            parsed = JsonValues.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw row.error(TOOLS, "is a string but not JSON (" + e.getMessage() + ")");
+        }
+        if (parsed != null && !(parsed instanceof List)) {
+            throw row.error(TOOLS, "is a JSON string of " + parsed.getClass().getSimpleName() + ", not of a list "
+                    + "of tool schemas");
+        }
+        return (List<?>) parsed;
     }
 
     private static ChatPrompt chatPrompt(DatasetRow row, List<ChatMessage> prompt, List<?> tools, Map<?, ?> kwargs) {

@@ -68,11 +68,37 @@ class TemplateVariablesTest {
     }
 
     @Test
+    void toolsAsAJsonStringRenderAsTheList() {
+        String json = "[{\"type\": \"function\", \"name\": \"get_weather\", \"description\": "
+                + "\"Weather of a city\", \"parameters\": {\"type\": \"object\"}}]";
+        List<PreferenceExample> examples = load(List.of(
+                Map.of("prompt", List.of(msg("user", "Weather in Paris?")), "chosen", "Sunny", "rejected", "No idea",
+                        "tools", json),
+                Map.of("prompt", List.of(msg("user", "Weather in Paris?")), "chosen", "Sunny", "rejected", "No idea",
+                        "tools", List.of(WEATHER))));
+        HfChatTemplate template = HfChatTemplate.of(TEMPLATE, Map.of());
+        assertThat(((ChatPrompt) examples.get(0).prompt()).tools()).isEqualTo(List.of(WEATHER));
+        assertThat(template.renderPrompt(examples.get(0).prompt()))
+                .isEqualTo(template.renderPrompt(examples.get(1).prompt()))
+                .startsWith("TOOLS:get_weather(Weather of a city);");
+    }
+
+    @Test
     void badToolsOrKwargsNameTheRowAndField() {
         assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
                 "tools", "get_weather"))))
                 .hasMessageContaining("tools.jsonl")
-                .hasMessageContaining("row 0, field 'tools': should be a list but is String get_weather");
+                .hasMessageContaining("row 0, field 'tools': is a string but not JSON (");
+        assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
+                "tools", "[{\"name\": \"get_weather\"}"))))
+                .hasMessageContaining("row 0, field 'tools': is a string but not JSON (");
+        assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
+                "tools", "{\"name\": \"get_weather\"}"))))
+                .hasMessageContaining("row 0, field 'tools': is a JSON string of LinkedHashMap, not of a list of "
+                        + "tool schemas");
+        assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
+                "tools", 7L))))
+                .hasMessageContaining("row 0, field 'tools': should be a list but is");
         assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
                 "tools", List.of("get_weather")))))
                 .hasMessageContaining("row 0, field 'tools': tool 0 should be a JSON object but is String");
