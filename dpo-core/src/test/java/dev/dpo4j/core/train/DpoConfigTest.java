@@ -57,8 +57,9 @@ class DpoConfigTest {
                 .containsEntry("lora_dropout", 0.05).containsEntry("lora_target_modules", List.of("q_proj", "v_proj"))
                 .containsEntry("use_rslora", false).containsEntry("merge_adapters", false)
                 .containsEntry("disable_dropout", true).containsEntry("offload_optimizer", false)
-                .containsEntry("zero_stage", 1).containsEntry("ddp_timeout", 1800L);
-        assertThat(byName).hasSize(58).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("zero_stage", 1).containsEntry("ddp_timeout", 1800L)
+                .containsEntry("precompute_ref_batch_size", 0).containsEntry("ref_logps_cache_dir", null);
+        assertThat(byName).hasSize(60).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
