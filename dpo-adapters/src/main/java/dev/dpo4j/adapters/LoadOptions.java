@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param maxMessages how many skip messages the {@link SkipReport} keeps
  * @param nectarPairing how the {@code nectar} adapter pairs ranked answers, when
  *     {@link dev.dpo4j.adapters.datasets.DatasetAdapters#byName(String, LoadOptions)} builds it
+ * @param seed the seed of random choices made while loading (the {@code nectar} adapter's {@code best_vs_random}
+ *     draw): a run's {@code --seed}
  */
 public record LoadOptions(boolean lenient, boolean validate, int maxMessages,
-        NectarAdapter.PairStrategy nectarPairing) {
+        NectarAdapter.PairStrategy nectarPairing, long seed) {
 
     /** Checks the values. */
     public LoadOptions {
@@ -24,9 +26,14 @@ public record LoadOptions(boolean lenient, boolean validate, int maxMessages,
         }
     }
 
-    /** The options with Nectar's default pairing ({@code best_vs_random}). */
+    /** The options with Nectar's default pairing ({@code best_vs_random}) and seed. */
     public LoadOptions(boolean lenient, boolean validate, int maxMessages) {
         this(lenient, validate, maxMessages, NectarAdapter.PairStrategy.RANDOM_LOWER);
+    }
+
+    /** The options with the default seed ({@link NectarAdapter#DEFAULT_SEED}, 42, TRL's default seed). */
+    public LoadOptions(boolean lenient, boolean validate, int maxMessages, NectarAdapter.PairStrategy nectarPairing) {
+        this(lenient, validate, maxMessages, nectarPairing, NectarAdapter.DEFAULT_SEED);
     }
 
     /** Strict, validating, keeping 5 messages. */
@@ -50,6 +57,7 @@ public record LoadOptions(boolean lenient, boolean validate, int maxMessages,
         private boolean validate = true;
         private int maxMessages = 5;
         private NectarAdapter.PairStrategy nectarPairing = NectarAdapter.PairStrategy.RANDOM_LOWER;
+        private long seed = NectarAdapter.DEFAULT_SEED;
 
         private Builder() {
         }
@@ -78,6 +86,12 @@ public record LoadOptions(boolean lenient, boolean validate, int maxMessages,
             return this;
         }
 
+        /** The seed of random choices made while loading (default 42); a run passes its {@code --seed}. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
         /**
          * The options.
          *
@@ -87,7 +101,7 @@ public record LoadOptions(boolean lenient, boolean validate, int maxMessages,
             if (maxMessages < 0) {
                 throw new IllegalArgumentException("maxMessages must be >= 0, got " + maxMessages);
             }
-            return new LoadOptions(lenient, validate, maxMessages, nectarPairing);
+            return new LoadOptions(lenient, validate, maxMessages, nectarPairing, seed);
         }
     }
 }

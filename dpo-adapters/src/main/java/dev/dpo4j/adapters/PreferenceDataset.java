@@ -152,13 +152,13 @@ public final class PreferenceDataset implements Iterable<PreferenceExample> {
     }
 
     private static void validate(DatasetRow row, PreferenceExample example) {
-        if (example.chosen().isBlank()) {
+        if (example.chosenTurns().isEmpty() && example.chosen().isBlank()) {
             throw row.error("chosen", "is empty");
         }
-        if (example.rejected().isBlank()) {
+        if (example.rejectedTurns().isEmpty() && example.rejected().isBlank()) {
             throw row.error("rejected", "is empty");
         }
-        if (example.chosen().equals(example.rejected())) {
+        if (example.chosenMessages().equals(example.rejectedMessages())) {
             throw row.error("rejected", "is identical to 'chosen'");
         }
     }

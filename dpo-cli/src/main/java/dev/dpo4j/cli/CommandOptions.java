@@ -39,7 +39,7 @@ record CommandOptions(Input input, Setup setup) {
                     defaultDoc = "the embedded pairs")
             List<Path> dataFiles,
             @Option(doc = "How --dataset nectar pairs each prompt's ranked answers: best_vs_random (the rank-1 answer "
-                    + "against one lower-ranked answer drawn at random, seeded per row), best_vs_worst, or all_pairs "
+                    + "against one lower-ranked answer drawn at random per row from --seed), best_vs_worst, or all_pairs "
                     + "(every pair of different ranks, the better one chosen).", value = "best_vs_random",
                     label = "NAME")
             String nectarPairing,

@@ -53,19 +53,19 @@ final class DataStep {
         if (datasetFromHub) {
             hubData.add(new DatasetSource(in.dataset(), setup.datasetSplit(), setup.datasetRevision()));
         }
-        loadOptions = loadOptions(in);
+        loadOptions = loadOptions(in, seed);
         adapter = adapter();
     }
 
     /** @throws UsageError naming --nectar_pairing and its choices for an unknown pairing */
-    private static LoadOptions loadOptions(CommandOptions.Input in) {
+    private static LoadOptions loadOptions(CommandOptions.Input in, long seed) {
         NectarAdapter.PairStrategy pairing;
         try {
             pairing = NectarAdapter.PairStrategy.byName(in.nectarPairing());
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        return LoadOptions.builder().lenient(in.lenient()).nectarPairing(pairing).build();
+        return LoadOptions.builder().lenient(in.lenient()).nectarPairing(pairing).seed(seed).build();
     }
 
     /** Whether there is data besides the embedded pairs (files or a Hub dataset). */

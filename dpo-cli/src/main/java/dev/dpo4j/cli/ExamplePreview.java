@@ -57,8 +57,8 @@ final class ExamplePreview {
         }
         PreferenceExample first = it.next();
         String prompt = template.renderPrompt(first.prompt());
-        String chosen = template.renderCompletion(first.prompt(), first.chosen());
-        String rejected = template.renderCompletion(first.prompt(), first.rejected());
+        String chosen = template.renderCompletion(first.prompt(), first.chosenMessages());
+        String rejected = template.renderCompletion(first.prompt(), first.rejectedMessages());
         try (HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
             TokenizedPair whole = new PairEncoder(template, tokenizer, 0, 0, 0).encode(first).orElseThrow();
             TokenizedPair kept = new PairEncoder(template, tokenizer, 0, maxPromptLength, maxTargetLength)

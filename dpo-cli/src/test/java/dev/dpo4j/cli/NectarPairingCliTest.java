@@ -47,6 +47,25 @@ class NectarPairingCliTest {
         assertThat(pairs("--nectar_pairing", "best_vs_random")).isEqualTo(pairs);
     }
 
+    /** The rejected answers a run with {@code --seed seed} draws from twelve copies of the row. */
+    private List<String> rejectedWithSeed(String seed) throws IOException {
+        Path data = Files.writeString(tmp.resolve("nectar-12.jsonl"), ROW.repeat(12));
+        ArgumentResolver.Resolved r = ArgumentResolver.resolve(new String[] {"--dataset", "nectar", "--data_files",
+            data.toString(), "--eval_fraction", "0", "--seed", seed});
+        DataStep step = new DataStep(r.command().input(), r.command().setup(), r.config().seed());
+        List<String> rejected = new ArrayList<>();
+        step.load(tmp, () -> null).train().forEach(p -> rejected.add(p.rejected()));
+        return rejected;
+    }
+
+    @Test
+    void theRandomDrawFollowsTheSeed() throws IOException {
+        List<String> one = rejectedWithSeed("1");
+        assertThat(one).hasSize(12).containsOnly("B", "C");
+        assertThat(rejectedWithSeed("1")).isEqualTo(one);
+        assertThat(rejectedWithSeed("2")).hasSize(12).isNotEqualTo(one);
+    }
+
     @Test
     void theFlagChoosesBestVersusWorstOrAllPairs() throws IOException {
         assertThat(pairs("--nectar_pairing", "best_vs_worst")).extracting(p -> p.chosen() + ">" + p.rejected())

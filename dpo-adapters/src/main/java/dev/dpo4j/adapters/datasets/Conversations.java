@@ -3,6 +3,7 @@ package dev.dpo4j.adapters.datasets;
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.data.DatasetRow;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +13,11 @@ public final class Conversations {
     private Conversations() {
     }
 
-    /** The field as a list of chat messages; each element must be a map with string {@code role} and {@code content}. */
+    /**
+     * The field as a list of chat messages; each element must be a map with a string {@code role} and a string
+     * {@code content}, which a message with other keys ({@code tool_calls}, TRL's tool-calling turns) may leave out
+     * or null (read as empty). Other keys with a value are kept as the message's {@link ChatMessage#fields() fields}.
+     */
     public static List<ChatMessage> messages(DatasetRow row, String field) {
         List<?> raw = row.list(field);
         List<ChatMessage> messages = new ArrayList<>(raw.size());
@@ -27,10 +32,19 @@ public final class Conversations {
             if (!(role instanceof String) || ((String) role).isBlank()) {
                 throw row.error(field, "element " + i + " has no string 'role'");
             }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            map.forEach((key, value) -> {
+                if (value != null && !"role".equals(key) && !"content".equals(key)) {
+                    fields.put(String.valueOf(key), value);
+                }
+            });
+            if (content == null && !fields.isEmpty()) {
+                content = "";
+            }
             if (!(content instanceof String)) {
                 throw row.error(field, "element " + i + " has no string 'content'");
             }
-            messages.add(new ChatMessage((String) role, (String) content));
+            messages.add(new ChatMessage((String) role, (String) content, fields));
         }
         return messages;
     }

@@ -39,14 +39,15 @@ public final class DatasetAdapters {
     }
 
     /**
-     * The adapter for a short name or Hub id, configured by the load options (the {@code nectar} adapter's pairing).
+     * The adapter for a short name or Hub id, configured by the load options (the {@code nectar} adapter's pairing and
+     * the seed of its random draw).
      *
      * @throws IllegalArgumentException naming the known adapters when the name is unknown
      */
     public static DatasetAdapter byName(String name, LoadOptions options) {
         DatasetAdapter adapter = byDefaults(name);
         return adapter instanceof NectarAdapter
-                ? new NectarAdapter(options.nectarPairing(), NectarAdapter.DEFAULT_SEED) : adapter;
+                ? new NectarAdapter(options.nectarPairing(), options.seed()) : adapter;
     }
 
     private static DatasetAdapter byDefaults(String name) {

@@ -1,5 +1,6 @@
 package dev.dpo4j.adapters.datasets;
 
+import dev.dpo4j.adapters.io.JsonValues;
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.data.ChatPrompt;
 import dev.dpo4j.api.data.DatasetAdapter;
@@ -13,19 +14,21 @@ import java.util.Objects;
 
 /**
  * Files that already hold prompt / chosen / rejected columns (TRL's preference format), each a string or a list of
- * {@code {role, content}} messages. A message-list {@code chosen}/{@code rejected} contributes its LAST assistant
- * message as the completion; its earlier messages (which must agree between the two) are appended to the prompt,
- * as in ultrafeedback_binarized. An optional system column fills the system slot when non-empty.
+ * {@code {role, content}} messages. A message-list {@code chosen}/{@code rejected} is the whole completion, as in
+ * TRL: one assistant message, or several (assistant turns with {@code tool_calls}, {@code tool} results, the final
+ * answer), which must end with an assistant message; templates render it after the prompt, a model's chat template
+ * as {@code render(prompt + completion)} less the rendered prompt. An optional system column fills the system slot
+ * when non-empty.
  *
  * <p>Without a prompt column the prompt is implicit, as TRL's {@code extract_prompt} reads it: for message lists the
- * messages {@code chosen} and {@code rejected} share from the start (the rest of each must then be one assistant
- * message); for strings their longest common prefix, cut before the space that precedes the first differing
+ * messages {@code chosen} and {@code rejected} share from the start (the rest of each, ending with an assistant
+ * message, is its completion); for strings their longest common prefix, cut before the space that precedes the first differing
  * character, so that the completions keep their leading space ({@code "The sky is blue."} / {@code "The sky is
  * green."} give the prompt {@code "The sky is"} and completions {@code " blue."} / {@code " green."}). When one
  * completion starts with the whole other, TRL's rule leaves the last character (message) of the shorter one to
  * the completions; a row that shares nothing fails naming the row.
  *
- * <p>As in TRL 1.9, a {@code tools} column (a list of JSON-schema objects) and a {@code chat_template_kwargs} column
+ * <p>As in TRL 1.9, a {@code tools} column (a list of JSON-schema objects, or that list as a JSON-encoded string) and a {@code chat_template_kwargs} column
  * (an object) reach the model's chat template ({@code --template model}) as the variables {@code tools} and the
  * kwargs' names: the example's prompt is then a {@link ChatPrompt}. The built-in templates ignore them.
  */
@@ -64,7 +67,7 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
         if (!row.has(TOOLS) && !row.has(CHAT_TEMPLATE_KWARGS)) {
             return examples;
         }
-        List<?> tools = row.has(TOOLS) ? row.list(TOOLS) : null;
+        List<?> tools = tools(row);
         Map<?, ?> kwargs = null;
         if (row.has(CHAT_TEMPLATE_KWARGS)) {
             Object raw = row.require(CHAT_TEMPLATE_KWARGS);
@@ -77,9 +80,30 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
         List<PreferenceExample> withVariables = new ArrayList<>(examples.size());
         for (PreferenceExample e : examples) {
             withVariables.add(new PreferenceExample(chatPrompt(row, e.prompt(), tools, kwargs), e.chosen(),
-                    e.rejected()));
+                    e.rejected(), e.chosenTurns(), e.rejectedTurns()));
         }
         return withVariables;
+    }
+
+    /** The row's tools: a list, or a JSON-encoded string of one (as TRL datasets often store it); null for none. */
+    private static List<?> tools(DatasetRow row) {
+        if (!row.has(TOOLS)) {
+            return null;
+        }
+        if (!(row.require(TOOLS) instanceof String text)) {
+            return row.list(TOOLS);
+        }
+        Object parsed;
+        try {
+            parsed = JsonValues.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw row.error(TOOLS, "is a string but not JSON (" + e.getMessage() + ")");
+        }
+        if (parsed != null && !(parsed instanceof List)) {
+            throw row.error(TOOLS, "is a JSON string of " + parsed.getClass().getSimpleName() + ", not of a list "
+                    + "of tool schemas");
+        }
+        return (List<?>) parsed;
     }
 
     private static ChatPrompt chatPrompt(DatasetRow row, List<ChatMessage> prompt, List<?> tools, Map<?, ?> kwargs) {
@@ -126,17 +150,13 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
                         + raw.getClass().getSimpleName());
             }
         }
-        Completion chosen = completion(row, chosenColumn);
-        Completion rejected = completion(row, rejectedColumn);
-        if (!chosen.turns().equals(rejected.turns())) {
-            throw row.error(rejectedColumn, "has different turns before its last assistant message than '"
-                    + chosenColumn + "'");
-        }
-        prompt.addAll(chosen.turns());
+        List<ChatMessage> chosen = completion(row, chosenColumn);
+        List<ChatMessage> rejected = completion(row, rejectedColumn);
         if (prompt.isEmpty()) {
-            throw row.error(promptColumn, "is missing and '" + chosenColumn + "' holds no earlier turns");
+            throw row.error(promptColumn, "is missing (give a '" + promptColumn + "' column, or '" + chosenColumn
+                    + "' and '" + rejectedColumn + "' as message lists that start with the prompt's messages)");
         }
-        return List.of(new PreferenceExample(prompt, chosen.text(), rejected.text()));
+        return List.of(PreferenceExample.ofTurns(prompt, chosen, rejected));
     }
 
     private boolean bothAre(DatasetRow row, Class<?> type) {
@@ -195,38 +215,37 @@ public final class GenericPreferenceAdapter implements DatasetAdapter {
                     + "' column, or start both with the prompt's messages)");
         }
         prompt.addAll(chosen.subList(0, shared));
-        return new PreferenceExample(prompt, onlyReply(row, chosenColumn, chosen, shared),
-                onlyReply(row, rejectedColumn, rejected, shared));
+        return PreferenceExample.ofTurns(prompt, endsWithAnswer(row, chosenColumn, chosen.subList(shared,
+                chosen.size())), endsWithAnswer(row, rejectedColumn, rejected.subList(shared, rejected.size())));
     }
 
-    private static String onlyReply(DatasetRow row, String column, List<ChatMessage> messages, int shared) {
-        List<ChatMessage> rest = messages.subList(shared, messages.size());
-        if (rest.size() != 1 || !ChatMessage.ASSISTANT.equals(rest.get(0).role())) {
-            throw row.error(column, "should hold one assistant message after the " + shared + " message(s) it "
-                    + "shares with the other completion (the implicit prompt) but holds " + rest.size()
-                    + (rest.isEmpty() ? "" : ", the first a '" + rest.get(0).role() + "' one"));
+    /** A completion's messages, which must end with an assistant message (the answer). */
+    private static List<ChatMessage> endsWithAnswer(DatasetRow row, String column, List<ChatMessage> completion) {
+        if (completion.isEmpty()) {
+            throw row.error(column, "holds no completion after the prompt's messages");
         }
-        return rest.get(0).content();
+        ChatMessage last = completion.get(completion.size() - 1);
+        if (!ChatMessage.ASSISTANT.equals(last.role())) {
+            throw row.error(column, "should end with an assistant message but ends with a '" + last.role()
+                    + "' one");
+        }
+        return completion;
     }
 
     private boolean chosenIsText(DatasetRow row) {
         return row.has(chosenColumn) && row.require(chosenColumn) instanceof String;
     }
 
-    private static Completion completion(DatasetRow row, String column) {
+    /** A completion column: a text, or messages (one answer, or tool calls and results before it). */
+    private static List<ChatMessage> completion(DatasetRow row, String column) {
         Object raw = row.require(column);
         if (raw instanceof String) {
-            return new Completion(List.of(), (String) raw);
+            return List.of(ChatMessage.assistant((String) raw));
         }
         if (raw instanceof List) {
-            Conversations.Split split = Conversations.splitLastAssistant(row, column,
-                    Conversations.messages(row, column));
-            return new Completion(split.prompt(), split.completion());
+            return endsWithAnswer(row, column, Conversations.messages(row, column));
         }
         throw row.error(column, "should be a string or a list of messages but is " + raw.getClass().getSimpleName());
-    }
-
-    private record Completion(List<ChatMessage> turns, String text) {
     }
 
     /** Configures the column names; {@link #build()} checks them. */

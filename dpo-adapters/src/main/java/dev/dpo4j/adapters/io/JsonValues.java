@@ -1,9 +1,17 @@
 package dev.dpo4j.adapters.io;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,9 +19,29 @@ import java.util.List;
 import java.util.Map;
 
 /** Converts Gson trees into plain Java values: String, Long/Double/BigDecimal, Boolean, List, Map, or null. */
-final class JsonValues {
+public final class JsonValues {
+
+    private static final TypeAdapter<JsonElement> ELEMENTS = new Gson().getAdapter(JsonElement.class);
 
     private JsonValues() {
+    }
+
+    /**
+     * Parses one JSON text (not leniently: quoted names, no trailing data) into plain Java values.
+     *
+     * @throws IllegalArgumentException saying where the text is not JSON
+     */
+    public static Object parse(String text) {
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            reader.setStrictness(Strictness.LEGACY_STRICT);
+            JsonElement element = ELEMENTS.read(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new IllegalArgumentException("text follows the JSON value at " + reader.getPath());
+            }
+            return toJava(element);
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     static Object toJava(JsonElement element) {

@@ -275,6 +275,7 @@ public final class HfChatTemplate implements PromptTemplate {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("role", m.role());
             map.put("content", m.content());
+            map.putAll(m.fields());
             list.add(map);
         }
         context.put("messages", list);
@@ -332,9 +333,20 @@ public final class HfChatTemplate implements PromptTemplate {
      */
     @Override
     public String renderCompletion(List<ChatMessage> prompt, String completion) {
+        return renderCompletion(prompt, List.of(ChatMessage.assistant(completion)));
+    }
+
+    /**
+     * What the template appends after {@code renderPrompt(prompt)} for a completion of one or more messages (tool
+     * calls, their results, the answer), as TRL cuts {@code apply_chat_template(prompt + completion)}.
+     *
+     * @throws TemplateException when the full conversation does not start with the rendered prompt
+     */
+    @Override
+    public String renderCompletion(List<ChatMessage> prompt, List<ChatMessage> completion) {
         String head = render(prompt, true);
         List<ChatMessage> full = new ArrayList<>(prompt);
-        full.add(ChatMessage.assistant(completion));
+        full.addAll(completion);
         String whole = render(ChatPrompt.withMessagesOf(prompt, full), false);
         if (!whole.startsWith(head)) {
             throw new TemplateException(source + ": the chat template does not render the conversation with the answer as the "

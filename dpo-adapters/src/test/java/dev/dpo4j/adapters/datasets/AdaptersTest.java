@@ -105,6 +105,19 @@ class AdaptersTest {
     }
 
     @Test
+    void nectarsRandomDrawFollowsTheSeedOfTheLoadOptions() {
+        Path file = write("jsonl", ParquetFixtures.NECTAR, java.util.Collections.nCopies(16, NECTAR_ROW));
+        List<String> one = all(PreferenceDatasets.load("nectar", file, LoadOptions.builder().seed(1).build()))
+                .stream().map(PreferenceExample::rejected).toList();
+        assertThat(one).hasSize(16).containsOnly("B", "C");
+        assertThat(all(PreferenceDatasets.load("nectar", file, LoadOptions.builder().seed(1).build())))
+                .extracting(PreferenceExample::rejected).isEqualTo(one);
+        assertThat(all(PreferenceDatasets.load("nectar", file, LoadOptions.builder().seed(2).build())))
+                .extracting(PreferenceExample::rejected).isNotEqualTo(one);
+        assertThat(LoadOptions.defaults().seed()).isEqualTo(NectarAdapter.DEFAULT_SEED);
+    }
+
+    @Test
     void nectarPairingComesByNameAndThroughLoadOptions() {
         Path file = write("jsonl", ParquetFixtures.NECTAR, List.of(NECTAR_ROW));
         assertThat(NectarAdapter.PairStrategy.byName("best_vs_random"))
@@ -197,12 +210,27 @@ class AdaptersTest {
                 .hasMessageContaining("row 0, field 'prompt': is missing, and 'chosen' and 'rejected' share no "
                         + "leading message");
         Path turns = JsonlFixtures.write(dir.resolve("turns.jsonl"), List.of(
+                Map.of("chosen", List.of(msg("user", "Hi"), msg("assistant", "Yo"), msg("user", "More")),
+                        "rejected", List.of(msg("user", "Hi"), msg("assistant", "No")))));
+        assertThatThrownBy(() -> all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(turns))))
+                .hasMessageContaining("row 0, field 'chosen': should end with an assistant message but ends with a "
+                        + "'user' one");
+    }
+
+    @Test
+    void anImplicitPromptLeavesSeveralMessagesToACompletionAsTrlDoes() {
+        Path turns = JsonlFixtures.write(dir.resolve("turns.jsonl"), List.of(
                 Map.of("chosen", List.of(msg("user", "Hi"), msg("assistant", "Yo"), msg("user", "More"),
                                 msg("assistant", "Ok")),
                         "rejected", List.of(msg("user", "Hi"), msg("assistant", "No")))));
-        assertThatThrownBy(() -> all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(turns))))
-                .hasMessageContaining("row 0, field 'chosen': should hold one assistant message after the 1 "
-                        + "message(s) it shares with the other completion (the implicit prompt) but holds 3");
+        PreferenceExample example = all(PreferenceDatasets.load(GenericPreferenceAdapter.standard(), List.of(turns)))
+                .get(0);
+        assertThat(example.prompt()).containsExactly(ChatMessage.user("Hi"));
+        assertThat(example.chosenMessages()).containsExactly(ChatMessage.assistant("Yo"), ChatMessage.user("More"),
+                ChatMessage.assistant("Ok"));
+        assertThat(example.chosen()).isEqualTo("Ok");
+        assertThat(example.rejectedTurns()).isEmpty();
+        assertThat(example.rejected()).isEqualTo("No");
     }
 
     @Test

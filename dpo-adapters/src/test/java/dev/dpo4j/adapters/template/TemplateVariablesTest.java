@@ -9,6 +9,7 @@ import dev.dpo4j.adapters.testing.JsonlFixtures;
 import dev.dpo4j.api.data.ChatMessage;
 import dev.dpo4j.api.data.ChatPrompt;
 import dev.dpo4j.api.data.PreferenceExample;
+import dev.dpo4j.api.template.PromptTemplate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,11 +69,88 @@ class TemplateVariablesTest {
     }
 
     @Test
+    void toolsAsAJsonStringRenderAsTheList() {
+        String json = "[{\"type\": \"function\", \"name\": \"get_weather\", \"description\": "
+                + "\"Weather of a city\", \"parameters\": {\"type\": \"object\"}}]";
+        List<PreferenceExample> examples = load(List.of(
+                Map.of("prompt", List.of(msg("user", "Weather in Paris?")), "chosen", "Sunny", "rejected", "No idea",
+                        "tools", json),
+                Map.of("prompt", List.of(msg("user", "Weather in Paris?")), "chosen", "Sunny", "rejected", "No idea",
+                        "tools", List.of(WEATHER))));
+        HfChatTemplate template = HfChatTemplate.of(TEMPLATE, Map.of());
+        assertThat(((ChatPrompt) examples.get(0).prompt()).tools()).isEqualTo(List.of(WEATHER));
+        assertThat(template.renderPrompt(examples.get(0).prompt()))
+                .isEqualTo(template.renderPrompt(examples.get(1).prompt()))
+                .startsWith("TOOLS:get_weather(Weather of a city);");
+    }
+
+    static final String TOOL_TEMPLATE = "{% for m in messages %}<{{ m.role }}>{% if m.tool_calls %}"
+            + "{% for c in m.tool_calls %}CALL {{ c.function.name }}({{ c.function.arguments.city }}){% endfor %}"
+            + "{% else %}{{ m.content }}{% endif %}</{{ m.role }}>\n{% endfor %}"
+            + "{% if add_generation_prompt %}<assistant>{% endif %}";
+
+    static final Map<String, Object> CALL = Map.of("role", "assistant", "tool_calls", List.of(Map.of("type",
+            "function", "function", Map.of("name", "get_weather", "arguments", Map.of("city", "Paris")))));
+
+    @Test
+    void completionsOfSeveralMessagesRenderAsTrlCutsTheWholeConversation() {
+        PreferenceExample example = load(List.of(Map.of("prompt", List.of(msg("user", "Weather in Paris?")),
+                "chosen", List.of(CALL, Map.of("role", "tool", "name", "get_weather", "content", "22C"),
+                        msg("assistant", "It is 22C.")),
+                "rejected", List.of(msg("assistant", "No idea"))))).get(0);
+        assertThat(example.chosen()).isEqualTo("It is 22C.");
+        assertThat(example.chosenTurns()).hasSize(3);
+        assertThat(example.chosenTurns().get(0).fields()).containsOnlyKeys("tool_calls");
+        assertThat(example.chosenTurns().get(1)).isEqualTo(new ChatMessage("tool", "22C",
+                Map.of("name", "get_weather")));
+        assertThat(example.rejectedTurns()).isEmpty();
+
+        HfChatTemplate template = HfChatTemplate.of(TOOL_TEMPLATE, Map.of());
+        String head = template.renderPrompt(example.prompt());
+        assertThat(head).isEqualTo("<user>Weather in Paris?</user>\n<assistant>");
+        // TRL: apply_chat_template(prompt + chosen) with the rendered prompt cut off
+        assertThat(template.renderCompletion(example.prompt(), example.chosenMessages()))
+                .isEqualTo("CALL get_weather(Paris)</assistant>\n<tool>22C</tool>\n<assistant>It is 22C.</assistant>\n");
+        assertThat(template.renderCompletion(example.prompt(), example.rejectedMessages()))
+                .isEqualTo("No idea</assistant>\n");
+
+        // a built-in template renders the earlier turns as turns and the answer as its completion
+        List<ChatMessage> turns = List.of(ChatMessage.assistant("Let me check."), new ChatMessage("tool", "22C"),
+                ChatMessage.assistant("It is 22C."));
+        assertThat(PromptTemplate.chatMl().renderCompletion(List.of(ChatMessage.user("Q")), turns)).isEqualTo(
+                "Let me check.<|im_end|>\n<|im_start|>tool\n22C<|im_end|>\n<|im_start|>assistant\nIt is 22C."
+                        + "<|im_end|>");
+    }
+
+    @Test
+    void aCompletionEndsWithAnAssistantMessageThatMayOnlyCallATool() {
+        PreferenceExample call = load(List.of(Map.of("prompt", List.of(msg("user", "Weather in Paris?")),
+                "chosen", List.of(CALL), "rejected", List.of(msg("assistant", "No idea"))))).get(0);
+        assertThat(HfChatTemplate.of(TOOL_TEMPLATE, Map.of()).renderCompletion(call.prompt(), call.chosenMessages()))
+                .isEqualTo("CALL get_weather(Paris)</assistant>\n");
+        assertThatThrownBy(() -> load(List.of(Map.of("prompt", List.of(msg("user", "Weather in Paris?")),
+                "chosen", List.of(CALL, Map.of("role", "tool", "content", "22C")),
+                "rejected", List.of(msg("assistant", "No idea"))))))
+                .hasMessageContaining("row 0, field 'chosen': should end with an assistant message but ends with a "
+                        + "'tool' one");
+    }
+
+    @Test
     void badToolsOrKwargsNameTheRowAndField() {
         assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
                 "tools", "get_weather"))))
                 .hasMessageContaining("tools.jsonl")
-                .hasMessageContaining("row 0, field 'tools': should be a list but is String get_weather");
+                .hasMessageContaining("row 0, field 'tools': is a string but not JSON (");
+        assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
+                "tools", "[{\"name\": \"get_weather\"}"))))
+                .hasMessageContaining("row 0, field 'tools': is a string but not JSON (");
+        assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
+                "tools", "{\"name\": \"get_weather\"}"))))
+                .hasMessageContaining("row 0, field 'tools': is a JSON string of LinkedHashMap, not of a list of "
+                        + "tool schemas");
+        assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
+                "tools", 7L))))
+                .hasMessageContaining("row 0, field 'tools': should be a list but is");
         assertThatThrownBy(() -> load(List.of(Map.of("prompt", "Hi", "chosen", "Yo", "rejected", "No",
                 "tools", List.of("get_weather")))))
                 .hasMessageContaining("row 0, field 'tools': tool 0 should be a JSON object but is String");

@@ -2,6 +2,8 @@ package dev.dpo4j.api.template;
 
 import dev.dpo4j.api.NamedChoices;
 import dev.dpo4j.api.data.ChatMessage;
+import dev.dpo4j.api.data.ChatPrompt;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -26,6 +28,36 @@ public interface PromptTemplate {
      */
     default String renderCompletion(List<ChatMessage> prompt, String completion) {
         return renderCompletion(completion);
+    }
+
+    /**
+     * Renders a completion of one or more messages (assistant turns calling tools, the tools' results, the answer) as
+     * it follows {@code prompt}: for a single assistant message, {@link #renderCompletion(List, String)}; for several,
+     * the rendered prompt of the conversation up to the last message plus that message's completion, less
+     * {@code renderPrompt(prompt)}. Templates that render whole conversations (a model's chat template) override it
+     * to cut {@code render(prompt + completion)} after {@code renderPrompt(prompt)}, as TRL does.
+     *
+     * @throws IllegalArgumentException when the completion is empty, does not end with an assistant message, or the
+     *     longer conversation does not start with the rendered prompt
+     */
+    default String renderCompletion(List<ChatMessage> prompt, List<ChatMessage> completion) {
+        if (completion.isEmpty() || !ChatMessage.ASSISTANT.equals(completion.get(completion.size() - 1).role())) {
+            throw new IllegalArgumentException("a completion should end with an assistant message");
+        }
+        ChatMessage last = completion.get(completion.size() - 1);
+        if (completion.size() == 1) {
+            return renderCompletion(prompt, last.content());
+        }
+        List<ChatMessage> before = new ArrayList<>(prompt);
+        before.addAll(completion.subList(0, completion.size() - 1));
+        List<ChatMessage> history = ChatPrompt.withMessagesOf(prompt, before);
+        String head = renderPrompt(prompt);
+        String whole = renderPrompt(history) + renderCompletion(history, last.content());
+        if (!whole.startsWith(head)) {
+            throw new IllegalArgumentException("the template does not render the conversation with its completion as "
+                    + "the prompt followed by more text, so the completion cannot be cut out");
+        }
+        return whole.substring(head.length());
     }
 
     /** ChatML without a default system prompt: {@code <|im_start|>role\n...<|im_end|>\n}. */

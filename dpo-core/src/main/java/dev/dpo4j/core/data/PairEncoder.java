@@ -62,8 +62,8 @@ public final class PairEncoder {
      */
     public Optional<TokenizedPair> encode(PreferenceExample example) {
         String promptText = template.renderPrompt(example.prompt());
-        String chosenText = template.renderCompletion(example.prompt(), example.chosen());
-        String rejectedText = template.renderCompletion(example.prompt(), example.rejected());
+        String chosenText = template.renderCompletion(example.prompt(), example.chosenMessages());
+        String rejectedText = template.renderCompletion(example.prompt(), example.rejectedMessages());
         if (maxPromptLength > 0) {
             promptText = keepLast(promptText, charsFor(maxPromptLength));
         }

@@ -10,12 +10,13 @@ import dev.dpo4j.core.checkpoint.SaveDtype;
 import dev.dpo4j.core.kernels.InPlace;
 import dev.dpo4j.core.kernels.Kernels;
 import dev.dpo4j.core.model.CausalLm;
-import dev.dpo4j.core.model.Weights;
 import dev.dpo4j.core.placement.DeviceWeights;
+import dev.dpo4j.core.reference.ReferenceContent;
 import dev.dpo4j.core.reference.ReferenceLogps;
 import dev.dpo4j.core.trained.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -153,8 +154,14 @@ public final class LoraModel implements TrainedModel {
     /** The base with the adapters off, or with the adapter training started from. */
     @Override
     public ReferenceLogps ownReference(DataType computeType, NDManager manager) {
-        Weights view = referenceAdapters == null ? base.weights() : referenceAdapters.over(base.weights());
-        return ReferenceLogps.partOfPolicy(base, view, computeType);
+        if (referenceAdapters == null) {
+            return ReferenceLogps.partOfPolicy(base, base.weights(), computeType);
+        }
+        Map<String, NDArray> read = new LinkedHashMap<>(base.parameters());
+        read.putAll(referenceAdapters.parameters());
+        ReferenceContent content = new ReferenceContent(base.config().json() + " lora scaling "
+                + referenceAdapters.scaling(), read);
+        return ReferenceLogps.partOfPolicy(base, referenceAdapters.over(base.weights()), computeType, content);
     }
 
     @Override

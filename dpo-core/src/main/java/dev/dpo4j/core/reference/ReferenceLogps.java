@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dpo4j.core.checkpoint.ModelFolder;
-import dev.dpo4j.core.data.BatchOrder;
 import dev.dpo4j.core.data.PairBatch;
 import dev.dpo4j.core.data.PairCollator;
 import dev.dpo4j.core.data.PreparedData;
@@ -32,6 +31,14 @@ public interface ReferenceLogps extends AutoCloseable {
      */
     default void syncTowards(Map<String, NDArray> policy, double alpha) {
         throw new UnsupportedOperationException("precomputed reference log-probs cannot follow the policy");
+    }
+
+    /**
+     * What the values depend on besides the pairs (the weights as scored, the config), for keying a cache; a table
+     * has none.
+     */
+    default ReferenceContent content() {
+        throw new UnsupportedOperationException("precomputed reference log-probs have no weights to key a cache by");
     }
 
     /** The reference model's weights, for checkpoints (empty for a table). */
@@ -111,6 +118,11 @@ public interface ReferenceLogps extends AutoCloseable {
             }
 
             @Override
+            public ReferenceContent content() {
+                return new ReferenceContent(model.config().json().toString(), model.parameters());
+            }
+
+            @Override
             public void close() {
                 model.close();
             }
@@ -123,6 +135,12 @@ public interface ReferenceLogps extends AutoCloseable {
      * frees nothing, and each worker reads its own reference view.
      */
     static ReferenceLogps partOfPolicy(CausalLm model, Weights view, DataType computeType) {
+        return partOfPolicy(model, view, computeType,
+                new ReferenceContent(model.config().json().toString(), model.parameters()));
+    }
+
+    /** As {@link #partOfPolicy(CausalLm, Weights, DataType)}, with {@code view} reading {@code content}. */
+    static ReferenceLogps partOfPolicy(CausalLm model, Weights view, DataType computeType, ReferenceContent content) {
         return new ReferenceLogps() {
             @Override
             public NDArray logps(int[] pairIndices, PairBatch.Arrays arrays, NDManager manager) {
@@ -131,7 +149,12 @@ public interface ReferenceLogps extends AutoCloseable {
 
             @Override
             public ReferenceLogps on(NDManager manager, Weights referenceView) {
-                return partOfPolicy(model, referenceView, computeType);
+                return partOfPolicy(model, referenceView, computeType, content);
+            }
+
+            @Override
+            public ReferenceContent content() {
+                return content;
             }
 
             @Override
@@ -143,20 +166,8 @@ public interface ReferenceLogps extends AutoCloseable {
     /** Scores every pair of {@code data} once with {@code live}, in dataset order, into a table. */
     static ReferenceLogps precompute(ReferenceLogps live, PreparedData data, PairCollator collator, int batchSize,
             NDManager parent) {
-        int count = data.pairs().size();
-        float[] chosen = new float[count];
-        float[] rejected = new float[count];
-        for (int[] batch : BatchOrder.of(count, batchSize, 0, 0, false)) {
-            try (NDManager scope = parent.newSubManager()) {
-                PairBatch.Arrays arrays = collator.collate(data.select(batch)).toArrays(scope);
-                float[] logps = live.logps(batch, arrays, scope).toFloatArray();
-                for (int i = 0; i < batch.length; i++) {
-                    chosen[batch[i]] = logps[i];
-                    rejected[batch[i]] = logps[batch.length + i];
-                }
-            }
-        }
-        return table(chosen, rejected);
+        float[][] logps = Scoring.score(live, data.pairs(), collator, batchSize, parent);
+        return table(logps[0], logps[1]);
     }
 
     /** Log-probs computed once for every training pair ({@code chosen[i]}, {@code rejected[i]}). */

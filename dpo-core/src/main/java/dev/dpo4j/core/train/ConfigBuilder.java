@@ -197,6 +197,16 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return set(ReferenceOptions::precomputeRefLogProbs, value);
     }
 
+    /** Pairs per forward pass of the precompute; 0: the per-device train (eval) batch for train (eval) pairs. */
+    public B precomputeRefBatchSize(int value) {
+        return set(ReferenceOptions::precomputeRefBatchSize, value);
+    }
+
+    /** A folder keeping precomputed reference log-probs across runs; null: no cache. */
+    public B refLogpsCacheDir(Path value) {
+        return set(ReferenceOptions::refLogpsCacheDir, value);
+    }
+
     /** TR-DPO: the reference moves towards the policy every {@code ref_model_sync_steps} ({@code sync_ref_model}). */
     public B syncRefModel(boolean value) {
         return set(ReferenceOptions::syncRefModel, value);

@@ -39,7 +39,8 @@ public record DpoConfig(
         long evalSteps,
         @Option(doc = "Log averaged training metrics every N steps.", value = "10", label = "N", min = 1)
         long loggingSteps,
-        @Option(doc = "Seed of the data order, the eval split and the embedded model's weights.", value = "42",
+        @Option(doc = "Seed of the data order, the eval split, the embedded model's weights and Nectar's "
+                + "best_vs_random draw.", value = "42",
                 label = "N")
         long seed,
         @Option(doc = "float16 compute with float32 master weights and dynamic loss scaling (GPUs).", value = "false")

@@ -58,8 +58,9 @@ class DpoConfigTest {
                 .containsEntry("use_rslora", false).containsEntry("merge_adapters", false)
                 .containsEntry("disable_dropout", true).containsEntry("offload_optimizer", false)
                 .containsEntry("zero_stage", 1).containsEntry("ddp_timeout", 1800L)
-                .containsEntry("use_weighting", false).containsEntry("ld_alpha", null);
-        assertThat(byName).hasSize(60).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("use_weighting", false).containsEntry("ld_alpha", null)
+                .containsEntry("precompute_ref_batch_size", 0).containsEntry("ref_logps_cache_dir", null);
+        assertThat(byName).hasSize(62).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
@@ -189,7 +190,7 @@ class DpoConfigTest {
     void theOptionRecordsCheckThemselves() {
         assertThatThrownBy(() -> new LossOptions(0.1, 0.7, 0.5, 0.05, FDivergence.REVERSE_KL, 1))
                 .hasMessage("label_smoothing must be in [0, 0.5), got 0.7");
-        assertThatThrownBy(() -> new ReferenceOptions(true, true, 0.6, 512))
+        assertThatThrownBy(() -> new ReferenceOptions(true, 0, null, true, 0.6, 512))
                 .hasMessageContaining("cannot be used with precompute_ref_log_probs");
         assertThatThrownBy(() -> new BatchOptions(8, 8, 1, 100, 100, 0, 1, false, true))
                 .hasMessage("max_prompt_length (100) must be below max_length (100)");
