@@ -121,12 +121,7 @@ class LoraFlagsTest {
     void helpListsTheFlagsAndTheirDefaults() {
         String help = DpoCommandTest.run("--help").out();
         assertThat(help).contains("--use_peft", "--lora_r=R", "--lora_alpha=A", "--lora_dropout=P",
-<<<<<<< HEAD
                 "--lora-target-modules=NAME[,NAME...]", "--use_rslora", "--merge_adapters", "--disable_dropout",
-=======
-                "--lora_target_modules, --lora-target-modules=NAME[,NAME...]", "--use_rslora", "--merge_adapters",
-                "--disable_dropout",
->>>>>>> refcache
                 "Default: q_proj,v_proj", "Rank-Stabilized LoRA", "--output_dir/merged");
     }
 
