@@ -103,6 +103,14 @@ public final class OutputRelay {
         showHeld(System.nanoTime() - holdNanos);
     }
 
+    /** Shows the lines of {@code rank} still held: it failed, and its last words come before the launcher's. */
+    public synchronized void showHeld(int rank) {
+        Deque<Held> lines = held.getOrDefault(rank, new ArrayDeque<>());
+        while (!lines.isEmpty()) {
+            show(rank, lines.removeFirst().bytes);
+        }
+    }
+
     /** Shows every line still held: the ranks are done. */
     public synchronized void finish() {
         showHeld(Long.MAX_VALUE);

@@ -33,6 +33,7 @@ public final class Supervisor {
     private final Duration signalGrace;
     private final Duration hold;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Thread> readers = new ArrayList<>();
     private final BlockingQueue<Integer> exits = new LinkedBlockingQueue<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private Long killAt;
@@ -60,9 +61,8 @@ public final class Supervisor {
         OutputRelay relay = new OutputRelay(out, err, hold.toNanos(), ranks.get(0).rank());
         Thread hook = new Thread(this::onSignal, "dpo-launcher-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        List<Thread> readers = new ArrayList<>();
         try {
-            start(ranks, relay, readers);
+            start(ranks, relay);
             int code = await(ranks, relay);
             for (Thread reader : readers) {
                 reader.join(TimeUnit.SECONDS.toMillis(10));
@@ -83,7 +83,7 @@ public final class Supervisor {
         }
     }
 
-    private void start(List<RankProcess> ranks, OutputRelay relay, List<Thread> readers) {
+    private void start(List<RankProcess> ranks, OutputRelay relay) {
         for (int i = 0; i < ranks.size(); i++) {
             RankProcess rank = ranks.get(i);
             Process process;
@@ -130,6 +130,10 @@ public final class Supervisor {
                 int exit = processes.get(index).exitValue();
                 if (exit != 0 && code == 0) {
                     code = exit;
+                    // its last words (the error) before the launcher's line about it
+                    readers.get(2 * index).join(TimeUnit.SECONDS.toMillis(5));
+                    readers.get(2 * index + 1).join(TimeUnit.SECONDS.toMillis(5));
+                    relay.showHeld(ranks.get(index).rank());
                     failed(ranks.get(index), exit, running, relay);
                 }
             }

@@ -63,6 +63,9 @@ class SupervisorTest {
         assertThat(run.code()).as(run.err()).isEqualTo(3);
         assertThat(run.err()).contains("dpo: rank 1 exited with code 3; stopping the other ranks")
                 .doesNotContain("killing");
+        // the failed rank's own lines come first, though they were held for rank 0
+        assertThat(run.err().indexOf("[rank 1] rank 1 of 3")).isNotNegative()
+                .isLessThan(run.err().indexOf("dpo: rank 1 exited"));
         // SIGTERM, not the grace period's SIGKILL: each sleeping rank's shutdown hook ran
         assertThat(tmp.resolve("rank-0")).hasContent("done");
         assertThat(tmp.resolve("rank-2")).hasContent("done");
