@@ -22,7 +22,7 @@ public final class OutputRelay {
     /** How many of rank 0's recent lines another rank's line is compared with. */
     static final int WINDOW_LINES = 1000;
     /** How many lines of a rank wait for rank 0 at most; the oldest is shown when more come. */
-    static final int MAX_HELD = 1000;
+    static final int MAX_HELD = 500;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -37,7 +37,7 @@ public final class OutputRelay {
         }
     };
     private final Map<Integer, Deque<Held>> held = new TreeMap<>();
-    private int rank0Streams = 2;
+    private int speakerStreams = 2;
     private boolean errMidLine;
 
     /** A line of a rank waiting for rank 0, since {@code nanos}. */
@@ -80,7 +80,7 @@ public final class OutputRelay {
         if (window.containsKey(text)) {
             return;
         }
-        if (rank0Streams == 0) {
+        if (speakerStreams == 0) {
             show(rank, bytes);
             return;
         }
@@ -93,18 +93,18 @@ public final class OutputRelay {
 
     /** A stream of a rank ended; once both of rank 0's did, no held line can match any more. */
     synchronized void ended(int rank) {
-        if (rank == speaker && --rank0Streams == 0) {
-            showHeld(Long.MAX_VALUE);
+        if (rank == speaker && --speakerStreams == 0) {
+            showHeldSince(Long.MAX_VALUE);
         }
     }
 
     /** Shows the lines that waited {@code hold} for rank 0 in vain. */
     public synchronized void showDue() {
-        showHeld(System.nanoTime() - holdNanos);
+        showHeldSince(System.nanoTime() - holdNanos);
     }
 
     /** Shows the lines of {@code rank} still held: it failed, and its last words come before the launcher's. */
-    public synchronized void showHeld(int rank) {
+    public synchronized void release(int rank) {
         Deque<Held> lines = held.getOrDefault(rank, new ArrayDeque<>());
         while (!lines.isEmpty()) {
             show(rank, lines.removeFirst().bytes);
@@ -113,10 +113,10 @@ public final class OutputRelay {
 
     /** Shows every line still held: the ranks are done. */
     public synchronized void finish() {
-        showHeld(Long.MAX_VALUE);
+        showHeldSince(Long.MAX_VALUE);
     }
 
-    private void showHeld(long heldSince) {
+    private void showHeldSince(long heldSince) {
         held.forEach((rank, lines) -> {
             for (Iterator<Held> it = lines.iterator(); it.hasNext();) {
                 Held line = it.next();

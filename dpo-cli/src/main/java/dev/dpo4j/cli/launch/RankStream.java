@@ -13,7 +13,7 @@ import java.io.InputStream;
 final class RankStream {
 
     /** The longest line kept whole. */
-    static final int MAX_LINE_BYTES = 64 * 1024;
+    static final int MAX_LINE_BYTES = 8 * 1024;
 
     private final int rank;
     private final boolean error;

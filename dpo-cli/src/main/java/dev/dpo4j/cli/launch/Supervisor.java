@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link OutputRelay}), and returns 0 when all succeed, else the exit code of the first rank that failed, after
  * stopping the others (SIGTERM, then SIGKILL after {@code failureGrace}). SIGINT or SIGTERM to the launcher (Ctrl-C)
  * is forwarded as SIGTERM to every rank, whose own handling stops after the step and saves; a rank still running
- * {@code signalGrace} later is killed.
+ * {@code signalGrace} later is killed. One supervisor runs one launch.
  */
 public final class Supervisor {
 
@@ -133,7 +133,7 @@ public final class Supervisor {
                     // its last words (the error) before the launcher's line about it
                     readers.get(2 * index).join(TimeUnit.SECONDS.toMillis(5));
                     readers.get(2 * index + 1).join(TimeUnit.SECONDS.toMillis(5));
-                    relay.showHeld(ranks.get(index).rank());
+                    relay.release(ranks.get(index).rank());
                     failed(ranks.get(index), exit, running, relay);
                 }
             }

@@ -78,7 +78,8 @@ class LaunchPlanTest {
                 .hasMessageContaining("--nnodes 2 needs --master_addr");
         assertThatThrownBy(() -> options(2, null, null, null, 70000))
                 .hasMessageContaining("master_port must be in [1, 65535], got 70000");
-        assertThatThrownBy(() -> options(2, null, null, " ", null)).hasMessageContaining("master_addr must not be blank");
+        assertThatThrownBy(() -> options(2, null, null, " ", null))
+                .hasMessageContaining("master_addr must not be blank");
         assertThatThrownBy(() -> options(null, 2, null, "h", null))
                 .hasMessageContaining("--nnodes, --node_rank, --master_addr and --master_port go with "
                         + "--nproc_per_node");
