@@ -159,7 +159,7 @@ public final class Supervisor {
         for (int i = 0; i < processes.size(); i++) {
             if (processes.get(i).isAlive()) {
                 relay.note("dpo: rank " + ranks.get(i).rank() + " still running after SIGTERM; killing it");
-                processes.get(i).destroyForcibly();
+                processes.get(i).toHandle().destroyForcibly();
             }
         }
         killAt = null;
@@ -169,7 +169,8 @@ public final class Supervisor {
     private synchronized void stop(Duration grace) {
         long at = System.nanoTime() + grace.toNanos();
         killAt = killAt == null || at - killAt < 0 ? Long.valueOf(at) : killAt;
-        processes.forEach(Process::destroy);
+        // through the handle: Process.destroy() would also close the pipes, losing what a rank prints as it stops
+        processes.forEach(process -> process.toHandle().destroy());
     }
 
     private synchronized int started() {

@@ -32,7 +32,11 @@ public final class RankProbe {
         String rank = System.getenv("RANK");
         if (flags.containsKey("hooks")) {
             Path file = Path.of(flags.get("hooks"), "rank-" + rank);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> write(file)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println("rank " + rank + " stopped");
+                System.err.flush();
+                write(file);
+            }));
         }
         if (rank.equals(flags.get("stubborn"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(RankProbe::sleepForever));

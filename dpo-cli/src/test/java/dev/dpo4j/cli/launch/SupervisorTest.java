@@ -66,7 +66,8 @@ class SupervisorTest {
         // the failed rank's own lines come first, though they were held for rank 0
         assertThat(run.err().indexOf("[rank 1] rank 1 of 3")).isNotNegative()
                 .isLessThan(run.err().indexOf("dpo: rank 1 exited"));
-        // SIGTERM, not the grace period's SIGKILL: each sleeping rank's shutdown hook ran
+        // SIGTERM, not the grace period's SIGKILL: each sleeping rank's shutdown hook ran, and was heard
+        assertThat(run.err().lines()).contains("rank 0 stopped", "[rank 2] rank 2 stopped");
         assertThat(tmp.resolve("rank-0")).hasContent("done");
         assertThat(tmp.resolve("rank-2")).hasContent("done");
         assertThat(run.took()).isLessThan(Duration.ofSeconds(30));
@@ -103,6 +104,8 @@ class SupervisorTest {
         }
 
         assertThat(launcher.exitValue()).isEqualTo(143);
+        // what the ranks print as they stop still comes through
+        assertThat(Files.readAllLines(stderr)).contains("rank 0 stopped", "[rank 1] rank 1 stopped");
         assertThat(tmp.resolve("rank-0")).hasContent("done");
         assertThat(tmp.resolve("rank-1")).hasContent("done");
     }
