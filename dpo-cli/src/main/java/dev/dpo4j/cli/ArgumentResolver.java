@@ -3,6 +3,7 @@ package dev.dpo4j.cli;
 import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.api.options.Problems;
 import dev.dpo4j.cli.embedded.EmbeddedDefaults;
+import dev.dpo4j.cli.launch.LaunchOptions;
 import dev.dpo4j.core.train.DpoConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,6 +99,11 @@ final class ArgumentResolver {
                 if (option == null || key.equals("config") || option.usageHelp() || option.versionHelp()) {
                     throw new UsageError("config file " + file + ": unknown key '" + key + "'" + suggestion(key,
                             known.keySet()));
+                }
+                if (OptionRecords.find(LaunchOptions.class, key).isPresent()) {
+                    throw new UsageError("config file " + file + ": '" + key + "' is a launcher flag, read from the "
+                            + "command line only (every rank reads the config file again): give --" + key
+                            + " on the command line");
                 }
                 if (!option.isMultiValue() && entry.getValue().size() != 1) {
                     throw new UsageError("config file " + file + ": key '" + key + "' takes one value, got a list");

@@ -2,6 +2,7 @@ package dev.dpo4j.cli;
 
 import dev.dpo4j.api.options.Option;
 import dev.dpo4j.api.options.OptionRecords;
+import dev.dpo4j.cli.launch.LaunchOptions;
 import dev.dpo4j.hub.datasets.SplitNames;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,8 +14,9 @@ import java.util.List;
  *
  * @param input the model, the data and the template (listed before the training options)
  * @param setup the devices, the console, the config file and the Hub (listed after them)
+ * @param launch the launcher's flags: ranks to start on this node, and where they meet (listed last)
  */
-record CommandOptions(Input input, Setup setup) {
+record CommandOptions(Input input, Setup setup, LaunchOptions launch) {
 
     /** The model, the data and the template. */
     record Input(

@@ -1,12 +1,20 @@
 package dev.dpo4j.cli;
 
 import dev.dpo4j.api.data.DataFormatException;
+import dev.dpo4j.cli.launch.JavaCommand;
+import dev.dpo4j.cli.launch.LaunchOptions;
+import dev.dpo4j.cli.launch.LaunchPlan;
+import dev.dpo4j.cli.launch.RankProcess;
+import dev.dpo4j.cli.launch.Supervisor;
 import dev.dpo4j.hub.HubException;
 import dev.dpo4j.hub.HubOptions;
 import dev.dpo4j.core.train.DpoTrainer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -16,7 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * does not exist), 1 when
  * training itself fails, whatever the exception. Every failure is one line on the error stream; set the environment
  * variable {@code DPO4J_DEBUG=1} for stack traces. Only {@link #main} exits the JVM; after Ctrl-C or SIGTERM it exits
- * with {@link #SIGINT} or {@link #SIGTERM}.
+ * with {@link #SIGINT} or {@link #SIGTERM}. With {@code --nproc_per_node N} it trains nothing itself: it starts N
+ * ranks, each this command with the other flags, and exits with the first failing rank's code
+ * ({@code dev.dpo4j.cli.launch}).
  */
 public final class DpoCommand {
 
@@ -45,7 +55,7 @@ public final class DpoCommand {
         Interruption interruption = Interruption.install(System.err);
         int code;
         try {
-            code = run(args, System.out, System.err, interruption.running());
+            code = run(args, System.out, System.err, interruption.running(), null, interruption::launching);
         } finally {
             System.out.flush();
             System.err.flush();
@@ -59,16 +69,17 @@ public final class DpoCommand {
 
     /** Runs the command with the given streams; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, new AtomicReference<>());
-    }
-
-    static int run(String[] args, PrintStream out, PrintStream err, AtomicReference<DpoTrainer> running) {
-        return run(args, out, err, running, null);
+        return run(args, out, err, new AtomicReference<>(), null);
     }
 
     /** Runs with the given Hub options instead of the environment's (tests point them at a loopback Hub). */
     static int run(String[] args, PrintStream out, PrintStream err, AtomicReference<DpoTrainer> running,
             HubOptions hub) {
+        return run(args, out, err, running, hub, () -> { });
+    }
+
+    private static int run(String[] args, PrintStream out, PrintStream err, AtomicReference<DpoTrainer> running,
+            HubOptions hub, Runnable onLaunch) {
         CliLogging.configure();
         try {
             ArgumentResolver.Resolved resolved = ArgumentResolver.resolve(args);
@@ -80,7 +91,14 @@ public final class DpoCommand {
                 resolved.commandLine().printVersionHelp(new PrintWriter(out, true));
                 return OK;
             }
-            new DpoRun(resolved.command(), resolved.config(), resolved.fromDemo(), out, running,
+            CommandOptions command = resolved.command();
+            Optional<LaunchPlan> launch = launchPlan(command.launch(), System.getenv());
+            if (launch.isPresent()) {
+                resolved.config(); // a bad value is reported once, here, not by every rank
+                onLaunch.run();
+                return launch(launch.get(), args, out, err);
+            }
+            new DpoRun(command, resolved.config(), resolved.fromDemo(), out, running,
                     hub != null ? hub : HubOptions.fromEnvironment()).execute();
             return OK;
         } catch (UsageError e) {
@@ -100,6 +118,26 @@ public final class DpoCommand {
         } catch (RuntimeException | OutOfMemoryError e) {
             return fail(err, e, "training failed: " + e.getClass().getSimpleName() + ": " + message(e), FAILED);
         }
+    }
+
+    /** The ranks to launch, or none; launcher flags while the environment names this process's rank are a mistake. */
+    static Optional<LaunchPlan> launchPlan(LaunchOptions options, Map<String, String> environment) {
+        try {
+            return LaunchPlan.of(options, environment);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+    }
+
+    /** Starts the ranks of {@code plan}, each this command with the other flags, and waits for them. */
+    private static int launch(LaunchPlan plan, String[] args, PrintStream out, PrintStream err) {
+        Map<String, String> environment = System.getenv();
+        List<RankProcess> ranks = RankProcess.of(plan, JavaCommand.current(DpoCommand.class.getName()),
+                LaunchOptions.withoutLauncherFlags(List.of(args)), environment);
+        if (ranks.get(0).environment().containsKey("OMP_NUM_THREADS")) {
+            err.println("dpo: OMP_NUM_THREADS=1 for each rank, as torchrun sets it; set OMP_NUM_THREADS to tune");
+        }
+        return new Supervisor().run(ranks, out, err);
     }
 
     private static int fail(PrintStream err, Throwable e, String message, int code) {

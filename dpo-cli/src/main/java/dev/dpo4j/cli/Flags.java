@@ -3,6 +3,7 @@ package dev.dpo4j.cli;
 import dev.dpo4j.api.options.OptionDeclaration;
 import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.cli.embedded.EmbeddedDefaults;
+import dev.dpo4j.cli.launch.LaunchOptions;
 import dev.dpo4j.core.train.DpoConfig;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -33,18 +34,25 @@ final class Flags {
         ""};
     private static final String[] FOOTER = {"",
         "Flags take --flag=value or --flag value; boolean flags also take a bare --flag. --config FILE (JSON or YAML) "
-            + "sets any flag by its snake_case name; flags given on the command line override it.",
+            + "sets any flag by its snake_case name (the launcher's flags excepted); flags given on the command line "
+            + "override it.",
+        "Several GPUs: dpo --nproc_per_node 8 FLAGS starts 8 ranks, as torchrun does; started by torchrun, Slurm or "
+            + "Kubernetes (RANK and WORLD_SIZE set), dpo runs as that rank.",
         "Example: dpo --model_name_or_path Qwen2.5-0.5B-Instruct --dataset ultrafeedback_binarized --data_files data/ "
             + "--template model --output_dir out"};
 
     private Flags() {
     }
 
-    /** Every declared option, in the order help lists them: the inputs, the training options, the setup. */
+    /**
+     * Every declared option, in the order help lists them: the inputs, the training options, the setup, the
+     * launcher's.
+     */
     static List<OptionDeclaration> declarations() {
         List<OptionDeclaration> all = new ArrayList<>(OptionRecords.flattened(CommandOptions.Input.class));
         all.addAll(OptionRecords.flattened(DpoConfig.class));
         all.addAll(OptionRecords.flattened(CommandOptions.Setup.class));
+        all.addAll(OptionRecords.flattened(LaunchOptions.class));
         return all;
     }
 

@@ -23,6 +23,7 @@ final class Interruption {
     private final AtomicReference<DpoTrainer> running = new AtomicReference<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean signalled = new AtomicBoolean();
+    private final AtomicBoolean launching = new AtomicBoolean();
     private final PrintStream err;
 
     private Interruption(PrintStream err) {
@@ -46,6 +47,11 @@ final class Interruption {
         finished.countDown();
     }
 
+    /** The command launches ranks instead of training: their supervisor forwards a signal, this hook stays quiet. */
+    void launching() {
+        launching.set(true);
+    }
+
     /** Whether the JVM is shutting down because of a signal (or another thread's exit). */
     boolean signalled() {
         return signalled.get();
@@ -53,6 +59,9 @@ final class Interruption {
 
     private void onShutdown() {
         signalled.set(true);
+        if (launching.get()) {
+            return;
+        }
         DpoTrainer trainer = running.get();
         if (trainer == null) {
             // training has not started (loading, preparing the data, rendering the template): nothing to save,
