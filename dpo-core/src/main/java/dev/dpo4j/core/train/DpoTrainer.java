@@ -167,11 +167,15 @@ public final class DpoTrainer {
     }
 
     /**
-     * The user's listeners plus the reporters of {@code report_to} (the metrics file, TensorBoard's events) and, if
-     * enabled, the progress bar.
+     * The user's listeners plus, on the rank that speaks for the run ({@code speaks}), the reporters of
+     * {@code report_to} (the metrics file, TensorBoard's events) and, if enabled, the progress bar. Every rank tells
+     * the user's listeners of its training (a stop, say), and rank 0 alone of its checkpoints.
      */
-    List<TrainingListener> listeners(Path outputDir) {
+    List<TrainingListener> listeners(Path outputDir, boolean speaks) {
         List<TrainingListener> all = new ArrayList<>();
+        if (!speaks) {
+            return List.copyOf(listeners);
+        }
         if (config.reporting().reportsTo(Reporter.JSONL)) {
             all.add(new JsonlMetricsWriter(outputDir.resolve(JsonlMetricsWriter.FILE_NAME)));
         }
@@ -338,7 +342,10 @@ public final class DpoTrainer {
             return this;
         }
 
-        /** Adds a listener for step, log, evaluation, checkpoint and end events. */
+        /**
+         * Adds a listener for step, log, evaluation, checkpoint and end events; with several ranks it hears each rank's
+         * events (the metrics summed over the ranks), and rank 0's checkpoints only.
+         */
         public Builder listener(TrainingListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;

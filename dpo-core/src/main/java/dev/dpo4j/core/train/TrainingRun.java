@@ -95,7 +95,7 @@ final class TrainingRun implements AutoCloseable {
             this.tokenizer = trainer.policy().tokenizer();
             this.collator = new PairCollator(tokenizer.padId(), config.batching().padToMultipleOf(),
                     config.batching().sharePrompt(), config.loss().ldAlpha());
-            this.listeners = ranks.speaks() ? trainer.listeners(config.outputDir()) : List.of();
+            this.listeners = trainer.listeners(config.outputDir(), ranks.speaks());
             this.kernels = Kernels.named(config.compute().kernels());
             this.computeType = config.compute().computeType(config.fp16(), kernels, trainer.devices());
         } catch (RuntimeException | Error e) {
@@ -162,7 +162,7 @@ final class TrainingRun implements AutoCloseable {
     /** The devices of this process, and how many ranks run such a share. */
     private String devicesText() {
         String devices = workers.all().stream().map(w -> w.device().toString()).collect(Collectors.joining(", "));
-        return ranks.size() == 1 ? devices : ranks.size() + " ranks (rank 0 on " + devices + ")";
+        return ranks.size() == 1 ? devices : ranks.size() + " ranks, rank 0 on " + devices;
     }
 
     /** Devices over all ranks: the number of micro-batches each step runs side by side. */
