@@ -79,18 +79,17 @@ final class ParquetRowReader extends LookaheadRows implements AutoCloseable {
     /** Whether a record is left, reading the next row group when this one is done. */
     private boolean nextGroup() {
         while (remainingInGroup == 0) {
-            PageReadStore pages;
             try {
-                pages = reader.readNextRowGroup();
+                PageReadStore pages = reader.readNextRowGroup();
+                if (pages == null) {
+                    return false;
+                }
+                remainingInGroup = pages.getRowCount();
+                records = columnIO.getRecordReader(pages, materializer); // reads each column's first page
             } catch (IOException | RuntimeException e) {
                 throw new DataFormatException(file, row, null, "could not read a Parquet row group: "
                         + JsonLinesReader.rootMessage(e), e);
             }
-            if (pages == null) {
-                return false;
-            }
-            remainingInGroup = pages.getRowCount();
-            records = columnIO.getRecordReader(pages, materializer);
         }
         return true;
     }
