@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * HubUploader hub = HubUploader.builder().options(HubOptions.fromEnvironment()).build();   // HF_TOKEN, HF_ENDPOINT
- * hub.createRepo("me/qwen-dpo", false);
- * hub.push("me/qwen-dpo", UploadFile.folder(outputDir, p -> p.startsWith("checkpoint-")), "End of training", "");
+ * String repo = hub.createRepo("me/qwen-dpo", false);
+ * hub.push(repo, UploadFile.folder(outputDir, p -> p.startsWith("checkpoint-")), "End of training", "");
  * }</pre>
  *
  * A push asks the Hub which files go through LFS (preupload), leaves out files the repository already has as they
@@ -83,7 +83,8 @@ public final class HubUploader {
 
     /**
      * Creates the model repository, private or public (public: unless its organization makes new repositories
-     * private); one that exists already is used as it is. Returns its URL.
+     * private); one that exists already is used as it is. Returns its id as the Hub names it: {@code repoId}, or
+     * for a bare name the id in the namespace of the token's account.
      *
      * @throws HubException naming the repository: {@link HubException.Kind#UNAUTHORIZED} when the token is missing
      *     or may not write there

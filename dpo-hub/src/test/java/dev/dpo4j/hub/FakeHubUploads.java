@@ -64,6 +64,19 @@ public final class FakeHubUploads {
         faults = count;
     }
 
+    /** Only this token may write (null: any caller). */
+    public void writeToken(String token) {
+        writeToken = token;
+    }
+
+    /** The summary line of each commit received, in order. */
+    public List<String> commitSummaries() {
+        synchronized (commitBodies) {
+            return commitBodies.stream().map(lines -> JsonParser.parseString(lines.get(0)).getAsJsonObject()
+                    .getAsJsonObject("value").get("summary").getAsString()).toList();
+        }
+    }
+
     public Map<String, byte[]> objects() {
         return objects;
     }
@@ -129,9 +142,12 @@ public final class FakeHubUploads {
     private void create(HttpExchange ex) throws IOException {
         JsonObject body = body(ex);
         String org = body.get("organization").isJsonNull() ? null : body.get("organization").getAsString();
-        String id = (org == null ? "" : org + "/") + body.get("name").getAsString();
+        // a bare name goes to the token's account, here "me"
+        String id = (org == null ? "me" : org) + "/" + body.get("name").getAsString();
         if (hub.repoExists("models/" + id)) {
-            send(ex, 409, json("error", "You already created this model repo"));
+            JsonObject conflict = json("error", "You already created this model repo");
+            conflict.addProperty("url", hub.endpoint() + "/" + id);
+            send(ex, 409, conflict);
             return;
         }
         hub.model(id);

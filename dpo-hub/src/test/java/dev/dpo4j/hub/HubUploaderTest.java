@@ -60,8 +60,9 @@ class HubUploaderTest {
     @Test
     void createsThePrivateRepoAndCommitsRegularFilesInlineAndLargeOnesThroughLfs() {
         HubUploader up = uploader(TOKEN);
-        assertThat(up.createRepo(REPO, true)).isEqualTo(hub.endpoint() + "/" + REPO);
-        assertThat(up.createRepo(REPO, true)).as("an existing repo is fine").isEqualTo(hub.endpoint() + "/" + REPO);
+        assertThat(up.createRepo(REPO, true)).isEqualTo(REPO);
+        assertThat(up.createRepo(REPO, true)).as("an existing repo is fine").isEqualTo(REPO);
+        assertThat(up.createRepo("tiny-dpo", true)).as("a bare name: the token's account").isEqualTo(REPO);
         PushResult result = up.push(REPO, files(), "End of training", "trained with dpo4j");
 
         assertThat(hub.uploads.isPrivate(REPO)).isTrue();
@@ -74,6 +75,7 @@ class HubUploaderTest {
 
         assertThat(hub.requests("hub")).extracting(FakeHub.Request::toString).containsExactly(
                 "hub POST /api/repos/create (auth)", "hub POST /api/repos/create (auth)",
+                "hub POST /api/repos/create (auth)",
                 "hub POST /api/models/me/tiny-dpo/preupload/main (auth)",
                 "hub POST /me/tiny-dpo.git/info/lfs/objects/batch (auth)",
                 "hub POST /me/tiny-dpo.git/info/lfs/objects/verify (auth)",

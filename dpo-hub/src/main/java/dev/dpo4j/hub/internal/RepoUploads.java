@@ -42,7 +42,8 @@ public final class RepoUploads {
 
     /**
      * {@code POST /api/repos/create}; a repository that exists already is fine (409, or a refusal to create where
-     * the token can still see the repository). Returns the repository's URL.
+     * the token can still see the repository). Returns the repository's id as the Hub's answer names it, with the
+     * namespace of the token's account when {@code repoId} is a bare name.
      */
     public String createRepo(String repoId, boolean privateRepo) {
         requireId(repoId);
@@ -63,7 +64,21 @@ public final class RepoUploads {
         if (status != 409 && status / 100 != 2 && !exists(repoId)) {
             throw http.error(response, about, 1);
         }
-        return http.options().endpoint() + "/" + repoId;
+        return status == 409 || status / 100 == 2 ? idFromUrl(response, repoId) : repoId;
+    }
+
+    /** The id in the answer's {@code url} ({@code {endpoint}/{org}/{name}}), else {@code repoId}. */
+    private String idFromUrl(HttpResponse<byte[]> response, String repoId) {
+        try {
+            JsonObject answer = com.google.gson.JsonParser.parseString(new String(response.body(),
+                    java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+            String url = HubApi.string(answer, "url");
+            String prefix = http.options().endpoint() + "/";
+            String id = url != null && url.startsWith(prefix) ? url.substring(prefix.length()) : null;
+            return id != null && RepoIds.isRepoId(id) ? id : repoId;
+        } catch (RuntimeException e) {
+            return repoId;
+        }
     }
 
     /** Whether the token can see the repository ({@code GET /api/models/{id}}), where it may not create it. */
