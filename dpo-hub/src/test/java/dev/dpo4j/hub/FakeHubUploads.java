@@ -93,6 +93,7 @@ public final class FakeHubUploads {
         String path = ex.getRequestURI().getRawPath();
         if (faults > 0 && faultPath != null && path.contains(faultPath)) {
             faults--;
+            ex.getRequestBody().readAllBytes(); // a server answers after reading the request
             send(ex, faultStatus, json("error", "injected fault"));
             return true;
         }
@@ -113,6 +114,7 @@ public final class FakeHubUploads {
         }
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         if (writeToken != null && !("Bearer " + writeToken).equals(auth)) {
+            ex.getRequestBody().readAllBytes();
             ex.getResponseHeaders().add("X-Error-Message", "Invalid credentials in Authorization header");
             send(ex, 401, json("error", "Invalid username or password."));
             return true;
