@@ -45,6 +45,8 @@ public final class FakeHubUploads {
     volatile boolean verify = true;
     /** The token that may write; anything else gets 401 (null: every caller may write). */
     volatile String writeToken = "hf_test_token";
+    /** The next request whose path contains this is redirected through the storage host and back. */
+    volatile String bounce;
     private volatile String faultPath;
     private volatile int faultStatus;
     private volatile int faults;
@@ -91,6 +93,13 @@ public final class FakeHubUploads {
 
     private boolean injectFault(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getRawPath();
+        if (bounce != null && path.contains(bounce)) {
+            bounce = null;
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().add("Location", storageEndpoint() + "/mirror?to=" + path);
+            send(ex, 307, new JsonObject());
+            return true;
+        }
         if (faults > 0 && faultPath != null && path.contains(faultPath)) {
             faults--;
             ex.getRequestBody().readAllBytes(); // a server answers after reading the request
@@ -264,6 +273,12 @@ public final class FakeHubUploads {
                 return;
             }
             byte[] data = ex.getRequestBody().readAllBytes();
+            if (raw.equals("/mirror")) {
+                ex.getResponseHeaders().add("Location", hub.endpoint() + ex.getRequestURI().getRawQuery()
+                        .substring("to=".length()));
+                send(ex, 307, new JsonObject());
+                return;
+            }
             String[] p = raw.split("/");
             if (raw.startsWith("/upload/")) {
                 store(p[2], data);

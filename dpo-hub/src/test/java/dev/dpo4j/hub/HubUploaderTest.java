@@ -156,6 +156,21 @@ class HubUploaderTest {
     }
 
     @Test
+    void redirectsAreFollowedAndTheTokenGoesOnlyToTheHubsOrigin() {
+        HubUploader up = uploader(TOKEN);
+        up.createRepo(REPO, false);
+        hub.uploads.bounce = "/preupload/";
+        hub.clearRequests();
+        up.push(REPO, files(), "bounced", "");
+        assertThat(hub.requests("lfs")).extracting(FakeHub.Request::toString)
+                .startsWith("lfs POST /mirror").allMatch(r -> !r.endsWith("(auth)"));
+        assertThat(hub.requests("hub")).extracting(FakeHub.Request::toString).startsWith(
+                "hub POST /api/models/me/tiny-dpo/preupload/main (auth)",
+                "hub POST /api/models/me/tiny-dpo/preupload/main (auth)");
+        assertThat(hub.mainFiles(REPO)).containsKeys("config.json", "model.safetensors");
+    }
+
+    @Test
     void aRefusedTokenIsNamedAsTheProblemWithoutShowingIt() {
         hub.uploads.writeToken = "hf_the_writer";
         assertThatThrownBy(() -> uploader("hf_secret_reader").push(REPO, files(), "x", ""))

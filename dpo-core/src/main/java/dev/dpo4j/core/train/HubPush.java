@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * model (not its optimizer state) and the card of that moment are pushed in the background ("Training in progress,
  * step N"), a push being skipped while the previous one still runs; at the end, after the model is saved and the
  * card written, the output folder is pushed ("End of training"), leaving out {@code checkpoint-*} folders and names
- * starting with '.' or '_'. A failed final push throws {@link HubPushException}; the saved model stays where it is.
+ * starting with '.' or '_'; a run stopped early is not pushed. A failed final push throws {@link HubPushException};
+ * the saved model stays where it is.
  */
 final class HubPush implements TrainingListener, AutoCloseable {
 
@@ -93,7 +94,13 @@ final class HubPush implements TrainingListener, AutoCloseable {
             LOG.info("push_to_hub: {} is not pushed, the push of an earlier checkpoint still runs", dir.getFileName());
             return;
         }
-        Path stage = stage(dir, step);
+        Path stage;
+        try {
+            stage = stage(dir, step);
+        } catch (UncheckedIOException e) {
+            LOG.warn("push_to_hub: {} is not pushed: {}", dir.getFileName(), e.getMessage());
+            return;
+        }
         running = background.submit(() -> pushStage(stage, dir, "Training in progress, step " + step));
     }
 
@@ -143,6 +150,12 @@ final class HubPush implements TrainingListener, AutoCloseable {
         awaitRunning();
         Path out = summary.outputDir();
         if (out == null) {
+            return;
+        }
+        if (summary.cancelled()) {
+            // stopped (Ctrl-C, SIGTERM, cancel()): no upload of unknown length now; a resumed run pushes at its end
+            LOG.warn("push_to_hub: the run was stopped early, so {} is not pushed to {}; a resumed run pushes at its "
+                    + "end, or push it with `hf upload {} {}`", out, repoId, repoId, out);
             return;
         }
         try {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -24,14 +25,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of uploads, as {@code huggingface_hub}'s {@code http_backoff}: each request retried with exponential
- * backoff on I/O errors and on 429, 500, 502, 503 and 504; the token sent only when asked for and only to the
- * endpoint's own origin (LFS storage URLs are presigned and get none); every other answer outside 2xx a
+ * backoff on I/O errors and on 429, 500, 502, 503 and 504; redirects followed by hand; the token sent only when
+ * asked for and only to the endpoint's own origin, redirected or not (LFS storage URLs are presigned and get none); every other answer outside 2xx a
  * {@link HubException} naming the repository and file, never the token.
  */
 final class UploadHttp {
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadHttp.class);
     private static final Set<Integer> RETRIED = Set.of(429, 500, 502, 503, 504);
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     private static final Duration MAX_WAIT = Duration.ofSeconds(8);
 
     private final HttpClient client;
@@ -46,7 +48,7 @@ final class UploadHttp {
         this.maxRetries = maxRetries;
         this.retryWait = retryWait;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     HubOptions options() {
@@ -74,6 +76,35 @@ final class UploadHttp {
     /** As {@link #send(String, URI, Map, Supplier, boolean, boolean, About)}, returning the answers of {@code accepted} too. */
     HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, Supplier<BodyPublisher> body,
             boolean authorized, boolean timed, About about, Set<Integer> accepted) {
+        URI current = uri;
+        String currentMethod = method;
+        Supplier<BodyPublisher> currentBody = body;
+        for (int hop = 0; hop <= HubHttp.MAX_REDIRECTS; hop++) {
+            HttpResponse<byte[]> response = sendRetried(currentMethod, current, headers, currentBody, authorized,
+                    timed, about);
+            int status = response.statusCode();
+            Optional<String> location = response.headers().firstValue("Location");
+            if (REDIRECTS.contains(status) && location.isPresent()) {
+                // followed by hand: the token goes with a request only to the endpoint's origin (see request())
+                current = current.resolve(location.get());
+                if (status == 303) {
+                    currentMethod = "GET";
+                    currentBody = null;
+                }
+                continue;
+            }
+            if (status / 100 == 2 || accepted.contains(status)) {
+                return response;
+            }
+            throw error(response, about, 1 + maxRetries);
+        }
+        throw new HubException(Kind.OTHER, about.repoId(), "too many redirects from " + uri + " while "
+                + about.describe());
+    }
+
+    /** One request, tried again on I/O errors and on 429 and 5xx; any other answer is returned. */
+    private HttpResponse<byte[]> sendRetried(String method, URI uri, Map<String, String> headers,
+            Supplier<BodyPublisher> body, boolean authorized, boolean timed, About about) {
         for (int attempt = 0; ; attempt++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get())
@@ -101,15 +132,11 @@ final class UploadHttp {
                         + about.describe() + " failed after " + (attempt + 1) + " tries (" + hide(Objects
                         .requireNonNullElse(e.getMessage(), e.getClass().getSimpleName())) + ")", e);
             }
-            int status = response.statusCode();
-            if (status / 100 == 2 || accepted.contains(status)) {
-                return response;
-            }
-            if (RETRIED.contains(status) && attempt < maxRetries) {
-                retryAfter(attempt, about, "HTTP " + status);
+            if (RETRIED.contains(response.statusCode()) && attempt < maxRetries) {
+                retryAfter(attempt, about, "HTTP " + response.statusCode());
                 continue;
             }
-            throw error(response, about, attempt + 1);
+            return response;
         }
     }
 
