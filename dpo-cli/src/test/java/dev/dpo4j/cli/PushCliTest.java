@@ -37,7 +37,8 @@ class PushCliTest {
         int code = DpoCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), new AtomicReference<>(),
                 new HubOptions(hub.endpoint(), tmp.resolve("cache"), token, false));
-        return new DpoCommandTest.Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new DpoCommandTest.Result(code, out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     String[] flags(Path out, String... more) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** push_to_hub end to end: a tiny run pushes its model, card and metrics to the loopback Hub, which serves them back. */
+/** push_to_hub end to end: a tiny run pushes its model, card and metrics to the loopback Hub. */
 class HubPushTrainingTest {
 
     static final String TOKEN = "hf_test_token";

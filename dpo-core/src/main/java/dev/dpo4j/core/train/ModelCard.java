@@ -81,7 +81,7 @@ final class ModelCard {
         return y.append("---\n").toString();
     }
 
-    /** TRL's tags ({@code generated_from_trainer}, {@code trl}, {@code dpo}), {@code dpo4j}, and PEFT's for adapters. */
+    /** TRL's tags ({@code generated_from_trainer}, {@code trl}, {@code dpo}), {@code dpo4j}, PEFT's for adapters. */
     static List<String> tags(Facts f) {
         List<String> tags = new ArrayList<>(List.of("generated_from_trainer", "trl", "dpo", "dpo4j"));
         if (f.adapter()) {

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP side of uploads, as {@code huggingface_hub}'s {@code http_backoff}: each request retried with exponential
  * backoff on I/O errors and on 429, 500, 502, 503 and 504; redirects followed by hand; the token sent only when
- * asked for and only to the endpoint's own origin, redirected or not (LFS storage URLs are presigned and get none); every other answer outside 2xx a
- * {@link HubException} naming the repository and file, never the token.
+ * asked for and only to the endpoint's own origin, redirected or not (LFS storage URLs are presigned and get none);
+ * every other answer outside 2xx a {@link HubException} naming the repository and file, never the token.
  */
 final class UploadHttp {
 
@@ -73,7 +73,7 @@ final class UploadHttp {
         return send(method, uri, headers, body, authorized, timed, about, Set.of());
     }
 
-    /** As {@link #send(String, URI, Map, Supplier, boolean, boolean, About)}, returning the answers of {@code accepted} too. */
+    /** As the method above, returning the answers of {@code accepted} too. */
     HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, Supplier<BodyPublisher> body,
             boolean authorized, boolean timed, About about, Set<Integer> accepted) {
         URI current = uri;

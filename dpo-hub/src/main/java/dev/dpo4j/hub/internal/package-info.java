@@ -7,6 +7,7 @@
  * reached ({@code CacheFallback}). Behind {@link dev.dpo4j.hub.HubUploader}: repository creation and commits
  * ({@code RepoUploads}) over retried, token-safe requests ({@code UploadHttp}), the files as the Hub sees them
  * ({@code LocalBlob}), the preupload step ({@code Preupload}), Git LFS uploads ({@code LfsUploads},
- * {@code LfsMultipart}) and the NDJSON commit body ({@code CommitBody}). Not an API: these classes may change without notice; use the facade.
+ * {@code LfsMultipart}) and the NDJSON commit body ({@code CommitBody}). Not an API: these classes may change without
+ * notice; use the facades.
  */
 package dev.dpo4j.hub.internal;
