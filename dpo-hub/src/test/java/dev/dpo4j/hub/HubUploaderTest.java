@@ -204,5 +204,9 @@ class HubUploaderTest {
         assertThatThrownBy(() -> new UploadFile("../x", folder)).hasMessageContaining("'../x' is no path inside");
         assertThatThrownBy(() -> uploader(TOKEN).createRepo("not a repo", false))
                 .hasMessageContaining("check hub_model_id");
+        HubUploader offline = HubUploader.builder().options(new HubOptions(hub.endpoint(), tmp, TOKEN, true)).build();
+        assertThatThrownBy(() -> offline.push(REPO, files(), "x", "")).hasMessage("cannot push to me/tiny-dpo while "
+                + "offline mode is on (HF_HUB_OFFLINE): unset it to push");
+        assertThat(hub.requests("hub")).isEmpty();
     }
 }

@@ -80,11 +80,6 @@ final class HubPush implements TrainingListener, AutoCloseable {
                 config.push().hubStrategy().name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    /** The repository pushed to, as the Hub names it. */
-    String repoId() {
-        return repoId;
-    }
-
     @Override
     public void onCheckpoint(Path dir, long step) {
         if (config.push().hubStrategy() != HubStrategy.EVERY_SAVE) {
@@ -106,8 +101,9 @@ final class HubPush implements TrainingListener, AutoCloseable {
 
     /** Links (or copies) the checkpoint's model files and writes the card of this step into a hidden folder. */
     private Path stage(Path checkpoint, long step) {
+        Path stage = null;
         try {
-            Path stage = Files.createTempDirectory(config.outputDir(), STAGE_PREFIX);
+            stage = Files.createTempDirectory(config.outputDir(), STAGE_PREFIX);
             try (Stream<Path> files = Files.list(checkpoint)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
                     String name = file.getFileName().toString();
@@ -118,9 +114,12 @@ final class HubPush implements TrainingListener, AutoCloseable {
             }
             card.write(stage, step, false);
             return stage;
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            if (stage != null) {
+                deleteQuietly(stage);
+            }
             throw new UncheckedIOException("push_to_hub: cannot prepare the push of " + checkpoint + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage(), e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
         }
     }
 

@@ -155,7 +155,11 @@ public final class RepoUploads {
         }
     }
 
-    private static void requireId(String repoId) {
+    private void requireId(String repoId) {
+        if (http.options().offline()) {
+            throw new HubException(Kind.OTHER, repoId, "cannot push to " + repoId + " while offline mode is on "
+                    + "(HF_HUB_OFFLINE): unset it to push");
+        }
         if (!RepoIds.isRepoId(repoId)) {
             throw new HubException(Kind.REPO_NOT_FOUND, repoId, "'" + repoId + "' is no Hub model id (org/name or "
                     + "name): check hub_model_id");
