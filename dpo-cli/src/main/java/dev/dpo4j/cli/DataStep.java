@@ -69,6 +69,11 @@ final class DataStep {
     }
 
     /** Whether there is data besides the embedded pairs (files or a Hub dataset). */
+    /** The Hub id of the dataset when the pairs come from exactly one Hub dataset (for the model card), else null. */
+    String hubDatasetId() {
+        return hubData.size() == 1 ? hubData.get(0).pathOrId() : null;
+    }
+
     boolean given() {
         return in.hasDataFiles() || datasetFromHub;
     }

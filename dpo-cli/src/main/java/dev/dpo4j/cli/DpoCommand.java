@@ -6,9 +6,10 @@ import dev.dpo4j.cli.launch.LaunchOptions;
 import dev.dpo4j.cli.launch.LaunchPlan;
 import dev.dpo4j.cli.launch.RankProcess;
 import dev.dpo4j.cli.launch.Supervisor;
+import dev.dpo4j.core.train.DpoTrainer;
+import dev.dpo4j.core.train.HubPushException;
 import dev.dpo4j.hub.HubException;
 import dev.dpo4j.hub.HubOptions;
-import dev.dpo4j.core.train.DpoTrainer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -21,8 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The {@code dpo} command line tool. {@link #run(String[], PrintStream, PrintStream)} does the work and returns the
  * exit code: 0 on success, 2 for a usage mistake ({@link UsageError}: unknown flag, bad value, missing file, bad
  * config key, non-empty output folder or one another run holds; an unreadable data file; a Hub id or revision that
- * does not exist), 1 when
- * training itself fails, whatever the exception. Every failure is one line on the error stream; set the environment
+ * does not exist; a Hub token that cannot push, found before training), 1 when training itself fails, whatever
+ * the exception, or when {@code --push_to_hub}'s final push fails (the model stays saved, as transformers' push
+ * raises after saving). Every failure is one line on the error stream; set the environment
  * variable {@code DPO4J_DEBUG=1} for stack traces. Only {@link #main} exits the JVM; after Ctrl-C or SIGTERM it exits
  * with {@link #SIGINT} or {@link #SIGTERM}. With {@code --nproc_per_node N} it trains nothing itself: it starts N
  * ranks, each this command with the other flags, and exits with the first failing rank's code
@@ -110,6 +112,9 @@ public final class DpoCommand {
                 case NETWORK, NOT_CACHED, CHECKSUM, OTHER -> FAILED;
                 default -> USAGE;
             });
+        } catch (HubPushException e) {
+            // the model is saved; the push failed: the message says where the model is and why the push failed
+            return fail(err, e, message(e), FAILED);
         } catch (DataFormatException e) {
             // a data file the adapters cannot read: the message names the file
             return fail(err, e, message(e), USAGE);

@@ -140,7 +140,8 @@ final class DpoRun {
         PromptTemplate prompts = template.resolve(tokenizerFiles);
         TrainEvalSplit split = data.load(work, this::hub);
         DpoTrainer.Builder builder = DpoTrainer.builder().config(config)
-                .trainData(split.train()).evalData(split.eval()).template(prompts).progressBar(!setup.disableTqdm());
+                .trainData(split.train()).evalData(split.eval()).template(prompts).progressBar(!setup.disableTqdm())
+                .datasetName(data.hubDatasetId()).pushTo(hubOptions);
         model.policy(builder, this::hub);
         if (devices != null) {
             builder.devices(devices);

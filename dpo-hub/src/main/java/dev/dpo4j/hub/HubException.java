@@ -1,8 +1,8 @@
 package dev.dpo4j.hub;
 
 /**
- * A Hub download or cache lookup that failed. The message is one sentence that names the repository and says what
- * to do; {@link #kind()} tells the cases apart for code.
+ * A Hub download, cache lookup or upload that failed. The message is one sentence that names the repository and
+ * says what to do; {@link #kind()} tells the cases apart for code.
  */
 public final class HubException extends RuntimeException {
 

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeHub implements AutoCloseable {
 
     /** One request as the servers saw it. */
-    record Request(String server, String method, String path, String range, String authorization) {
+    public record Request(String server, String method, String path, String range, String authorization) {
         @Override
         public String toString() {
             return server + " " + method + " " + path + (range == null ? "" : " Range:" + range)
@@ -75,6 +75,8 @@ public final class FakeHub implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
+    /** The upload endpoints and the LFS storage server. */
+    public final FakeHubUploads uploads;
     volatile String acceptedToken = "hf_test_token";
     volatile int treePageSize = 2;
     /** The CDN drops the connection after this many body bytes, for the next {@link #drops} GETs. */
@@ -95,6 +97,7 @@ public final class FakeHub implements AutoCloseable {
         hub.setExecutor(executor);
         hub.start();
         executor.submit(this::acceptCdn);
+        uploads = new FakeHubUploads(this, executor);
     }
 
     public URI endpoint() {
@@ -109,7 +112,18 @@ public final class FakeHub implements AutoCloseable {
         return repos.computeIfAbsent("datasets/" + id, Repo::new);
     }
 
-    List<Request> requests(String server) {
+    boolean repoExists(String key) {
+        return repos.containsKey(key);
+    }
+
+    /** The files on a model repository's main branch now (empty when it has no commit). */
+    public Map<String, byte[]> mainFiles(String id) {
+        Repo repo = repos.get("models/" + id);
+        String sha = repo == null ? null : repo.refs.get("main");
+        return sha == null ? Map.of() : repo.commits.get(sha);
+    }
+
+    public List<Request> requests(String server) {
         synchronized (requests) {
             return requests.stream().filter(r -> r.server().equals(server)).toList();
         }
@@ -163,6 +177,9 @@ public final class FakeHub implements AutoCloseable {
         try (ex) {
             String raw = ex.getRequestURI().getRawPath();
             record(ex, "hub");
+            if (uploads.handle(ex, raw)) {
+                return;
+            }
             if (raw.startsWith("/api/")) {
                 handleApi(ex, raw.substring("/api/".length()));
             } else {
@@ -449,6 +466,7 @@ public final class FakeHub implements AutoCloseable {
     @Override
     public void close() {
         hub.stop(0);
+        uploads.storage.stop(0);
         try {
             cdn.close();
         } catch (IOException e) {

@@ -287,6 +287,31 @@ public abstract class ConfigBuilder<B extends ConfigBuilder<B>> extends LossSett
         return set(ReportOptions::reportTo, value);
     }
 
+    /** Push the saved model, its card and metrics to the Hugging Face Hub ({@link PushOptions}). */
+    public B pushToHub(boolean value) {
+        return set(PushOptions::pushToHub, value);
+    }
+
+    /** The Hub repository to push to, {@code org/name} or {@code name} (null: the output folder's name). */
+    public B hubModelId(String value) {
+        return set(PushOptions::hubModelId, value);
+    }
+
+    /** Create the Hub repository private. */
+    public B hubPrivateRepo(boolean value) {
+        return set(PushOptions::hubPrivateRepo, value);
+    }
+
+    /** When to push: {@code END}, or {@code EVERY_SAVE} (each checkpoint too). */
+    public B hubStrategy(HubStrategy value) {
+        return set(PushOptions::hubStrategy, value);
+    }
+
+    /** The token to push with (null: HF_TOKEN, else the token file of {@code hf auth login}). */
+    public B hubToken(String value) {
+        return set(PushOptions::hubToken, value);
+    }
+
     /**
      * Resume from this checkpoint folder, or from the newest complete {@code checkpoint-N} inside this folder (the
      * output folder of an earlier run); null: start fresh.

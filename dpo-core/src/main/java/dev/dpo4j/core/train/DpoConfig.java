@@ -4,6 +4,7 @@ import dev.dpo4j.api.options.Option;
 import dev.dpo4j.api.options.OptionRecords;
 import dev.dpo4j.core.lora.LoraOptions;
 import dev.dpo4j.core.loss.LossConfig;
+import dev.dpo4j.hub.HubClient;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param compute bfloat16 and the kernels
  * @param lora LoRA adapters ({@code use_peft} and the {@code lora_*} options)
  * @param reporting where metrics are reported ({@code report_to}: metrics.jsonl, TensorBoard, both or neither)
+ * @param push whether and where the trained model is pushed to the Hugging Face Hub ({@code push_to_hub},
+ *     {@code hub_*})
  */
 public record DpoConfig(
         @Option(doc = "Where the trained model, checkpoints, metrics.jsonl and training_curves.png go.", label = "DIR")
@@ -54,13 +57,13 @@ public record DpoConfig(
                 + "holding checkpoints (its newest complete one), or true / last for the --output_dir.",
                 label = "DIR")
         Path resumeFromCheckpoint,
-        ReportOptions reporting) {
+        ReportOptions reporting, PushOptions push) {
 
     /** Checks the options of no group; the error lists every problem, each naming its option. */
     public DpoConfig {
         OptionRecords.check(DpoConfig.class, outputDir, overwriteOutputDir, loss, optimizer, batching, saving,
                         reference, numTrainEpochs, maxSteps, evalSteps, loggingSteps, seed, fp16,
-                        gradientCheckpointing, compute, lora, resumeFromCheckpoint, reporting)
+                        gradientCheckpointing, compute, lora, resumeFromCheckpoint, reporting, push)
                 .require(outputDir != null, "output_dir is required")
                 .require(loss != null && optimizer != null && batching != null && saving != null
                         && reference != null && compute != null && lora != null, "every option group is required")
@@ -73,6 +76,10 @@ public record DpoConfig(
                         "offload_optimizer is for full-parameter training; with use_peft the optimizer state is the "
                         + "adapters', a few MiB, which stays on the device")
                 .require(reporting != null, "report_to is required (none for no reports)")
+                .require(push == null || outputDir == null || !push.pushToHub()
+                        || HubClient.isRepoId(push.repoId(outputDir)), "push_to_hub pushes to the output folder's "
+                        + "name, but '" + (push == null || outputDir == null ? "" : push.repoId(outputDir))
+                        + "' is no Hub model id: set hub_model_id (org/name)")
                 .throwIfAny();
     }
 

@@ -11,12 +11,10 @@ import dev.dpo4j.api.train.TrainingSummary;
 import dev.dpo4j.core.distributed.Collectives;
 import dev.dpo4j.core.distributed.RankEnvironment;
 import dev.dpo4j.core.kernels.Autograd;
-import dev.dpo4j.core.metrics.ConsoleProgress;
-import dev.dpo4j.core.metrics.JsonlMetricsWriter;
-import dev.dpo4j.core.metrics.tensorboard.TensorBoardWriter;
 import dev.dpo4j.core.model.CausalLm;
 import dev.dpo4j.core.tokenizer.TextTokenizer;
 import dev.dpo4j.hub.HubClient;
+import dev.dpo4j.hub.HubOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +54,7 @@ public final class DpoTrainer {
     private final Collectives ranks;
     private final RankEnvironment rankEnvironment;
     private final AtomicBoolean cancelRequested;
+    private final RunListeners.Publication publication;
 
     private DpoTrainer(Builder b, DpoConfig config, ModelSource policy, LossFunction loss) {
         this.config = config;
@@ -74,6 +73,7 @@ public final class DpoTrainer {
         this.rankEnvironment = b.ranks != null ? null : RankEnvironment.fromEnvironment(System.getenv())
                 .filter(e -> e.worldSize() > 1).orElse(null);
         this.cancelRequested = new AtomicBoolean();
+        this.publication = b.publication;
     }
 
     /** This trainer with other model sources; {@code cancelled} is the flag {@link #cancel()} sets. */
@@ -92,6 +92,7 @@ public final class DpoTrainer {
         this.ranks = t.ranks;
         this.rankEnvironment = t.rankEnvironment;
         this.cancelRequested = cancelled;
+        this.publication = t.publication;
     }
 
     /** A builder with TRL's defaults. */
@@ -167,26 +168,13 @@ public final class DpoTrainer {
     }
 
     /**
-     * The user's listeners plus, on the rank that speaks for the run ({@code speaks}), the reporters of
-     * {@code report_to} (the metrics file, TensorBoard's events) and, if enabled, the progress bar. Every rank tells
-     * the user's listeners of its training (a stop, say), and rank 0 alone of its checkpoints.
+     * Every listener of a run writing into {@code outputDir} ({@link RunListeners}) on the rank that speaks for it
+     * ({@code speaks}); on another rank the user's alone. Every rank tells the user's listeners of its training (a
+     * stop, say), and rank 0 alone of its checkpoints.
      */
     List<TrainingListener> listeners(Path outputDir, boolean speaks) {
-        List<TrainingListener> all = new ArrayList<>();
-        if (!speaks) {
-            return List.copyOf(listeners);
-        }
-        if (config.reporting().reportsTo(Reporter.JSONL)) {
-            all.add(new JsonlMetricsWriter(outputDir.resolve(JsonlMetricsWriter.FILE_NAME)));
-        }
-        if (config.reporting().reportsTo(Reporter.TENSORBOARD)) {
-            all.add(new TensorBoardWriter(outputDir.resolve(TensorBoardWriter.FOLDER)));
-        }
-        if (progressBar) {
-            all.add(new ConsoleProgress());
-        }
-        all.addAll(listeners);
-        return all;
+        return speaks ? RunListeners.of(config, outputDir, progressBar, listeners, policy, publication)
+                : List.copyOf(listeners);
     }
 
     /** The devices to train on, the first being the primary's (see {@link Builder#devices(List)}). */
@@ -251,6 +239,7 @@ public final class DpoTrainer {
         private Collectives ranks;
         private List<Device> devices;
         private NDManager manager;
+        private RunListeners.Publication publication = RunListeners.Publication.NONE;
 
         private Builder() {
         }
@@ -396,6 +385,18 @@ public final class DpoTrainer {
         /** {@link #devices(List)} from an array. */
         public Builder devices(Device... trainingDevices) {
             return devices(Arrays.asList(trainingDevices));
+        }
+
+        /** The Hub id of the dataset the pairs come from, named in the model card (TRL's {@code dataset_name}). */
+        public Builder datasetName(String hubDatasetId) {
+            publication = new RunListeners.Publication(hubDatasetId, publication.pushTo());
+            return this;
+        }
+
+        /** The Hub that {@code push_to_hub} pushes to, and its token (default: HF_ENDPOINT, HF_TOKEN). */
+        public Builder pushTo(HubOptions hub) {
+            publication = new RunListeners.Publication(publication.datasetName(), Objects.requireNonNull(hub));
+            return this;
         }
 
         /** The NDManager under which all training arrays live (default: a new base manager on the device). */

@@ -59,8 +59,10 @@ class DpoConfigTest {
                 .containsEntry("disable_dropout", true).containsEntry("offload_optimizer", false)
                 .containsEntry("zero_stage", 1).containsEntry("ddp_timeout", 1800L)
                 .containsEntry("use_weighting", false).containsEntry("ld_alpha", null)
-                .containsEntry("precompute_ref_batch_size", 0).containsEntry("ref_logps_cache_dir", null);
-        assertThat(byName).hasSize(62).doesNotContainKeys("options", "loss", "optimizer", "batching");
+                .containsEntry("precompute_ref_batch_size", 0).containsEntry("ref_logps_cache_dir", null)
+                .containsEntry("push_to_hub", false).containsEntry("hub_strategy", HubStrategy.EVERY_SAVE)
+                .containsEntry("hub_model_id", null).containsEntry("hub_token", null);
+        assertThat(byName).hasSize(67).doesNotContainKeys("options", "loss", "optimizer", "batching");
         assertThat(byName.keySet()).allMatch(name -> name.matches("[a-z0-9_]+"));
     }
 
