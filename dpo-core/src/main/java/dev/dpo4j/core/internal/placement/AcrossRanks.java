@@ -30,6 +30,8 @@ public final class AcrossRanks extends AdamWPlacement {
 
     private final Collectives ranks;
     private final NDManager scratch;
+    /** Whether the drain already sums into the parts (stage 2): the optimizer keeps no whole gradient buffer. */
+    private final boolean partGradientsOnly;
 
     /**
      * @param adamW the update over {@code masters}: whole for stage 0, this rank's shard ({@link AdamW#shard()}) for
@@ -50,6 +52,7 @@ public final class AcrossRanks extends AdamWPlacement {
         }
         this.ranks = ranks;
         this.scratch = scratch;
+        this.partGradientsOnly = adamW.flatGroups().stream().anyMatch(g -> g.gradients() == null);
     }
 
     /** The masters (float32) or their half-precision copies: one device per rank. */
@@ -58,7 +61,7 @@ public final class AcrossRanks extends AdamWPlacement {
         if (index > 0) {
             throw new IllegalArgumentException("a rank trains on one device; run one rank per device");
         }
-        GradientSink sink = partGradientsOnly() ? partGradients() : GradientSink.addInto(adamW.gradients(), kernels);
+        GradientSink sink = partGradientsOnly ? partGradients() : GradientSink.addInto(adamW.gradients(), kernels);
         return computeType != DataType.FLOAT32
                 ? new HalfCopies(masters, sink, manager, kernels, computeType, stackable)
                 : new MasterWeights(masters, sink);
@@ -67,15 +70,11 @@ public final class AcrossRanks extends AdamWPlacement {
     /** Joins the other ranks' reduce-scatter of a micro-step with zeros (stage 2); nothing otherwise. */
     @Override
     public void idleMicroStep() {
-        if (partGradientsOnly()) {
+        if (partGradientsOnly) {
             partGradients().drain(List.of(), List.of());
         }
     }
 
-    /** Whether the drain already sums into the parts (stage 2): the optimizer keeps no whole gradient buffer. */
-    private boolean partGradientsOnly() {
-        return adamW.flatGroups().stream().anyMatch(g -> g.gradients() == null);
-    }
 
     /** Sums the gradients over the ranks, then one update of this rank's part, gathered into every rank's masters. */
     @Override
@@ -84,7 +83,7 @@ public final class AcrossRanks extends AdamWPlacement {
             adamW.flatGroups().forEach(group -> ranks.allReduceSum(group.gradients()));
             return adamW.step(learningRate, maxNorm, lossScale);
         }
-        if (!partGradientsOnly()) { // stage 1: the whole gradients, in the same bounded chunks as stage 2's drains
+        if (!partGradientsOnly) { // stage 1: the whole gradients, in the same bounded chunks as stage 2's drains
             Map<String, NDArray> gradients = adamW.gradients();
             partGradients().drain(List.copyOf(gradients.keySet()), List.copyOf(gradients.values()));
         }
